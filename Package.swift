@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Rua",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rua", targets: ["rua"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // System libraries: one small module map each, wrapped by exactly one Swift file.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlibShim", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCryptoShim", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Value types shared by every stage.
+        .target(name: "ReportModel"),
+        // Bytes -> payloads: sniffing, gzip/zlib, zip, decompression caps, hashing.
+        .target(
+            name: "ReportIngest",
+            dependencies: ["ReportModel", "CZlibShim", "CCryptoShim", "ZIPFoundation"]
+        ),
+        // XML payload -> aggregate report, streaming through libxml2's SAX2 push parser.
+        .target(name: "DMARCParser", dependencies: ["ReportModel", "CLibXML2"]),
+        // The only place that knows SQL.
+        .target(
+            name: "ReportStore",
+            dependencies: [
+                "ReportModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        // Model and summary values -> text, JSON, CSV.
+        .target(name: "ReportRendering", dependencies: ["ReportModel"]),
+        // ingest -> parse -> store; what the command line calls.
+        .target(name: "ReportPipeline", dependencies: ["ReportModel", "ReportIngest", "DMARCParser", "ReportStore"]),
+        .executableTarget(
+            name: "rua",
+            dependencies: [
+                "ReportPipeline", "ReportRendering", "ReportModel", "ReportStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .target(name: "ReportTestSupport", dependencies: ["ReportModel", "ReportStore"], path: "Tests/ReportTestSupport"),
+        .testTarget(name: "ReportIngestTests", dependencies: ["ReportIngest", "ReportTestSupport"]),
+        .testTarget(name: "DMARCParserTests", dependencies: ["DMARCParser", "ReportTestSupport"]),
+        .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "ReportTestSupport"]),
+        .testTarget(name: "ReportRenderingTests", dependencies: ["ReportRendering", "ReportTestSupport"]),
+        .testTarget(
+            name: "ReportPipelineTests",
+            dependencies: ["ReportPipeline", "ReportStore", "ReportRendering", "ReportTestSupport"]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["ReportPipeline", "ReportStore", "ReportTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where [.regular, .executable, .test].contains(target.type) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

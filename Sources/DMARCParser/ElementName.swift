@@ -1,0 +1,67 @@
+/// The local names the DMARC parser understands, in any namespace.
+enum ElementName: String, CaseIterable {
+    case feedback, schema, version
+    case reportMetadata = "report_metadata"
+    case orgName = "org_name"
+    case email
+    case extraContactInfo = "extra_contact_info"
+    case reportID = "report_id"
+    case dateRange = "date_range"
+    case begin, end, error, generator
+    case policyPublished = "policy_published"
+    case domain, adkim, aspf, p, sp, np, pct, fo, testing
+    case discoveryMethod = "discovery_method"
+    case `extension`
+    case record, row
+    case sourceIP = "source_ip"
+    case count
+    case policyEvaluated = "policy_evaluated"
+    case disposition, dkim, spf, reason, type, comment
+    case identifiers
+    case identities
+    case envelopeTo = "envelope_to"
+    case envelopeFrom = "envelope_from"
+    case headerFrom = "header_from"
+    case authResults = "auth_results"
+    case selector, result
+    case humanResult = "human_result"
+    case scope
+
+    static let byName: [String: ElementName] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+}
+
+/// Where in a report the parser is: what the element being read means.
+enum ParseContext: Equatable {
+    case document
+    /// An `xs:schema` wrapper around `<feedback>` (IKEA's quirk).
+    case wrapper
+    case feedback
+    case metadata
+    case dateRange
+    case policy
+    /// A second `<policy_published>`, which is ignored.
+    case ignoredPolicy
+    case record
+    case row
+    case policyEvaluated
+    case reason
+    case identifiers
+    case authResults
+    case dkim
+    case spf
+    /// A leaf whose text is being collected.
+    case leaf(ElementName)
+    /// Inside an element kept verbatim; `depth` counts open elements below the captured one.
+    case capture(depth: Int)
+    /// Inside an element whose content is not used (an element nested in a leaf).
+    case skip(depth: Int)
+}
+
+/// One open element.
+struct Frame {
+    var context: ParseContext
+    /// Its depth in libxml2's element stack (1 for the root).
+    var depth: Int
+    /// For a captured element, its qualified name, to write its end tag.
+    var captureName: String?
+}

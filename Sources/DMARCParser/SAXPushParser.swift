@@ -1,0 +1,119 @@
+import CLibXML2
+
+/// Receives the events of ``SAXPushParser``. Names and text point into libxml2's buffers and are valid
+/// only during the call.
+protocol SAXDelegate: AnyObject {
+    func startElement(localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?, namespace: UnsafePointer<UInt8>?,
+        attributes: SAXAttributes)
+    func endElement(localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?)
+    func characters(_ text: UnsafeBufferPointer<UInt8>)
+    func parseError(_ message: String, line: Int, fatal: Bool)
+}
+
+/// The attributes of one start tag, as libxml2's SAX2 hands them over.
+struct SAXAttributes {
+    fileprivate let base: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    let count: Int
+
+    /// (qualified name, value) of attribute `index`.
+    func attribute(_ index: Int) -> (name: String, value: String) {
+        guard let base else { return ("", "") }
+        let entry = base + index * 5
+        let local = entry[0].map { String(cString: $0) } ?? ""
+        let prefix = entry[1].map { String(cString: $0) }
+        var value = ""
+        if let start = entry[3], let end = entry[4] {
+            value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+        }
+        return (prefix.map { "\($0):\(local)" } ?? local, value)
+    }
+}
+
+/// libxml2's SAX2 push parser behind a small Swift surface: the only code in Rua that touches libxml2.
+///
+/// Hardened: no network (`XML_PARSE_NONET`), no DTD loading, no entity substitution and no entity
+/// declarations at all (the SAX handler has no DTD callbacks, so `&name;` for anything but the five
+/// predefined entities is an undefined-entity error, which defeats XXE and billion laughs alike).
+/// Recovery mode keeps going after well-formedness errors; the delegate hears about each one.
+final class SAXPushParser {
+    private var context: xmlParserCtxtPtr?
+    private unowned let delegate: any SAXDelegate
+
+    init(delegate: any SAXDelegate, recover: Bool) {
+        self.delegate = delegate
+        var handler = xmlSAXHandler()
+        handler.initialized = UInt32(XML_SAX2_MAGIC)
+        handler.startElementNs = { context, localName, prefix, uri, _, _, attributeCount, _, attributes in
+            guard let context, let localName else { return }
+            let parser = Unmanaged<SAXPushParser>.fromOpaque(context).takeUnretainedValue()
+            parser.delegate.startElement(
+                localName: localName, prefix: prefix, namespace: uri,
+                attributes: SAXAttributes(base: attributes, count: Int(attributeCount)))
+        }
+        handler.endElementNs = { context, localName, prefix, _ in
+            guard let context, let localName else { return }
+            let parser = Unmanaged<SAXPushParser>.fromOpaque(context).takeUnretainedValue()
+            parser.delegate.endElement(localName: localName, prefix: prefix)
+        }
+        let characters: charactersSAXFunc = { context, text, length in
+            guard let context, let text, length > 0 else { return }
+            let parser = Unmanaged<SAXPushParser>.fromOpaque(context).takeUnretainedValue()
+            parser.delegate.characters(UnsafeBufferPointer(start: text, count: Int(length)))
+        }
+        handler.characters = characters
+        handler.cdataBlock = characters
+        handler.serror = { context, error in
+            guard let context, let error else { return }
+            let parser = Unmanaged<SAXPushParser>.fromOpaque(context).takeUnretainedValue()
+            let message = error.pointee.message.map { String(cString: $0) } ?? "unknown XML error"
+            parser.delegate.parseError(
+                Normalization.trim(message).split(whereSeparator: \.isNewline).joined(separator: " "),
+                line: Int(error.pointee.line),
+                fatal: error.pointee.level == XML_ERR_FATAL)
+        }
+        let unmanaged = Unmanaged.passUnretained(self).toOpaque()
+        context = xmlCreatePushParserCtxt(&handler, unmanaged, nil, 0, nil)
+        var options = XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+        if recover { options |= XML_PARSE_RECOVER.rawValue }
+        xmlCtxtUseOptions(context, Int32(options))
+    }
+
+    deinit {
+        if let context { xmlFreeParserCtxt(context) }
+    }
+
+    /// Parses the next chunk.
+    func feed(_ bytes: UnsafeRawBufferPointer) {
+        guard let context, let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        var offset = 0
+        // xmlParseChunk takes an Int32 length.
+        while offset < bytes.count {
+            let length = min(bytes.count - offset, 1 << 30)
+            xmlParseChunk(context, (base + offset).assumingMemoryBound(to: CChar.self), Int32(length), 0)
+            offset += length
+        }
+    }
+
+    /// Signals the end of the document.
+    func finish() {
+        guard let context else { return }
+        xmlParseChunk(context, nil, 0, 1)
+    }
+
+    /// Stops parsing: no more events are delivered.
+    func stop() {
+        guard let context else { return }
+        xmlStopParser(context)
+    }
+
+    /// The encoding named in the XML declaration, if any.
+    var declaredEncoding: String? {
+        guard let encoding = context?.pointee.encoding else { return nil }
+        return String(cString: encoding)
+    }
+
+    /// Whether libxml2 found the document well-formed.
+    var wellFormed: Bool {
+        (context?.pointee.wellFormed ?? 0) != 0
+    }
+}

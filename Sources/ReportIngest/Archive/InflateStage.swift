@@ -1,0 +1,188 @@
+import CZlibShim
+import ReportModel
+
+/// Streams gzip (single or concatenated members) or zlib data through zlib's inflate, handing the
+/// output on and counting it against the report cap. A complete member followed by bytes that are not
+/// another member is kept, with a diagnostic about the trailing bytes.
+final class InflateStage: ByteStage {
+    private enum State {
+        /// Inside a compressed stream.
+        case inStream
+        /// A member ended; the next bytes decide between another member and trailing junk.
+        case betweenMembers
+        /// Trailing bytes after the last member are being counted.
+        case trailing
+        /// Downstream wanted no more bytes.
+        case stopped
+        /// The stream failed and downstream was told so.
+        case failed
+    }
+
+    private let format: PayloadKind
+    private let location: InputLocation
+    private let limits: UnpackLimits
+    private let downstream: any ByteStage
+    private let notes: NoteBox
+    private var stream = z_stream()
+    private var output: [UInt8]
+    private var state = State.inStream
+    private var produced: Int64 = 0
+    private var consumed: Int64 = 0
+    private var members = 0
+    private var trailingBytes: Int64 = 0
+    private var trailingIsWhiteSpace = true
+    private var pending: [UInt8] = []
+
+    init(format: PayloadKind, location: InputLocation, limits: UnpackLimits, downstream: any ByteStage, notes: NoteBox) {
+        self.format = format
+        self.location = location
+        self.limits = limits
+        self.downstream = downstream
+        self.notes = notes
+        self.output = [UInt8](repeating: 0, count: limits.chunkSize)
+        // 15 + 32: the largest window, with automatic detection of a gzip or zlib header.
+        _ = rua_inflateInit2(&stream, 15 + 32)
+    }
+
+    deinit {
+        inflateEnd(&stream)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        switch state {
+        case .stopped, .failed:
+            return false
+        case .trailing:
+            countTrailing(bytes)
+            return true
+        case .betweenMembers:
+            pending.append(contentsOf: bytes)
+            return try decideAfterMember()
+        case .inStream:
+            return try inflate(bytes)
+        }
+    }
+
+    func finish() throws {
+        switch state {
+        case .failed:
+            return
+        case .stopped:
+            try downstream.finish()
+        case .inStream:
+            state = .failed
+            let what = format == .gzip ? "gzip" : "zlib"
+            try downstream.abort(
+                IngestError(
+                    .truncated,
+                    "\(what) stream truncated: it ends after \(consumed) compressed bytes without its end marker",
+                    at: location))
+        case .betweenMembers, .trailing:
+            if state == .betweenMembers, !pending.isEmpty {
+                pending.withUnsafeBytes { countTrailing($0) }
+            }
+            if members > 1 {
+                notes.diagnostics.append(Diagnostic(.gzipMultiMember, .note, "\(members) concatenated gzip members"))
+            }
+            if trailingBytes > 0 {
+                let kind = trailingIsWhiteSpace ? "white space" : "unrecognised bytes"
+                notes.diagnostics.append(
+                    Diagnostic(
+                        .gzipTrailingBytes, trailingIsWhiteSpace ? .note : .warning,
+                        "\(trailingBytes) bytes of \(kind) after the end of the compressed stream were ignored"))
+            }
+            state = .stopped
+            try downstream.finish()
+        }
+    }
+
+    func abort(_ error: IngestError) throws {
+        guard state != .failed else { return }
+        state = .failed
+        try downstream.abort(error)
+    }
+
+    private func countTrailing(_ bytes: UnsafeRawBufferPointer) {
+        trailingBytes += Int64(bytes.count)
+        if trailingIsWhiteSpace {
+            trailingIsWhiteSpace = bytes.allSatisfy { [0x20, 0x09, 0x0A, 0x0D, 0x00].contains($0) }
+        }
+    }
+
+    private func decideAfterMember() throws -> Bool {
+        guard let first = pending.first else { return true }
+        if format == .gzip, first == 0x1F {
+            if pending.count < 2 { return true }
+            if pending[1] == 0x8B {
+                inflateReset(&stream)
+                state = .inStream
+                let rest = pending
+                pending = []
+                return try rest.withUnsafeBytes { try inflate($0) }
+            }
+        }
+        state = .trailing
+        pending.withUnsafeBytes { countTrailing($0) }
+        pending = []
+        return true
+    }
+
+    private func inflate(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+        stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(bytes.count)
+        defer { stream.next_in = nil }
+        while true {
+            let (result, count) = output.withUnsafeMutableBufferPointer { buffer -> (Int32, Int) in
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = uInt(buffer.count)
+                let result = CZlibShim.inflate(&stream, Z_NO_FLUSH)
+                return (result, buffer.count - Int(stream.avail_out))
+            }
+            consumed = Int64(stream.total_in)
+            if count > 0 {
+                produced += Int64(count)
+                if produced > limits.maxReportBytes {
+                    return try stop(
+                        IngestError(
+                            .tooLarge,
+                            "decompressed size exceeds the limit of \(limits.maxReportBytes) bytes "
+                                + "(--max-report-bytes); possible decompression bomb",
+                            at: location))
+                }
+                let wantsMore = try output.withUnsafeBytes {
+                    try downstream.write(UnsafeRawBufferPointer(rebasing: $0[0..<count]))
+                }
+                if !wantsMore {
+                    state = .stopped
+                    return false
+                }
+            }
+            switch result {
+            case Z_OK:
+                if stream.avail_in == 0 && stream.avail_out > 0 { return true }
+            case Z_BUF_ERROR:
+                // No progress possible: all input used up (more will come) or output full (loop again).
+                if stream.avail_in == 0 { return true }
+            case Z_STREAM_END:
+                members += 1
+                state = .betweenMembers
+                let remaining = Int(stream.avail_in)
+                if remaining > 0 {
+                    pending = Array(UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - remaining)...]))
+                    return try decideAfterMember()
+                }
+                return true
+            default:
+                let reason = stream.msg.map { String(cString: $0) } ?? "error \(result)"
+                return try stop(IngestError(.corrupt, "compressed data is corrupt (\(reason))", at: location))
+            }
+        }
+    }
+
+    private func stop(_ error: IngestError) throws -> Bool {
+        state = .failed
+        try downstream.abort(error)
+        return false
+    }
+}

@@ -1,0 +1,170 @@
+import CZlibShim
+import Foundation
+import ReportModel
+import ZIPFoundation
+
+/// Reads every member of a zip archive through the sniffing stages, with the member count and the
+/// decompressed-size cap enforced while extracting (a member's declared size can lie) and the CRC
+/// checked with zlib (ZIPFoundation's own CRC is slow on Linux).
+struct ZipReader {
+    let limits: UnpackLimits
+
+    private enum Stop: Error {
+        case declined
+        case tooLarge
+        case visitorFailed(any Error)
+    }
+
+    func read(bytes: [UInt8], location: InputLocation, depth: Int, visitor: any UnpackVisitor) throws {
+        let archive: Archive
+        do {
+            archive = try Archive(data: Data(bytes), accessMode: .read)
+        } catch {
+            try visitor.rejected(Self.openError(error, at: location))
+            return
+        }
+        try read(archive, location: location, depth: depth, visitor: visitor)
+    }
+
+    static func openError(_ error: any Error, at location: InputLocation) -> IngestError {
+        if case Archive.ArchiveError.missingEndOfCentralDirectoryRecord = error {
+            return IngestError(
+                .truncated, "zip archive is truncated or damaged: its central directory is missing", at: location)
+        }
+        return IngestError(.corrupt, "zip archive cannot be read (\(error))", at: location)
+    }
+
+    func read(_ archive: Archive, location: InputLocation, depth: Int, visitor: any UnpackVisitor) throws {
+        var seen = 0
+        var readAny = false
+        for entry in archive {
+            seen += 1
+            if seen > limits.maxZipMembers {
+                try visitor.rejected(
+                    IngestError(
+                        .tooManyMembers,
+                        "zip archive has more than \(limits.maxZipMembers) members; the rest were not read",
+                        at: location))
+                return
+            }
+            readAny = true
+            let path = entry.path
+            let memberLocation = location.appending(member: path.isEmpty ? "(unnamed member)" : path)
+            switch entry.type {
+            case .directory:
+                continue
+            case .symlink:
+                try visitor.skipped(at: memberLocation, reason: "symbolic link in zip, not a report")
+                continue
+            case .file:
+                break
+            }
+            if Self.isMacMetadata(path) {
+                try visitor.skipped(at: memberLocation, reason: "macOS metadata (__MACOSX/ or ._ file), not a report")
+                continue
+            }
+            try extract(entry, from: archive, location: memberLocation, depth: depth, visitor: visitor)
+        }
+        if !readAny {
+            try visitor.rejected(IngestError(.empty, "zip archive has no members", at: location))
+        }
+    }
+
+    private func extract(_ entry: Entry, from archive: Archive, location: InputLocation, depth: Int, visitor: any UnpackVisitor)
+        throws
+    {
+        let stage = SniffStage(location: location, depth: depth, limits: limits, visitor: visitor, notes: NoteBox())
+        var crc = crc32(0, nil, 0)
+        var size: Int64 = 0
+        let cap = limits.maxReportBytes
+        do {
+            _ = try archive.extract(entry, bufferSize: 64 * 1024, skipCRC32: true) { data in
+                size += Int64(data.count)
+                if size > cap { throw Stop.tooLarge }
+                let wantsMore = try data.withUnsafeBytes { buffer -> Bool in
+                    if let base = buffer.baseAddress {
+                        crc = crc32(crc, base.assumingMemoryBound(to: Bytef.self), uInt(buffer.count))
+                    }
+                    do {
+                        return try stage.write(buffer)
+                    } catch {
+                        throw Stop.visitorFailed(error)
+                    }
+                }
+                if !wantsMore { throw Stop.declined }
+            }
+        } catch Stop.declined {
+            try stage.finish()
+            return
+        } catch Stop.tooLarge {
+            try stage.abort(
+                IngestError(
+                    .tooLarge,
+                    "decompressed size exceeds the limit of \(cap) bytes (--max-report-bytes); possible zip bomb",
+                    at: location))
+            return
+        } catch Stop.visitorFailed(let error) {
+            throw error
+        } catch {
+            try stage.abort(IngestError(.corrupt, "zip member cannot be extracted (\(error))", at: location))
+            return
+        }
+        if UInt32(truncatingIfNeeded: crc) != entry.checksum {
+            try stage.abort(
+                IngestError(
+                    .corrupt,
+                    "zip member fails its CRC-32 check (stored \(String(entry.checksum, radix: 16)), "
+                        + "computed \(String(UInt32(truncatingIfNeeded: crc), radix: 16)))",
+                    at: location))
+            return
+        }
+        try stage.finish()
+    }
+
+    /// Finder's resource forks and folder metadata, which Macs add to zips they create.
+    static func isMacMetadata(_ path: String) -> Bool {
+        let components = path.split(separator: "/")
+        if components.first == "__MACOSX" { return true }
+        guard let name = components.last else { return false }
+        return name.hasPrefix("._") || name == ".DS_Store"
+    }
+}
+
+/// A zip found inside another layer (a zip in a gzip): zip needs random access, so its bytes are
+/// collected (within the report cap) and then read as an archive.
+final class NestedZipStage: ByteStage {
+    private let location: InputLocation
+    private let depth: Int
+    private let limits: UnpackLimits
+    private let visitor: any UnpackVisitor
+    private var bytes: [UInt8] = []
+    private var failed = false
+
+    init(location: InputLocation, depth: Int, limits: UnpackLimits, visitor: any UnpackVisitor) {
+        self.location = location
+        self.depth = depth
+        self.limits = limits
+        self.visitor = visitor
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) throws -> Bool {
+        guard !failed else { return false }
+        if Int64(bytes.count + chunk.count) > limits.maxReportBytes {
+            try abort(IngestError(.tooLarge, "nested zip exceeds the limit of \(limits.maxReportBytes) bytes", at: location))
+            return false
+        }
+        bytes.append(contentsOf: chunk)
+        return true
+    }
+
+    func finish() throws {
+        guard !failed else { return }
+        try ZipReader(limits: limits).read(bytes: bytes, location: location, depth: depth, visitor: visitor)
+    }
+
+    func abort(_ error: IngestError) throws {
+        guard !failed else { return }
+        failed = true
+        try visitor.rejected(error)
+    }
+}

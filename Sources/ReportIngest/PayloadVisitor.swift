@@ -1,0 +1,30 @@
+import ReportModel
+
+/// The report formats the unpacker hands on.
+public enum ReportFormat: String, Sendable {
+    /// DMARC aggregate report XML (RFC 7489 / RFC 9990).
+    case dmarcXML
+    /// SMTP TLS report JSON (RFC 8460).
+    case tlsrptJSON
+}
+
+/// Receives one payload's decompressed bytes as they stream out of the unpacker.
+public protocol PayloadConsumer: AnyObject {
+    /// Takes the next chunk. Returns `false` when it needs no more bytes (it has decided the outcome).
+    /// - Throws: only errors that must stop the whole input (a store failure), never a parse error.
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool
+    /// All bytes were delivered. `diagnostics` are what unpacking noticed (trailing bytes, nesting).
+    func finish(diagnostics: [Diagnostic]) throws
+    /// The payload broke while streaming (truncated archive, cap exceeded): nothing of it may be kept.
+    func abort(_ error: IngestError) throws
+}
+
+/// Told about every item an input yields: payloads to consume, members skipped, members rejected.
+public protocol UnpackVisitor: AnyObject {
+    /// A payload of a known format begins at `location`.
+    func open(_ format: ReportFormat, at location: InputLocation) throws -> any PayloadConsumer
+    /// A member that is not report data (directory, macOS metadata) was passed over.
+    func skipped(at location: InputLocation, reason: String) throws
+    /// A member or file that cannot be a report.
+    func rejected(_ error: IngestError) throws
+}

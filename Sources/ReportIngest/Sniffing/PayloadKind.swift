@@ -1,0 +1,89 @@
+/// What a run of bytes is, judged from its first bytes only.
+public enum PayloadKind: String, Sendable, Equatable {
+    case gzip, zlib, zip, xml, json, unknown
+
+    /// Bytes needed before ``Sniffer/sniff(_:isComplete:)`` can decide in the common case.
+    static let headLength = 512
+}
+
+/// Decides a payload's kind by magic bytes, never by name or Content-Type.
+public enum Sniffer {
+    /// - Parameters:
+    ///   - head: the first bytes of the payload.
+    ///   - isComplete: true when `head` is the whole payload (no more bytes will come).
+    /// - Returns: the kind, or `nil` when more bytes are needed to decide.
+    public static func sniff(_ head: some Collection<UInt8>, isComplete: Bool) -> PayloadKind? {
+        let bytes = Array(head.prefix(PayloadKind.headLength))
+        if bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B { return .gzip }
+        if bytes.count >= 4, bytes[0] == 0x50, bytes[1] == 0x4B,
+            (bytes[2] == 0x03 && bytes[3] == 0x04) || (bytes[2] == 0x05 && bytes[3] == 0x06)
+        {
+            return .zip
+        }
+        if bytes.count >= 2, isZlibHeader(bytes[0], bytes[1]) { return .zlib }
+        // Text: skip a byte-order mark and white space, then look at the first character.
+        var index = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            return utf16Kind(bytes)
+        }
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        guard index < bytes.count else {
+            // Only white space so far.
+            return isComplete || head.count >= 64 * 1024 ? .unknown : nil
+        }
+        switch bytes[index] {
+        case UInt8(ascii: "<"): return .xml
+        case UInt8(ascii: "{"), UInt8(ascii: "["): return .json
+        default: return .unknown
+        }
+    }
+
+    /// The number of leading bytes that are a UTF-8 byte-order mark (0 or 3).
+    public static func byteOrderMarkLength(_ head: some Collection<UInt8>) -> Int {
+        head.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    }
+
+    /// A zlib (RFC 1950) header: deflate method, window ≤ 32 KiB, and a valid check value.
+    static func isZlibHeader(_ cmf: UInt8, _ flg: UInt8) -> Bool {
+        cmf & 0x0F == 8 && cmf >> 4 <= 7 && (UInt16(cmf) << 8 | UInt16(flg)) % 31 == 0
+    }
+
+    private static func utf16Kind(_ bytes: [UInt8]) -> PayloadKind {
+        let littleEndian = bytes[0] == 0xFF
+        var index = 2
+        while index + 1 < bytes.count {
+            let unit = littleEndian ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8
+                : UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+            index += 2
+            if [0x20, 0x09, 0x0A, 0x0D].contains(unit) { continue }
+            if unit == UInt16(ascii: "<") { return .xml }
+            if unit == UInt16(ascii: "{") || unit == UInt16(ascii: "[") { return .json }
+            return .unknown
+        }
+        return .unknown
+    }
+
+    /// A short printable rendering of the first bytes, for error messages.
+    public static func preview(_ head: some Collection<UInt8>) -> String {
+        var text = ""
+        for byte in head.prefix(16) {
+            if byte >= 0x20 && byte < 0x7F {
+                text.append(Character(UnicodeScalar(byte)))
+            } else {
+                text += "\\x" + String(byte, radix: 16).leftPadded(to: 2)
+            }
+        }
+        return text
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+extension UInt16 {
+    fileprivate init(ascii: Unicode.Scalar) { self = UInt16(ascii.value) }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import ReportModel
+import ZIPFoundation
+
+/// Turns a file or a buffer into report payloads, by their bytes: plain XML or JSON, gzip (single,
+/// multi-member, nested), raw zlib, and zip (every member). Decompressed bytes stream straight to the
+/// consumer, so memory stays bounded whatever the size.
+public struct Unpacker: Sendable {
+    public var limits: UnpackLimits
+
+    public init(limits: UnpackLimits = UnpackLimits()) {
+        self.limits = limits
+    }
+
+    /// Unpacks the file at `path`, reporting every item to `visitor`.
+    /// - Throws: ``IngestError`` with code `.unreadable` when the file cannot be read; errors thrown
+    ///   by the visitor.
+    public func unpack(fileAt path: String, location: InputLocation, visitor: any UnpackVisitor) throws {
+        guard let file = FileHandle(forReadingAtPath: path) else {
+            throw IngestError(.unreadable, "cannot open file for reading", at: location)
+        }
+        defer { try? file.close() }
+        let head = try readChunk(file, count: 4, location: location)
+        if Sniffer.sniff(head, isComplete: head.count < 4) == .zip {
+            let archive: Archive
+            do {
+                archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+            } catch {
+                try visitor.rejected(ZipReader.openError(error, at: location))
+                return
+            }
+            try ZipReader(limits: limits).read(archive, location: location, depth: 0, visitor: visitor)
+            return
+        }
+        let stage = SniffStage(location: location, depth: 0, limits: limits, visitor: visitor, notes: NoteBox())
+        var wantsMore = try head.withUnsafeBytes { try stage.write($0) }
+        while wantsMore {
+            let chunk = try readChunk(file, count: limits.chunkSize, location: location)
+            if chunk.isEmpty { break }
+            wantsMore = try chunk.withUnsafeBytes { try stage.write($0) }
+        }
+        try stage.finish()
+    }
+
+    /// Unpacks bytes already in memory (a mail attachment, standard input, a test fixture).
+    public func unpack(bytes: [UInt8], location: InputLocation, visitor: any UnpackVisitor) throws {
+        if Sniffer.sniff(bytes, isComplete: true) == .zip {
+            try ZipReader(limits: limits).read(bytes: bytes, location: location, depth: 0, visitor: visitor)
+            return
+        }
+        let stage = SniffStage(location: location, depth: 0, limits: limits, visitor: visitor, notes: NoteBox())
+        var offset = 0
+        var wantsMore = true
+        try bytes.withUnsafeBytes { all in
+            while wantsMore, offset < all.count {
+                let end = min(offset + limits.chunkSize, all.count)
+                wantsMore = try stage.write(UnsafeRawBufferPointer(rebasing: all[offset..<end]))
+                offset = end
+            }
+        }
+        try stage.finish()
+    }
+
+    private func readChunk(_ file: FileHandle, count: Int, location: InputLocation) throws -> Data {
+        do {
+            return try file.read(upToCount: count) ?? Data()
+        } catch {
+            throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: location)
+        }
+    }
+}
+
+/// Diagnostics that unpacking stages notice, shared along one payload's chain of stages.
+final class NoteBox {
+    var diagnostics: [Diagnostic] = []
+}
+
+/// One step of a payload's stream: takes bytes, passes them on.
+protocol ByteStage: AnyObject {
+    /// Returns false when no more bytes are wanted.
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool
+    func finish() throws
+    func abort(_ error: IngestError) throws
+}

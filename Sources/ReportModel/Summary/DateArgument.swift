@@ -1,0 +1,90 @@
+import Glibc
+
+/// Reads the date arguments of the report commands: `2026-11-28`, `2026-11-28T12:00:00Z` (or with an
+/// offset such as `+01:00`), or a span back from now such as `7d`, `4w`, `12h`, `1m` (30 days).
+public enum DateArgument {
+    public struct Invalid: Error, CustomStringConvertible, Sendable {
+        public let text: String
+        public var description: String {
+            "'\(text)' is not a date: use YYYY-MM-DD, an ISO-8601 time such as 2026-11-28T00:00:00Z, or 7d, 4w, 12h, 1m"
+        }
+    }
+
+    /// Epoch seconds UTC.
+    /// - Parameters:
+    ///   - now: the current time, epoch seconds.
+    ///   - endOfDay: for a bare date, the last second of that day instead of its first.
+    public static func parse(_ text: String, now: Int64, endOfDay: Bool = false) throws(Invalid) -> Int64 {
+        let value = text.trimmingSpaces
+        if let span = relative(value) { return now - span }
+        let bytes = Array(value.utf8)
+        guard bytes.count >= 10, let date = day(bytes) else { throw Invalid(text: text) }
+        if bytes.count == 10 { return date + (endOfDay ? 86_399 : 0) }
+        guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes.count >= 19,
+            let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
+            hour < 24, minute < 60, second < 61
+        else { throw Invalid(text: text) }
+        var index = 19
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
+        }
+        var offset: Int64 = 0
+        if index < bytes.count {
+            let sign = bytes[index]
+            if sign == UInt8(ascii: "Z") || sign == UInt8(ascii: "z"), index + 1 == bytes.count {
+                offset = 0
+            } else if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"), bytes.count == index + 6,
+                let hours = number(bytes, index + 1, 2), let minutes = number(bytes, index + 4, 2)
+            {
+                offset = (hours * 3600 + minutes * 60) * (sign == UInt8(ascii: "+") ? 1 : -1)
+            } else {
+                throw Invalid(text: text)
+            }
+        }
+        return date + hour * 3600 + minute * 60 + second - offset
+    }
+
+    private static func relative(_ value: String) -> Int64? {
+        guard let unit = value.last, let count = Int64(value.dropLast()), count >= 0 else { return nil }
+        switch unit {
+        case "h": return count * 3600
+        case "d": return count * 86_400
+        case "w": return count * 7 * 86_400
+        case "m": return count * 30 * 86_400
+        default: return nil
+        }
+    }
+
+    /// Midnight UTC of `YYYY-MM-DD` at the start of `bytes`.
+    private static func day(_ bytes: [UInt8]) -> Int64? {
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        let seconds = Int64(timegm(&parts))
+        // timegm normalises 2026-02-31 to March; reject such dates.
+        guard parts.tm_mday == Int32(day) else { return nil }
+        return seconds
+    }
+
+    private static func number(_ bytes: [UInt8], _ start: Int, _ length: Int) -> Int64? {
+        guard start + length <= bytes.count else { return nil }
+        var value: Int64 = 0
+        for byte in bytes[start..<(start + length)] {
+            guard (0x30...0x39).contains(byte) else { return nil }
+            value = value * 10 + Int64(byte - 0x30)
+        }
+        return value
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}

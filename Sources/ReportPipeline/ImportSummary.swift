@@ -1,0 +1,32 @@
+import ReportModel
+
+/// Totals of one `rua import` run.
+public struct ImportSummary: Sendable, Equatable {
+    /// Inputs (files) read.
+    public var inputs = 0
+    public var stored = 0
+    public var duplicates = 0
+    public var rejected = 0
+    public var skipped = 0
+    /// Records and messages of the reports stored in this run.
+    public var records = 0
+    public var messages: Int64 = 0
+    /// Inputs that could not be read or stored at all, with the reason.
+    public var failures: [String] = []
+    /// True when a failure was temporary (database busy or locked): retrying later may succeed.
+    public var temporaryFailure = false
+
+    public init() {}
+
+    mutating func count(_ item: ImportItem) {
+        switch item.outcome {
+        case .stored:
+            stored += 1
+            records += item.records ?? 0
+            messages += item.messages ?? 0
+        case .duplicate: duplicates += 1
+        case .rejected: rejected += 1
+        case .skipped: skipped += 1
+        }
+    }
+}

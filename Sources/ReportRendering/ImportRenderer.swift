@@ -1,0 +1,78 @@
+import ReportModel
+
+/// Output of `rua import`: one JSON object per item, a line per problem, and the closing summary.
+public enum ImportRenderer {
+    /// The `--json` line for one item. Keys are a contract: scripts depend on them.
+    public static func jsonLine(_ item: ImportItem) -> String {
+        JSONValue.object([
+            ("input", .string(item.input)),
+            ("part", .string(item.part)),
+            ("outcome", .string(item.outcome.rawValue)),
+            ("kind", .string(item.kind?.rawValue)),
+            ("org_name", .string(item.orgName)),
+            ("report_id", .string(item.reportID)),
+            ("policy_domain", .string(item.policyDomain)),
+            ("begin", .time(item.begin)),
+            ("end", .time(item.end)),
+            ("records", .int(item.records)),
+            ("messages", .int(item.messages)),
+            ("reason", .string(item.reason)),
+            ("diagnostics", .array(item.diagnostics.map { .string($0) })),
+        ]).serialized()
+    }
+
+    /// A line for the terminal when an item needs attention (rejected, skipped, or stored with warnings);
+    /// `nil` for a plain success.
+    public static func textLine(_ item: ImportItem) -> String? {
+        let place = Escaping.terminal(([item.input] + (item.part.map { [$0] } ?? [])).joined(separator: " › "))
+        switch item.outcome {
+        case .rejected:
+            return "rejected  \(place): \(Escaping.terminal(item.reason ?? "unknown reason"))"
+        case .skipped:
+            return "skipped   \(place): \(Escaping.terminal(item.reason ?? ""))"
+        case .stored where item.reason != nil:
+            return "stored    \(place): \(Escaping.terminal(item.reason ?? ""))"
+        case .stored, .duplicate:
+            return nil
+        }
+    }
+
+    /// The closing summary.
+    public static func summary(_ summary: ImportSummaryFigures) -> String {
+        var lines = [
+            "\(grouped(summary.inputs)) inputs read: \(grouped(summary.stored)) reports stored, "
+                + "\(grouped(summary.duplicates)) duplicates, \(grouped(summary.rejected)) rejected, "
+                + "\(grouped(summary.skipped)) skipped",
+            "\(grouped(summary.records)) records, \(grouped(summary.messages)) messages stored",
+        ]
+        if summary.rejected > 0 {
+            lines.append("rejected inputs are kept with their reason in the database")
+        }
+        for failure in summary.failures {
+            lines.append("error: \(Escaping.terminal(failure))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The figures the import summary shows (a plain copy of the pipeline's totals, so rendering does not
+/// depend on the pipeline).
+public struct ImportSummaryFigures: Sendable {
+    public var inputs, stored, duplicates, rejected, skipped, records: Int
+    public var messages: Int64
+    public var failures: [String]
+
+    public init(
+        inputs: Int, stored: Int, duplicates: Int, rejected: Int, skipped: Int, records: Int, messages: Int64,
+        failures: [String]
+    ) {
+        self.inputs = inputs
+        self.stored = stored
+        self.duplicates = duplicates
+        self.rejected = rejected
+        self.skipped = skipped
+        self.records = records
+        self.messages = messages
+        self.failures = failures
+    }
+}

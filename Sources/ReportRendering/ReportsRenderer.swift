@@ -1,0 +1,68 @@
+import ReportModel
+
+/// Output of `rua reports`.
+public enum ReportsRenderer {
+    public static func render(_ reports: [StoredReport], format: OutputFormat) -> String {
+        switch format {
+        case .text: text(reports)
+        case .json: json(reports)
+        case .csv: csvDocument(reports)
+        }
+    }
+
+    private static let columns = [
+        "kind", "org_name", "email", "report_id", "policy_domain", "begin", "end", "records", "messages", "counted",
+        "recovered", "input", "part",
+    ]
+
+    static func text(_ reports: [StoredReport]) -> String {
+        guard !reports.isEmpty else { return "no reports stored for this selection" }
+        let rows = reports.map { report -> [String] in
+            var flags = ""
+            if !report.counted { flags += " (variant, not counted)" }
+            if report.recovered { flags += " (recovered)" }
+            return [
+                TimeFormat.date(report.begin), TimeFormat.date(report.end), Escaping.terminal(report.policyDomain),
+                Escaping.terminal(report.orgName ?? "–"), Escaping.terminal(report.reportID) + flags,
+                grouped(report.records), grouped(report.messages),
+            ]
+        }
+        let lines = table(
+            ["begin", "end", "domain", "reporter", "report id", "records", "messages"], rows, leftAligned: [0, 1, 2, 3, 4])
+        let total = reports.reduce(Int64(0)) { $0 + ($1.counted ? $1.messages : 0) }
+        return (lines + ["\(grouped(reports.count)) reports, \(grouped(total)) messages"]).joined(separator: "\n")
+    }
+
+    static func json(_ reports: [StoredReport]) -> String {
+        reports.map { report in
+            JSONValue.object([
+                ("kind", .string(report.kind.rawValue)),
+                ("org_name", .string(report.orgName)),
+                ("email", .string(report.email)),
+                ("report_id", .string(report.reportID)),
+                ("policy_domain", .string(report.policyDomain)),
+                ("begin", .time(report.begin)),
+                ("end", .time(report.end)),
+                ("records", .int(report.records)),
+                ("messages", .int(report.messages)),
+                ("counted", .bool(report.counted)),
+                ("recovered", .bool(report.recovered)),
+                ("input", .string(report.input)),
+                ("part", .string(report.part)),
+            ]).serialized()
+        }.map { $0 + "\n" }.joined()
+    }
+
+    static func csvDocument(_ reports: [StoredReport]) -> String {
+        csv(
+            columns,
+            reports.map { report in
+                [
+                    report.kind.rawValue, report.orgName ?? "", report.email ?? "", report.reportID, report.policyDomain,
+                    TimeFormat.iso8601(report.begin), TimeFormat.iso8601(report.end), String(report.records),
+                    String(report.messages), report.counted ? "true" : "false", report.recovered ? "true" : "false",
+                    report.input, report.part ?? "",
+                ]
+            })
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import ReportModel
+
+/// One input's open transaction: reports and items are recorded through it.
+public final class InputSession {
+    let db: Database
+    let inputID: Int64
+    let importedAt: Int64
+    private let insertItem: RawStatement
+    private let insertDiagnostic: RawStatement
+    let recordInserter: RecordInserter
+
+    init(db: Database, inputID: Int64, importedAt: Int64) throws {
+        self.db = db
+        self.inputID = inputID
+        self.importedAt = importedAt
+        insertItem = try RawStatement(
+            db, sql: "INSERT INTO item (input_id, part, outcome, kind, report_id, reason) VALUES (?, ?, ?, ?, ?, ?)")
+        insertDiagnostic = try RawStatement(
+            db,
+            sql: """
+                INSERT INTO diagnostic (item_id, report_id, code, severity, message, occurrences)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+        recordInserter = try RecordInserter(db)
+    }
+
+    /// Records an item that holds no new report: rejected (with its reason), skipped, or a duplicate.
+    public func addItem(
+        part: String?, outcome: ImportItem.Outcome, kind: ImportItem.Kind?, reportID: Int64? = nil, reason: String?,
+        diagnostics: [Diagnostic] = []
+    ) throws {
+        insertItem.bind(1, inputID)
+        insertItem.bind(2, part)
+        insertItem.bind(3, outcome.rawValue)
+        insertItem.bind(4, kind?.rawValue)
+        insertItem.bind(5, reportID)
+        insertItem.bind(6, reason)
+        try insertItem.execute()
+        let itemID = insertItem.lastInsertedRowID
+        for diagnostic in diagnostics {
+            insertDiagnostic.bind(1, itemID)
+            insertDiagnostic.bind(2, reportID)
+            insertDiagnostic.bind(3, diagnostic.code.rawValue)
+            insertDiagnostic.bind(4, diagnostic.severity.rawValue)
+            insertDiagnostic.bind(5, diagnostic.message)
+            insertDiagnostic.bind(6, diagnostic.occurrences)
+            try insertDiagnostic.execute()
+        }
+    }
+
+    /// Starts a DMARC report: a savepoint, and a report row that its records attach to.
+    public func beginReport(part: String?) throws -> ReportWriter {
+        try ReportWriter(session: self, part: part)
+    }
+}

@@ -1,0 +1,120 @@
+import GRDB
+import ReportModel
+
+extension ReportDatabase {
+    /// The stored reports matching `filter`, oldest first.
+    public func reports(_ filter: ReportFilter) throws -> [StoredReport] {
+        try read { db in
+            let (condition, arguments) = Self.condition(filter, alias: "r")
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.id, r.org_name, r.email, r.report_id, r.policy_domain, r.begin_utc, r.end_utc, r.records,
+                           r.messages, r.counted, r.recovered, r.part, input.name AS input_name,
+                           (SELECT COUNT(*) FROM diagnostic d WHERE d.report_id = r.id) AS diagnostics
+                    FROM report r JOIN input ON input.id = r.input_id
+                    WHERE \(condition)
+                    ORDER BY r.begin_utc, r.policy_domain, r.id
+                    """,
+                arguments: arguments)
+            return rows.map { row in
+                StoredReport(
+                    id: row["id"], kind: .dmarc, orgName: row["org_name"], email: row["email"], reportID: row["report_id"],
+                    policyDomain: row["policy_domain"], begin: row["begin_utc"], end: row["end_utc"],
+                    records: row["records"], messages: row["messages"], counted: row["counted"],
+                    recovered: row["recovered"], input: row["input_name"], part: row["part"],
+                    diagnostics: row["diagnostics"])
+            }
+        }
+    }
+
+    /// Per policy domain: reports, reporters, messages, alignment and dispositions, and the sources
+    /// failing DMARC. Only counted reports (not variants) contribute.
+    public func summary(_ filter: ReportFilter, topSources: Int = 10) throws -> [DomainSummary] {
+        try read { db in
+            let (condition, arguments) = Self.condition(filter, alias: "r")
+            var summaries: [String: DomainSummary] = [:]
+            let reportRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.policy_domain, COUNT(*) AS reports, COUNT(DISTINCT r.reporter) AS reporters
+                    FROM report r WHERE \(condition) AND r.counted = 1
+                    GROUP BY r.policy_domain
+                    """,
+                arguments: arguments)
+            for row in reportRows {
+                let domain: String = row["policy_domain"]
+                summaries[domain] = DomainSummary(domain: domain, reports: row["reports"], reporters: row["reporters"])
+            }
+            let recordRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.policy_domain,
+                           TOTAL(c.count) AS messages,
+                           TOTAL(CASE WHEN c.dkim = 'pass' OR c.spf = 'pass' THEN c.count END) AS pass,
+                           TOTAL(CASE WHEN c.spf = 'pass' THEN c.count END) AS spf,
+                           TOTAL(CASE WHEN c.dkim = 'pass' THEN c.count END) AS dkim,
+                           TOTAL(CASE WHEN c.disposition IN ('quarantine') THEN c.count END) AS quarantine,
+                           TOTAL(CASE WHEN c.disposition IN ('reject') THEN c.count END) AS reject
+                    FROM report r JOIN record c ON c.report_id = r.id
+                    WHERE \(condition) AND r.counted = 1
+                    GROUP BY r.policy_domain
+                    """,
+                arguments: arguments)
+            for row in recordRows {
+                let domain: String = row["policy_domain"]
+                var summary = summaries[domain] ?? DomainSummary(domain: domain)
+                summary.messages = Int64(row["messages"] as Double)
+                summary.dmarcPass = Int64(row["pass"] as Double)
+                summary.spfAligned = Int64(row["spf"] as Double)
+                summary.dkimAligned = Int64(row["dkim"] as Double)
+                summary.dispositionQuarantine = Int64(row["quarantine"] as Double)
+                summary.dispositionReject = Int64(row["reject"] as Double)
+                summary.dispositionNone = summary.messages - summary.dispositionQuarantine - summary.dispositionReject
+                summaries[domain] = summary
+            }
+            let failing = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT policy_domain, source_ip, messages, header_from FROM (
+                        SELECT r.policy_domain, c.source_ip, SUM(c.count) AS messages,
+                               GROUP_CONCAT(DISTINCT c.header_from) AS header_from,
+                               ROW_NUMBER() OVER (PARTITION BY r.policy_domain
+                                                  ORDER BY SUM(c.count) DESC, c.source_ip) AS rank
+                        FROM report r JOIN record c ON c.report_id = r.id
+                        WHERE \(condition) AND r.counted = 1
+                          AND NOT (COALESCE(c.dkim, '') = 'pass' OR COALESCE(c.spf, '') = 'pass') AND c.count > 0
+                        GROUP BY r.policy_domain, c.source_ip
+                    ) WHERE rank <= ?
+                    ORDER BY policy_domain, rank
+                    """,
+                arguments: arguments + [topSources])
+            for row in failing {
+                let domain: String = row["policy_domain"]
+                let headerFrom = ((row["header_from"] as String?) ?? "").split(separator: ",").map(String.init).sorted()
+                summaries[domain]?.topFailingSources.append(
+                    FailingSource(sourceIP: row["source_ip"], messages: row["messages"], headerFrom: headerFrom))
+            }
+            return summaries.values.sorted { ($0.messages, $1.domain) > ($1.messages, $0.domain) }
+        }
+    }
+
+    /// The WHERE clause for a filter on the report table aliased `alias`.
+    static func condition(_ filter: ReportFilter, alias: String) -> (String, StatementArguments) {
+        var clauses = ["1"]
+        var arguments = StatementArguments()
+        if let domain = filter.domain {
+            clauses.append("\(alias).policy_domain = ?")
+            arguments += [domain]
+        }
+        if let since = filter.since {
+            clauses.append("\(alias).begin_utc >= ?")
+            arguments += [since]
+        }
+        if let until = filter.until {
+            clauses.append("\(alias).begin_utc <= ?")
+            arguments += [until]
+        }
+        return (clauses.joined(separator: " AND "), arguments)
+    }
+}

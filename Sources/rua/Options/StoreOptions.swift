@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import ReportStore
+
+/// `--db`, with the `RUA_DB` and XDG defaults.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Database file.", valueName: "path"))
+    var db: String?
+
+    /// The database path: `--db`, else `$RUA_DB`, else `$XDG_DATA_HOME/rua/rua.sqlite`, else
+    /// `~/.local/share/rua/rua.sqlite`.
+    var path: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let db { return db }
+        if let path = environment["RUA_DB"], !path.isEmpty { return path }
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/rua/rua.sqlite" }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.local/share/rua/rua.sqlite"
+    }
+
+    func open() throws -> ReportDatabase {
+        do {
+            return try ReportDatabase(path: path)
+        } catch let error as StoreError {
+            printError("rua: \(error.message)")
+            throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
+        }
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

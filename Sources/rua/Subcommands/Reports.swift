@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import ReportRendering
+import ReportStore
+
+struct Reports: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the stored reports, one row each.",
+        discussion: "A report belongs to a period when its date range begins in it."
+    )
+
+    @OptionGroup var filter: FilterOptions
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let selection = try filter.filter(now: Date())
+        let database = try store.open()
+        defer { database.close() }
+        do {
+            let reports = try database.reports(selection)
+            print(ReportsRenderer.render(reports, format: filter.format), terminator: filter.format == .text ? "\n" : "")
+        } catch let error as StoreError {
+            printError("rua: \(error.message)")
+            throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import ReportRendering
+import ReportStore
+
+struct Summary: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Summarise alignment per policy domain: pass rates, dispositions, failing sources.",
+        discussion: """
+            Every figure is weighted by message count and uses the reporters' own verdicts
+            (policy_evaluated). Variants (same report identity, different content) are not counted.
+            """
+    )
+
+    @OptionGroup var filter: FilterOptions
+
+    @Option(help: "How many failing sources to show per domain.")
+    var top = 10
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let selection = try filter.filter(now: Date())
+        let database = try store.open()
+        defer { database.close() }
+        do {
+            let summaries = try database.summary(selection, topSources: max(0, top))
+            let output = SummaryRenderer.render(summaries, period: filter.periodLabel(selection), format: filter.format)
+            print(output, terminator: filter.format == .text ? "\n" : "")
+        } catch let error as StoreError {
+            printError("rua: \(error.message)")
+            throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
+        }
+    }
+}
