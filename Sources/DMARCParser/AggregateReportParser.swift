@@ -28,6 +28,8 @@ public final class AggregateReportParser: SAXDelegate {
     private var xmlDepth = 0
     /// The last bytes of the document, to tell a truncated document from a complete one.
     private var tail: [UInt8] = []
+    private var started = false
+    private var leadingSkipped = 0
     private var nameCache: [UnsafePointer<UInt8>: ElementName?] = [:]
     private var text: [UInt8] = []
     private var textTruncated = false
@@ -73,6 +75,22 @@ public final class AggregateReportParser: SAXDelegate {
     @discardableResult
     public func feed(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
         guard failure == nil, handlerError == nil else { return false }
+        var bytes = bytes
+        if !started {
+            // A byte-order mark and blank lines before the XML declaration are common and harmless,
+            // but libxml2 rejects a declaration that is not at the very start.
+            var skip = 0
+            while skip < bytes.count, [0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains(bytes[skip]) { skip += 1 }
+            if skip > 0 {
+                leadingSkipped += skip
+                bytes = UnsafeRawBufferPointer(rebasing: bytes[skip...])
+            }
+            guard !bytes.isEmpty else { return true }
+            started = true
+            if leadingSkipped > 0 {
+                diagnostics.add(.byteOrderMark, .note, "\(leadingSkipped) bytes of byte-order mark or white space before the document skipped")
+            }
+        }
         if bytes.count >= Self.tailLength {
             tail = Array(bytes[(bytes.count - Self.tailLength)...])
         } else {
@@ -387,6 +405,14 @@ public final class AggregateReportParser: SAXDelegate {
         }
     }
 
+    func documentTypeDeclaration(name: String) {
+        fail(
+            DMARCParseError(
+                .forbiddenContent,
+                "document has a <!DOCTYPE> declaration; aggregate reports never do, and DTDs and entities are "
+                    + "refused (XXE and entity-expansion attacks)"))
+    }
+
     func parseError(_ message: String, line: Int, fatal: Bool) {
         if xmlErrors.count < 20 { xmlErrors.append("line \(line): \(message)") }
     }
@@ -394,7 +420,7 @@ public final class AggregateReportParser: SAXDelegate {
     // MARK: - Values
 
     private func assign(_ element: ElementName, in parent: ParseContext) {
-        let raw = String(decoding: text, as: UTF8.self)
+        let raw = Self.trimmedString(text)
         let name = element.rawValue
         switch (parent, element) {
         case (.feedback, .version): header.version = Normalization.text(raw, element: name, into: &diagnostics)
@@ -533,6 +559,19 @@ public final class AggregateReportParser: SAXDelegate {
             handlerError = error
             sax?.stop()
         }
+    }
+
+    /// The text with ASCII white space trimmed at both ends, decoded as UTF-8.
+    private static func trimmedString(_ bytes: [UInt8]) -> String {
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] <= 0x20, bytes[start] == 0x20 || bytes[start] == 0x0A || bytes[start] == 0x0D || bytes[start] == 0x09 {
+            start += 1
+        }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D || bytes[end - 1] == 0x09 {
+            end -= 1
+        }
+        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
     }
 
     // MARK: - Verbatim capture of extensions

@@ -12,7 +12,7 @@ public struct DMARCParseError: Error, Sendable, CustomStringConvertible, Equatab
 
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String {
-            case notWellFormed, notAggregateReport, missingField, invalidValue, incomplete
+            case notWellFormed, notAggregateReport, missingField, invalidValue, incomplete, forbiddenContent
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -27,6 +27,8 @@ public struct DMARCParseError: Error, Sendable, CustomStringConvertible, Equatab
         public static let invalidValue = Code(.invalidValue)
         /// The document stops before `</feedback>`.
         public static let incomplete = Code(.incomplete)
+        /// Content refused for safety: a DTD, entity declarations.
+        public static let forbiddenContent = Code(.forbiddenContent)
 
         public var description: String { base.rawValue }
     }

@@ -8,6 +8,8 @@ protocol SAXDelegate: AnyObject {
     func endElement(localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?)
     func characters(_ text: UnsafeBufferPointer<UInt8>)
     func parseError(_ message: String, line: Int, fatal: Bool)
+    /// A `<!DOCTYPE>` declaration: reports never carry one.
+    func documentTypeDeclaration(name: String)
 }
 
 /// The attributes of one start tag, as libxml2's SAX2 hands them over.
@@ -32,12 +34,15 @@ struct SAXAttributes {
 /// libxml2's SAX2 push parser behind a small Swift surface: the only code in Rua that touches libxml2.
 ///
 /// Hardened: no network (`XML_PARSE_NONET`), no DTD loading, no entity substitution and no entity
-/// declarations at all (the SAX handler has no DTD callbacks, so `&name;` for anything but the five
-/// predefined entities is an undefined-entity error, which defeats XXE and billion laughs alike).
+/// declarations at all (the SAX handler registers no entities, so `&name;` for anything but the five
+/// predefined entities is an undefined-entity error, which defeats XXE and billion laughs alike); the
+/// delegate hears of any `<!DOCTYPE>` so that it can refuse the document outright.
 /// Recovery mode keeps going after well-formedness errors; the delegate hears about each one.
 final class SAXPushParser {
     private var context: xmlParserCtxtPtr?
-    private unowned let delegate: any SAXDelegate
+    // The delegate owns this parser and outlives it; unowned(unsafe) avoids a reference-count round
+    // trip on every callback.
+    private unowned(unsafe) let delegate: any SAXDelegate
 
     init(delegate: any SAXDelegate, recover: Bool) {
         self.delegate = delegate
@@ -70,6 +75,11 @@ final class SAXPushParser {
                 Normalization.trim(message).split(whereSeparator: \.isNewline).joined(separator: " "),
                 line: Int(error.pointee.line),
                 fatal: error.pointee.level == XML_ERR_FATAL)
+        }
+        handler.internalSubset = { context, name, _, _ in
+            guard let context else { return }
+            let parser = Unmanaged<SAXPushParser>.fromOpaque(context).takeUnretainedValue()
+            parser.delegate.documentTypeDeclaration(name: name.map { String(cString: $0) } ?? "")
         }
         let unmanaged = Unmanaged.passUnretained(self).toOpaque()
         context = xmlCreatePushParserCtxt(&handler, unmanaged, nil, 0, nil)

@@ -20,7 +20,7 @@ public struct Unpacker: Sendable {
             throw IngestError(.unreadable, "cannot open file for reading", at: location)
         }
         defer { try? file.close() }
-        let head = try readChunk(file, count: 4, location: location)
+        let head = try readChunk(file, count: limits.chunkSize, location: location)
         if Sniffer.sniff(head, isComplete: head.count < 4) == .zip {
             let archive: Archive
             do {

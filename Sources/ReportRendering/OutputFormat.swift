@@ -16,6 +16,13 @@ func grouped(_ value: Int64) -> String {
 
 func grouped(_ value: Int) -> String { grouped(Int64(value)) }
 
+/// `1 report`, `2,345 reports`.
+func counted(_ value: Int64, _ noun: String) -> String {
+    "\(grouped(value)) \(noun)\(value == 1 ? "" : "s")"
+}
+
+func counted(_ value: Int, _ noun: String) -> String { counted(Int64(value), noun) }
+
 /// `96.2%`, or `–` when there is nothing to divide by.
 func percent(_ rate: Double?) -> String {
     guard let rate else { return "–" }

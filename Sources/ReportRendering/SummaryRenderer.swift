@@ -18,8 +18,8 @@ public enum SummaryRenderer {
             if !lines.isEmpty { lines.append("") }
             lines.append("\(Escaping.terminal(summary.domain))  (\(period))")
             lines.append(
-                "  \(grouped(summary.messages)) messages in \(grouped(summary.reports)) reports "
-                    + "from \(grouped(summary.reporters)) reporters")
+                "  \(counted(summary.messages, "message")) in \(counted(summary.reports, "report")) "
+                    + "from \(counted(summary.reporters, "reporter"))")
             lines.append(contentsOf: table(
                 ["", "rate", "messages"],
                 [

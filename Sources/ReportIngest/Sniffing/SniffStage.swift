@@ -80,9 +80,6 @@ final class SniffStage: ByteStage {
             }
             stage = NestedZipStage(location: location, depth: depth + 1, limits: limits, visitor: visitor)
         case .xml, .json:
-            if Sniffer.byteOrderMarkLength(head) > 0 {
-                notes.diagnostics.append(Diagnostic(.byteOrderMark, .note, "UTF-8 byte-order mark before the document"))
-            }
             let consumer = try visitor.open(kind == .xml ? .dmarcXML : .tlsrptJSON, at: location)
             stage = ConsumerStage(consumer: consumer, notes: notes)
         case .unknown:

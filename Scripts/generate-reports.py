@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Generates DMARC aggregate reports for benchmarks and scale tests.
+
+  generate-reports.py big OUT.xml RECORDS        one report with RECORDS records
+  generate-reports.py many OUTDIR COUNT RECORDS  COUNT small .xml.gz reports of RECORDS records each
+
+Addresses come from the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32)
+and domains from example.com/.net/.org, so the data is realistic in shape and safe to share.
+"""
+import gzip
+import os
+import random
+import sys
+
+DAY = 86400
+BASE = 1_764_547_200  # 2025-12-01T00:00:00Z
+
+HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<feedback>
+  <version>1.0</version>
+  <report_metadata>
+    <org_name>{org}</org_name>
+    <email>noreply-dmarc-support@{org}</email>
+    <extra_contact_info>https://{org}/dmarc</extra_contact_info>
+    <report_id>{rid}</report_id>
+    <date_range>
+      <begin>{begin}</begin>
+      <end>{end}</end>
+    </date_range>
+  </report_metadata>
+  <policy_published>
+    <domain>{domain}</domain>
+    <adkim>r</adkim>
+    <aspf>r</aspf>
+    <p>none</p>
+    <sp>none</sp>
+    <pct>100</pct>
+    <np>none</np>
+  </policy_published>
+"""
+
+RECORD = """  <record>
+<row>
+<source_ip>{ip}</source_ip>
+<count>{count}</count>
+<policy_evaluated>
+<disposition>none</disposition>
+<dkim>{dkim}</dkim>
+<spf>{spf}</spf>
+</policy_evaluated>
+</row>
+<identifiers>
+<header_from>{domain}</header_from>
+</identifiers>
+<auth_results>
+<dkim>
+<domain>{domain}</domain>
+<selector>s{sel}</selector>
+<result>{dkim}</result>
+</dkim>
+<spf>
+<domain>{domain}</domain>
+<result>{spf}</result>
+</spf>
+</auth_results>
+</record>
+"""
+
+NETS = ["192.0.2.", "198.51.100.", "203.0.113."]
+
+
+def ip(rng):
+    if rng.random() < 0.1:
+        return "2001:db8::%x:%x" % (rng.randrange(65536), rng.randrange(65536))
+    return NETS[rng.randrange(3)] + str(rng.randrange(1, 255))
+
+
+def report(rng, rid, records, domain, org, begin):
+    parts = [HEADER.format(org=org, rid=rid, begin=begin, end=begin + DAY - 1, domain=domain)]
+    for _ in range(records):
+        ok = rng.random() < 0.9
+        parts.append(RECORD.format(ip=ip(rng), count=rng.randrange(1, 20), dkim="pass" if ok else "fail",
+                                   spf="pass" if ok or rng.random() < 0.5 else "fail", domain=domain,
+                                   sel=rng.randrange(3)))
+    parts.append("</feedback>\n")
+    return "".join(parts)
+
+
+def main():
+    rng = random.Random(42)
+    mode = sys.argv[1]
+    if mode == "big":
+        out, records = sys.argv[2], int(sys.argv[3])
+        with open(out, "w") as f:
+            f.write(HEADER.format(org="google.com", rid="big-1", begin=BASE, end=BASE + DAY - 1, domain="example.com"))
+            for _ in range(records):
+                ok = rng.random() < 0.9
+                f.write(RECORD.format(ip=ip(rng), count=rng.randrange(1, 20), dkim="pass" if ok else "fail",
+                                      spf="pass" if ok else "fail", domain="example.com", sel=rng.randrange(3)))
+            f.write("</feedback>\n")
+    elif mode == "many":
+        outdir, count, records = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+        os.makedirs(outdir, exist_ok=True)
+        domains = ["example.com", "example.net", "example.org"]
+        orgs = ["google.com", "Outlook.com", "Yahoo", "Mail.Ru"]
+        for n in range(count):
+            domain, org = domains[n % 3], orgs[n % 4]
+            begin = BASE + (n // 12) * DAY
+            xml = report(rng, "r-%d" % n, records, domain, org, begin)
+            name = "%s!%s!%d!%d!%d.xml.gz" % (org.lower(), domain, begin, begin + DAY - 1, n)
+            with open(os.path.join(outdir, name), "wb") as f:
+                f.write(gzip.compress(xml.encode(), mtime=0))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
