@@ -55,7 +55,11 @@ let package = Package(
             ]
         ),
 
-        .target(name: "ReportTestSupport", dependencies: ["ReportModel", "ReportStore"], path: "Tests/ReportTestSupport"),
+        .target(
+            name: "ReportTestSupport",
+            dependencies: ["ReportModel", "ReportStore", "CZlibShim", "ZIPFoundation"],
+            path: "Tests/ReportTestSupport"
+        ),
         .testTarget(name: "ReportIngestTests", dependencies: ["ReportIngest", "ReportTestSupport"]),
         .testTarget(name: "DMARCParserTests", dependencies: ["DMARCParser", "ReportTestSupport"]),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "ReportTestSupport"]),

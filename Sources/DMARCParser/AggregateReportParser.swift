@@ -586,7 +586,9 @@ public final class AggregateReportParser: SAXDelegate {
         var tag = "<" + qualifiedName(localName, prefix: prefix)
         for index in 0..<attributes.count {
             let (name, value) = attributes.attribute(index)
-            tag += " \(name)=\"\(Self.escape(value, quotes: true))\""
+            // libxml2 hands over attribute values with '&' kept as the character reference "&#38;".
+            let decoded = value.split(separator: "&#38;", omittingEmptySubsequences: false).joined(separator: "&")
+            tag += " \(name)=\"\(Self.escape(decoded, quotes: true))\""
         }
         appendCapture(Array((tag + ">").utf8))
     }

@@ -1,0 +1,76 @@
+import Foundation
+
+/// The repository's own fixtures under `SampleReports/`, found from this file's path.
+public enum SampleReports {
+    /// The package root.
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static let root = packageRoot.appendingPathComponent("SampleReports")
+
+    public static func url(_ relative: String) -> URL {
+        root.appendingPathComponent(relative)
+    }
+
+    public static func path(_ relative: String) -> String {
+        url(relative).path
+    }
+
+    public static func bytes(_ relative: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: url(relative)))
+    }
+
+    /// Relative paths of the files in a folder of SampleReports/, sorted.
+    public static func files(in folder: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url(folder).path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted().map { "\(folder)/\($0)" }
+    }
+}
+
+/// The shared corpus of real reports beside the repository (`../shared/corpus`), if present.
+public enum Corpus {
+    public static let root: URL = SampleReports.packageRoot.deletingLastPathComponent()
+        .appendingPathComponent("shared/corpus")
+
+    public static var isAvailable: Bool {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent("truth.json").path)
+    }
+
+    /// `truth.json`: what a correct parser must extract from each corpus file.
+    public static func truth() throws -> [String: Any] {
+        let data = try Data(contentsOf: root.appendingPathComponent("truth.json"))
+        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+}
+
+/// The `rua` executable built beside the test bundle.
+public enum RuaExecutable {
+    public static var url: URL {
+        let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }
+        let directory = bundle.map { URL(fileURLWithPath: $0.bundlePath).deletingLastPathComponent() }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return directory.appendingPathComponent("rua")
+    }
+
+    /// Runs `rua` with `arguments`; returns its exit status, standard output and standard error.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["RUA_DB"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+}
