@@ -63,10 +63,10 @@ let package = Package(
         .testTarget(name: "ReportIngestTests", dependencies: ["ReportIngest", "ReportTestSupport"]),
         .testTarget(name: "DMARCParserTests", dependencies: ["DMARCParser", "ReportTestSupport"]),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "ReportTestSupport"]),
-        .testTarget(name: "ReportRenderingTests", dependencies: ["ReportRendering", "ReportTestSupport"]),
+        .testTarget(name: "ReportRenderingTests", dependencies: ["ReportRendering", "ReportModel", "ReportTestSupport"]),
         .testTarget(
             name: "ReportPipelineTests",
-            dependencies: ["ReportPipeline", "ReportStore", "ReportRendering", "ReportTestSupport"]
+            dependencies: ["ReportPipeline", "ReportIngest", "ReportStore", "ReportRendering", "ReportTestSupport"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["ReportPipeline", "ReportStore", "ReportTestSupport"]),
     ],

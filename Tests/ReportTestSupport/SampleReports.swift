@@ -53,12 +53,14 @@ public enum RuaExecutable {
     }
 
     /// Runs `rua` with `arguments`; returns its exit status, standard output and standard error.
+    /// Runs in the package root, so that relative sample paths appear in its output.
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        process.currentDirectoryURL = SampleReports.packageRoot
         var env = ProcessInfo.processInfo.environment
         env["RUA_DB"] = nil
         for (key, value) in environment { env[key] = value }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import ReportModel
 
@@ -116,5 +117,51 @@ extension ReportDatabase {
             arguments += [until]
         }
         return (clauses.joined(separator: " AND "), arguments)
+    }
+}
+
+extension ReportDatabase {
+    /// Row counts of the main tables, for checks and `rua` diagnostics.
+    public func tableCounts() throws -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for table in [
+                "input_blob", "input", "item", "report", "policy_published", "record", "dkim_result", "spf_result",
+                "override_reason", "diagnostic", "report_error", "report_extension",
+            ] {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+            }
+            return counts
+        }
+    }
+
+    /// The original bytes kept for the input with this SHA-256, if any.
+    public func originalBytes(sha256: [UInt8]) throws -> [UInt8]? {
+        try read { db in
+            try Data.fetchOne(db, sql: "SELECT content FROM input_blob WHERE sha256 = ?", arguments: [Data(sha256)])
+                .map { Array($0) }
+        }
+    }
+
+    /// The items that were rejected, with their input and reason, oldest first.
+    public func rejectedItems() throws -> [ImportItem] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT input.name, item.part, item.kind, item.reason FROM item JOIN input ON input.id = item.input_id
+                    WHERE item.outcome = 'rejected' ORDER BY item.id
+                    """)
+            return rows.map { row in
+                ImportItem(
+                    input: row["name"], part: row["part"], outcome: .rejected,
+                    kind: (row["kind"] as String?).flatMap(ImportItem.Kind.init), reason: row["reason"])
+            }
+        }
+    }
+
+    /// SQLite's journal mode for this database (`wal`).
+    public func journalMode() throws -> String {
+        try read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 }

@@ -1,0 +1,75 @@
+import Foundation
+import ReportTestSupport
+import Testing
+
+/// The `rua` executable run as a process: output snapshots and exit statuses.
+@Suite(.serialized) struct CommandTests {
+    @Test func importJSONLinesCarryEveryKey() throws {
+        let temp = try TemporaryDirectory()
+        let result = try RuaExecutable.run([
+            "import", "--json", "--db", temp.path("db.sqlite"), "SampleReports/dmarc", "SampleReports/quirks/bundle-of-reports.zip",
+            "SampleReports/invalid/truncated.xml.gz", "SampleReports/tlsrpt",
+        ])
+        #expect(result.status == 65)
+        assertSnapshot(result.stdout, named: "import.jsonl")
+        #expect(result.stderr.contains("rejected inputs are kept with their reason"))
+    }
+
+    @Test func importTextNamesEachProblemAndSummarises() throws {
+        let temp = try TemporaryDirectory()
+        let result = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite"), "SampleReports/invalid"])
+        #expect(result.status == 65)
+        assertSnapshot(result.stdout, named: "import-invalid.txt")
+    }
+
+    @Test func importOfGoodReportsExitsZeroAndAgainReportsDuplicates() throws {
+        let temp = try TemporaryDirectory()
+        let first = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite"), "SampleReports/dmarc"])
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("4 inputs read: 4 reports stored, 0 duplicates, 0 rejected, 0 skipped"))
+        let second = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite"), "SampleReports/dmarc"])
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("4 inputs read: 0 reports stored, 4 duplicates"))
+    }
+
+    @Test func databaseComesFromTheEnvironmentWhenNotGiven() throws {
+        let temp = try TemporaryDirectory()
+        let result = try RuaExecutable.run(["import", "SampleReports/dmarc"], environment: ["RUA_DB": temp.path("env.sqlite")])
+        #expect(result.status == 0)
+        #expect(FileManager.default.fileExists(atPath: temp.path("env.sqlite")))
+        let xdg = try RuaExecutable.run(["import", "SampleReports/dmarc"], environment: ["XDG_DATA_HOME": temp.path("xdg")])
+        #expect(xdg.status == 0)
+        #expect(FileManager.default.fileExists(atPath: temp.path("xdg/rua/rua.sqlite")))
+    }
+
+    @Test func missingInputIsAnIOError() throws {
+        let temp = try TemporaryDirectory()
+        let result = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite"), "no/such/file.xml"])
+        #expect(result.status == 74)
+        #expect(result.stdout.contains("error: no/such/file.xml: no such file or directory"))
+    }
+
+    @Test func usageErrorsExit64() throws {
+        #expect(try RuaExecutable.run(["import"]).status == 64)
+        #expect(try RuaExecutable.run(["summary", "--since", "yesterday-ish"]).status == 64)
+        #expect(try RuaExecutable.run(["reports", "--format", "xml"]).status == 64)
+    }
+
+    @Test func summaryAndReportsInEveryFormat() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        _ = try RuaExecutable.run(["import", "--db", db, "SampleReports"])
+        for format in ["text", "json", "csv"] {
+            let summary = try RuaExecutable.run(["summary", "--db", db, "--format", format])
+            #expect(summary.status == 0)
+            assertSnapshot(summary.stdout, named: "summary.\(format)")
+            let reports = try RuaExecutable.run(["reports", "--db", db, "--format", format, "--domain", "example.org"])
+            #expect(reports.status == 0)
+            assertSnapshot(reports.stdout, named: "reports.\(format)")
+        }
+        let period = try RuaExecutable.run(["summary", "--db", db, "--since", "2025-12-01", "--until", "2025-12-01", "--domain", "example.net"])
+        assertSnapshot(period.stdout, named: "summary-period.text")
+        let empty = try RuaExecutable.run(["summary", "--db", db, "--since", "2026-01-01"])
+        #expect(empty.stdout == "no reports for since 2026-01-01 00:00 UTC\n")
+    }
+}
