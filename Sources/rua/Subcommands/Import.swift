@@ -9,13 +9,13 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import report files and directories into the database.",
         discussion: """
-            Files may be plain XML, gzip or zip, whatever their names say; directories are read
-            recursively (hidden files are passed over). Every input's original bytes are kept, including
-            inputs that are rejected, with the reason.
+            Files may be plain XML, gzip or zip, whatever their names say; directories are read recursively \
+            (hidden files are passed over). Every input's original bytes are kept, including inputs that are \
+            rejected, with the reason.
 
-            Exit status: 0 when every input was stored or was a duplicate, 65 when any input was
-            rejected, 74 when an input or the database could not be read or written, 75 when the
-            database stayed locked past the timeout.
+            Exit status: 0 when every input was stored or was a duplicate, 65 when any input was rejected, 74 \
+            when an input or the database could not be read or written, 75 when the database stayed locked past \
+            the timeout.
             """
     )
 
@@ -51,8 +51,9 @@ struct Import: ParsableCommand {
             }
         }
         let figures = ImportSummaryFigures(
-            inputs: summary.inputs, stored: summary.stored, duplicates: summary.duplicates, rejected: summary.rejected,
-            skipped: summary.skipped, records: summary.records, messages: summary.messages, failures: summary.failures)
+            inputs: summary.inputs, stored: summary.stored, duplicates: summary.duplicates,
+            rejected: summary.rejected, skipped: summary.skipped, records: summary.records,
+            messages: summary.messages, failures: summary.failures)
         let text = ImportRenderer.summary(figures)
         if json || quiet {
             if !quiet || !summary.failures.isEmpty { printError(text) }

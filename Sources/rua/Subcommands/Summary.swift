@@ -7,8 +7,8 @@ struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarise alignment per policy domain: pass rates, dispositions, failing sources.",
         discussion: """
-            Every figure is weighted by message count and uses the reporters' own verdicts
-            (policy_evaluated). Variants (same report identity, different content) are not counted.
+            Every figure is weighted by message count and uses the reporters' own verdicts (policy_evaluated). \
+            Variants (same report identity, different content) are not counted.
             """
     )
 

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Rua builds against, if any is missing: libxml2, zlib, SQLite and OpenSSL's
+# libcrypto (SHA-256) headers, and pkg-config. Uses sudo when not run as root.
+set -euo pipefail
+
+packages=(libxml2-dev zlib1g-dev libsqlite3-dev libssl-dev pkg-config)
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+if ((${#missing[@]})); then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    echo "Installing ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "No Swift toolchain on PATH: Rua needs Swift 6 (https://www.swift.org/install/linux/)." >&2
+    exit 1
+fi
