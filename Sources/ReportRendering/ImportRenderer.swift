@@ -40,10 +40,10 @@ public enum ImportRenderer {
     /// The closing summary.
     public static func summary(_ summary: ImportSummaryFigures) -> String {
         var lines = [
-            "\(grouped(summary.inputs)) inputs read: \(grouped(summary.stored)) reports stored, "
-                + "\(grouped(summary.duplicates)) duplicates, \(grouped(summary.rejected)) rejected, "
+            "\(counted(summary.inputs, "input")) read: \(counted(summary.stored, "report")) stored, "
+                + "\(counted(summary.duplicates, "duplicate")), \(grouped(summary.rejected)) rejected, "
                 + "\(grouped(summary.skipped)) skipped",
-            "\(grouped(summary.records)) records, \(grouped(summary.messages)) messages stored",
+            "\(counted(summary.records, "record")), \(counted(summary.messages, "message")) stored",
         ]
         if summary.rejected > 0 {
             lines.append("rejected inputs are kept with their reason in the database")
