@@ -58,7 +58,7 @@ import Testing
     @Test func summaryAndReportsInEveryFormat() throws {
         let temp = try TemporaryDirectory()
         let db = temp.path("db.sqlite")
-        _ = try RuaExecutable.run(["import", "--db", db, "SampleReports"])
+        _ = try RuaExecutable.run(["import", "--db", db] + SampleReports.folders)
         for format in ["text", "json", "csv"] {
             let summary = try RuaExecutable.run(["summary", "--db", db, "--format", format])
             #expect(summary.status == 0)

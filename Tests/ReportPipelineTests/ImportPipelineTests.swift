@@ -11,7 +11,8 @@ import Testing
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         var items: [ImportItem] = []
-        let summary = ImportPipeline(database: database).importPaths([SampleReports.root.path]) { items.append($0) }
+        let folders = ["dmarc", "invalid", "quirks", "rfc9990", "source", "tlsrpt"].map(SampleReports.path)
+        let summary = ImportPipeline(database: database).importPaths(folders) { items.append($0) }
         #expect(summary.failures.isEmpty)
         #expect(summary.inputs == 37)
         #expect(summary.stored == 22)

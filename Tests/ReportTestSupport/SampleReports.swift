@@ -20,6 +20,9 @@ public enum SampleReports {
         Array(try Data(contentsOf: url(relative)))
     }
 
+    /// The sample folders, relative to the package root (the README beside them is not a report).
+    public static let folders = ["dmarc", "invalid", "quirks", "rfc9990", "source", "tlsrpt"].map { "SampleReports/\($0)" }
+
     /// Relative paths of the files in a folder of SampleReports/, sorted.
     public static func files(in folder: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url(folder).path)) ?? []
