@@ -30,7 +30,9 @@ public final class AggregateReportParser: SAXDelegate {
     private var tail: [UInt8] = []
     private var started = false
     private var leadingSkipped = 0
-    private var nameCache: [UnsafePointer<UInt8>: ElementName?] = [:]
+    private var names = ElementNameCache()
+    /// Qualified names of the open captured elements, to write their end tags.
+    private var captureNames: [String] = []
     private var text: [UInt8] = []
     private var textTruncated = false
     private var header = AggregateReportHeader()
@@ -205,10 +207,7 @@ public final class AggregateReportParser: SAXDelegate {
     // MARK: - SAX events
 
     private func name(_ localName: UnsafePointer<UInt8>) -> ElementName? {
-        if let cached = nameCache[localName] { return cached }
-        let name = ElementName.byName[String(cString: localName)]
-        nameCache[localName] = name
-        return name
+        names.lookup(localName)
     }
 
     func startElement(
@@ -255,8 +254,8 @@ public final class AggregateReportParser: SAXDelegate {
             text.removeAll(keepingCapacity: true)
             textTruncated = false
         }
-        let captureName = child == .capture(depth: 0) ? qualifiedName(localName, prefix: prefix) : nil
-        stack.append(Frame(context: child, depth: xmlDepth, captureName: captureName))
+        if case .capture = child { captureNames.append(qualifiedName(localName, prefix: prefix)) }
+        stack.append(Frame(context: child, depth: xmlDepth))
     }
 
     /// After a well-formedness error libxml2's recovery can leave an element open that the document
@@ -335,15 +334,18 @@ public final class AggregateReportParser: SAXDelegate {
         case (.policyEvaluated, .disposition?), (.policyEvaluated, .dkim?), (.policyEvaluated, .spf?):
             return .leaf(element!)
         case (.policyEvaluated, .reason):
+            guard record.reasons.count < ReportRecord.maxResultsPerKind else { return tooMany("reason") }
             record.reasons.append(OverrideReason())
             return .reason
         case (.reason, .type?), (.reason, .comment?): return .leaf(element!)
         case (.identifiers, .envelopeTo?), (.identifiers, .envelopeFrom?), (.identifiers, .headerFrom?):
             return .leaf(element!)
         case (.authResults, .dkim):
+            guard record.dkimResults.count < ReportRecord.maxResultsPerKind else { return tooMany("dkim") }
             record.dkimResults.append(DKIMAuthResult())
             return .dkim
         case (.authResults, .spf):
+            guard record.spfResults.count < ReportRecord.maxResultsPerKind else { return tooMany("spf") }
             record.spfResults.append(SPFAuthResult())
             return .spf
         case (.dkim, .domain?), (.dkim, .selector?), (.dkim, .result?), (.dkim, .humanResult?),
@@ -362,6 +364,14 @@ public final class AggregateReportParser: SAXDelegate {
         }
     }
 
+    /// Skips one more result of a kind a record already has the most of.
+    private func tooMany(_ element: String) -> ParseContext {
+        diagnostics.add(
+            .unknownValue, .warning,
+            "record has more than \(ReportRecord.maxResultsPerKind) <\(element)> elements; the rest were not kept")
+        return .skip(depth: 0)
+    }
+
     func endElement(localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?) {
         let closing = xmlDepth
         xmlDepth -= 1
@@ -377,7 +387,7 @@ public final class AggregateReportParser: SAXDelegate {
         case .leaf(let element):
             assign(element, in: stack.last?.context ?? .document)
         case .capture:
-            if let name = frame.captureName { appendCapture(Array("</\(name)>".utf8)) }
+            if let name = captureNames.popLast() { appendCapture(Array("</\(name)>".utf8)) }
             if stack.count == captureDepth { finishCapture() }
         case .record:
             finishRecord()
@@ -539,7 +549,7 @@ public final class AggregateReportParser: SAXDelegate {
             return
         }
         record.count = count
-        let ip = Normalization.trim(rawSourceIP ?? "")
+        let ip = rawSourceIP ?? ""
         if ip.isEmpty {
             diagnostics.add(.invalidIP, .warning, "record without <source_ip>")
         } else if let canonical = Normalization.canonicalIP(ip) {

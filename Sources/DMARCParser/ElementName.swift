@@ -62,6 +62,29 @@ struct Frame {
     var context: ParseContext
     /// Its depth in libxml2's element stack (1 for the root).
     var depth: Int
-    /// For a captured element, its qualified name, to write its end tag.
-    var captureName: String?
+}
+
+/// Maps libxml2's element names to ``ElementName``. libxml2 interns names in its dictionary, so within one
+/// parse the same name always arrives at the same address: a small table keyed by that address answers
+/// without building a string, and a miss falls back to the name's text.
+struct ElementNameCache {
+    private static let size = 256
+    private var keys = [UnsafePointer<UInt8>?](repeating: nil, count: ElementNameCache.size)
+    private var values = [ElementName?](repeating: nil, count: ElementNameCache.size)
+
+    mutating func lookup(_ name: UnsafePointer<UInt8>) -> ElementName? {
+        var slot = (Int(bitPattern: name) >> 3) & (Self.size - 1)
+        for _ in 0..<Self.size {
+            guard let key = keys[slot] else {
+                let value = ElementName.byName[String(cString: name)]
+                keys[slot] = name
+                values[slot] = value
+                return value
+            }
+            if key == name { return values[slot] }
+            slot = (slot + 1) & (Self.size - 1)
+        }
+        // Table full (a document with hundreds of distinct element names): no caching.
+        return ElementName.byName[String(cString: name)]
+    }
 }

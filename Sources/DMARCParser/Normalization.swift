@@ -10,9 +10,8 @@ struct Normalization {
     static let scopeAliases: [String: SPFScope] = ["mailfrom": .mfrom, "mail_from": .mfrom]
     static let testingAliases: [String: TestingMode] = ["yes": .yes, "no": .no]
 
-    /// Trimmed text, or `nil` (with a note) when the element was empty.
-    static func text(_ raw: String, element: String, into diagnostics: inout DiagnosticCollector) -> String? {
-        let trimmed = trim(raw)
+    /// The text (already trimmed by the parser), or `nil` (with a note) when the element was empty.
+    static func text(_ trimmed: String, element: String, into diagnostics: inout DiagnosticCollector) -> String? {
         if trimmed.isEmpty {
             diagnostics.add(.emptyElement, .note, "empty <\(element)> treated as absent")
             return nil
@@ -27,6 +26,7 @@ struct Normalization {
             value.removeLast()
             diagnostics.add(.enumCase, .note, "trailing dot removed from <\(element)>")
         }
+        guard value.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) else { return value }
         let lowered = value.lowercased()
         if lowered != value {
             diagnostics.add(.enumCase, .note, "upper-case letters in <\(element)> lower-cased")
@@ -62,6 +62,7 @@ struct Normalization {
     static func integer(_ raw: String, element: String, into diagnostics: inout DiagnosticCollector) throws(NumberProblem)
         -> Int64
     {
+        if let value = Int64(raw) { return value }
         let trimmed = trim(raw)
         if let value = Int64(trimmed) { return value }
         var digits = Substring(trimmed)

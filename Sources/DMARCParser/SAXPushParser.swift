@@ -1,7 +1,7 @@
 import CLibXML2
 
-/// Receives the events of ``SAXPushParser``. Names and text point into libxml2's buffers and are valid
-/// only during the call.
+/// The events of ``SAXPushParser``. Names and text point into libxml2's buffers and are valid only
+/// during the call.
 protocol SAXDelegate: AnyObject {
     func startElement(localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?, namespace: UnsafePointer<UInt8>?,
         attributes: SAXAttributes)
@@ -38,50 +38,55 @@ struct SAXAttributes {
 /// predefined entities is an undefined-entity error, which defeats XXE and billion laughs alike); the
 /// delegate hears of any `<!DOCTYPE>` so that it can refuse the document outright.
 /// Recovery mode keeps going after well-formedness errors; the delegate hears about each one.
+///
+/// The callbacks reach the delegate through an unretained pointer (`_withUnsafeGuaranteedRef`): the
+/// delegate owns this parser and outlives it, and a retain/release pair per SAX event cost a quarter of
+/// the parse time. The delegate is the concrete ``AggregateReportParser`` for the same reason: C callbacks
+/// cannot be generic, and an existential call costs another retain.
 final class SAXPushParser {
+    typealias Delegate = AggregateReportParser
     private var context: xmlParserCtxtPtr?
-    // The delegate owns this parser and outlives it; unowned(unsafe) avoids a reference-count round
-    // trip on every callback.
-    private unowned(unsafe) let delegate: any SAXDelegate
 
-    init(delegate: any SAXDelegate, recover: Bool) {
-        self.delegate = delegate
+    init(delegate: Delegate, recover: Bool) {
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = { context, localName, prefix, uri, _, _, attributeCount, _, attributes in
             guard let context, let localName else { return }
-            let parser = Unmanaged<SAXPushParser>.fromOpaque(context).takeUnretainedValue()
-            parser.delegate.startElement(
-                localName: localName, prefix: prefix, namespace: uri,
-                attributes: SAXAttributes(base: attributes, count: Int(attributeCount)))
+            Unmanaged<Delegate>.fromOpaque(context)._withUnsafeGuaranteedRef {
+                $0.startElement(
+                    localName: localName, prefix: prefix, namespace: uri,
+                    attributes: SAXAttributes(base: attributes, count: Int(attributeCount)))
+            }
         }
         handler.endElementNs = { context, localName, prefix, _ in
             guard let context, let localName else { return }
-            let parser = Unmanaged<SAXPushParser>.fromOpaque(context).takeUnretainedValue()
-            parser.delegate.endElement(localName: localName, prefix: prefix)
+            Unmanaged<Delegate>.fromOpaque(context)._withUnsafeGuaranteedRef {
+                $0.endElement(localName: localName, prefix: prefix)
+            }
         }
         let characters: charactersSAXFunc = { context, text, length in
             guard let context, let text, length > 0 else { return }
-            let parser = Unmanaged<SAXPushParser>.fromOpaque(context).takeUnretainedValue()
-            parser.delegate.characters(UnsafeBufferPointer(start: text, count: Int(length)))
+            Unmanaged<Delegate>.fromOpaque(context)._withUnsafeGuaranteedRef {
+                $0.characters(UnsafeBufferPointer(start: text, count: Int(length)))
+            }
         }
         handler.characters = characters
         handler.cdataBlock = characters
         handler.serror = { context, error in
             guard let context, let error else { return }
-            let parser = Unmanaged<SAXPushParser>.fromOpaque(context).takeUnretainedValue()
+            let parser = Unmanaged<Delegate>.fromOpaque(context).takeUnretainedValue()
             let message = error.pointee.message.map { String(cString: $0) } ?? "unknown XML error"
-            parser.delegate.parseError(
+            parser.parseError(
                 Normalization.trim(message).split(whereSeparator: \.isNewline).joined(separator: " "),
                 line: Int(error.pointee.line),
                 fatal: error.pointee.level == XML_ERR_FATAL)
         }
         handler.internalSubset = { context, name, _, _ in
             guard let context else { return }
-            let parser = Unmanaged<SAXPushParser>.fromOpaque(context).takeUnretainedValue()
-            parser.delegate.documentTypeDeclaration(name: name.map { String(cString: $0) } ?? "")
+            let parser = Unmanaged<Delegate>.fromOpaque(context).takeUnretainedValue()
+            parser.documentTypeDeclaration(name: name.map { String(cString: $0) } ?? "")
         }
-        let unmanaged = Unmanaged.passUnretained(self).toOpaque()
+        let unmanaged = Unmanaged.passUnretained(delegate).toOpaque()
         context = xmlCreatePushParserCtxt(&handler, unmanaged, nil, 0, nil)
         var options = XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
         if recover { options |= XML_PARSE_RECOVER.rawValue }

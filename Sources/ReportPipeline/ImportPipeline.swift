@@ -35,13 +35,17 @@ public final class ImportPipeline {
         return summary
     }
 
+    /// Files up to this size are read once into memory; larger ones are streamed (hashed, then parsed,
+    /// then copied into the database in chunks) so that memory stays bounded.
+    static let wholeFileLimit: Int64 = 16 << 20
+
     /// Imports one file.
     public func importFile(_ path: String, summary: inout ImportSummary, onItem: (ImportItem) -> Void) {
         summary.inputs += 1
         let location = InputLocation(path: path)
         do {
-            let (digest, size) = try Self.hash(fileAt: path)
-            if let known = try database.knownInput(sha256: digest, name: path) {
+            let input = try InputFile(path: path, wholeFileLimit: Self.wholeFileLimit)
+            if let known = try database.knownInput(sha256: input.sha256, name: path) {
                 for item in known {
                     summary.count(item)
                     onItem(item)
@@ -49,11 +53,14 @@ public final class ImportPipeline {
                 return
             }
             let items = try database.importInput(
-                name: path, sha256: digest, content: .file(path: path, size: size),
-                importedAt: Int64(clock().timeIntervalSince1970)
+                name: path, sha256: input.sha256, content: input.content, importedAt: Int64(clock().timeIntervalSince1970)
             ) { session in
                 let visitor = InputVisitor(session: session, input: path)
-                try unpacker.unpack(fileAt: path, location: location, visitor: visitor)
+                if let bytes = input.bytes {
+                    try unpacker.unpack(bytes: bytes, location: location, visitor: visitor)
+                } else {
+                    try unpacker.unpack(fileAt: path, location: location, visitor: visitor)
+                }
                 return visitor.items
             }
             for item in items {
@@ -94,27 +101,5 @@ public final class ImportPipeline {
             }
         }
         return files.sorted()
-    }
-
-    /// SHA-256 and size of a file, read in chunks.
-    static func hash(fileAt path: String) throws -> ([UInt8], Int64) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw IngestError(.unreadable, "cannot open file for reading", at: InputLocation(path: path))
-        }
-        defer { try? handle.close() }
-        let hasher = SHA256Hasher()
-        var size: Int64 = 0
-        while true {
-            let chunk: Data
-            do {
-                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            } catch {
-                throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: InputLocation(path: path))
-            }
-            if chunk.isEmpty { break }
-            size += Int64(chunk.count)
-            chunk.withUnsafeBytes { hasher.update($0) }
-        }
-        return (hasher.finalize(), size)
     }
 }

@@ -11,7 +11,7 @@ struct RawStatement {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     init(_ db: Database, sql: String) throws {
-        statement = try db.makeStatement(sql: sql)
+        statement = try db.cachedStatement(sql: sql)
         connection = db.sqliteConnection
     }
 
@@ -51,5 +51,12 @@ struct RawStatement {
     /// The rowid of the last row inserted on this connection.
     var lastInsertedRowID: Int64 {
         sqlite3_last_insert_rowid(connection)
+    }
+}
+
+extension Database {
+    /// Runs one statement through the connection's statement cache: prepared once, reused by every input.
+    func run(_ sql: String, _ arguments: StatementArguments = []) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }

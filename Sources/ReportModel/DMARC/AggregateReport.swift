@@ -56,6 +56,10 @@ public struct PolicyPublished: Hashable, Sendable {
 
 /// One `<record>`.
 public struct ReportRecord: Hashable, Sendable {
+    /// Most DKIM results, SPF results or override reasons kept per record (RFC 9990 allows 100 DKIM
+    /// results; more than this is an attack, and the rest is dropped with a diagnostic).
+    public static let maxResultsPerKind = 1 << 16
+
     /// Canonical text form (RFC 5952 for IPv6), or the value verbatim when it is not an address.
     public var sourceIP: String = ""
     public var count: Int64 = 0

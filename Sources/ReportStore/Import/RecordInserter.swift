@@ -2,7 +2,15 @@ import GRDB
 import ReportModel
 
 /// Inserts records and their DKIM, SPF and override rows with prepared statements.
+///
+/// A child row's id is its record's id shifted left 16 bits plus its position, so children are appended
+/// in id order to plain rowid tables (SQLite's fastest insert) and found by an id range, without a
+/// second index, which is why a record keeps at most `ReportRecord.maxResultsPerKind` of each kind.
 final class RecordInserter {
+    static func childID(_ recordID: Int64, _ seq: Int) -> Int64 {
+        recordID << 16 | Int64(seq)
+    }
+
     private let record: RawStatement
     private let dkim: RawStatement
     private let spf: RawStatement
@@ -17,10 +25,10 @@ final class RecordInserter {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         dkim = try RawStatement(
-            db, sql: "INSERT INTO dkim_result (record_id, seq, domain, selector, result, human_result) VALUES (?, ?, ?, ?, ?, ?)")
+            db, sql: "INSERT INTO dkim_result (id, domain, selector, result, human_result) VALUES (?, ?, ?, ?, ?)")
         spf = try RawStatement(
-            db, sql: "INSERT INTO spf_result (record_id, seq, domain, scope, result, human_result) VALUES (?, ?, ?, ?, ?, ?)")
-        reason = try RawStatement(db, sql: "INSERT INTO override_reason (record_id, seq, type, comment) VALUES (?, ?, ?, ?)")
+            db, sql: "INSERT INTO spf_result (id, domain, scope, result, human_result) VALUES (?, ?, ?, ?, ?)")
+        reason = try RawStatement(db, sql: "INSERT INTO override_reason (id, type, comment) VALUES (?, ?, ?)")
     }
 
     func insert(_ value: ReportRecord, reportID: Int64) throws {
@@ -36,29 +44,26 @@ final class RecordInserter {
         record.bind(10, value.extensions.isEmpty ? nil : value.extensions.joined(separator: "\n"))
         try record.execute()
         let recordID = record.lastInsertedRowID
-        for (seq, result) in value.dkimResults.enumerated() {
-            dkim.bind(1, recordID)
-            dkim.bind(2, seq)
-            dkim.bind(3, result.domain)
-            dkim.bind(4, result.selector)
-            dkim.bind(5, result.result?.text)
-            dkim.bind(6, result.humanResult)
+        for (seq, result) in value.dkimResults.prefix(ReportRecord.maxResultsPerKind).enumerated() {
+            dkim.bind(1, Self.childID(recordID, seq))
+            dkim.bind(2, result.domain)
+            dkim.bind(3, result.selector)
+            dkim.bind(4, result.result?.text)
+            dkim.bind(5, result.humanResult)
             try dkim.execute()
         }
-        for (seq, result) in value.spfResults.enumerated() {
-            spf.bind(1, recordID)
-            spf.bind(2, seq)
-            spf.bind(3, result.domain)
-            spf.bind(4, result.scope?.text)
-            spf.bind(5, result.result?.text)
-            spf.bind(6, result.humanResult)
+        for (seq, result) in value.spfResults.prefix(ReportRecord.maxResultsPerKind).enumerated() {
+            spf.bind(1, Self.childID(recordID, seq))
+            spf.bind(2, result.domain)
+            spf.bind(3, result.scope?.text)
+            spf.bind(4, result.result?.text)
+            spf.bind(5, result.humanResult)
             try spf.execute()
         }
-        for (seq, override) in value.reasons.enumerated() {
-            reason.bind(1, recordID)
-            reason.bind(2, seq)
-            reason.bind(3, override.type?.text)
-            reason.bind(4, override.comment)
+        for (seq, override) in value.reasons.prefix(ReportRecord.maxResultsPerKind).enumerated() {
+            reason.bind(1, Self.childID(recordID, seq))
+            reason.bind(2, override.type?.text)
+            reason.bind(3, override.comment)
             try reason.execute()
         }
     }

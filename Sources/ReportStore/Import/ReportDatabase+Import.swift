@@ -55,25 +55,22 @@ extension ReportDatabase {
         throws -> Int64
     {
         let blobID: Int64
-        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM input_blob WHERE sha256 = ?", arguments: [Data(sha256)]) {
+        if let existing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM input_blob WHERE sha256 = ?"), arguments: [Data(sha256)]) {
             blobID = existing
         } else {
             switch content {
             case .bytes(let bytes):
-                try db.execute(
-                    sql: "INSERT INTO input_blob (sha256, size, content) VALUES (?, ?, ?)",
-                    arguments: [Data(sha256), bytes.count, Data(bytes)])
+                try db.run("INSERT INTO input_blob (sha256, size, content) VALUES (?, ?, ?)",
+                    [Data(sha256), bytes.count, Data(bytes)])
                 blobID = db.lastInsertedRowID
             case .file(let path, let size):
-                try db.execute(
-                    sql: "INSERT INTO input_blob (sha256, size, content) VALUES (?, ?, zeroblob(?))",
-                    arguments: [Data(sha256), size, size])
+                try db.run("INSERT INTO input_blob (sha256, size, content) VALUES (?, ?, zeroblob(?))",
+                    [Data(sha256), size, size])
                 blobID = db.lastInsertedRowID
                 try copy(file: path, size: size, intoBlob: blobID, db: db)
             }
         }
-        try db.execute(
-            sql: "INSERT INTO input (blob_id, name, imported_at) VALUES (?, ?, ?)", arguments: [blobID, name, time])
+        try db.run("INSERT INTO input (blob_id, name, imported_at) VALUES (?, ?, ?)", [blobID, name, time])
         return db.lastInsertedRowID
     }
 

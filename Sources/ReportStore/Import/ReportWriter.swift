@@ -24,14 +24,13 @@ public final class ReportWriter {
     init(session: InputSession, part: String?) throws {
         self.session = session
         self.part = part
-        try session.db.execute(sql: "SAVEPOINT \(Self.savepoint)")
-        try session.db.execute(
-            sql: """
+        try session.db.run("SAVEPOINT \(Self.savepoint)")
+        try session.db.run("""
                 INSERT INTO report (input_id, part, reporter, report_id, report_key, policy_domain, begin_utc, end_utc,
                                     recovered, payload_sha256, records, messages, counted, imported_at)
                 VALUES (?, ?, '', '', '', '', 0, 0, 0, x'', 0, 0, 0, ?)
                 """,
-            arguments: [session.inputID, part, session.importedAt])
+            [session.inputID, part, session.importedAt])
         reportID = session.db.lastInsertedRowID
     }
 
@@ -54,12 +53,11 @@ public final class ReportWriter {
         let begin = header.metadata.begin ?? 0
         let end = header.metadata.end ?? 0
         let sameIdentity = try Row.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT id, payload_sha256 FROM report
                 WHERE reporter = ? AND report_key = ? AND policy_domain = ? AND begin_utc = ? AND end_utc = ? AND id <> ?
                 ORDER BY id
-                """,
+                """),
             arguments: [reporter, key, domain, begin, end, reportID])
         if let same = sameIdentity.first(where: { ($0["payload_sha256"] as Data) == Data(payloadSHA256) }) {
             let existing: Int64 = same["id"]
@@ -80,7 +78,7 @@ public final class ReportWriter {
         }
         try update(header, reporter: reporter, key: key, records: records, messages: messages, sha256: payloadSHA256,
             variantOf: original)
-        try db.execute(sql: "RELEASE \(Self.savepoint)")
+        try db.run("RELEASE \(Self.savepoint)")
         try session.addItem(part: part, outcome: .stored, kind: .dmarc, reportID: reportID, reason: nil, diagnostics: diagnostics)
         return original.map { .variant(reportID, of: $0) } ?? .stored(reportID)
     }
@@ -93,7 +91,8 @@ public final class ReportWriter {
     }
 
     private func rollback() throws {
-        try session.db.execute(sql: "ROLLBACK TO \(Self.savepoint); RELEASE \(Self.savepoint)")
+        try session.db.run("ROLLBACK TO \(Self.savepoint)")
+        try session.db.run("RELEASE \(Self.savepoint)")
     }
 
     private func update(
@@ -102,37 +101,33 @@ public final class ReportWriter {
     ) throws {
         let db = session.db
         let metadata = header.metadata
-        try db.execute(
-            sql: """
+        try db.run("""
                 UPDATE report SET reporter = ?, org_name = ?, email = ?, extra_contact_info = ?, report_id = ?,
                     report_key = ?, policy_domain = ?, begin_utc = ?, end_utc = ?, generator = ?, version = ?,
                     namespace = ?, recovered = ?, payload_sha256 = ?, records = ?, messages = ?, counted = ?,
                     variant_of = ?
                 WHERE id = ?
                 """,
-            arguments: [
+            [
                 reporter, metadata.orgName, metadata.email, metadata.extraContactInfo, metadata.reportID ?? "", key,
                 header.policy.domain ?? "", metadata.begin ?? 0, metadata.end ?? 0, metadata.generator, header.version,
                 header.namespace, header.recovered, Data(sha256), records, messages, original == nil, original, reportID,
             ])
         let policy = header.policy
-        try db.execute(
-            sql: """
+        try db.run("""
                 INSERT INTO policy_published (report_id, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [
+            [
                 reportID, policy.domain ?? "", policy.adkim?.text, policy.aspf?.text, policy.p?.text, policy.sp?.text,
                 policy.np?.text, policy.pct, policy.fo, policy.testing?.text, policy.discoveryMethod?.text,
             ])
         for (seq, message) in metadata.errors.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO report_error (report_id, seq, message) VALUES (?, ?, ?)",
-                arguments: [reportID, seq, message])
+            try db.run("INSERT INTO report_error (report_id, seq, message) VALUES (?, ?, ?)",
+                [reportID, seq, message])
         }
         for (seq, xml) in header.extensions.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO report_extension (report_id, seq, xml) VALUES (?, ?, ?)", arguments: [reportID, seq, xml])
+            try db.run("INSERT INTO report_extension (report_id, seq, xml) VALUES (?, ?, ?)", [reportID, seq, xml])
         }
     }
 }

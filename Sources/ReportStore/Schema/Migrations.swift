@@ -107,34 +107,35 @@ enum Migrations {
                 );
                 CREATE INDEX record_by_report ON record(report_id);
 
-                -- Children of a record, clustered by record so that a report's rows sit together.
+                -- Children of a record: id = record id << 16 | position, so rows append in id order and a
+                -- record's children are the id range [record << 16, record << 16 | 65535].
                 CREATE TABLE dkim_result (
-                    record_id INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
+                    id INTEGER PRIMARY KEY,
+                    record_id INTEGER NOT NULL GENERATED ALWAYS AS (id >> 16) VIRTUAL,
+                    seq INTEGER NOT NULL GENERATED ALWAYS AS (id & 65535) VIRTUAL,
                     domain TEXT,
                     selector TEXT,
                     result TEXT,
-                    human_result TEXT,
-                    PRIMARY KEY (record_id, seq)
-                ) WITHOUT ROWID;
+                    human_result TEXT
+                );
 
                 CREATE TABLE spf_result (
-                    record_id INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
+                    id INTEGER PRIMARY KEY,
+                    record_id INTEGER NOT NULL GENERATED ALWAYS AS (id >> 16) VIRTUAL,
+                    seq INTEGER NOT NULL GENERATED ALWAYS AS (id & 65535) VIRTUAL,
                     domain TEXT,
                     scope TEXT,
                     result TEXT,
-                    human_result TEXT,
-                    PRIMARY KEY (record_id, seq)
-                ) WITHOUT ROWID;
+                    human_result TEXT
+                );
 
                 CREATE TABLE override_reason (
-                    record_id INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
+                    id INTEGER PRIMARY KEY,
+                    record_id INTEGER NOT NULL GENERATED ALWAYS AS (id >> 16) VIRTUAL,
+                    seq INTEGER NOT NULL GENERATED ALWAYS AS (id & 65535) VIRTUAL,
                     type TEXT,
-                    comment TEXT,
-                    PRIMARY KEY (record_id, seq)
-                ) WITHOUT ROWID;
+                    comment TEXT
+                );
 
                 CREATE TABLE diagnostic (
                     id INTEGER PRIMARY KEY,
