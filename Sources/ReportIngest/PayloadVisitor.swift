@@ -21,8 +21,9 @@ public protocol PayloadConsumer: AnyObject {
 
 /// Told about every item an input yields: payloads to consume, members skipped, members rejected.
 public protocol UnpackVisitor: AnyObject {
-    /// A payload of a known format begins at `location`.
-    func open(_ format: ReportFormat, at location: InputLocation) throws -> any PayloadConsumer
+    /// A payload of a known format begins at `location`. `wholeInput` is true when the payload is the
+    /// input itself, byte for byte (not compressed, not an archive member).
+    func open(_ format: ReportFormat, at location: InputLocation, wholeInput: Bool) throws -> any PayloadConsumer
     /// A member that is not report data (directory, macOS metadata) was passed over.
     func skipped(at location: InputLocation, reason: String) throws
     /// A member or file that cannot be a report.

@@ -44,9 +44,4 @@ struct InputFile {
             throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: location)
         }
     }
-
-    /// What the store keeps as the original.
-    var content: InputContent {
-        bytes.map { .bytes($0) } ?? .file(path: path, size: size)
-    }
 }

@@ -9,12 +9,16 @@ public final class ReportDatabase {
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    /// - Parameter busyTimeout: seconds to wait for another writer before giving up.
+    /// - Parameters:
+    ///   - busyTimeout: seconds to wait for another writer before giving up.
+    ///   - readOnly: open an existing database for reading only (no migration), as a second connection
+    ///     beside a writer.
     /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
-    public init(path: String, busyTimeout: TimeInterval = 30) throws {
+    public init(path: String, busyTimeout: TimeInterval = 30, readOnly: Bool = false) throws {
         self.path = path
         var config = Configuration()
-        config.journalMode = .wal
+        config.readonly = readOnly
+        config.journalMode = readOnly ? .default : .wal
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY")
@@ -25,9 +29,11 @@ public final class ReportDatabase {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             queue = try DatabaseQueue(path: path, configuration: config)
-            var migrator = DatabaseMigrator()
-            Migrations.register(in: &migrator)
-            try migrator.migrate(queue)
+            if !readOnly {
+                var migrator = DatabaseMigrator()
+                Migrations.register(in: &migrator)
+                try migrator.migrate(queue)
+            }
         } catch {
             throw Self.storeError(error, doing: "open database \(path)")
         }

@@ -37,7 +37,7 @@ final class RecordingVisitor: UnpackVisitor {
         }
     }
 
-    func open(_ format: ReportFormat, at location: InputLocation) throws -> any PayloadConsumer {
+    func open(_ format: ReportFormat, at location: InputLocation, wholeInput: Bool) throws -> any PayloadConsumer {
         payloads.append(Payload(format: format, location: location))
         return Consumer(visitor: self, index: payloads.count - 1)
     }

@@ -3,6 +3,26 @@ import ReportStore
 import ReportTestSupport
 import Testing
 
+/// An original kept as it is, in one chunk.
+final class PlainOriginal: OriginalSource {
+    let bytes: [UInt8]
+    var done = false
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    var size: Int64 { Int64(bytes.count) }
+    var encoding: ContentEncoding { .identity }
+    func nextChunk() throws -> [UInt8]? {
+        defer { done = true }
+        return done ? nil : bytes
+    }
+}
+
+extension InputImport {
+    var value: Result? {
+        if case .imported(let value) = self { return value }
+        return nil
+    }
+}
+
 /// Stores one report with the given records straight through the store's API.
 func storeReport(
     _ database: ReportDatabase, input: String, reportID: String = "r-1", records: [ReportRecord], payload: [UInt8] = [1],
@@ -15,8 +35,8 @@ func storeReport(
     header.metadata.end = 1_764_633_599
     header.policy.domain = "example.com"
     let bytes = inputBytes ?? Array(input.utf8)
-    return try database.importInput(
-        name: input, sha256: bytes.map { $0 } + [UInt8](repeating: 0, count: 32), content: .bytes(bytes), importedAt: 0
+    let result = try database.importInput(
+        name: input, sha256: bytes + [UInt8](repeating: 0, count: 32), original: PlainOriginal(bytes), importedAt: 0
     ) { session in
         let writer = try session.beginReport(part: nil)
         for record in records { try writer.add(record) }
@@ -24,6 +44,8 @@ func storeReport(
             header: header, records: records.count, messages: records.reduce(0) { $0 + $1.count }, payloadSHA256: payload,
             diagnostics: [])
     }
+    guard let commit = result.value else { throw StoreError("input already imported") }
+    return commit
 }
 
 func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCResult = .pass) -> ReportRecord {
@@ -100,7 +122,7 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         let bytes = Array("<feedback>broken".utf8)
-        try database.importInput(name: "bad.xml", sha256: [9], content: .bytes(bytes), importedAt: 0) { session in
+        _ = try database.importInput(name: "bad.xml", sha256: [9], original: PlainOriginal(bytes), importedAt: 0) { session in
             let writer = try session.beginReport(part: nil)
             try writer.add(record("192.0.2.1", 3))
             try writer.add(record("192.0.2.2", 3))
@@ -112,8 +134,26 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
         #expect(counts["record"] == 0)
         #expect(counts["dkim_result"] == 0)
         #expect(counts["input"] == 1)
-        #expect(try database.originalBytes(sha256: [9]) == bytes)
+        #expect(try database.original(sha256: [9])?.chunks == [bytes])
         #expect(try database.rejectedItems().map(\.reason) == ["record 3: <count> is missing"])
+    }
+
+    @Test func anInputWithKnownContentIsNotStoredAgain() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        _ = try storeReport(database, input: "a.xml", records: [record("192.0.2.1", 3)])
+        var ran = false
+        let again = try database.importInput(
+            name: "copy-of-a.xml", sha256: Array("a.xml".utf8) + [UInt8](repeating: 0, count: 32),
+            original: PlainOriginal([]), importedAt: 0
+        ) { _ in ran = true }
+        guard case .alreadyImported(let items) = again else {
+            Issue.record("expected the input to be known")
+            return
+        }
+        #expect(!ran)
+        #expect(items.map(\.outcome) == [.duplicate])
+        #expect(items.first?.input == "copy-of-a.xml")
     }
 
     @Test func anErrorInsideAnInputRollsBackTheWholeInput() throws {
@@ -121,7 +161,7 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         #expect(throws: Boom.self) {
-            try database.importInput(name: "x.xml", sha256: [7], content: .bytes([1, 2, 3]), importedAt: 0) { session in
+            _ = try database.importInput(name: "x.xml", sha256: [7], original: PlainOriginal([1, 2, 3]), importedAt: 0) { session in
                 let writer = try session.beginReport(part: nil)
                 try writer.add(record("192.0.2.1", 3))
                 throw Boom()

@@ -80,7 +80,8 @@ final class SniffStage: ByteStage {
             }
             stage = NestedZipStage(location: location, depth: depth + 1, limits: limits, visitor: visitor)
         case .xml, .json:
-            let consumer = try visitor.open(kind == .xml ? .dmarcXML : .tlsrptJSON, at: location)
+            let consumer = try visitor.open(
+                kind == .xml ? .dmarcXML : .tlsrptJSON, at: location, wholeInput: depth == 0 && location.members.isEmpty)
             stage = ConsumerStage(consumer: consumer, notes: notes)
         case .unknown:
             let what = depth > 0 ? "decompressed content" : "content"

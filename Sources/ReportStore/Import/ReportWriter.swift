@@ -18,6 +18,8 @@ public final class ReportWriter {
     private let session: InputSession
     private let part: String?
     private let reportID: Int64
+    /// The highest record id before this report's records: they follow it without gaps.
+    private let recordsBefore: Int64
     private var finished = false
     private static let savepoint = "report"
 
@@ -32,6 +34,7 @@ public final class ReportWriter {
                 """,
             [session.inputID, part, session.importedAt])
         reportID = session.db.lastInsertedRowID
+        recordsBefore = try Int64.fetchOne(session.db.cachedStatement(sql: "SELECT MAX(id) FROM record")) ?? 0
     }
 
     /// Adds one record of the report.
@@ -105,13 +108,16 @@ public final class ReportWriter {
                 UPDATE report SET reporter = ?, org_name = ?, email = ?, extra_contact_info = ?, report_id = ?,
                     report_key = ?, policy_domain = ?, begin_utc = ?, end_utc = ?, generator = ?, version = ?,
                     namespace = ?, recovered = ?, payload_sha256 = ?, records = ?, messages = ?, counted = ?,
-                    variant_of = ?
+                    variant_of = ?,
+                    first_record = (SELECT MIN(id) FROM record WHERE id > ?),
+                    last_record = (SELECT MAX(id) FROM record WHERE id > ?)
                 WHERE id = ?
                 """,
             [
                 reporter, metadata.orgName, metadata.email, metadata.extraContactInfo, metadata.reportID ?? "", key,
                 header.policy.domain ?? "", metadata.begin ?? 0, metadata.end ?? 0, metadata.generator, header.version,
-                header.namespace, header.recovered, Data(sha256), records, messages, original == nil, original, reportID,
+                header.namespace, header.recovered, Data(sha256), records, messages, original == nil, original,
+                recordsBefore, recordsBefore, reportID,
             ])
         let policy = header.policy
         try db.run("""

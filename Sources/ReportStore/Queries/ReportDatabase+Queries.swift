@@ -57,7 +57,7 @@ extension ReportDatabase {
                            TOTAL(CASE WHEN c.dkim = 'pass' THEN c.count END) AS dkim,
                            TOTAL(CASE WHEN c.disposition IN ('quarantine') THEN c.count END) AS quarantine,
                            TOTAL(CASE WHEN c.disposition IN ('reject') THEN c.count END) AS reject
-                    FROM report r JOIN record c ON c.report_id = r.id
+                    FROM report r JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
                     WHERE \(condition) AND r.counted = 1
                     GROUP BY r.policy_domain
                     """,
@@ -82,7 +82,7 @@ extension ReportDatabase {
                                GROUP_CONCAT(DISTINCT c.header_from) AS header_from,
                                ROW_NUMBER() OVER (PARTITION BY r.policy_domain
                                                   ORDER BY SUM(c.count) DESC, c.source_ip) AS rank
-                        FROM report r JOIN record c ON c.report_id = r.id
+                        FROM report r JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
                         WHERE \(condition) AND r.counted = 1
                           AND NOT (COALESCE(c.dkim, '') = 'pass' OR COALESCE(c.spf, '') = 'pass') AND c.count > 0
                         GROUP BY r.policy_domain, c.source_ip
@@ -126,20 +126,12 @@ extension ReportDatabase {
         try read { db in
             var counts: [String: Int] = [:]
             for table in [
-                "input_blob", "input", "item", "report", "policy_published", "record", "dkim_result", "spf_result",
+                "input_blob", "input_chunk", "input", "item", "report", "policy_published", "record", "dkim_result", "spf_result",
                 "override_reason", "diagnostic", "report_error", "report_extension",
             ] {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
             }
             return counts
-        }
-    }
-
-    /// The original bytes kept for the input with this SHA-256, if any.
-    public func originalBytes(sha256: [UInt8]) throws -> [UInt8]? {
-        try read { db in
-            try Data.fetchOne(db, sql: "SELECT content FROM input_blob WHERE sha256 = ?", arguments: [Data(sha256)])
-                .map { Array($0) }
         }
     }
 

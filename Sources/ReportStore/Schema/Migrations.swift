@@ -6,12 +6,19 @@ enum Migrations {
     static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("001-dmarc-aggregate-reports") { db in
             try db.execute(sql: """
-                -- Original bytes of every input, stored once per content (SHA-256).
+                -- Original bytes of every input, stored once per content (SHA-256), in chunks of 1 MiB of the
+                -- original. Inputs that are not already compressed are stored zlib-deflated, chunk by chunk.
                 CREATE TABLE input_blob (
                     id INTEGER PRIMARY KEY,
                     sha256 BLOB NOT NULL UNIQUE,
                     size INTEGER NOT NULL,
-                    content BLOB NOT NULL
+                    encoding TEXT NOT NULL CHECK (encoding IN ('identity', 'deflate'))
+                );
+                CREATE TABLE input_chunk (
+                    blob_id INTEGER NOT NULL REFERENCES input_blob(id),
+                    seq INTEGER NOT NULL,
+                    data BLOB NOT NULL,
+                    PRIMARY KEY (blob_id, seq)
                 );
 
                 -- One row per distinct input content: a file, later a mail message.
@@ -55,6 +62,8 @@ enum Migrations {
                     payload_sha256 BLOB NOT NULL,
                     records INTEGER NOT NULL,
                     messages INTEGER NOT NULL,
+                    first_record INTEGER,
+                    last_record INTEGER,
                     counted INTEGER NOT NULL,
                     variant_of INTEGER REFERENCES report(id),
                     imported_at INTEGER NOT NULL
@@ -105,7 +114,8 @@ enum Migrations {
                     header_from TEXT,
                     extensions TEXT
                 );
-                CREATE INDEX record_by_report ON record(report_id);
+                -- A report's records are written in one go, so their ids are the contiguous range
+                -- report.first_record .. report.last_record: joins use that range, not an index.
 
                 -- Children of a record: id = record id << 16 | position, so rows append in id order and a
                 -- record's children are the id range [record << 16, record << 16 | 65535].

@@ -1,0 +1,138 @@
+import DMARCParser
+import ReportIngest
+import ReportModel
+
+/// Turns what the unpacker finds in one input into events for the writer.
+final class EventVisitor: UnpackVisitor {
+    let channel: EventChannel
+    let input: String
+    let inputSHA256: [UInt8]
+
+    init(channel: EventChannel, input: String, sha256: [UInt8]) {
+        self.channel = channel
+        self.input = input
+        self.inputSHA256 = sha256
+    }
+
+    func open(_ format: ReportFormat, at location: InputLocation, wholeInput: Bool) throws -> any PayloadConsumer {
+        switch format {
+        case .dmarcXML:
+            channel.send(.beginReport(part: location.part))
+            return DMARCPayloadReader(visitor: self, location: location, knownDigest: wholeInput ? inputSHA256 : nil)
+        case .tlsrptJSON:
+            return UnsupportedPayloadReader(visitor: self, location: location)
+        }
+    }
+
+    func skipped(at location: InputLocation, reason: String) throws {
+        channel.send(.item(ImportItem(input: input, part: location.part, outcome: .skipped, reason: reason), []))
+    }
+
+    func rejected(_ error: IngestError) throws {
+        channel.send(.item(rejection(at: error.location, kind: nil, reason: error.message, diagnostics: []), []))
+    }
+
+    func rejection(at location: InputLocation, kind: ImportItem.Kind?, reason: String, diagnostics: [Diagnostic])
+        -> ImportItem
+    {
+        ImportItem(
+            input: input, part: location.part, outcome: .rejected, kind: kind, reason: reason,
+            diagnostics: diagnostics.map(\.description))
+    }
+}
+
+/// Streams a DMARC payload through the parser, hashing it, and sends its records in batches.
+final class DMARCPayloadReader: PayloadConsumer {
+    /// Records per event: large enough that the queue's locking is noise, small enough to bound memory.
+    static let batchSize = 512
+
+    private let visitor: EventVisitor
+    private let location: InputLocation
+    private var parser: AggregateReportParser?
+    /// The payload's SHA-256 when it is known already (the payload is the whole input); else hashed here.
+    private let knownDigest: [UInt8]?
+    private let hasher = SHA256Hasher()
+    private let batch = RecordBatch()
+
+    /// The records parsed since the last event (a class, so the parser's handler can append to it).
+    final class RecordBatch {
+        var records: [ReportRecord] = []
+    }
+
+    init(visitor: EventVisitor, location: InputLocation, knownDigest: [UInt8]?) {
+        self.visitor = visitor
+        self.location = location
+        self.knownDigest = knownDigest
+        let channel = visitor.channel
+        parser = AggregateReportParser(fileName: location.leafName) { [batch] record in
+            batch.records.append(record)
+            if batch.records.count >= Self.batchSize {
+                channel.send(.records(batch.records))
+                batch.records.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        if knownDigest == nil { hasher.update(bytes) }
+        return try parser?.feed(bytes) ?? false
+    }
+
+    func finish(diagnostics unpackDiagnostics: [Diagnostic]) throws {
+        guard let parser else { return }
+        self.parser = nil
+        let parsed: ParsedReport
+        do {
+            parsed = try parser.finish()
+        } catch let error as DMARCParseError {
+            discard(reason: error.message, diagnostics: unpackDiagnostics)
+            return
+        }
+        if !batch.records.isEmpty {
+            visitor.channel.send(.records(batch.records))
+            batch.records = []
+        }
+        visitor.channel.send(
+            .commitReport(
+                ParsedPayload(
+                    part: location.part, header: parsed.header, records: parsed.recordCount,
+                    messages: parsed.messageCount, payloadSHA256: knownDigest ?? hasher.finalize(),
+                    diagnostics: unpackDiagnostics + parsed.diagnostics)))
+    }
+
+    func abort(_ error: IngestError) throws {
+        parser = nil
+        discard(reason: error.message, diagnostics: [])
+    }
+
+    private func discard(reason: String, diagnostics: [Diagnostic]) {
+        batch.records = []
+        let item = visitor.rejection(at: location, kind: .dmarc, reason: reason, diagnostics: diagnostics)
+        visitor.channel.send(.discardReport(item, diagnostics))
+    }
+}
+
+/// A payload Rua recognises but does not store yet (TLS-RPT JSON): the item is skipped with the
+/// reason, and the input's original bytes stay in the database.
+final class UnsupportedPayloadReader: PayloadConsumer {
+    private let visitor: EventVisitor
+    private let location: InputLocation
+
+    init(visitor: EventVisitor, location: InputLocation) {
+        self.visitor = visitor
+        self.location = location
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool { false }
+
+    func finish(diagnostics: [Diagnostic]) throws {
+        let item = ImportItem(
+            input: visitor.input, part: location.part, outcome: .skipped, kind: .tlsrpt,
+            reason: "TLS-RPT (JSON) report recognised; not yet supported, original kept")
+        visitor.channel.send(.item(item, diagnostics))
+    }
+
+    func abort(_ error: IngestError) throws {
+        visitor.channel.send(.item(visitor.rejection(at: location, kind: .tlsrpt, reason: error.message, diagnostics: []), []))
+    }
+}

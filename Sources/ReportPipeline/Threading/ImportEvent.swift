@@ -1,0 +1,47 @@
+import ReportModel
+
+/// What the reading side of an import tells the writing side. Events of one input arrive between its
+/// ``input(_:)`` and its ``endInput`` (or ``abortInput(_:)``), in order.
+enum ImportEvent: Sendable {
+    /// A new input begins.
+    case input(InputStart)
+    /// An input whose content is already stored: its items, as duplicates.
+    case known([ImportItem])
+    /// An input that could not be read at all (missing, unreadable).
+    case failed(path: String, message: String)
+    /// A DMARC report begins streaming.
+    case beginReport(part: String?)
+    /// The next records of the open report.
+    case records([ReportRecord])
+    /// The open report parsed completely.
+    case commitReport(ParsedPayload)
+    /// The open report is unusable: drop it and record the item as rejected.
+    case discardReport(ImportItem, [Diagnostic])
+    /// An item that holds no report (rejected, skipped).
+    case item(ImportItem, [Diagnostic])
+    /// The input is complete.
+    case endInput
+    /// Reading the input failed half-way: nothing of it may be kept.
+    case abortInput(String)
+    /// No more inputs.
+    case finished
+}
+
+/// The start of an input: what the store needs to keep its original.
+struct InputStart: Sendable {
+    var path: String
+    var sha256: [UInt8]
+    var size: Int64
+    /// The whole file when it is small; `nil` when the writer reads it again in chunks.
+    var bytes: [UInt8]?
+}
+
+/// A report that parsed completely, with what its item needs.
+struct ParsedPayload: Sendable {
+    var part: String?
+    var header: AggregateReportHeader
+    var records: Int
+    var messages: Int64
+    var payloadSHA256: [UInt8]
+    var diagnostics: [Diagnostic]
+}
