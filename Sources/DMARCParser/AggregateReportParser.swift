@@ -573,15 +573,17 @@ public final class AggregateReportParser: SAXDelegate {
 
     /// The text with ASCII white space trimmed at both ends, decoded as UTF-8.
     private static func trimmedString(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: trimmed($0), as: UTF8.self) }
+    }
+
+    /// The bytes without ASCII white space at either end.
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
         var start = 0
         var end = bytes.count
-        while start < end, bytes[start] <= 0x20, bytes[start] == 0x20 || bytes[start] == 0x0A || bytes[start] == 0x0D || bytes[start] == 0x09 {
-            start += 1
-        }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D || bytes[end - 1] == 0x09 {
-            end -= 1
-        }
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
     // MARK: - Verbatim capture of extensions

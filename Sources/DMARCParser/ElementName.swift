@@ -74,6 +74,9 @@ struct ElementNameCache {
 
     mutating func lookup(_ name: UnsafePointer<UInt8>) -> ElementName? {
         var slot = (Int(bitPattern: name) >> 3) & (Self.size - 1)
+        // Hit: the slot holds this very pointer (the common case, checked without bounds checks).
+        let hit = keys.withUnsafeBufferPointer { $0[slot] == name }
+        if hit { return values.withUnsafeBufferPointer { $0[slot] } }
         for _ in 0..<Self.size {
             guard let key = keys[slot] else {
                 let value = ElementName.byName[String(cString: name)]

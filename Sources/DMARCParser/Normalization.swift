@@ -22,11 +22,16 @@ struct Normalization {
     /// A domain name: trimmed, lower-cased, without a trailing dot.
     static func domain(_ raw: String, element: String, into diagnostics: inout DiagnosticCollector) -> String? {
         guard var value = text(raw, element: element, into: &diagnostics) else { return nil }
-        if value.hasSuffix(".") && value.count > 1 {
+        if value.utf8.count > 1 && value.utf8.last == UInt8(ascii: ".") {
             value.removeLast()
             diagnostics.add(.enumCase, .note, "trailing dot removed from <\(element)>")
         }
-        guard value.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) else { return value }
+        var needsLowering = false
+        for byte in value.utf8 where (byte >= 0x41 && byte <= 0x5A) || byte >= 0x80 {
+            needsLowering = true
+            break
+        }
+        guard needsLowering else { return value }
         let lowered = value.lowercased()
         if lowered != value {
             diagnostics.add(.enumCase, .note, "upper-case letters in <\(element)> lower-cased")
@@ -89,7 +94,12 @@ struct Normalization {
         var v6 = in6_addr()
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         if inet_pton(AF_INET, raw, &v4) == 1 {
-            if raw.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }) { return raw }
+            var canonical = true
+            for byte in raw.utf8 where !((byte >= 0x30 && byte <= 0x39) || byte == 0x2E) {
+                canonical = false
+                break
+            }
+            if canonical { return raw }
             guard inet_ntop(AF_INET, &v4, &buffer, socklen_t(buffer.count)) != nil else { return nil }
             return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }

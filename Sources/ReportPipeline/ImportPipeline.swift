@@ -13,7 +13,7 @@ public final class ImportPipeline {
     private let clock: () -> Date
 
     /// Events in flight between the reader and the writer (a record batch is one event).
-    static let queueCapacity = 16
+    static let queueCapacity = 8
 
     /// - Parameters:
     ///   - database: where reports go.

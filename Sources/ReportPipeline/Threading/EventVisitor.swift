@@ -44,7 +44,7 @@ final class EventVisitor: UnpackVisitor {
 /// Streams a DMARC payload through the parser, hashing it, and sends its records in batches.
 final class DMARCPayloadReader: PayloadConsumer {
     /// Records per event: large enough that the queue's locking is noise, small enough to bound memory.
-    static let batchSize = 512
+    static let batchSize = 256
 
     private let visitor: EventVisitor
     private let location: InputLocation
