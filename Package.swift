@@ -63,7 +63,8 @@ let package = Package(
         .testTarget(name: "ReportIngestTests", dependencies: ["ReportIngest", "ReportTestSupport"]),
         .testTarget(name: "DMARCParserTests", dependencies: ["DMARCParser", "ReportTestSupport"]),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "ReportTestSupport"]),
-        .testTarget(name: "ReportRenderingTests", dependencies: ["ReportRendering", "ReportModel", "ReportTestSupport"]),
+        .testTarget(
+            name: "ReportRenderingTests", dependencies: ["ReportRendering", "ReportModel", "ReportTestSupport"]),
         .testTarget(
             name: "ReportPipelineTests",
             dependencies: ["ReportPipeline", "ReportIngest", "ReportStore", "ReportRendering", "ReportTestSupport"]
@@ -74,8 +75,9 @@ let package = Package(
 )
 
 for target in package.targets where [.regular, .executable, .test].contains(target.type) {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("ExistentialAny"),
-        .enableUpcomingFeature("MemberImportVisibility"),
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+        ]
 }

@@ -90,7 +90,9 @@ public final class AggregateReportParser: SAXDelegate {
             guard !bytes.isEmpty else { return true }
             started = true
             if leadingSkipped > 0 {
-                diagnostics.add(.byteOrderMark, .note, "\(leadingSkipped) bytes of byte-order mark or white space before the document skipped")
+                diagnostics.add(
+                    .byteOrderMark, .note,
+                    "\(leadingSkipped) bytes of byte-order mark or white space before the document skipped")
             }
         }
         if bytes.count >= Self.tailLength {
@@ -158,8 +160,10 @@ public final class AggregateReportParser: SAXDelegate {
         } else if end - begin > 7 * 86_400 {
             diagnostics.add(.oddDateRange, .note, "date_range spans \((end - begin) / 86_400) days")
         }
-        if let fileName, fileName.policyDomain != header.policy.domain || fileName.begin != begin || fileName.end != end {
-            diagnostics.add(.fileNameMismatch, .note, "file name does not match the report's policy domain or date range")
+        if let fileName, fileName.policyDomain != header.policy.domain || fileName.begin != begin || fileName.end != end
+        {
+            diagnostics.add(
+                .fileNameMismatch, .note, "file name does not match the report's policy domain or date range")
         }
         if header.metadata.orgName == nil {
             diagnostics.add(.missingOrgName, .warning, "report_metadata/org_name is missing or empty")
@@ -228,7 +232,8 @@ public final class AggregateReportParser: SAXDelegate {
         case .skip, .ignoredPolicy:
             child = .skip(depth: 0)
         case .leaf(let leaf):
-            diagnostics.add(.unknownElement, .warning, "element <\(String(cString: localName))> inside <\(leaf.rawValue)> ignored")
+            diagnostics.add(
+                .unknownElement, .warning, "element <\(String(cString: localName))> inside <\(leaf.rawValue)> ignored")
             child = .skip(depth: 0)
         case .document, .wrapper:
             if element == .feedback {
@@ -244,7 +249,8 @@ public final class AggregateReportParser: SAXDelegate {
                 fail(
                     DMARCParseError(
                         .notAggregateReport,
-                        "root element is <\(String(cString: localName))>, not <feedback>: not a DMARC aggregate report"))
+                        "root element is <\(String(cString: localName))>, not <feedback>: not a DMARC aggregate report")
+                )
                 return
             }
         default:
@@ -272,7 +278,8 @@ public final class AggregateReportParser: SAXDelegate {
     static func accepts(_ element: ElementName, in parent: ParseContext) -> Bool {
         switch (parent, element) {
         case (.document, .feedback), (.wrapper, .feedback): true
-        case (.feedback, .version), (.feedback, .reportMetadata), (.feedback, .policyPublished), (.feedback, .record): true
+        case (.feedback, .version), (.feedback, .reportMetadata), (.feedback, .policyPublished), (.feedback, .record):
+            true
         case (.metadata, .orgName), (.metadata, .email), (.metadata, .extraContactInfo), (.metadata, .reportID),
             (.metadata, .error), (.metadata, .generator), (.metadata, .dateRange):
             true
@@ -294,13 +301,24 @@ public final class AggregateReportParser: SAXDelegate {
         }
     }
 
-    /// The meaning of `element` inside a known container.
+    /// The meaning of `element` inside a known container: a container of its own, a leaf whose text is
+    /// read, or (for anything else) an extension kept verbatim.
     private func context(
         for element: ElementName?, in parent: ParseContext, localName: UnsafePointer<UInt8>,
         prefix: UnsafePointer<UInt8>?, attributes: SAXAttributes
     ) -> ParseContext {
+        guard let element, Self.accepts(element, in: parent) else {
+            let qualified = qualifiedName(localName, prefix: prefix)
+            let isExtension = element == .extension || prefix != nil
+            diagnostics.add(
+                .unknownElement, isExtension ? .note : .warning,
+                "<\(qualified)> in <\(Self.label(parent))> kept verbatim as an extension")
+            capture.removeAll(keepingCapacity: true)
+            captureDepth = stack.count
+            appendStartTag(localName, prefix: prefix, attributes: attributes)
+            return .capture(depth: 0)
+        }
         switch (parent, element) {
-        case (.feedback, .version): return .leaf(.version)
         case (.feedback, .reportMetadata): return .metadata
         case (.feedback, .policyPublished):
             if policySeen {
@@ -315,31 +333,18 @@ public final class AggregateReportParser: SAXDelegate {
             rawSourceIP = nil
             inRecord = true
             return .record
-        case (.metadata, .orgName?), (.metadata, .email?), (.metadata, .extraContactInfo?), (.metadata, .reportID?),
-            (.metadata, .error?), (.metadata, .generator?):
-            return .leaf(element!)
         case (.metadata, .dateRange): return .dateRange
-        case (.dateRange, .begin?), (.dateRange, .end?): return .leaf(element!)
-        case (.policy, .domain?), (.policy, .adkim?), (.policy, .aspf?), (.policy, .p?), (.policy, .sp?), (.policy, .np?),
-            (.policy, .pct?), (.policy, .fo?), (.policy, .testing?), (.policy, .discoveryMethod?):
-            return .leaf(element!)
         case (.record, .row): return .row
         case (.record, .identifiers): return .identifiers
         case (.record, .identities):
             diagnostics.add(.enumAlias, .warning, "<identities> read as <identifiers>")
             return .identifiers
         case (.record, .authResults): return .authResults
-        case (.row, .sourceIP?), (.row, .count?): return .leaf(element!)
         case (.row, .policyEvaluated): return .policyEvaluated
-        case (.policyEvaluated, .disposition?), (.policyEvaluated, .dkim?), (.policyEvaluated, .spf?):
-            return .leaf(element!)
         case (.policyEvaluated, .reason):
             guard record.reasons.count < ReportRecord.maxResultsPerKind else { return tooMany("reason") }
             record.reasons.append(OverrideReason())
             return .reason
-        case (.reason, .type?), (.reason, .comment?): return .leaf(element!)
-        case (.identifiers, .envelopeTo?), (.identifiers, .envelopeFrom?), (.identifiers, .headerFrom?):
-            return .leaf(element!)
         case (.authResults, .dkim):
             guard record.dkimResults.count < ReportRecord.maxResultsPerKind else { return tooMany("dkim") }
             record.dkimResults.append(DKIMAuthResult())
@@ -348,19 +353,8 @@ public final class AggregateReportParser: SAXDelegate {
             guard record.spfResults.count < ReportRecord.maxResultsPerKind else { return tooMany("spf") }
             record.spfResults.append(SPFAuthResult())
             return .spf
-        case (.dkim, .domain?), (.dkim, .selector?), (.dkim, .result?), (.dkim, .humanResult?),
-            (.spf, .domain?), (.spf, .scope?), (.spf, .result?), (.spf, .humanResult?):
-            return .leaf(element!)
         default:
-            let qualified = qualifiedName(localName, prefix: prefix)
-            let isExtension = element == .extension || prefix != nil
-            diagnostics.add(
-                .unknownElement, isExtension ? .note : .warning,
-                "<\(qualified)> in <\(Self.label(parent))> kept verbatim as an extension")
-            capture.removeAll(keepingCapacity: true)
-            captureDepth = stack.count
-            appendStartTag(localName, prefix: prefix, attributes: attributes)
-            return .capture(depth: 0)
+            return .leaf(element)
         }
     }
 
@@ -406,7 +400,9 @@ public final class AggregateReportParser: SAXDelegate {
             } else if !textTruncated {
                 textTruncated = true
                 text.append(contentsOf: bytes.prefix(max(0, Self.maxTextLength - text.count)))
-                diagnostics.add(.unknownValue, .warning, "text of <\(element.rawValue)> longer than \(Self.maxTextLength) bytes was cut")
+                diagnostics.add(
+                    .unknownValue, .warning,
+                    "text of <\(element.rawValue)> longer than \(Self.maxTextLength) bytes was cut")
             }
         case .capture?:
             appendEscaped(bytes)
@@ -445,8 +441,11 @@ public final class AggregateReportParser: SAXDelegate {
                 header.metadata.reportID = Normalization.text(raw, element: name, into: &diagnostics)
             }
         case (.metadata, .error):
-            if let value = Normalization.text(raw, element: name, into: &diagnostics) { header.metadata.errors.append(value) }
-        case (.metadata, .generator): header.metadata.generator = Normalization.text(raw, element: name, into: &diagnostics)
+            if let value = Normalization.text(raw, element: name, into: &diagnostics) {
+                header.metadata.errors.append(value)
+            }
+        case (.metadata, .generator):
+            header.metadata.generator = Normalization.text(raw, element: name, into: &diagnostics)
         case (.dateRange, .begin): rawBegin = raw
         case (.dateRange, .end): rawEnd = raw
         case (.policy, _): assignPolicy(element, raw)
@@ -454,15 +453,22 @@ public final class AggregateReportParser: SAXDelegate {
         case (.row, .count): rawCount = raw
         case (.policyEvaluated, .disposition):
             record.disposition = Normalization.word(raw, element: name, into: &diagnostics)
-        case (.policyEvaluated, .dkim): record.dkim = Normalization.word(raw, element: "policy_evaluated/dkim", into: &diagnostics)
-        case (.policyEvaluated, .spf): record.spf = Normalization.word(raw, element: "policy_evaluated/spf", into: &diagnostics)
+        case (.policyEvaluated, .dkim):
+            record.dkim = Normalization.word(raw, element: "policy_evaluated/dkim", into: &diagnostics)
+        case (.policyEvaluated, .spf):
+            record.spf = Normalization.word(raw, element: "policy_evaluated/spf", into: &diagnostics)
         case (.reason, .type):
-            record.reasons[record.reasons.count - 1].type = Normalization.word(raw, element: "reason/type", into: &diagnostics)
+            record.reasons[record.reasons.count - 1].type = Normalization.word(
+                raw, element: "reason/type", into: &diagnostics)
         case (.reason, .comment):
-            record.reasons[record.reasons.count - 1].comment = Normalization.text(raw, element: "reason/comment", into: &diagnostics)
-        case (.identifiers, .envelopeTo): record.envelopeTo = Normalization.domain(raw, element: name, into: &diagnostics)
-        case (.identifiers, .envelopeFrom): record.envelopeFrom = Normalization.domain(raw, element: name, into: &diagnostics)
-        case (.identifiers, .headerFrom): record.headerFrom = Normalization.domain(raw, element: name, into: &diagnostics)
+            record.reasons[record.reasons.count - 1].comment = Normalization.text(
+                raw, element: "reason/comment", into: &diagnostics)
+        case (.identifiers, .envelopeTo):
+            record.envelopeTo = Normalization.domain(raw, element: name, into: &diagnostics)
+        case (.identifiers, .envelopeFrom):
+            record.envelopeFrom = Normalization.domain(raw, element: name, into: &diagnostics)
+        case (.identifiers, .headerFrom):
+            record.headerFrom = Normalization.domain(raw, element: name, into: &diagnostics)
         case (.dkim, _): assignDKIM(element, raw)
         case (.spf, _): assignSPF(element, raw)
         default: break
@@ -472,25 +478,32 @@ public final class AggregateReportParser: SAXDelegate {
     private func assignPolicy(_ element: ElementName, _ raw: String) {
         let name = element.rawValue
         switch element {
-        case .domain: header.policy.domain = Normalization.domain(raw, element: "policy_published/domain", into: &diagnostics)
+        case .domain:
+            header.policy.domain = Normalization.domain(raw, element: "policy_published/domain", into: &diagnostics)
         case .adkim:
-            header.policy.adkim = Normalization.word(raw, element: name, aliases: Normalization.alignmentAliases, into: &diagnostics)
+            header.policy.adkim = Normalization.word(
+                raw, element: name, aliases: Normalization.alignmentAliases, into: &diagnostics)
         case .aspf:
-            header.policy.aspf = Normalization.word(raw, element: name, aliases: Normalization.alignmentAliases, into: &diagnostics)
+            header.policy.aspf = Normalization.word(
+                raw, element: name, aliases: Normalization.alignmentAliases, into: &diagnostics)
         case .p: header.policy.p = Normalization.word(raw, element: name, into: &diagnostics)
         case .sp: header.policy.sp = Normalization.word(raw, element: name, into: &diagnostics)
         case .np: header.policy.np = Normalization.word(raw, element: name, into: &diagnostics)
         case .pct:
             guard Normalization.text(raw, element: name, into: &diagnostics) != nil else { return }
-            if let value = try? Normalization.integer(raw, element: name, into: &diagnostics), (0...100).contains(value) {
+            if let value = try? Normalization.integer(raw, element: name, into: &diagnostics), (0...100).contains(value)
+            {
                 header.policy.pct = Int(value)
             } else {
-                diagnostics.add(.unknownValue, .warning, "<pct> '\(Normalization.trim(raw))' is not a percentage; ignored")
+                diagnostics.add(
+                    .unknownValue, .warning, "<pct> '\(Normalization.trim(raw))' is not a percentage; ignored")
             }
         case .fo: header.policy.fo = Normalization.text(raw, element: name, into: &diagnostics)
         case .testing:
-            header.policy.testing = Normalization.word(raw, element: name, aliases: Normalization.testingAliases, into: &diagnostics)
-        case .discoveryMethod: header.policy.discoveryMethod = Normalization.word(raw, element: name, into: &diagnostics)
+            header.policy.testing = Normalization.word(
+                raw, element: name, aliases: Normalization.testingAliases, into: &diagnostics)
+        case .discoveryMethod:
+            header.policy.discoveryMethod = Normalization.word(raw, element: name, into: &diagnostics)
         default: break
         }
     }
@@ -498,13 +511,16 @@ public final class AggregateReportParser: SAXDelegate {
     private func assignDKIM(_ element: ElementName, _ raw: String) {
         let index = record.dkimResults.count - 1
         switch element {
-        case .domain: record.dkimResults[index].domain = Normalization.domain(raw, element: "dkim/domain", into: &diagnostics)
-        case .selector: record.dkimResults[index].selector = Normalization.text(raw, element: "dkim/selector", into: &diagnostics)
+        case .domain:
+            record.dkimResults[index].domain = Normalization.domain(raw, element: "dkim/domain", into: &diagnostics)
+        case .selector:
+            record.dkimResults[index].selector = Normalization.text(raw, element: "dkim/selector", into: &diagnostics)
         case .result:
             record.dkimResults[index].result = Normalization.word(
                 raw, element: "dkim/result", aliases: Normalization.dkimAliases, into: &diagnostics)
         case .humanResult:
-            record.dkimResults[index].humanResult = Normalization.text(raw, element: "dkim/human_result", into: &diagnostics)
+            record.dkimResults[index].humanResult = Normalization.text(
+                raw, element: "dkim/human_result", into: &diagnostics)
         default: break
         }
     }
@@ -512,7 +528,8 @@ public final class AggregateReportParser: SAXDelegate {
     private func assignSPF(_ element: ElementName, _ raw: String) {
         let index = record.spfResults.count - 1
         switch element {
-        case .domain: record.spfResults[index].domain = Normalization.domain(raw, element: "spf/domain", into: &diagnostics)
+        case .domain:
+            record.spfResults[index].domain = Normalization.domain(raw, element: "spf/domain", into: &diagnostics)
         case .scope:
             record.spfResults[index].scope = Normalization.word(
                 raw, element: "spf/scope", aliases: Normalization.scopeAliases, into: &diagnostics)
@@ -520,7 +537,8 @@ public final class AggregateReportParser: SAXDelegate {
             record.spfResults[index].result = Normalization.word(
                 raw, element: "spf/result", aliases: Normalization.spfAliases, into: &diagnostics)
         case .humanResult:
-            record.spfResults[index].humanResult = Normalization.text(raw, element: "spf/human_result", into: &diagnostics)
+            record.spfResults[index].humanResult = Normalization.text(
+                raw, element: "spf/human_result", into: &diagnostics)
         default: break
         }
     }
@@ -536,7 +554,9 @@ public final class AggregateReportParser: SAXDelegate {
         do {
             count = try Normalization.integer(rawCount, element: "count", into: &diagnostics)
         } catch {
-            fail(DMARCParseError(.invalidValue, "record \(number): <count> '\(Normalization.trim(rawCount))' is not a number"))
+            fail(
+                DMARCParseError(
+                    .invalidValue, "record \(number): <count> '\(Normalization.trim(rawCount))' is not a number"))
             return
         }
         guard count >= 0 else {
@@ -594,7 +614,9 @@ public final class AggregateReportParser: SAXDelegate {
         capture.removeAll(keepingCapacity: false)
     }
 
-    private func appendStartTag(_ localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?, attributes: SAXAttributes) {
+    private func appendStartTag(
+        _ localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?, attributes: SAXAttributes
+    ) {
         var tag = "<" + qualifiedName(localName, prefix: prefix)
         for index in 0..<attributes.count {
             let (name, value) = attributes.attribute(index)

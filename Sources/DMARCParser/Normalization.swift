@@ -51,7 +51,8 @@ struct Normalization {
             return .known(word)
         }
         if let word = aliases[lowered] {
-            diagnostics.add(.enumAlias, .warning, "<\(element)> '\(trimmed)' is not a standard value; read as '\(word.rawValue)'")
+            diagnostics.add(
+                .enumAlias, .warning, "<\(element)> '\(trimmed)' is not a standard value; read as '\(word.rawValue)'")
             return .known(word)
         }
         diagnostics.add(.unknownValue, .warning, "<\(element)> '\(trimmed)' is not a known value; kept verbatim")
@@ -64,7 +65,9 @@ struct Normalization {
     }
 
     /// An integer, leniently: white space, a leading `+`, and a fractional part (floored, with a note).
-    static func integer(_ raw: String, element: String, into diagnostics: inout DiagnosticCollector) throws(NumberProblem)
+    static func integer(
+        _ raw: String, element: String, into diagnostics: inout DiagnosticCollector
+    ) throws(NumberProblem)
         -> Int64
     {
         if let value = Int64(raw) { return value }

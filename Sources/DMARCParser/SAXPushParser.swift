@@ -3,7 +3,8 @@ import CLibXML2
 /// The events of ``SAXPushParser``. Names and text point into libxml2's buffers and are valid only
 /// during the call.
 protocol SAXDelegate: AnyObject {
-    func startElement(localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?, namespace: UnsafePointer<UInt8>?,
+    func startElement(
+        localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?, namespace: UnsafePointer<UInt8>?,
         attributes: SAXAttributes)
     func endElement(localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?)
     func characters(_ text: UnsafeBufferPointer<UInt8>)

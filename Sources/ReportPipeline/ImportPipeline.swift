@@ -19,7 +19,9 @@ public final class ImportPipeline {
     ///   - database: where reports go.
     ///   - limits: decompression caps.
     ///   - clock: the time stamped on imported inputs.
-    public init(database: ReportDatabase, limits: UnpackLimits = UnpackLimits(), clock: @escaping () -> Date = Date.init) {
+    public init(
+        database: ReportDatabase, limits: UnpackLimits = UnpackLimits(), clock: @escaping () -> Date = Date.init
+    ) {
         self.database = database
         self.unpacker = Unpacker(limits: limits)
         self.clock = clock

@@ -28,9 +28,10 @@ public enum ReportsRenderer {
             ]
         }
         let lines = table(
-            ["begin", "end", "domain", "reporter", "report id", "records", "messages"], rows, leftAligned: [0, 1, 2, 3, 4])
+            ["begin", "end", "domain", "reporter", "report id", "records", "messages"], rows,
+            leftAligned: [0, 1, 2, 3, 4])
         let total = reports.reduce(Int64(0)) { $0 + ($1.counted ? $1.messages : 0) }
-        return (lines + ["\(grouped(reports.count)) reports, \(grouped(total)) messages"]).joined(separator: "\n")
+        return (lines + ["\(counted(reports.count, "report")), \(counted(total, "message"))"]).joined(separator: "\n")
     }
 
     static func json(_ reports: [StoredReport]) -> String {
@@ -58,7 +59,8 @@ public enum ReportsRenderer {
             columns,
             reports.map { report in
                 [
-                    report.kind.rawValue, report.orgName ?? "", report.email ?? "", report.reportID, report.policyDomain,
+                    report.kind.rawValue, report.orgName ?? "", report.email ?? "", report.reportID,
+                    report.policyDomain,
                     TimeFormat.iso8601(report.begin), TimeFormat.iso8601(report.end), String(report.records),
                     String(report.messages), report.counted ? "true" : "false", report.recovered ? "true" : "false",
                     report.input, report.part ?? "",

@@ -20,26 +20,39 @@ public enum SummaryRenderer {
             lines.append(
                 "  \(counted(summary.messages, "message")) in \(counted(summary.reports, "report")) "
                     + "from \(counted(summary.reporters, "reporter"))")
-            lines.append(contentsOf: table(
-                ["", "rate", "messages"],
-                [
-                    ["DMARC pass", percent(summary.rate(summary.dmarcPass)), grouped(summary.dmarcPass)],
-                    ["SPF aligned", percent(summary.rate(summary.spfAligned)), grouped(summary.spfAligned)],
-                    ["DKIM aligned", percent(summary.rate(summary.dkimAligned)), grouped(summary.dkimAligned)],
-                    ["none", percent(summary.rate(summary.dispositionNone)), grouped(summary.dispositionNone)],
-                    ["quarantine", percent(summary.rate(summary.dispositionQuarantine)), grouped(summary.dispositionQuarantine)],
-                    ["reject", percent(summary.rate(summary.dispositionReject)), grouped(summary.dispositionReject)],
-                ],
-                leftAligned: [0]
-            ).dropFirst().map { "  " + $0 })
+            lines.append(
+                contentsOf: table(
+                    ["", "rate", "messages"],
+                    [
+                        ["DMARC pass", percent(summary.rate(summary.dmarcPass)), grouped(summary.dmarcPass)],
+                        ["SPF aligned", percent(summary.rate(summary.spfAligned)), grouped(summary.spfAligned)],
+                        ["DKIM aligned", percent(summary.rate(summary.dkimAligned)), grouped(summary.dkimAligned)],
+                        ["none", percent(summary.rate(summary.dispositionNone)), grouped(summary.dispositionNone)],
+                        [
+                            "quarantine", percent(summary.rate(summary.dispositionQuarantine)),
+                            grouped(summary.dispositionQuarantine),
+                        ],
+                        [
+                            "reject", percent(summary.rate(summary.dispositionReject)),
+                            grouped(summary.dispositionReject),
+                        ],
+                    ],
+                    leftAligned: [0]
+                ).dropFirst().map { "  " + $0 })
             if summary.topFailingSources.isEmpty {
                 lines.append("  no sources failing DMARC")
             } else {
                 lines.append("  top sources failing DMARC:")
                 let rows = summary.topFailingSources.map {
-                    [Escaping.terminal($0.sourceIP), grouped($0.messages), Escaping.terminal($0.headerFrom.joined(separator: " "))]
+                    [
+                        Escaping.terminal($0.sourceIP), grouped($0.messages),
+                        Escaping.terminal($0.headerFrom.joined(separator: " ")),
+                    ]
                 }
-                lines.append(contentsOf: table(["source", "messages", "header_from"], rows, leftAligned: [0, 2]).map { "    " + $0 })
+                lines.append(
+                    contentsOf: table(["source", "messages", "header_from"], rows, leftAligned: [0, 2]).map {
+                        "    " + $0
+                    })
             }
         }
         return lines.joined(separator: "\n")

@@ -5,7 +5,8 @@ public enum TimeFormat {
     /// `2026-11-28T00:00:00Z`.
     public static func iso8601(_ epoch: Int64) -> String {
         let parts = components(epoch)
-        return "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day))T\(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))Z"
+        return
+            "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day))T\(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))Z"
     }
 
     /// `2026-11-28`.
@@ -20,7 +21,9 @@ public enum TimeFormat {
         return "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day)) \(pad(parts.hour)):\(pad(parts.minute))"
     }
 
-    private static func components(_ epoch: Int64) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+    private static func components(
+        _ epoch: Int64
+    ) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
         var time = time_t(epoch)
         var value = tm()
         gmtime_r(&time, &value)

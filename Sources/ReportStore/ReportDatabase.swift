@@ -66,8 +66,10 @@ public final class ReportDatabase {
     static func storeError(_ error: any Error, doing what: String) -> StoreError {
         if let error = error as? StoreError { return error }
         if let error = error as? DatabaseError {
-            let temporary = [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY]
-                .contains(error.resultCode)
+            let temporary = [
+                .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY,
+            ]
+            .contains(error.resultCode)
             return StoreError("cannot \(what): \(error.message ?? "\(error.resultCode)")", isTemporary: temporary)
         }
         return StoreError("cannot \(what): \(error)")

@@ -40,9 +40,10 @@ func parse(_ xml: String, fileName: String? = nil) throws -> AggregateReport {
         #expect(policy.fo == "1")
         #expect(policy.testing == .known(.yes))
         #expect(policy.pct == nil)
-        #expect(header.extensions == [
-            "<extension>\n    <arc:arc-policy version=\"1\">trusted-sealers=example.org</arc:arc-policy>\n  </extension>"
-        ])
+        #expect(
+            header.extensions == [
+                "<extension>\n    <arc:arc-policy version=\"1\">trusted-sealers=example.org</arc:arc-policy>\n  </extension>"
+            ])
     }
 
     @Test func everyRecordFieldOfRFC9990IsKept() throws {
@@ -54,19 +55,25 @@ func parse(_ xml: String, fileName: String? = nil) throws -> AggregateReport {
         #expect(first.disposition == .known(.quarantine))
         #expect(first.dkim == .known(.fail))
         #expect(first.spf == .known(.fail))
-        #expect(first.reasons == [
-            OverrideReason(type: .known(.policyTestMode), comment: "t=y: reject lowered to quarantine"),
-            OverrideReason(type: .known(.mailingList), comment: nil),
-        ])
+        #expect(
+            first.reasons == [
+                OverrideReason(type: .known(.policyTestMode), comment: "t=y: reject lowered to quarantine"),
+                OverrideReason(type: .known(.mailingList), comment: nil),
+            ])
         #expect(first.headerFrom == "example.com")
         #expect(first.envelopeFrom == nil)
         #expect(first.envelopeTo == "example.de")
-        #expect(first.dkimResults == [
-            DKIMAuthResult(domain: "list.example.net", selector: "s1", result: .known(.pass), humanResult: "good signature")
-        ])
-        #expect(first.spfResults == [
-            SPFAuthResult(domain: "list.example.net", scope: .known(.mfrom), result: .known(.pass), humanResult: "sender is authorized")
-        ])
+        #expect(
+            first.dkimResults == [
+                DKIMAuthResult(
+                    domain: "list.example.net", selector: "s1", result: .known(.pass), humanResult: "good signature")
+            ])
+        #expect(
+            first.spfResults == [
+                SPFAuthResult(
+                    domain: "list.example.net", scope: .known(.mfrom), result: .known(.pass),
+                    humanResult: "sender is authorized")
+            ])
         #expect(first.extensions == ["<arc:arc-results>arc=pass as=2 d=example.org</arc:arc-results>"])
         #expect(records[1].disposition == .known(.pass))
         #expect(records[1].passesDMARC)
@@ -94,8 +101,12 @@ func parse(_ xml: String, fileName: String? = nil) throws -> AggregateReport {
     }
 
     @Test func unknownElementsAreKeptVerbatimWithADiagnostic() throws {
-        let report = try parse(minimalReport(recordExtra: "<comment_by_receiver note=\"x&amp;y\">kept &lt;here&gt;</comment_by_receiver>"))
-        #expect(report.records[0].extensions == ["<comment_by_receiver note=\"x&amp;y\">kept &lt;here&gt;</comment_by_receiver>"])
+        let report = try parse(
+            minimalReport(recordExtra: "<comment_by_receiver note=\"x&amp;y\">kept &lt;here&gt;</comment_by_receiver>"))
+        #expect(
+            report.records[0].extensions == [
+                "<comment_by_receiver note=\"x&amp;y\">kept &lt;here&gt;</comment_by_receiver>"
+            ])
         #expect(report.diagnostics.contains { $0.code == .unknownElement && $0.severity == .warning })
     }
 
@@ -123,7 +134,8 @@ func parse(_ xml: String, fileName: String? = nil) throws -> AggregateReport {
 
 /// A small valid report with hooks for variations.
 func minimalReport(
-    metadataExtra: String = "", dateRange: String = "<date_range><begin>1764547200</begin><end>1764633599</end></date_range>",
+    metadataExtra: String = "",
+    dateRange: String = "<date_range><begin>1764547200</begin><end>1764633599</end></date_range>",
     reportID: String = "<report_id>r-1</report_id>", count: String = "<count>5</count>", recordExtra: String = ""
 ) -> String {
     """

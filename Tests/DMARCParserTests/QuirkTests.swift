@@ -27,13 +27,17 @@ import Testing
         #expect(first.headerFrom == "example.com")
         #expect(first.envelopeFrom == "example.com")
         #expect(first.dkimResults == [DKIMAuthResult(domain: "example.com", result: .known(.pass))])
-        #expect(first.spfResults == [
-            SPFAuthResult(domain: "example.com", scope: .known(.mfrom), result: .known(.fail)),
-            SPFAuthResult(domain: "mta.example.com", scope: .known(.helo), result: .known(.softfail)),
-        ])
+        #expect(
+            first.spfResults == [
+                SPFAuthResult(domain: "example.com", scope: .known(.mfrom), result: .known(.fail)),
+                SPFAuthResult(domain: "mta.example.com", scope: .known(.helo), result: .known(.softfail)),
+            ])
         let codes = Set(report.diagnostics.map(\.code))
         #expect(codes.isSuperset(of: [.enumCase, .enumAlias, .emptyElement, .lenientNumber]))
-        #expect(report.diagnostics.contains { $0.message == "<spf/result> 'hardfail' is not a standard value; read as 'fail'" })
+        #expect(
+            report.diagnostics.contains {
+                $0.message == "<spf/result> 'hardfail' is not a standard value; read as 'fail'"
+            })
     }
 
     @Test func unknownValuesAreKeptVerbatimNeverDropped() throws {
@@ -44,7 +48,10 @@ import Testing
     }
 
     @Test func repeatedQuirksFoldIntoOneDiagnosticWithACount() throws {
-        let records = String(repeating: "<record><row><source_ip>192.0.2.9</source_ip><count>1</count><policy_evaluated><disposition>none</disposition><dkim>Pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers><auth_results/></record>", count: 500)
+        let records = String(
+            repeating:
+                "<record><row><source_ip>192.0.2.9</source_ip><count>1</count><policy_evaluated><disposition>none</disposition><dkim>Pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers><auth_results/></record>",
+            count: 500)
         let xml = minimalReport().replacingOccurrences(of: "</feedback>", with: records + "</feedback>")
         let report = try parse(xml)
         let folded = report.diagnostics.filter { $0.code == .enumCase }

@@ -9,7 +9,9 @@ import Testing
 @Suite struct CorpusTests {
     @Test func everyCorpusReportMatchesTheTruth() throws {
         guard Corpus.isAvailable else {
-            print("CorpusTests: ../shared/corpus is absent (looked in \(Corpus.root.path)); skipping the corpus comparison")
+            print(
+                "CorpusTests: ../shared/corpus is absent (looked in \(Corpus.root.path)); skipping the corpus comparison"
+            )
             return
         }
         let truth = try Corpus.truth()
@@ -21,7 +23,9 @@ import Testing
         where file.hasPrefix("dmarc/") || file.hasPrefix("rfc9990/") {
             guard let expected = value as? [String: Any] else { continue }
             let collected = ItemCollector()
-            let summary = pipeline.importPaths([Corpus.root.appendingPathComponent(file).path]) { collected.items.append($0) }
+            let summary = pipeline.importPaths([Corpus.root.appendingPathComponent(file).path]) {
+                collected.items.append($0)
+            }
             let items = collected.items
             #expect(summary.failures.isEmpty, "\(file): \(summary.failures)")
             if let members = expected["members"] as? [[String: Any]] {
@@ -49,7 +53,8 @@ import Testing
             Issue.record("\(label): no item")
             return
         }
-        let unusable = truth["error"] != nil || !(truth["begin"] is Int) || !(truth["end"] is Int)
+        let unusable =
+            truth["error"] != nil || !(truth["begin"] is Int) || !(truth["end"] is Int)
             || truth["count_problems"] != nil
         if unusable {
             let allowed: Set<ImportItem.Outcome> = junkMaySkip ? [.rejected, .skipped] : [.rejected]

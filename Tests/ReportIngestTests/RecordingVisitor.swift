@@ -51,7 +51,9 @@ final class RecordingVisitor: UnpackVisitor {
     }
 
     /// Unpacks in-memory bytes.
-    static func unpack(_ bytes: [UInt8], name: String = "input", limits: UnpackLimits = UnpackLimits()) throws
+    static func unpack(
+        _ bytes: [UInt8], name: String = "input", limits: UnpackLimits = UnpackLimits()
+    ) throws
         -> RecordingVisitor
     {
         let visitor = RecordingVisitor()

@@ -27,7 +27,8 @@ import Testing
 
     @Test func concatenatedGzipMembersAreOneStream() throws {
         let bytes = Array(xml.utf8)
-        let result = try RecordingVisitor.unpack(Compression.gzip(Array(bytes[..<10])) + Compression.gzip(Array(bytes[10...])))
+        let result = try RecordingVisitor.unpack(
+            Compression.gzip(Array(bytes[..<10])) + Compression.gzip(Array(bytes[10...])))
         #expect(result.payloads.first?.text == xml)
         #expect(result.payloads.first?.diagnostics.map(\.code) == [.gzipMultiMember])
     }

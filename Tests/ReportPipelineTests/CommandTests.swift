@@ -7,7 +7,8 @@ import Testing
     @Test func importJSONLinesCarryEveryKey() throws {
         let temp = try TemporaryDirectory()
         let result = try RuaExecutable.run([
-            "import", "--json", "--db", temp.path("db.sqlite"), "SampleReports/dmarc", "SampleReports/quirks/bundle-of-reports.zip",
+            "import", "--json", "--db", temp.path("db.sqlite"), "SampleReports/dmarc",
+            "SampleReports/quirks/bundle-of-reports.zip",
             "SampleReports/invalid/truncated.xml.gz", "SampleReports/tlsrpt",
         ])
         #expect(result.status == 65)
@@ -34,10 +35,12 @@ import Testing
 
     @Test func databaseComesFromTheEnvironmentWhenNotGiven() throws {
         let temp = try TemporaryDirectory()
-        let result = try RuaExecutable.run(["import", "SampleReports/dmarc"], environment: ["RUA_DB": temp.path("env.sqlite")])
+        let result = try RuaExecutable.run(
+            ["import", "SampleReports/dmarc"], environment: ["RUA_DB": temp.path("env.sqlite")])
         #expect(result.status == 0)
         #expect(FileManager.default.fileExists(atPath: temp.path("env.sqlite")))
-        let xdg = try RuaExecutable.run(["import", "SampleReports/dmarc"], environment: ["XDG_DATA_HOME": temp.path("xdg")])
+        let xdg = try RuaExecutable.run(
+            ["import", "SampleReports/dmarc"], environment: ["XDG_DATA_HOME": temp.path("xdg")])
         #expect(xdg.status == 0)
         #expect(FileManager.default.fileExists(atPath: temp.path("xdg/rua/rua.sqlite")))
     }
@@ -67,7 +70,9 @@ import Testing
             #expect(reports.status == 0)
             assertSnapshot(reports.stdout, named: "reports.\(format)")
         }
-        let period = try RuaExecutable.run(["summary", "--db", db, "--since", "2025-12-01", "--until", "2025-12-01", "--domain", "example.net"])
+        let period = try RuaExecutable.run([
+            "summary", "--db", db, "--since", "2025-12-01", "--until", "2025-12-01", "--domain", "example.net",
+        ])
         assertSnapshot(period.stdout, named: "summary-period.text")
         let empty = try RuaExecutable.run(["summary", "--db", db, "--since", "2026-01-01"])
         #expect(empty.stdout == "no reports for since 2026-01-01 00:00 UTC\n")

@@ -87,7 +87,9 @@ import Testing
         let path = try temp.write("big.xml.gz", Compression.gzip(padded))
         let database = try temp.makeDatabase()
         var items: [ImportItem] = []
-        ImportPipeline(database: database, limits: .init(maxReportBytes: 1 << 20)).importPaths([path]) { items.append($0) }
+        ImportPipeline(database: database, limits: .init(maxReportBytes: 1 << 20)).importPaths([path]) {
+            items.append($0)
+        }
         #expect(items.map(\.outcome) == [.rejected])
         #expect(items.first?.reason?.contains("exceeds the limit of 1048576 bytes") == true)
         #expect(try database.tableCounts()["report"] == 0)

@@ -25,7 +25,8 @@ extension InputImport {
 
 /// Stores one report with the given records straight through the store's API.
 func storeReport(
-    _ database: ReportDatabase, input: String, reportID: String = "r-1", records: [ReportRecord], payload: [UInt8] = [1],
+    _ database: ReportDatabase, input: String, reportID: String = "r-1", records: [ReportRecord],
+    payload: [UInt8] = [1],
     inputBytes: [UInt8]? = nil
 ) throws -> ReportCommit {
     var header = AggregateReportHeader()
@@ -41,7 +42,8 @@ func storeReport(
         let writer = try session.beginReport(part: nil)
         for record in records { try writer.add(record) }
         return try writer.commit(
-            header: header, records: records.count, messages: records.reduce(0) { $0 + $1.count }, payloadSHA256: payload,
+            header: header, records: records.count, messages: records.reduce(0) { $0 + $1.count },
+            payloadSHA256: payload,
             diagnostics: [])
     }
     guard let commit = result.value else { throw StoreError("input already imported") }
@@ -56,7 +58,9 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
     record.dkim = .known(dkim)
     record.spf = .known(spf)
     record.headerFrom = "example.com"
-    record.dkimResults = [DKIMAuthResult(domain: "example.com", selector: "s", result: .known(dkim == .pass ? .pass : .fail))]
+    record.dkimResults = [
+        DKIMAuthResult(domain: "example.com", selector: "s", result: .known(dkim == .pass ? .pass : .fail))
+    ]
     record.spfResults = [SPFAuthResult(domain: "example.com", result: .known(spf == .pass ? .pass : .fail))]
     return record
 }
@@ -75,7 +79,8 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
     @Test func aStoredReportHasItsRecordsAndAuthResults() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
-        let commit = try storeReport(database, input: "a.xml", records: [record("192.0.2.1", 3), record("2001:db8::1", 4)])
+        let commit = try storeReport(
+            database, input: "a.xml", records: [record("192.0.2.1", 3), record("2001:db8::1", 4)])
         guard case .stored = commit else {
             Issue.record("expected stored, got \(commit)")
             return
@@ -122,7 +127,8 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         let bytes = Array("<feedback>broken".utf8)
-        _ = try database.importInput(name: "bad.xml", sha256: [9], original: PlainOriginal(bytes), importedAt: 0) { session in
+        _ = try database.importInput(name: "bad.xml", sha256: [9], original: PlainOriginal(bytes), importedAt: 0) {
+            session in
             let writer = try session.beginReport(part: nil)
             try writer.add(record("192.0.2.1", 3))
             try writer.add(record("192.0.2.2", 3))
@@ -161,7 +167,8 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         #expect(throws: Boom.self) {
-            _ = try database.importInput(name: "x.xml", sha256: [7], original: PlainOriginal([1, 2, 3]), importedAt: 0) { session in
+            _ = try database.importInput(name: "x.xml", sha256: [7], original: PlainOriginal([1, 2, 3]), importedAt: 0)
+            { session in
                 let writer = try session.beginReport(part: nil)
                 try writer.add(record("192.0.2.1", 3))
                 throw Boom()
@@ -175,11 +182,13 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
     @Test func summaryWeighsByMessageCount() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
-        _ = try storeReport(database, input: "a.xml", records: [
-            record("192.0.2.1", 90),
-            record("192.0.2.2", 6, dkim: .fail),
-            record("192.0.2.3", 4, dkim: .fail, spf: .fail),
-        ])
+        _ = try storeReport(
+            database, input: "a.xml",
+            records: [
+                record("192.0.2.1", 90),
+                record("192.0.2.2", 6, dkim: .fail),
+                record("192.0.2.3", 4, dkim: .fail, spf: .fail),
+            ])
         let summary = try #require(try database.summary(ReportFilter()).first)
         #expect(summary.messages == 100)
         #expect(summary.dmarcPass == 96)
@@ -187,7 +196,10 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
         #expect(summary.spfAligned == 96)
         #expect(summary.reports == 1)
         #expect(summary.reporters == 1)
-        #expect(summary.topFailingSources == [FailingSource(sourceIP: "192.0.2.3", messages: 4, headerFrom: ["example.com"])])
+        #expect(
+            summary.topFailingSources == [
+                FailingSource(sourceIP: "192.0.2.3", messages: 4, headerFrom: ["example.com"])
+            ])
     }
 
     @Test func filtersSelectByDomainAndBegin() throws {

@@ -21,7 +21,9 @@ public enum SampleReports {
     }
 
     /// The sample folders, relative to the package root (the README beside them is not a report).
-    public static let folders = ["dmarc", "invalid", "quirks", "rfc9990", "source", "tlsrpt"].map { "SampleReports/\($0)" }
+    public static let folders = ["dmarc", "invalid", "quirks", "rfc9990", "source", "tlsrpt"].map {
+        "SampleReports/\($0)"
+    }
 
     /// Relative paths of the files in a folder of SampleReports/, sorted.
     public static func files(in folder: String) -> [String] {
@@ -50,14 +52,17 @@ public enum Corpus {
 public enum RuaExecutable {
     public static var url: URL {
         let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }
-        let directory = bundle.map { URL(fileURLWithPath: $0.bundlePath).deletingLastPathComponent() }
+        let directory =
+            bundle.map { URL(fileURLWithPath: $0.bundlePath).deletingLastPathComponent() }
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         return directory.appendingPathComponent("rua")
     }
 
     /// Runs `rua` with `arguments`; returns its exit status, standard output and standard error.
     /// Runs in the package root, so that relative sample paths appear in its output.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:]
+    ) throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
         let process = Process()
@@ -76,6 +81,8 @@ public enum RuaExecutable {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+        )
     }
 }

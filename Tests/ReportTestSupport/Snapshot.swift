@@ -5,7 +5,8 @@ import Testing
 /// `RECORD_SNAPSHOTS=1` in the environment the file is (re)written and the test fails, so that a
 /// recording is never mistaken for a pass.
 public func assertSnapshot(
-    _ actual: String, named name: String, filePath: StaticString = #filePath, sourceLocation: SourceLocation = #_sourceLocation
+    _ actual: String, named name: String, filePath: StaticString = #filePath,
+    sourceLocation: SourceLocation = #_sourceLocation
 ) {
     let directory = URL(fileURLWithPath: "\(filePath)").deletingLastPathComponent().appendingPathComponent("Snapshots")
     let file = directory.appendingPathComponent(name)

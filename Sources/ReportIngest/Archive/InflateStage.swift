@@ -33,7 +33,8 @@ final class InflateStage: ByteStage {
     private var trailingIsWhiteSpace = true
     private var pending: [UInt8] = []
 
-    init(format: PayloadKind, location: InputLocation, limits: UnpackLimits, downstream: any ByteStage, notes: NoteBox) {
+    init(format: PayloadKind, location: InputLocation, limits: UnpackLimits, downstream: any ByteStage, notes: NoteBox)
+    {
         self.format = format
         self.location = location
         self.limits = limits

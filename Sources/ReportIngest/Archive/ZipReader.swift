@@ -70,7 +70,9 @@ struct ZipReader {
         }
     }
 
-    private func extract(_ entry: Entry, from archive: Archive, location: InputLocation, depth: Int, visitor: any UnpackVisitor)
+    private func extract(
+        _ entry: Entry, from archive: Archive, location: InputLocation, depth: Int, visitor: any UnpackVisitor
+    )
         throws
     {
         let stage = SniffStage(location: location, depth: depth, limits: limits, visitor: visitor, notes: NoteBox())
@@ -150,7 +152,8 @@ final class NestedZipStage: ByteStage {
     func write(_ chunk: UnsafeRawBufferPointer) throws -> Bool {
         guard !failed else { return false }
         if Int64(bytes.count + chunk.count) > limits.maxReportBytes {
-            try abort(IngestError(.tooLarge, "nested zip exceeds the limit of \(limits.maxReportBytes) bytes", at: location))
+            try abort(
+                IngestError(.tooLarge, "nested zip exceeds the limit of \(limits.maxReportBytes) bytes", at: location))
             return false
         }
         bytes.append(contentsOf: chunk)

@@ -53,7 +53,9 @@ public enum Sniffer {
         let littleEndian = bytes[0] == 0xFF
         var index = 2
         while index + 1 < bytes.count {
-            let unit = littleEndian ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8
+            let unit =
+                littleEndian
+                ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8
                 : UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
             index += 2
             if [0x20, 0x09, 0x0A, 0x0D].contains(unit) { continue }

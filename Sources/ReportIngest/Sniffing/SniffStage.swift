@@ -65,7 +65,8 @@ final class SniffStage: ByteStage {
                 return false
             }
             if depth > 0 {
-                notes.diagnostics.append(Diagnostic(.nestedCompression, .note, "\(kind.rawValue) inside another compression layer"))
+                notes.diagnostics.append(
+                    Diagnostic(.nestedCompression, .note, "\(kind.rawValue) inside another compression layer"))
             }
             if kind == .zlib {
                 notes.diagnostics.append(Diagnostic(.zlibStream, .note, "raw zlib stream (no gzip header)"))
@@ -81,7 +82,8 @@ final class SniffStage: ByteStage {
             stage = NestedZipStage(location: location, depth: depth + 1, limits: limits, visitor: visitor)
         case .xml, .json:
             let consumer = try visitor.open(
-                kind == .xml ? .dmarcXML : .tlsrptJSON, at: location, wholeInput: depth == 0 && location.members.isEmpty)
+                kind == .xml ? .dmarcXML : .tlsrptJSON, at: location, wholeInput: depth == 0 && location.members.isEmpty
+            )
             stage = ConsumerStage(consumer: consumer, notes: notes)
         case .unknown:
             let what = depth > 0 ? "decompressed content" : "content"

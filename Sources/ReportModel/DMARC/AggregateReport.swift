@@ -101,7 +101,9 @@ public struct DKIMAuthResult: Hashable, Sendable {
     public var result: Reported<DKIMResult>?
     public var humanResult: String?
 
-    public init(domain: String? = nil, selector: String? = nil, result: Reported<DKIMResult>? = nil, humanResult: String? = nil) {
+    public init(
+        domain: String? = nil, selector: String? = nil, result: Reported<DKIMResult>? = nil, humanResult: String? = nil
+    ) {
         self.domain = domain
         self.selector = selector
         self.result = result
@@ -116,7 +118,10 @@ public struct SPFAuthResult: Hashable, Sendable {
     public var result: Reported<SPFResult>?
     public var humanResult: String?
 
-    public init(domain: String? = nil, scope: Reported<SPFScope>? = nil, result: Reported<SPFResult>? = nil, humanResult: String? = nil) {
+    public init(
+        domain: String? = nil, scope: Reported<SPFScope>? = nil, result: Reported<SPFResult>? = nil,
+        humanResult: String? = nil
+    ) {
         self.domain = domain
         self.scope = scope
         self.result = result

@@ -33,8 +33,10 @@ public struct ImportItem: Hashable, Sendable {
     public var diagnostics: [String]
 
     public init(
-        input: String, part: String?, outcome: Outcome, kind: Kind? = nil, orgName: String? = nil, reportID: String? = nil,
-        policyDomain: String? = nil, begin: Int64? = nil, end: Int64? = nil, records: Int? = nil, messages: Int64? = nil,
+        input: String, part: String?, outcome: Outcome, kind: Kind? = nil, orgName: String? = nil,
+        reportID: String? = nil,
+        policyDomain: String? = nil, begin: Int64? = nil, end: Int64? = nil, records: Int? = nil,
+        messages: Int64? = nil,
         reason: String? = nil, diagnostics: [String] = []
     ) {
         self.input = input

@@ -32,7 +32,9 @@ final class EventVisitor: UnpackVisitor {
         channel.send(.item(rejection(at: error.location, kind: nil, reason: error.message, diagnostics: []), []))
     }
 
-    func rejection(at location: InputLocation, kind: ImportItem.Kind?, reason: String, diagnostics: [Diagnostic])
+    func rejection(
+        at location: InputLocation, kind: ImportItem.Kind?, reason: String, diagnostics: [Diagnostic]
+    )
         -> ImportItem
     {
         ImportItem(
@@ -133,6 +135,7 @@ final class UnsupportedPayloadReader: PayloadConsumer {
     }
 
     func abort(_ error: IngestError) throws {
-        visitor.channel.send(.item(visitor.rejection(at: location, kind: .tlsrpt, reason: error.message, diagnostics: []), []))
+        visitor.channel.send(
+            .item(visitor.rejection(at: location, kind: .tlsrpt, reason: error.message, diagnostics: []), []))
     }
 }

@@ -81,7 +81,8 @@ struct InputReader: Sendable {
             }
             let full = (path as NSString).appendingPathComponent(relative)
             var childIsDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: full, isDirectory: &childIsDirectory), !childIsDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: full, isDirectory: &childIsDirectory), !childIsDirectory.boolValue
+            {
                 files.append(full)
             }
         }

@@ -11,7 +11,10 @@ final class InputWriter {
     private let onItem: (ImportItem) -> Void
     private(set) var summary = ImportSummary()
 
-    init(database: ReportDatabase, channel: EventChannel, clock: @escaping () -> Date, onItem: @escaping (ImportItem) -> Void) {
+    init(
+        database: ReportDatabase, channel: EventChannel, clock: @escaping () -> Date,
+        onItem: @escaping (ImportItem) -> Void
+    ) {
         self.database = database
         self.channel = channel
         self.clock = clock
@@ -98,7 +101,8 @@ final class InputWriter {
                 items.append(item)
             case .item(let item, let diagnostics):
                 try session.addItem(
-                    part: item.part, outcome: item.outcome, kind: item.kind, reason: item.reason, diagnostics: diagnostics)
+                    part: item.part, outcome: item.outcome, kind: item.kind, reason: item.reason,
+                    diagnostics: diagnostics)
                 items.append(item)
             case .endInput:
                 sawEnd = true

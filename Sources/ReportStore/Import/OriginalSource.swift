@@ -1,3 +1,5 @@
+import ReportModel
+
 /// How an input's original bytes are kept.
 public enum ContentEncoding: String, Sendable {
     /// As received (already compressed inputs: gzip, zip).
@@ -31,5 +33,3 @@ public enum InputImport<Result> {
     /// its items, as duplicates. The body did not run.
     case alreadyImported([ReportModel.ImportItem])
 }
-
-import ReportModel

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-
 import ReportModel
 
 extension ReportDatabase {
@@ -20,7 +19,8 @@ extension ReportDatabase {
     ///   stored (then `body` does not run).
     /// - Throws: ``StoreError`` for database failures; what `body` or `original` throws.
     public func importInput<T>(
-        name: String, sha256: [UInt8], original: any OriginalSource, importedAt: Int64, _ body: (InputSession) throws -> T
+        name: String, sha256: [UInt8], original: any OriginalSource, importedAt: Int64,
+        _ body: (InputSession) throws -> T
     ) throws -> InputImport<T> {
         do {
             return try queue.writeWithoutTransaction { db in
@@ -31,7 +31,8 @@ extension ReportDatabase {
                             try ItemQueries.items(db, inputID: inputID, inputName: name, asDuplicates: true))
                         return .rollback
                     }
-                    let inputID = try Self.insertInput(db, name: name, sha256: sha256, original: original, at: importedAt)
+                    let inputID = try Self.insertInput(
+                        db, name: name, sha256: sha256, original: original, at: importedAt)
                     let session = try InputSession(db: db, inputID: inputID, importedAt: importedAt)
                     result = .imported(try body(session))
                     return .commit

@@ -27,11 +27,12 @@ public final class ReportWriter {
         self.session = session
         self.part = part
         try session.db.run("SAVEPOINT \(Self.savepoint)")
-        try session.db.run("""
-                INSERT INTO report (input_id, part, reporter, report_id, report_key, policy_domain, begin_utc, end_utc,
-                                    recovered, payload_sha256, records, messages, counted, imported_at)
-                VALUES (?, ?, '', '', '', '', 0, 0, 0, x'', 0, 0, 0, ?)
-                """,
+        try session.db.run(
+            """
+            INSERT INTO report (input_id, part, reporter, report_id, report_key, policy_domain, begin_utc, end_utc,
+                                recovered, payload_sha256, records, messages, counted, imported_at)
+            VALUES (?, ?, '', '', '', '', 0, 0, 0, x'', 0, 0, 0, ?)
+            """,
             [session.inputID, part, session.importedAt])
         reportID = session.db.lastInsertedRowID
         recordsBefore = try Int64.fetchOne(session.db.cachedStatement(sql: "SELECT MAX(id) FROM record")) ?? 0
@@ -56,11 +57,12 @@ public final class ReportWriter {
         let begin = header.metadata.begin ?? 0
         let end = header.metadata.end ?? 0
         let sameIdentity = try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT id, payload_sha256 FROM report
-                WHERE reporter = ? AND report_key = ? AND policy_domain = ? AND begin_utc = ? AND end_utc = ? AND id <> ?
-                ORDER BY id
-                """),
+            db.cachedStatement(
+                sql: """
+                    SELECT id, payload_sha256 FROM report
+                    WHERE reporter = ? AND report_key = ? AND policy_domain = ? AND begin_utc = ? AND end_utc = ? AND id <> ?
+                    ORDER BY id
+                    """),
             arguments: [reporter, key, domain, begin, end, reportID])
         if let same = sameIdentity.first(where: { ($0["payload_sha256"] as Data) == Data(payloadSHA256) }) {
             let existing: Int64 = same["id"]
@@ -79,10 +81,12 @@ public final class ReportWriter {
                     "same reporter, report_id, domain and date range as report #\(original) but different content; "
                         + "kept, not counted in summaries"))
         }
-        try update(header, reporter: reporter, key: key, records: records, messages: messages, sha256: payloadSHA256,
+        try update(
+            header, reporter: reporter, key: key, records: records, messages: messages, sha256: payloadSHA256,
             variantOf: original)
         try db.run("RELEASE \(Self.savepoint)")
-        try session.addItem(part: part, outcome: .stored, kind: .dmarc, reportID: reportID, reason: nil, diagnostics: diagnostics)
+        try session.addItem(
+            part: part, outcome: .stored, kind: .dmarc, reportID: reportID, reason: nil, diagnostics: diagnostics)
         return original.map { .variant(reportID, of: $0) } ?? .stored(reportID)
     }
 
@@ -104,15 +108,16 @@ public final class ReportWriter {
     ) throws {
         let db = session.db
         let metadata = header.metadata
-        try db.run("""
-                UPDATE report SET reporter = ?, org_name = ?, email = ?, extra_contact_info = ?, report_id = ?,
-                    report_key = ?, policy_domain = ?, begin_utc = ?, end_utc = ?, generator = ?, version = ?,
-                    namespace = ?, recovered = ?, payload_sha256 = ?, records = ?, messages = ?, counted = ?,
-                    variant_of = ?,
-                    first_record = (SELECT MIN(id) FROM record WHERE id > ?),
-                    last_record = (SELECT MAX(id) FROM record WHERE id > ?)
-                WHERE id = ?
-                """,
+        try db.run(
+            """
+            UPDATE report SET reporter = ?, org_name = ?, email = ?, extra_contact_info = ?, report_id = ?,
+                report_key = ?, policy_domain = ?, begin_utc = ?, end_utc = ?, generator = ?, version = ?,
+                namespace = ?, recovered = ?, payload_sha256 = ?, records = ?, messages = ?, counted = ?,
+                variant_of = ?,
+                first_record = (SELECT MIN(id) FROM record WHERE id > ?),
+                last_record = (SELECT MAX(id) FROM record WHERE id > ?)
+            WHERE id = ?
+            """,
             [
                 reporter, metadata.orgName, metadata.email, metadata.extraContactInfo, metadata.reportID ?? "", key,
                 header.policy.domain ?? "", metadata.begin ?? 0, metadata.end ?? 0, metadata.generator, header.version,
@@ -120,16 +125,18 @@ public final class ReportWriter {
                 recordsBefore, recordsBefore, reportID,
             ])
         let policy = header.policy
-        try db.run("""
-                INSERT INTO policy_published (report_id, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+        try db.run(
+            """
+            INSERT INTO policy_published (report_id, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
             [
                 reportID, policy.domain ?? "", policy.adkim?.text, policy.aspf?.text, policy.p?.text, policy.sp?.text,
                 policy.np?.text, policy.pct, policy.fo, policy.testing?.text, policy.discoveryMethod?.text,
             ])
         for (seq, message) in metadata.errors.enumerated() {
-            try db.run("INSERT INTO report_error (report_id, seq, message) VALUES (?, ?, ?)",
+            try db.run(
+                "INSERT INTO report_error (report_id, seq, message) VALUES (?, ?, ?)",
                 [reportID, seq, message])
         }
         for (seq, xml) in header.extensions.enumerated() {

@@ -23,9 +23,11 @@ enum ItemQueries {
                 reason = "input already imported"
             }
             return ImportItem(
-                input: inputName, part: row["part"], outcome: outcome, kind: (row["kind"] as String?).flatMap(ImportItem.Kind.init),
+                input: inputName, part: row["part"], outcome: outcome,
+                kind: (row["kind"] as String?).flatMap(ImportItem.Kind.init),
                 orgName: row["org_name"], reportID: row["report_id"], policyDomain: row["policy_domain"],
-                begin: row["begin_utc"], end: row["end_utc"], records: row["records"], messages: row["messages"], reason: reason)
+                begin: row["begin_utc"], end: row["end_utc"], records: row["records"], messages: row["messages"],
+                reason: reason)
         }
     }
 }

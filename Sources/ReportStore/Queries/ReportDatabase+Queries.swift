@@ -20,7 +20,8 @@ extension ReportDatabase {
                 arguments: arguments)
             return rows.map { row in
                 StoredReport(
-                    id: row["id"], kind: .dmarc, orgName: row["org_name"], email: row["email"], reportID: row["report_id"],
+                    id: row["id"], kind: .dmarc, orgName: row["org_name"], email: row["email"],
+                    reportID: row["report_id"],
                     policyDomain: row["policy_domain"], begin: row["begin_utc"], end: row["end_utc"],
                     records: row["records"], messages: row["messages"], counted: row["counted"],
                     recovered: row["recovered"], input: row["input_name"], part: row["part"],
@@ -126,7 +127,8 @@ extension ReportDatabase {
         try read { db in
             var counts: [String: Int] = [:]
             for table in [
-                "input_blob", "input_chunk", "input", "item", "report", "policy_published", "record", "dkim_result", "spf_result",
+                "input_blob", "input_chunk", "input", "item", "report", "policy_published", "record", "dkim_result",
+                "spf_result",
                 "override_reason", "diagnostic", "report_error", "report_extension",
             ] {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0

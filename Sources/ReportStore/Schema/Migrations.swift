@@ -5,160 +5,161 @@ import GRDB
 enum Migrations {
     static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("001-dmarc-aggregate-reports") { db in
-            try db.execute(sql: """
-                -- Original bytes of every input, stored once per content (SHA-256), in chunks of 1 MiB of the
-                -- original. Inputs that are not already compressed are stored zlib-deflated, chunk by chunk.
-                CREATE TABLE input_blob (
-                    id INTEGER PRIMARY KEY,
-                    sha256 BLOB NOT NULL UNIQUE,
-                    size INTEGER NOT NULL,
-                    encoding TEXT NOT NULL CHECK (encoding IN ('identity', 'deflate'))
-                );
-                CREATE TABLE input_chunk (
-                    blob_id INTEGER NOT NULL REFERENCES input_blob(id),
-                    seq INTEGER NOT NULL,
-                    data BLOB NOT NULL,
-                    PRIMARY KEY (blob_id, seq)
-                );
+            try db.execute(
+                sql: """
+                    -- Original bytes of every input, stored once per content (SHA-256), in chunks of 1 MiB of the
+                    -- original. Inputs that are not already compressed are stored zlib-deflated, chunk by chunk.
+                    CREATE TABLE input_blob (
+                        id INTEGER PRIMARY KEY,
+                        sha256 BLOB NOT NULL UNIQUE,
+                        size INTEGER NOT NULL,
+                        encoding TEXT NOT NULL CHECK (encoding IN ('identity', 'deflate'))
+                    );
+                    CREATE TABLE input_chunk (
+                        blob_id INTEGER NOT NULL REFERENCES input_blob(id),
+                        seq INTEGER NOT NULL,
+                        data BLOB NOT NULL,
+                        PRIMARY KEY (blob_id, seq)
+                    );
 
-                -- One row per distinct input content: a file, later a mail message.
-                CREATE TABLE input (
-                    id INTEGER PRIMARY KEY,
-                    blob_id INTEGER NOT NULL UNIQUE REFERENCES input_blob(id),
-                    name TEXT NOT NULL,
-                    imported_at INTEGER NOT NULL
-                );
+                    -- One row per distinct input content: a file, later a mail message.
+                    CREATE TABLE input (
+                        id INTEGER PRIMARY KEY,
+                        blob_id INTEGER NOT NULL UNIQUE REFERENCES input_blob(id),
+                        name TEXT NOT NULL,
+                        imported_at INTEGER NOT NULL
+                    );
 
-                -- What became of each item of an input: the file itself or an archive member.
-                CREATE TABLE item (
-                    id INTEGER PRIMARY KEY,
-                    input_id INTEGER NOT NULL REFERENCES input(id),
-                    part TEXT,
-                    outcome TEXT NOT NULL CHECK (outcome IN ('stored', 'duplicate', 'rejected', 'skipped')),
-                    kind TEXT CHECK (kind IN ('dmarc', 'tlsrpt')),
-                    report_id INTEGER REFERENCES report(id),
-                    reason TEXT
-                );
-                CREATE INDEX item_by_input ON item(input_id);
-                CREATE INDEX item_by_report ON item(report_id);
+                    -- What became of each item of an input: the file itself or an archive member.
+                    CREATE TABLE item (
+                        id INTEGER PRIMARY KEY,
+                        input_id INTEGER NOT NULL REFERENCES input(id),
+                        part TEXT,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('stored', 'duplicate', 'rejected', 'skipped')),
+                        kind TEXT CHECK (kind IN ('dmarc', 'tlsrpt')),
+                        report_id INTEGER REFERENCES report(id),
+                        reason TEXT
+                    );
+                    CREATE INDEX item_by_input ON item(input_id);
+                    CREATE INDEX item_by_report ON item(report_id);
 
-                CREATE TABLE report (
-                    id INTEGER PRIMARY KEY,
-                    input_id INTEGER NOT NULL REFERENCES input(id),
-                    part TEXT,
-                    reporter TEXT NOT NULL,
-                    org_name TEXT,
-                    email TEXT,
-                    extra_contact_info TEXT,
-                    report_id TEXT NOT NULL,
-                    report_key TEXT NOT NULL,
-                    policy_domain TEXT NOT NULL,
-                    begin_utc INTEGER NOT NULL,
-                    end_utc INTEGER NOT NULL,
-                    generator TEXT,
-                    version TEXT,
-                    namespace TEXT,
-                    recovered INTEGER NOT NULL,
-                    payload_sha256 BLOB NOT NULL,
-                    records INTEGER NOT NULL,
-                    messages INTEGER NOT NULL,
-                    first_record INTEGER,
-                    last_record INTEGER,
-                    counted INTEGER NOT NULL,
-                    variant_of INTEGER REFERENCES report(id),
-                    imported_at INTEGER NOT NULL
-                );
-                CREATE UNIQUE INDEX report_identity
-                    ON report(reporter, report_key, policy_domain, begin_utc, end_utc, payload_sha256);
-                CREATE INDEX report_by_domain ON report(policy_domain, begin_utc);
-                CREATE INDEX report_by_begin ON report(begin_utc);
+                    CREATE TABLE report (
+                        id INTEGER PRIMARY KEY,
+                        input_id INTEGER NOT NULL REFERENCES input(id),
+                        part TEXT,
+                        reporter TEXT NOT NULL,
+                        org_name TEXT,
+                        email TEXT,
+                        extra_contact_info TEXT,
+                        report_id TEXT NOT NULL,
+                        report_key TEXT NOT NULL,
+                        policy_domain TEXT NOT NULL,
+                        begin_utc INTEGER NOT NULL,
+                        end_utc INTEGER NOT NULL,
+                        generator TEXT,
+                        version TEXT,
+                        namespace TEXT,
+                        recovered INTEGER NOT NULL,
+                        payload_sha256 BLOB NOT NULL,
+                        records INTEGER NOT NULL,
+                        messages INTEGER NOT NULL,
+                        first_record INTEGER,
+                        last_record INTEGER,
+                        counted INTEGER NOT NULL,
+                        variant_of INTEGER REFERENCES report(id),
+                        imported_at INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX report_identity
+                        ON report(reporter, report_key, policy_domain, begin_utc, end_utc, payload_sha256);
+                    CREATE INDEX report_by_domain ON report(policy_domain, begin_utc);
+                    CREATE INDEX report_by_begin ON report(begin_utc);
 
-                CREATE TABLE report_error (
-                    report_id INTEGER NOT NULL REFERENCES report(id),
-                    seq INTEGER NOT NULL,
-                    message TEXT NOT NULL,
-                    PRIMARY KEY (report_id, seq)
-                ) WITHOUT ROWID;
+                    CREATE TABLE report_error (
+                        report_id INTEGER NOT NULL REFERENCES report(id),
+                        seq INTEGER NOT NULL,
+                        message TEXT NOT NULL,
+                        PRIMARY KEY (report_id, seq)
+                    ) WITHOUT ROWID;
 
-                CREATE TABLE report_extension (
-                    report_id INTEGER NOT NULL REFERENCES report(id),
-                    seq INTEGER NOT NULL,
-                    xml TEXT NOT NULL,
-                    PRIMARY KEY (report_id, seq)
-                ) WITHOUT ROWID;
+                    CREATE TABLE report_extension (
+                        report_id INTEGER NOT NULL REFERENCES report(id),
+                        seq INTEGER NOT NULL,
+                        xml TEXT NOT NULL,
+                        PRIMARY KEY (report_id, seq)
+                    ) WITHOUT ROWID;
 
-                CREATE TABLE policy_published (
-                    report_id INTEGER PRIMARY KEY REFERENCES report(id),
-                    domain TEXT NOT NULL,
-                    adkim TEXT,
-                    aspf TEXT,
-                    p TEXT,
-                    sp TEXT,
-                    np TEXT,
-                    pct INTEGER,
-                    fo TEXT,
-                    testing TEXT,
-                    discovery_method TEXT
-                );
+                    CREATE TABLE policy_published (
+                        report_id INTEGER PRIMARY KEY REFERENCES report(id),
+                        domain TEXT NOT NULL,
+                        adkim TEXT,
+                        aspf TEXT,
+                        p TEXT,
+                        sp TEXT,
+                        np TEXT,
+                        pct INTEGER,
+                        fo TEXT,
+                        testing TEXT,
+                        discovery_method TEXT
+                    );
 
-                CREATE TABLE record (
-                    id INTEGER PRIMARY KEY,
-                    report_id INTEGER NOT NULL REFERENCES report(id),
-                    source_ip TEXT NOT NULL,
-                    count INTEGER NOT NULL,
-                    disposition TEXT,
-                    dkim TEXT,
-                    spf TEXT,
-                    envelope_to TEXT,
-                    envelope_from TEXT,
-                    header_from TEXT,
-                    extensions TEXT
-                );
-                -- A report's records are written in one go, so their ids are the contiguous range
-                -- report.first_record .. report.last_record: joins use that range, not an index.
+                    CREATE TABLE record (
+                        id INTEGER PRIMARY KEY,
+                        report_id INTEGER NOT NULL REFERENCES report(id),
+                        source_ip TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        disposition TEXT,
+                        dkim TEXT,
+                        spf TEXT,
+                        envelope_to TEXT,
+                        envelope_from TEXT,
+                        header_from TEXT,
+                        extensions TEXT
+                    );
+                    -- A report's records are written in one go, so their ids are the contiguous range
+                    -- report.first_record .. report.last_record: joins use that range, not an index.
 
-                -- Children of a record: id = record id << 16 | position, so rows append in id order and a
-                -- record's children are the id range [record << 16, record << 16 | 65535].
-                CREATE TABLE dkim_result (
-                    id INTEGER PRIMARY KEY,
-                    record_id INTEGER NOT NULL GENERATED ALWAYS AS (id >> 16) VIRTUAL,
-                    seq INTEGER NOT NULL GENERATED ALWAYS AS (id & 65535) VIRTUAL,
-                    domain TEXT,
-                    selector TEXT,
-                    result TEXT,
-                    human_result TEXT
-                );
+                    -- Children of a record: id = record id << 16 | position, so rows append in id order and a
+                    -- record's children are the id range [record << 16, record << 16 | 65535].
+                    CREATE TABLE dkim_result (
+                        id INTEGER PRIMARY KEY,
+                        record_id INTEGER NOT NULL GENERATED ALWAYS AS (id >> 16) VIRTUAL,
+                        seq INTEGER NOT NULL GENERATED ALWAYS AS (id & 65535) VIRTUAL,
+                        domain TEXT,
+                        selector TEXT,
+                        result TEXT,
+                        human_result TEXT
+                    );
 
-                CREATE TABLE spf_result (
-                    id INTEGER PRIMARY KEY,
-                    record_id INTEGER NOT NULL GENERATED ALWAYS AS (id >> 16) VIRTUAL,
-                    seq INTEGER NOT NULL GENERATED ALWAYS AS (id & 65535) VIRTUAL,
-                    domain TEXT,
-                    scope TEXT,
-                    result TEXT,
-                    human_result TEXT
-                );
+                    CREATE TABLE spf_result (
+                        id INTEGER PRIMARY KEY,
+                        record_id INTEGER NOT NULL GENERATED ALWAYS AS (id >> 16) VIRTUAL,
+                        seq INTEGER NOT NULL GENERATED ALWAYS AS (id & 65535) VIRTUAL,
+                        domain TEXT,
+                        scope TEXT,
+                        result TEXT,
+                        human_result TEXT
+                    );
 
-                CREATE TABLE override_reason (
-                    id INTEGER PRIMARY KEY,
-                    record_id INTEGER NOT NULL GENERATED ALWAYS AS (id >> 16) VIRTUAL,
-                    seq INTEGER NOT NULL GENERATED ALWAYS AS (id & 65535) VIRTUAL,
-                    type TEXT,
-                    comment TEXT
-                );
+                    CREATE TABLE override_reason (
+                        id INTEGER PRIMARY KEY,
+                        record_id INTEGER NOT NULL GENERATED ALWAYS AS (id >> 16) VIRTUAL,
+                        seq INTEGER NOT NULL GENERATED ALWAYS AS (id & 65535) VIRTUAL,
+                        type TEXT,
+                        comment TEXT
+                    );
 
-                CREATE TABLE diagnostic (
-                    id INTEGER PRIMARY KEY,
-                    item_id INTEGER NOT NULL REFERENCES item(id),
-                    report_id INTEGER REFERENCES report(id),
-                    code TEXT NOT NULL,
-                    severity TEXT NOT NULL,
-                    message TEXT NOT NULL,
-                    occurrences INTEGER NOT NULL
-                );
-                CREATE INDEX diagnostic_by_item ON diagnostic(item_id);
-                CREATE INDEX diagnostic_by_report ON diagnostic(report_id);
-                """)
+                    CREATE TABLE diagnostic (
+                        id INTEGER PRIMARY KEY,
+                        item_id INTEGER NOT NULL REFERENCES item(id),
+                        report_id INTEGER REFERENCES report(id),
+                        code TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        occurrences INTEGER NOT NULL
+                    );
+                    CREATE INDEX diagnostic_by_item ON diagnostic(item_id);
+                    CREATE INDEX diagnostic_by_report ON diagnostic(report_id);
+                    """)
         }
     }
 }

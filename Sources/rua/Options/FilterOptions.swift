@@ -8,10 +8,14 @@ struct FilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only this policy domain.", valueName: "domain"))
     var domain: String?
 
-    @Option(help: ArgumentHelp("Reports beginning on or after this date (YYYY-MM-DD, ISO-8601, or 7d, 4w …).", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "Reports beginning on or after this date (YYYY-MM-DD, ISO-8601, or 7d, 4w …).", valueName: "date"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Reports beginning on or before this date (a bare date includes the whole day).", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "Reports beginning on or before this date (a bare date includes the whole day).", valueName: "date"))
     var until: String?
 
     @Option(help: "Output format: text, json (one object per line) or csv.")

@@ -18,7 +18,8 @@ struct Reports: ParsableCommand {
         defer { database.close() }
         do {
             let reports = try database.reports(selection)
-            print(ReportsRenderer.render(reports, format: filter.format), terminator: filter.format == .text ? "\n" : "")
+            print(
+                ReportsRenderer.render(reports, format: filter.format), terminator: filter.format == .text ? "\n" : "")
         } catch let error as StoreError {
             printError("rua: \(error.message)")
             throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
