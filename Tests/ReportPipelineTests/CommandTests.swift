@@ -1,4 +1,5 @@
 import Foundation
+import ReportStore
 import ReportTestSupport
 import Testing
 
@@ -76,5 +77,21 @@ import Testing
         assertSnapshot(period.stdout, named: "summary-period.text")
         let empty = try RuaExecutable.run(["summary", "--db", db, "--since", "2026-01-01"])
         #expect(empty.stdout == "no reports for since 2026-01-01 00:00 UTC\n")
+    }
+}
+
+/// The database held by another writer past the busy timeout: a temporary failure, nothing written.
+@Suite struct LockedDatabaseTests {
+    @Test func aLockedDatabaseGivesExit75AndWritesNothing() throws {
+        let temp = try TemporaryDirectory()
+        let path = temp.path("db.sqlite")
+        let holder = try ReportDatabase(path: path)
+        let counts = try holder.tableCounts()
+        let result = try holder.holdingWriteLock {
+            try RuaExecutable.run(["import", "--db", path, "--busy-timeout", "0.3", "SampleReports/dmarc"])
+        }
+        #expect(result.status == 75)
+        #expect(result.stdout.contains("error: SampleReports/dmarc/"))
+        #expect(try holder.tableCounts() == counts)
     }
 }

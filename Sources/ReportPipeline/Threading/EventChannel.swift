@@ -22,6 +22,13 @@ final class EventChannel: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Whether no event is waiting.
+    var isEmpty: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return buffer.count == head
+    }
+
     /// Puts an event back at the front (the writer peeked at the end of the stream too early).
     func sendFront(_ event: ImportEvent) {
         condition.lock()

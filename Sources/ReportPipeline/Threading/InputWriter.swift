@@ -3,13 +3,21 @@ import ReportModel
 import ReportStore
 
 /// The writing side of an import, on the calling thread: the only code that writes to the database.
-/// Each input is one transaction; each report a savepoint inside it.
+/// Inputs are grouped into transactions (each input in a savepoint, each report in a savepoint inside
+/// it); a group is committed when the reader has nothing more ready, after ``maxGroupInputs`` inputs, or
+/// after ``maxGroupSeconds``. Items are reported only once their transaction has committed.
 final class InputWriter {
     private let database: ReportDatabase
     private let channel: EventChannel
     private let clock: () -> Date
     private let onItem: (ImportItem) -> Void
     private(set) var summary = ImportSummary()
+    /// Items of the open transaction, reported when it commits; with the input each came from.
+    private var pending: [(path: String, items: [ImportItem])] = []
+    private var groupStarted = Date.distantPast
+
+    static let maxGroupInputs = 500
+    static let maxGroupSeconds = 0.25
 
     init(
         database: ReportDatabase, channel: EventChannel, clock: @escaping () -> Date,
@@ -23,22 +31,37 @@ final class InputWriter {
 
     /// Consumes events until the reader has finished.
     func run() {
-        while true {
-            switch channel.receive() {
-            case .finished:
-                return
-            case .known(let items):
-                summary.inputs += 1
-                emit(items)
-            case .failed(let path, let message):
-                summary.failures.append("\(path): \(message)")
-            case .input(let start):
-                summary.inputs += 1
-                write(start)
-            default:
-                // Events outside an input cannot happen; there is nothing to attach them to.
-                continue
+        do {
+            try database.withImportBatch { batch in
+                while true {
+                    switch channel.receive() {
+                    case .finished:
+                        commit(batch)
+                        return
+                    case .known(let items):
+                        summary.inputs += 1
+                        pending.append((items.first?.input ?? "", items))
+                    case .failed(let path, let message):
+                        summary.failures.append("\(path): \(message)")
+                    case .input(let start):
+                        summary.inputs += 1
+                        write(start, into: batch)
+                        if pending.count >= Self.maxGroupInputs
+                            || Date().timeIntervalSince(groupStarted) >= Self.maxGroupSeconds
+                            || channel.isEmpty
+                        {
+                            commit(batch)
+                        }
+                    default:
+                        // Events outside an input cannot happen; there is nothing to attach them to.
+                        continue
+                    }
+                }
             }
+        } catch {
+            // The write connection itself could not be had: every input waiting is lost to this run.
+            fail(pending.map(\.path), because: "\(error)", temporary: (error as? StoreError)?.isTemporary ?? false)
+            drainAll()
         }
     }
 
@@ -47,12 +70,16 @@ final class InputWriter {
     }
 
     /// Stores one input from its events, or none of it.
-    private func write(_ start: InputStart) {
+    private func write(_ start: InputStart, into batch: ImportBatch) {
         var sawEnd = false
         do {
+            if !batch.inTransaction {
+                try batch.begin()
+                groupStarted = Date()
+            }
             let original: any OriginalSource =
                 try start.bytes.map { OriginalChunks(bytes: $0) } ?? OriginalChunks(path: start.path, size: start.size)
-            let result = try database.importInput(
+            let result = try batch.importInput(
                 name: start.path, sha256: start.sha256, original: original,
                 importedAt: Int64(clock().timeIntervalSince1970)
             ) { session in
@@ -60,18 +87,43 @@ final class InputWriter {
             }
             if !sawEnd { skipToEndOfInput() }
             switch result {
-            case .imported(let items), .alreadyImported(let items): emit(items)
+            case .imported(let items), .alreadyImported(let items): pending.append((start.path, items))
             }
         } catch {
             if !sawEnd { skipToEndOfInput() }
-            if let error = error as? StoreError {
-                summary.failures.append("\(start.path): \(error.message)")
-                summary.temporaryFailure = summary.temporaryFailure || error.isTemporary
-            } else if let error = error as? InputAborted {
-                summary.failures.append("\(start.path): \(error.message)")
-            } else {
-                summary.failures.append("\(start.path): \(error)")
+            let temporary = (error as? StoreError)?.isTemporary ?? false
+            let message = (error as? StoreError)?.message ?? (error as? InputAborted)?.message ?? "\(error)"
+            fail([start.path], because: message, temporary: temporary)
+            if !batch.inTransaction {
+                // SQLite rolled the whole transaction back (disk full, I/O error): the group is lost too.
+                fail(pending.map(\.path), because: "not stored: \(message)", temporary: temporary)
+                pending = []
             }
+        }
+    }
+
+    /// Commits the open group and reports its items; if the commit fails, its inputs are failures.
+    private func commit(_ batch: ImportBatch) {
+        do {
+            try batch.commit()
+            for (_, items) in pending { emit(items) }
+        } catch {
+            batch.rollback()
+            let temporary = (error as? StoreError)?.isTemporary ?? false
+            fail(pending.map(\.path), because: "not stored: \(error)", temporary: temporary)
+        }
+        pending = []
+    }
+
+    private func fail(_ paths: [String], because message: String, temporary: Bool) {
+        for path in paths { summary.failures.append("\(path): \(message)") }
+        summary.temporaryFailure = summary.temporaryFailure || (temporary && !paths.isEmpty)
+    }
+
+    /// Reads the remaining events so that the reader can finish.
+    private func drainAll() {
+        while true {
+            if case .finished = channel.receive() { return }
         }
     }
 

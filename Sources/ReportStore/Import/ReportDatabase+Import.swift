@@ -12,36 +12,37 @@ extension ReportDatabase {
         }
     }
 
-    /// Stores one input in one transaction: its original bytes, then whatever `body` records through
-    /// the session (reports, each in its own savepoint, and rejected or skipped items). If `body` throws,
-    /// nothing of the input is kept.
-    /// - Returns: what `body` returned, or the stored items when an input with this content is already
-    ///   stored (then `body` does not run).
-    /// - Throws: ``StoreError`` for database failures; what `body` or `original` throws.
+    /// Stores one input in a transaction of its own. See ``ImportBatch/importInput(name:sha256:original:importedAt:_:)``.
     public func importInput<T>(
         name: String, sha256: [UInt8], original: any OriginalSource, importedAt: Int64,
         _ body: (InputSession) throws -> T
     ) throws -> InputImport<T> {
+        try withImportBatch { batch in
+            try batch.begin()
+            do {
+                let result = try batch.importInput(
+                    name: name, sha256: sha256, original: original, importedAt: importedAt, body)
+                try batch.commit()
+                return result
+            } catch {
+                batch.rollback()
+                throw error
+            }
+        }
+    }
+
+    /// Holds the write connection for a whole import: `body` groups inputs into transactions through
+    /// the ``ImportBatch``. Other connections wait (up to the busy timeout) while a transaction is open.
+    /// - Throws: what `body` throws; ``StoreError`` when the connection cannot be had.
+    public func withImportBatch<T>(_ body: (ImportBatch) throws -> T) throws -> T {
         do {
             return try queue.writeWithoutTransaction { db in
-                var result: InputImport<T>?
-                try db.inTransaction(.immediate) {
-                    if let inputID = try Self.inputID(db, sha256: sha256) {
-                        result = .alreadyImported(
-                            try ItemQueries.items(db, inputID: inputID, inputName: name, asDuplicates: true))
-                        return .rollback
-                    }
-                    let inputID = try Self.insertInput(
-                        db, name: name, sha256: sha256, original: original, at: importedAt)
-                    let session = try InputSession(db: db, inputID: inputID, importedAt: importedAt)
-                    result = .imported(try body(session))
-                    return .commit
-                }
-                guard let result else { throw StoreError("import produced no result") }
-                return result
+                let batch = ImportBatch(db: db)
+                defer { batch.rollback() }
+                return try body(batch)
             }
         } catch let error as DatabaseError {
-            throw Self.storeError(error, doing: "store \(name)")
+            throw Self.storeError(error, doing: "write")
         }
     }
 
@@ -61,14 +62,14 @@ extension ReportDatabase {
         }
     }
 
-    private static func inputID(_ db: Database, sha256: [UInt8]) throws -> Int64? {
+    static func inputID(_ db: Database, sha256: [UInt8]) throws -> Int64? {
         try Int64.fetchOne(
             db.cachedStatement(
                 sql: "SELECT input.id FROM input JOIN input_blob ON input_blob.id = input.blob_id WHERE sha256 = ?"),
             arguments: [Data(sha256)])
     }
 
-    private static func insertInput(
+    static func insertInput(
         _ db: Database, name: String, sha256: [UInt8], original: any OriginalSource, at time: Int64
     ) throws -> Int64 {
         let blobID: Int64

@@ -159,3 +159,15 @@ extension ReportDatabase {
         try read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 }
+
+extension ReportDatabase {
+    /// Runs `body` while this connection holds the database's write lock (an open immediate
+    /// transaction, rolled back afterwards): what another process sees while an import is writing.
+    public func holdingWriteLock<T>(_ body: () throws -> T) throws -> T {
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            return try body()
+        }
+    }
+}

@@ -7,6 +7,9 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Database file.", valueName: "path"))
     var db: String?
 
+    @Option(help: ArgumentHelp("Seconds to wait for another process holding the database.", valueName: "seconds"))
+    var busyTimeout: Double = 30
+
     /// The database path: `--db`, else `$RUA_DB`, else `$XDG_DATA_HOME/rua/rua.sqlite`, else
     /// `~/.local/share/rua/rua.sqlite`.
     var path: String {
@@ -20,7 +23,7 @@ struct StoreOptions: ParsableArguments {
 
     func open() throws -> ReportDatabase {
         do {
-            return try ReportDatabase(path: path)
+            return try ReportDatabase(path: path, busyTimeout: max(0, busyTimeout))
         } catch let error as StoreError {
             printError("rua: \(error.message)")
             throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
