@@ -1,18 +1,5 @@
 import CLibXML2
 
-/// The events of ``SAXPushParser``. Names and text point into libxml2's buffers and are valid only
-/// during the call.
-protocol SAXDelegate: AnyObject {
-    func startElement(
-        localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?, namespace: UnsafePointer<UInt8>?,
-        attributes: SAXAttributes)
-    func endElement(localName: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?)
-    func characters(_ text: UnsafeBufferPointer<UInt8>)
-    func parseError(_ message: String, line: Int, fatal: Bool)
-    /// A `<!DOCTYPE>` declaration: reports never carry one.
-    func documentTypeDeclaration(name: String)
-}
-
 /// The attributes of one start tag, as libxml2's SAX2 hands them over.
 struct SAXAttributes {
     fileprivate let base: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
