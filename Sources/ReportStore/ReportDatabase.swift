@@ -23,11 +23,15 @@ public final class ReportDatabase {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -4000; PRAGMA temp_store = MEMORY")
         }
-        do {
-            let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !readOnly && !directory.isEmpty {
+            do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError("cannot create directory \(directory) for the database: \(error.localizedDescription)")
             }
+        }
+        do {
             queue = try DatabaseQueue(path: path, configuration: config)
             if !readOnly {
                 var migrator = DatabaseMigrator()

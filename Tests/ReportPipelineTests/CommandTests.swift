@@ -95,3 +95,24 @@ import Testing
         #expect(try holder.tableCounts() == counts)
     }
 }
+
+@Suite struct ConcurrentImportTests {
+    @Test func twoImportersOnTheSameInputsStoreEachReportOnce() async throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        _ = try ReportDatabase(path: db)  // created and migrated before both start
+        let arguments = ["import", "--json", "--db", db] + SampleReports.folders
+        async let first = RuaExecutable.run(arguments)
+        async let second = RuaExecutable.run(arguments)
+        let results = try await [first, second]
+        #expect(results.map(\.status) == [65, 65])
+        #expect(results.allSatisfy { !$0.stdout.contains("database is locked") && !$0.stderr.contains("error:") })
+        let stored = results.map {
+            $0.stdout.split(separator: "\n").filter { $0.contains("\"outcome\":\"stored\"") }.count
+        }
+        #expect(stored.reduce(0, +) == 22)
+        let database = try ReportDatabase(path: db)
+        #expect(try database.tableCounts()["report"] == 22)
+        #expect(try database.tableCounts()["input"] == 37)
+    }
+}
