@@ -135,7 +135,13 @@ public final class AggregateReportParser {
         if let encoding, !["utf-8", "utf8", "us-ascii"].contains(encoding.lowercased()) {
             diagnostics.add(.declaredEncoding, .note, "document declares encoding \(encoding); converted to UTF-8")
         }
-        try completeHeader()
+        do {
+            try completeHeader()
+        } catch var error as DMARCParseError {
+            // A missing field in a broken document is most often the breakage's doing: say so.
+            if let first = xmlErrors.first { error.message += " (the XML is broken: \(first))" }
+            throw error
+        }
         return ParsedReport(
             header: header, recordCount: recordCount, messageCount: messageCount, diagnostics: diagnostics.diagnostics)
     }
