@@ -40,7 +40,12 @@ final class InputWriter {
                         return
                     case .known(let items):
                         summary.inputs += 1
-                        pending.append((items.first?.input ?? "", items))
+                        // Reported in order with the inputs around it: after the open group commits.
+                        if batch.inTransaction {
+                            pending.append((items.first?.input ?? "", items))
+                        } else {
+                            emit(items)
+                        }
                     case .failed(let path, let message):
                         summary.failures.append("\(path): \(message)")
                     case .input(let start):
@@ -72,6 +77,7 @@ final class InputWriter {
     /// Stores one input from its events, or none of it.
     private func write(_ start: InputStart, into batch: ImportBatch) {
         var sawEnd = false
+        let groupOpen = batch.inTransaction
         do {
             if !batch.inTransaction {
                 try batch.begin()
@@ -94,7 +100,7 @@ final class InputWriter {
             let temporary = (error as? StoreError)?.isTemporary ?? false
             let message = (error as? StoreError)?.message ?? (error as? InputAborted)?.message ?? "\(error)"
             fail([start.path], because: message, temporary: temporary)
-            if !batch.inTransaction {
+            if groupOpen && !batch.inTransaction {
                 // SQLite rolled the whole transaction back (disk full, I/O error): the group is lost too.
                 fail(pending.map(\.path), because: "not stored: \(message)", temporary: temporary)
                 pending = []
