@@ -28,4 +28,10 @@ public protocol UnpackVisitor: AnyObject {
     func skipped(at location: InputLocation, reason: String) throws
     /// A member or file that cannot be a report.
     func rejected(_ error: IngestError) throws
+    /// An e-mail message was read at `location` (its reports follow as payloads).
+    func message(_ info: MessageInfo, at location: InputLocation) throws
+}
+
+extension UnpackVisitor {
+    public func message(_ info: MessageInfo, at location: InputLocation) throws {}
 }

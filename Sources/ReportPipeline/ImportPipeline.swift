@@ -11,6 +11,7 @@ public final class ImportPipeline {
     private let database: ReportDatabase
     private let unpacker: Unpacker
     private let clock: () -> Date
+    private let markMaildirSeen: Bool
 
     /// Events in flight between the reader and the writer (a record batch is one event).
     static let queueCapacity = 8
@@ -19,15 +20,20 @@ public final class ImportPipeline {
     ///   - database: where reports go.
     ///   - limits: decompression caps.
     ///   - clock: the time stamped on imported inputs.
+    ///   - markMaildirSeen: move each message of a Maildir's `new/` to `cur/` with the seen flag once
+    ///     its outcome is committed.
     public init(
-        database: ReportDatabase, limits: UnpackLimits = UnpackLimits(), clock: @escaping () -> Date = Date.init
+        database: ReportDatabase, limits: UnpackLimits = UnpackLimits(), clock: @escaping () -> Date = Date.init,
+        markMaildirSeen: Bool = false
     ) {
+        self.markMaildirSeen = markMaildirSeen
         self.database = database
         self.unpacker = Unpacker(limits: limits)
         self.clock = clock
     }
 
-    /// Imports files and directories (recursively; hidden files are passed over).
+    /// Imports files and directories (recursively; hidden files and Maildir `tmp/` folders are passed
+    /// over); `-` reads one message from standard input. mbox files are split into their messages.
     /// - Parameter onItem: called for every item handled, after its input was committed.
     /// - Returns: the totals. Bad inputs never stop the batch: they end up as rejected items or failures.
     @discardableResult
@@ -38,7 +44,8 @@ public final class ImportPipeline {
         thread.name = "rua-reader"
         thread.stackSize = 8 << 20
         thread.start()
-        let writer = InputWriter(database: database, channel: channel, clock: clock, onItem: onItem)
+        let writer = InputWriter(
+            database: database, channel: channel, clock: clock, markMaildirSeen: markMaildirSeen, onItem: onItem)
         writer.run()
         return writer.summary
     }

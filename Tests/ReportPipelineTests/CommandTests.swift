@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func usageErrorsExit64() throws {
-        #expect(try RuaExecutable.run(["import"]).status == 64)
+        #expect(try RuaExecutable.run(["import", "--no-such-option"]).status == 64)
         #expect(try RuaExecutable.run(["summary", "--since", "yesterday-ish"]).status == 64)
         #expect(try RuaExecutable.run(["reports", "--format", "xml"]).status == 64)
     }

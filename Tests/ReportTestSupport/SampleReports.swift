@@ -61,7 +61,7 @@ public enum RuaExecutable {
     /// Runs `rua` with `arguments`; returns its exit status, standard output and standard error.
     /// Runs in the package root, so that relative sample paths appear in its output.
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:]
+        _ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil
     ) throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
@@ -77,7 +77,13 @@ public enum RuaExecutable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input))
+            try stdin.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

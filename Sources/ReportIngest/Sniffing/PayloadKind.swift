@@ -1,6 +1,9 @@
 /// What a run of bytes is, judged from its first bytes only.
 public enum PayloadKind: String, Sendable, Equatable {
-    case gzip, zlib, zip, xml, json, unknown
+    case gzip, zlib, zip, xml, json
+    /// An RFC 5322 message (an .eml file, a message from an MTA).
+    case mail
+    case unknown
 
     /// Bytes needed before ``Sniffer/sniff(_:isComplete:)`` can decide in the common case.
     static let headLength = 512
@@ -35,8 +38,46 @@ public enum Sniffer {
         switch bytes[index] {
         case UInt8(ascii: "<"): return .xml
         case UInt8(ascii: "{"), UInt8(ascii: "["): return .json
-        default: return .unknown
+        default: return isMessage(Array(head.prefix(8192))) ? .mail : .unknown
         }
+    }
+
+    /// Fields every real message has some of.
+    private static let messageFields: Set<String> = [
+        "received", "return-path", "from", "to", "subject", "date", "message-id", "mime-version", "content-type",
+        "delivered-to",
+    ]
+
+    /// Whether the bytes start with the header block of an e-mail message: every line a field (or a
+    /// folded continuation) up to the first empty line or the end of what was read, and at least one
+    /// of them a field that messages carry.
+    static func isMessage(_ bytes: [UInt8]) -> Bool {
+        var sawMessageField = false
+        var lines = 0
+        var start = 0
+        while start < bytes.count, lines < 64 {
+            guard let newline = bytes[start...].firstIndex(of: 0x0A) else { break }
+            var line = bytes[start..<newline]
+            if line.last == 0x0D { line = line.dropLast() }
+            start = newline + 1
+            if line.isEmpty { break }
+            lines += 1
+            if line.first == 0x20 || line.first == 0x09 {
+                if lines == 1 { return false }
+                continue
+            }
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
+                line[line.startIndex..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+            else { return false }
+            let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self).lowercased()
+            if messageFields.contains(name) { sawMessageField = true }
+        }
+        return sawMessageField && lines >= 2
+    }
+
+    /// Whether a file is an mbox: it starts with a `From ` separator line.
+    public static func isMbox(_ head: some Collection<UInt8>) -> Bool {
+        head.starts(with: Array("From ".utf8))
     }
 
     /// The number of leading bytes that are a UTF-8 byte-order mark (0 or 3).

@@ -80,6 +80,13 @@ final class SniffStage: ByteStage {
                 return false
             }
             stage = NestedZipStage(location: location, depth: depth + 1, limits: limits, visitor: visitor)
+        case .mail:
+            guard depth < limits.maxDepth else {
+                try visitor.rejected(
+                    IngestError(.tooDeep, "messages nested more than \(limits.maxDepth) levels deep", at: location))
+                return false
+            }
+            stage = MailStage(location: location, depth: depth + 1, limits: limits, visitor: visitor)
         case .xml, .json:
             let consumer = try visitor.open(
                 kind == .xml ? .dmarcXML : .tlsrptJSON, at: location, wholeInput: depth == 0 && location.members.isEmpty

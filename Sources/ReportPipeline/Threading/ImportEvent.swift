@@ -1,3 +1,4 @@
+import ReportIngest
 import ReportModel
 
 /// What the reading side of an import tells the writing side. Events of one input arrive between its
@@ -5,8 +6,9 @@ import ReportModel
 enum ImportEvent: Sendable {
     /// A new input begins.
     case input(InputStart)
-    /// An input whose content is already stored: its items, as duplicates.
-    case known([ImportItem])
+    /// An input whose content is already stored: its items, as duplicates (and the Maildir file to mark
+    /// seen, if it is one).
+    case known([ImportItem], maildirNew: String?)
     /// An input that could not be read at all (missing, unreadable).
     case failed(path: String, message: String)
     /// A DMARC report begins streaming.
@@ -30,10 +32,31 @@ enum ImportEvent: Sendable {
 /// The start of an input: what the store needs to keep its original.
 struct InputStart: Sendable {
     var path: String
+    /// Where in the file the input is (`["message 3"]` in an mbox); empty for the file itself.
+    var members: [String] = []
     var sha256: [UInt8]
     var size: Int64
-    /// The whole file when it is small; `nil` when the writer reads it again in chunks.
+    /// The whole input when it is held in memory; `nil` when the writer reads the file again in chunks.
     var bytes: [UInt8]?
+    /// Whether the file is a message in a Maildir's `new/` folder (to mark seen once stored).
+    var maildirNew = false
+
+    init(path: String, sha256: [UInt8], size: Int64, bytes: [UInt8]?) {
+        self.path = path
+        self.sha256 = sha256
+        self.size = size
+        self.bytes = bytes
+    }
+
+    /// An input held in memory.
+    init(path: String, bytes: [UInt8]) {
+        self.init(path: path, sha256: SHA256Hasher.digest(bytes), size: Int64(bytes.count), bytes: bytes)
+    }
+
+    /// The name the input is stored under: the path, and the message within it.
+    var name: String {
+        ([path] + members).joined(separator: " › ")
+    }
 }
 
 /// A report that parsed completely, with what its item needs.

@@ -30,13 +30,18 @@ struct InputReader: Sendable {
     }
 
     private func read(_ path: String, known: ReportDatabase?) {
+        if path == Self.standardInput {
+            let bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+            submit(InputStart(path: path, bytes: bytes), known: known)
+            return
+        }
+        if isMbox(path) {
+            readMbox(path, known: known)
+            return
+        }
         let input: InputFile
         do {
             input = try InputFile(path: path, wholeFileLimit: Self.wholeFileLimit)
-            if let items = try known?.knownInput(sha256: input.sha256, name: path) {
-                channel.send(.known(items))
-                return
-            }
         } catch let error as IngestError {
             channel.send(.failed(path: path, message: error.message))
             return
@@ -44,14 +49,36 @@ struct InputReader: Sendable {
             channel.send(.failed(path: path, message: "\(error)"))
             return
         }
-        channel.send(.input(InputStart(path: path, sha256: input.sha256, size: input.size, bytes: input.bytes)))
-        let visitor = EventVisitor(channel: channel, input: path, sha256: input.sha256)
-        let location = InputLocation(path: path)
+        var start = InputStart(path: path, sha256: input.sha256, size: input.size, bytes: input.bytes)
+        start.maildirNew = Self.isInMaildirNew(path)
+        submit(start, known: known)
+    }
+
+    /// The path that stands for standard input.
+    static let standardInput = "-"
+
+    /// Sends one input (a file, a message of an mbox, standard input) through the unpacker as events.
+    private func submit(_ start: InputStart, known: ReportDatabase?) {
         do {
-            if let bytes = input.bytes {
+            if var items = try known?.knownInput(sha256: start.sha256, name: start.path), !items.isEmpty {
+                // Stored parts are relative to their input: put this input's place in the file in front.
+                for index in items.indices where !start.members.isEmpty {
+                    items[index].part = (start.members + [items[index].part].compactMap { $0 }).joined(separator: " › ")
+                }
+                channel.send(.known(items, maildirNew: start.maildirNew ? start.path : nil))
+                return
+            }
+        } catch {
+            // The read-only check is an optimisation; the writer checks again in its transaction.
+        }
+        channel.send(.input(start))
+        let visitor = EventVisitor(channel: channel, input: start.path, sha256: start.sha256)
+        let location = InputLocation(path: start.path, members: start.members)
+        do {
+            if let bytes = start.bytes {
                 try unpacker.unpack(bytes: bytes, location: location, visitor: visitor)
             } else {
-                try unpacker.unpack(fileAt: path, location: location, visitor: visitor)
+                try unpacker.unpack(fileAt: start.path, location: location, visitor: visitor)
             }
             channel.send(.endInput)
         } catch {
@@ -59,9 +86,51 @@ struct InputReader: Sendable {
         }
     }
 
+    /// Whether the file starts with an mbox `From ` line.
+    private func isMbox(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return Sniffer.isMbox(Array((try? handle.read(upToCount: 5)) ?? Data()))
+    }
+
+    /// Each message of an mbox is an input of its own: stored, deduplicated and committed on its own.
+    private func readMbox(_ path: String, known: ReportDatabase?) {
+        do {
+            var reader = try MboxReader(path: path, maxMessageBytes: Int(clamping: unpacker.limits.maxReportBytes))
+            var number = 0
+            while let message = try reader.next() {
+                number += 1
+                var start = InputStart(path: path, bytes: message.bytes)
+                start.members = ["message \(number)"]
+                if message.truncated {
+                    channel.send(.input(start))
+                    channel.send(
+                        .item(
+                            ImportItem(
+                                input: path, part: start.members.first, outcome: .rejected,
+                                reason: "message larger than \(unpacker.limits.maxReportBytes) bytes: not read"), []))
+                    channel.send(.endInput)
+                    continue
+                }
+                submit(start, known: known)
+            }
+        } catch {
+            channel.send(.failed(path: path, message: "mbox cannot be read: \(error.localizedDescription)"))
+        }
+    }
+
+    /// Whether a file sits in the `new/` folder of a Maildir (a folder beside `cur/` and `tmp/`).
+    static func isInMaildirNew(_ path: String) -> Bool {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard (folder as NSString).lastPathComponent == "new" else { return false }
+        let maildir = (folder as NSString).deletingLastPathComponent
+        return FileManager.default.fileExists(atPath: (maildir as NSString).appendingPathComponent("cur"))
+    }
+
     /// The files under `path`: the path itself, or a directory's regular files in name order (hidden
     /// files and folders passed over). A path that does not exist is reported as failed.
     private func expand(_ path: String) -> [String] {
+        if path == Self.standardInput { return [path] }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             channel.send(.failed(path: path, message: "no such file or directory"))
@@ -75,11 +144,12 @@ struct InputReader: Sendable {
         var files: [String] = []
         while let relative = enumerator.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
-            if name.hasPrefix(".") {
+            let full = (path as NSString).appendingPathComponent(relative)
+            // Hidden files, and a Maildir's tmp/ (messages still being delivered), are passed over.
+            if name.hasPrefix(".") || (name == "tmp" && Self.isMaildir((full as NSString).deletingLastPathComponent)) {
                 enumerator.skipDescendants()
                 continue
             }
-            let full = (path as NSString).appendingPathComponent(relative)
             var childIsDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &childIsDirectory), !childIsDirectory.boolValue
             {
@@ -87,5 +157,12 @@ struct InputReader: Sendable {
             }
         }
         return files.sorted()
+    }
+
+    /// Whether `folder` is a Maildir: it holds `cur/`, `new/` and `tmp/`.
+    static func isMaildir(_ folder: String) -> Bool {
+        ["cur", "new", "tmp"].allSatisfy {
+            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
+        }
     }
 }

@@ -12,17 +12,20 @@ final class InputWriter {
     private let clock: () -> Date
     private let onItem: (ImportItem) -> Void
     private(set) var summary = ImportSummary()
-    /// Items of the open transaction, reported when it commits; with the input each came from.
-    private var pending: [(path: String, items: [ImportItem])] = []
+    /// Items of the open transaction, reported when it commits; with the input each came from, and the
+    /// Maildir message to mark seen once committed.
+    private var pending: [(path: String, items: [ImportItem], maildirNew: String?)] = []
+    private let markMaildirSeen: Bool
     private var groupStarted = Date.distantPast
 
     static let maxGroupInputs = 500
     static let maxGroupSeconds = 0.25
 
     init(
-        database: ReportDatabase, channel: EventChannel, clock: @escaping () -> Date,
+        database: ReportDatabase, channel: EventChannel, clock: @escaping () -> Date, markMaildirSeen: Bool,
         onItem: @escaping (ImportItem) -> Void
     ) {
+        self.markMaildirSeen = markMaildirSeen
         self.database = database
         self.channel = channel
         self.clock = clock
@@ -38,13 +41,14 @@ final class InputWriter {
                     case .finished:
                         commit(batch)
                         return
-                    case .known(let items):
+                    case .known(let items, let maildirNew):
                         summary.inputs += 1
                         // Reported in order with the inputs around it: after the open group commits.
                         if batch.inTransaction {
-                            pending.append((items.first?.input ?? "", items))
+                            pending.append((items.first?.input ?? "", items, maildirNew))
                         } else {
                             emit(items)
+                            markSeen(maildirNew)
                         }
                     case .failed(let path, let message):
                         summary.failures.append("\(path): \(message)")
@@ -86,14 +90,15 @@ final class InputWriter {
             let original: any OriginalSource =
                 try start.bytes.map { OriginalChunks(bytes: $0) } ?? OriginalChunks(path: start.path, size: start.size)
             let result = try batch.importInput(
-                name: start.path, sha256: start.sha256, original: original,
+                name: start.name, sha256: start.sha256, original: original,
                 importedAt: Int64(clock().timeIntervalSince1970)
             ) { session in
-                try consume(into: session, input: start.path, sawEnd: &sawEnd)
+                try consume(into: session, input: start, sawEnd: &sawEnd)
             }
             if !sawEnd { skipToEndOfInput() }
             switch result {
-            case .imported(let items), .alreadyImported(let items): pending.append((start.path, items))
+            case .imported(let items), .alreadyImported(let items):
+                pending.append((start.path, items, start.maildirNew ? start.path : nil))
             }
         } catch {
             if !sawEnd { skipToEndOfInput() }
@@ -112,13 +117,37 @@ final class InputWriter {
     private func commit(_ batch: ImportBatch) {
         do {
             try batch.commit()
-            for (_, items) in pending { emit(items) }
+            for (_, items, maildirNew) in pending {
+                emit(items)
+                markSeen(maildirNew)
+            }
         } catch {
             batch.rollback()
             let temporary = (error as? StoreError)?.isTemporary ?? false
             fail(pending.map(\.path), because: "not stored: \(error)", temporary: temporary)
         }
         pending = []
+    }
+
+    /// Moves a Maildir message from `new/` to `cur/` with the seen flag (`:2,S`), once its outcome is
+    /// committed. A message that cannot be moved stays in `new/` (and is a duplicate next time).
+    private func markSeen(_ path: String?) {
+        guard markMaildirSeen, let path else { return }
+        let name = (path as NSString).lastPathComponent
+        let maildir = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        var seenName = name
+        if let info = name.range(of: ":2,") {
+            let flags = Set(name[info.upperBound...])
+            if !flags.contains("S") {
+                seenName = String(name[..<info.upperBound]) + String((flags.union(["S"])).sorted())
+            }
+        } else {
+            seenName += ":2,S"
+        }
+        let target = ((maildir as NSString).appendingPathComponent("cur") as NSString).appendingPathComponent(seenName)
+        if rename(path, target) != 0 {
+            summary.failures.append("\(path): stored, but could not be moved to cur/ (errno \(errno))")
+        }
     }
 
     private func fail(_ paths: [String], because message: String, temporary: Bool) {
@@ -134,13 +163,17 @@ final class InputWriter {
     }
 
     /// Applies one input's events inside its transaction.
-    private func consume(into session: InputSession, input: String, sawEnd: inout Bool) throws -> [ImportItem] {
+    private func consume(into session: InputSession, input start: InputStart, sawEnd: inout Bool) throws -> [ImportItem]
+    {
+        let input = start.path
+        /// Parts are stored relative to the input (an mbox message's items without "message 3 › ").
+        func stored(_ part: String?) -> String? { Self.relative(part, to: start.members) }
         var items: [ImportItem] = []
         var report: ReportWriter?
         while true {
             switch channel.receive() {
             case .beginReport(let part):
-                report = try session.beginReport(part: part)
+                report = try session.beginReport(part: stored(part))
             case .records(let records):
                 guard let report else { continue }
                 for record in records { try report.add(record) }
@@ -155,11 +188,12 @@ final class InputWriter {
                 try report?.discard()
                 report = nil
                 try session.addItem(
-                    part: item.part, outcome: .rejected, kind: item.kind, reason: item.reason, diagnostics: diagnostics)
+                    part: stored(item.part), outcome: .rejected, kind: item.kind, reason: item.reason,
+                    diagnostics: diagnostics)
                 items.append(item)
             case .item(let item, let diagnostics):
                 try session.addItem(
-                    part: item.part, outcome: item.outcome, kind: item.kind, reason: item.reason,
+                    part: stored(item.part), outcome: item.outcome, kind: item.kind, reason: item.reason,
                     diagnostics: diagnostics)
                 items.append(item)
             case .endInput:
@@ -174,6 +208,15 @@ final class InputWriter {
                 throw InputAborted(message: "import events out of order")
             }
         }
+    }
+
+    /// `part` without the input's own members in front (`message 3 › a.zip` → `a.zip`).
+    static func relative(_ part: String?, to members: [String]) -> String? {
+        guard let part, !members.isEmpty else { return part }
+        let prefix = members.joined(separator: " › ")
+        if part == prefix { return nil }
+        if part.hasPrefix(prefix + " › ") { return String(part.dropFirst(prefix.count + 3)) }
+        return part
     }
 
     private func skipToEndOfInput() {

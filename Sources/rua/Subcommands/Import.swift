@@ -7,20 +7,29 @@ import ReportStore
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import report files and directories into the database.",
+        abstract: "Import report files, e-mail messages, mbox files and Maildir folders into the database.",
         discussion: """
-            Files may be plain XML, gzip or zip, whatever their names say; directories are read recursively \
-            (hidden files are passed over). Every input's original bytes are kept, including inputs that are \
+            Files may be plain XML, gzip or zip, whatever their names say, or e-mail: single messages, mbox \
+            files (each message on its own) and Maildir folders. Directories are read recursively (hidden \
+            files and Maildir tmp/ are passed over). With no path, or -, one message is read from standard \
+            input (for an MTA's pipe). Every input's original bytes are kept, including inputs that are \
             rejected, with the reason.
 
-            Exit status: 0 when every input was stored or was a duplicate, 65 when any input was rejected, 74 \
-            when an input or the database could not be read or written, 75 when the database stayed locked past \
-            the timeout.
+            Exit status: 0 when every input was stored or was a duplicate, 65 when any input was rejected, \
+            74 when an input could not be read, 75 when the database could not be written for now. From \
+            standard input: 0 once the message is stored or kept with its reason, 75 when it could not be \
+            kept (the MTA retries later), 64 for a usage error.
             """
     )
 
-    @Argument(help: ArgumentHelp("Report files or directories.", valueName: "path"))
-    var paths: [String]
+    @Argument(
+        help: ArgumentHelp(
+            "Report files, e-mail messages (.eml), mbox files, Maildir folders or directories; none or - reads one message from standard input.",
+            valueName: "path"))
+    var paths: [String] = []
+
+    @Flag(help: "Move each Maildir message from new/ to cur/ with the seen flag once its outcome is stored.")
+    var maildirMarkSeen = false
 
     @Flag(help: "Print one JSON object per line for every item handled (file or archive member).")
     var json = false
@@ -35,15 +44,14 @@ struct Import: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    func validate() throws {
-        if paths.isEmpty { throw ValidationError("give at least one file or directory to import") }
-    }
-
     func run() throws {
         let database = try store.open()
         defer { database.close() }
-        let pipeline = ImportPipeline(database: database, limits: UnpackLimits(maxReportBytes: maxReportBytes.value))
-        let summary = pipeline.importPaths(paths) { item in
+        let pipeline = ImportPipeline(
+            database: database, limits: UnpackLimits(maxReportBytes: maxReportBytes.value),
+            markMaildirSeen: maildirMarkSeen)
+        let fromStandardInput = paths.isEmpty || paths == ["-"]
+        let summary = pipeline.importPaths(fromStandardInput ? ["-"] : paths) { item in
             if json {
                 print(ImportRenderer.jsonLine(item))
             } else if !quiet, let line = ImportRenderer.textLine(item) {
@@ -59,6 +67,12 @@ struct Import: ParsableCommand {
             if !quiet || !summary.failures.isEmpty { printError(text) }
         } else {
             print(text)
+        }
+        if fromStandardInput {
+            // The delivery contract: 0 once the message is stored or kept with its reason (whatever
+            // its reports were), 75 when it could not be kept, so that the MTA queues it and retries.
+            if !summary.failures.isEmpty { throw ExitStatus.temporaryFailure }
+            return
         }
         if summary.temporaryFailure { throw ExitStatus.temporaryFailure }
         if !summary.failures.isEmpty { throw ExitStatus.ioError }
