@@ -16,6 +16,11 @@ final class RecordingVisitor: UnpackVisitor {
     var payloads: [Payload] = []
     var skipped: [(InputLocation, String)] = []
     var rejected: [IngestError] = []
+    var messages: [MessageInfo] = []
+
+    func message(_ info: MessageInfo, at location: InputLocation) throws {
+        messages.append(info)
+    }
 
     final class Consumer: PayloadConsumer {
         let visitor: RecordingVisitor

@@ -110,9 +110,9 @@ import Testing
         let stored = results.map {
             $0.stdout.split(separator: "\n").filter { $0.contains("\"outcome\":\"stored\"") }.count
         }
-        #expect(stored.reduce(0, +) == 22)
+        #expect(stored.reduce(0, +) == 29)
         let database = try ReportDatabase(path: db)
-        #expect(try database.tableCounts()["report"] == 22)
-        #expect(try database.tableCounts()["input"] == 37)
+        #expect(try database.tableCounts()["report"] == 29)
+        #expect(try database.tableCounts()["input"] == 50)
     }
 }

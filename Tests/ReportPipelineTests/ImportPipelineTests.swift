@@ -11,17 +11,18 @@ import Testing
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         var items: [ImportItem] = []
-        let folders = ["dmarc", "invalid", "quirks", "rfc9990", "source", "tlsrpt"].map(SampleReports.path)
+        let folders = SampleReports.folders.map { SampleReports.packageRoot.appendingPathComponent($0).path }
         let summary = ImportPipeline(database: database).importPaths(folders) { items.append($0) }
         #expect(summary.failures.isEmpty)
-        #expect(summary.inputs == 37)
-        #expect(summary.stored == 22)
-        #expect(summary.duplicates == 4)
+        #expect(summary.inputs == 50)
+        #expect(summary.stored == 29)
+        #expect(summary.duplicates == 6)
         #expect(summary.rejected == 12)
-        #expect(summary.skipped == 2)
+        #expect(summary.skipped == 6)
         #expect(items.count == summary.stored + summary.duplicates + summary.rejected + summary.skipped)
         // Every input's bytes are kept, rejected ones included.
-        #expect(try database.tableCounts()["input"] == 37)
+        #expect(try database.tableCounts()["input"] == 50)
+        #expect(try database.tableCounts()["message"] == 13)
         #expect(try database.rejectedItems().count == 12)
         #expect(items.filter { $0.outcome == .rejected }.allSatisfy { ($0.reason ?? "").isEmpty == false })
     }

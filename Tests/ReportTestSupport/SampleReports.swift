@@ -21,7 +21,7 @@ public enum SampleReports {
     }
 
     /// The sample folders, relative to the package root (the README beside them is not a report).
-    public static let folders = ["dmarc", "invalid", "quirks", "rfc9990", "source", "tlsrpt"].map {
+    public static let folders = ["dmarc", "invalid", "mail", "quirks", "rfc9990", "source", "tlsrpt"].map {
         "SampleReports/\($0)"
     }
 

@@ -54,6 +54,7 @@ public enum Sniffer {
     static func isMessage(_ bytes: [UInt8]) -> Bool {
         var sawMessageField = false
         var lines = 0
+        var misfolded = 0
         var start = 0
         while start < bytes.count, lines < 64 {
             guard let newline = bytes[start...].firstIndex(of: 0x0A) else { break }
@@ -68,11 +69,16 @@ public enum Sniffer {
             }
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
                 line[line.startIndex..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F })
-            else { return false }
+            else {
+                // A continuation without its leading space (some Microsoft mail): tolerated, not first.
+                if lines == 1 { return false }
+                misfolded += 1
+                continue
+            }
             let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self).lowercased()
             if messageFields.contains(name) { sawMessageField = true }
         }
-        return sawMessageField && lines >= 2
+        return sawMessageField && lines >= 2 && misfolded * 4 < lines
     }
 
     /// Whether a file is an mbox: it starts with a `From ` separator line.

@@ -24,6 +24,10 @@ final class EventVisitor: UnpackVisitor {
         }
     }
 
+    func message(_ info: MessageInfo, at location: InputLocation) throws {
+        channel.send(.message(info, part: location.part))
+    }
+
     func skipped(at location: InputLocation, reason: String) throws {
         channel.send(.item(ImportItem(input: input, part: location.part, outcome: .skipped, reason: reason), []))
     }

@@ -172,6 +172,8 @@ final class InputWriter {
         var report: ReportWriter?
         while true {
             switch channel.receive() {
+            case .message(let info, let part):
+                try session.addMessage(info, part: stored(part))
             case .beginReport(let part):
                 report = try session.beginReport(part: stored(part))
             case .records(let records):

@@ -50,6 +50,20 @@ public final class InputSession {
         }
     }
 
+    /// Records an e-mail message found in the input (at `part`, or the input itself).
+    public func addMessage(_ info: MessageInfo, part: String?) throws {
+        try db.run(
+            """
+            INSERT INTO message (input_id, part, message_id, date, from_address, subject, tls_report_domain,
+                                 tls_report_submitter)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                inputID, part, info.messageID, info.date, info.from, info.subject, info.tlsReportDomain,
+                info.tlsReportSubmitter,
+            ])
+    }
+
     /// Starts a DMARC report: a savepoint, and a report row that its records attach to.
     public func beginReport(part: String?) throws -> ReportWriter {
         try ReportWriter(session: self, part: part)

@@ -129,7 +129,7 @@ extension ReportDatabase {
             for table in [
                 "input_blob", "input_chunk", "input", "item", "report", "policy_published", "record", "dkim_result",
                 "spf_result",
-                "override_reason", "diagnostic", "report_error", "report_extension",
+                "override_reason", "diagnostic", "report_error", "report_extension", "message",
             ] {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
             }

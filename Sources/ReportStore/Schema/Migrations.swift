@@ -161,5 +161,25 @@ enum Migrations {
                     CREATE INDEX diagnostic_by_report ON diagnostic(report_id);
                     """)
         }
+        migrator.registerMigration("002-mail-messages") { db in
+            try db.execute(
+                sql: """
+                    -- E-mail messages an input held (the input itself, or one message of an mbox): the
+                    -- headers a postmaster looks for, linked to the reports through the input.
+                    CREATE TABLE message (
+                        id INTEGER PRIMARY KEY,
+                        input_id INTEGER NOT NULL REFERENCES input(id),
+                        part TEXT,
+                        message_id TEXT,
+                        date TEXT,
+                        from_address TEXT,
+                        subject TEXT,
+                        tls_report_domain TEXT,
+                        tls_report_submitter TEXT
+                    );
+                    CREATE INDEX message_by_input ON message(input_id);
+                    CREATE INDEX message_by_message_id ON message(message_id);
+                    """)
+        }
     }
 }
