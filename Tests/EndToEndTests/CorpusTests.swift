@@ -78,3 +78,60 @@ final class ItemCollector: @unchecked Sendable {
     // @unchecked: items arrive on the importing thread, and are read after the import returns.
     var items: [ImportItem] = []
 }
+
+/// Every e-mail of ../shared/corpus/email (the mbox included) imported and compared with truth.json:
+/// aggregate report attachments stored with the truth's values, TLS reports recognised, failure
+/// reports and other mail kept with a reason.
+@Suite struct CorpusMailTests {
+    @Test func everyCorpusMessageMatchesTheTruth() throws {
+        guard Corpus.isAvailable else {
+            print("CorpusMailTests: ../shared/corpus is absent (looked in \(Corpus.root.path)); skipping")
+            return
+        }
+        let truth = try Corpus.truth()
+        var checked = 0
+        for (file, value) in truth.sorted(by: { $0.key < $1.key }) where file.hasPrefix("email/") {
+            guard let expected = value as? [String: Any] else { continue }
+            let temp = try TemporaryDirectory()
+            let collected = ItemCollector()
+            let summary = ImportPipeline(database: try temp.makeDatabase())
+                .importPaths([Corpus.root.appendingPathComponent(file).path]) { collected.items.append($0) }
+            #expect(summary.failures.isEmpty, "\(file): \(summary.failures)")
+            #expect(summary.rejected == 0, "\(file): \(collected.items.filter { $0.outcome == .rejected })")
+            if let messages = expected["message_truths"] as? [[String: Any]] {
+                for (index, message) in messages.enumerated() {
+                    let prefix = "message \(index + 1)"
+                    let items = collected.items.filter { $0.part == prefix || ($0.part ?? "").hasPrefix(prefix + " ›") }
+                    check(items, against: message, label: "\(file) › \(prefix)")
+                }
+            } else {
+                check(collected.items, against: expected, label: file)
+            }
+            checked += 1
+        }
+        #expect(checked == 12)
+    }
+
+    func check(_ items: [ImportItem], against message: [String: Any], label: String) {
+        let attachments = message["attachments"] as? [[String: Any]] ?? []
+        let aggregate = attachments.filter { ($0["report"] as? String) == "dmarc aggregate" }
+        let tls = attachments.filter { ($0["report"] as? String) == "tlsrpt" }
+        for attachment in aggregate {
+            guard let truth = attachment["truth"] as? [String: Any] else { continue }
+            let item = items.first { $0.reportID == truth["report_id"] as? String && $0.kind == .dmarc }
+            #expect(item?.outcome == .stored || item?.outcome == .duplicate, "\(label): \(items)")
+            #expect(item?.orgName == truth["org_name"] as? String, "\(label) org_name")
+            #expect(item?.policyDomain == truth["policy_domain"] as? String, "\(label) policy_domain")
+            #expect(item?.begin == (truth["begin"] as? Int).map(Int64.init), "\(label) begin")
+            #expect(item?.end == (truth["end"] as? Int).map(Int64.init), "\(label) end")
+            #expect(item?.records == truth["records"] as? Int, "\(label) records")
+            #expect(item?.messages == (truth["count_sum"] as? Int).map(Int64.init), "\(label) count sum")
+        }
+        #expect(items.filter { $0.kind == .tlsrpt }.count == tls.count, "\(label): TLS reports")
+        if aggregate.isEmpty && tls.isEmpty {
+            #expect(items.count == 1, "\(label): \(items)")
+            #expect(items.first?.outcome == .skipped, "\(label)")
+            #expect((items.first?.reason ?? "").contains("report"), "\(label): \(items.first?.reason ?? "")")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import ReportIngest
+import ReportModel
+import ReportPipeline
+import ReportStore
+import ReportTestSupport
+import Testing
+
+@Suite struct MailImportTests {
+    @Test func eachMessageOfAnMboxIsAnInputAndReimportingFindsThemAll() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        let pipeline = ImportPipeline(database: database)
+        var first: [ImportItem] = []
+        pipeline.importPaths([SampleReports.path("mail/reports.mbox")]) { first.append($0) }
+        #expect(first.map(\.outcome) == [.stored, .stored, .skipped])
+        #expect(
+            first.map { $0.part?.split(separator: " ").prefix(2).joined(separator: " ") } == [
+                "message 1", "message 2", "message 3",
+            ])
+        #expect(try database.tableCounts()["input"] == 3)
+        #expect(try database.tableCounts()["message"] == 3)
+        var second: [ImportItem] = []
+        pipeline.importPaths([SampleReports.path("mail/reports.mbox")]) { second.append($0) }
+        #expect(second.map(\.outcome) == [.duplicate, .duplicate, .skipped])
+        #expect(second.map(\.part) == first.map(\.part))
+        #expect(try database.tableCounts()["input"] == 3)
+    }
+
+    @Test func maildirMessagesInNewAreMarkedSeenOnlyOnceStoredAndTmpIsLeftAlone() throws {
+        let temp = try TemporaryDirectory()
+        let google = try SampleReports.bytes("mail/google-zip.eml")
+        let reply = try SampleReports.bytes("mail/human-reply.eml")
+        let yahoo = try SampleReports.bytes("mail/yahoo-gzip-rfc2231.eml")
+        try temp.write("Maildir/new/1764640000.M1P1.mx", google)
+        try temp.write("Maildir/new/1764640001.M2P2.mx", reply)
+        try temp.write("Maildir/cur/1764630000.M0P0.mx:2,S", yahoo)
+        try temp.write("Maildir/tmp/1764640002.M3P3.mx", Array(google.prefix(100)))
+        let database = try temp.makeDatabase()
+        var items: [ImportItem] = []
+        let summary = ImportPipeline(database: database, markMaildirSeen: true)
+            .importPaths([temp.path("Maildir")]) { items.append($0) }
+        #expect(summary.inputs == 3)
+        #expect(summary.failures.isEmpty)
+        #expect(items.map(\.outcome).sorted { $0.rawValue < $1.rawValue } == [.skipped, .stored, .stored])
+        let new = try FileManager.default.contentsOfDirectory(atPath: temp.path("Maildir/new"))
+        let cur = try FileManager.default.contentsOfDirectory(atPath: temp.path("Maildir/cur")).sorted()
+        #expect(new.isEmpty)
+        #expect(cur == ["1764630000.M0P0.mx:2,S", "1764640000.M1P1.mx:2,S", "1764640001.M2P2.mx:2,S"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path("Maildir/tmp")).count == 1)
+    }
+
+    @Test func messageHeadersAreStoredWithTheInput() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        ImportPipeline(database: database).importPaths([SampleReports.path("mail/tlsrpt-google.eml")])
+        #expect(try database.tableCounts()["message"] == 1)
+    }
+}
+
+/// `rua import` fed one message on standard input, as an MTA's pipe does.
+@Suite struct DeliveryContractTests {
+    @Test func aReportMessageIsStoredAndExitsZero() throws {
+        let temp = try TemporaryDirectory()
+        let message = try SampleReports.bytes("mail/google-zip.eml")
+        let result = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite")], input: message)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("1 report stored"))
+        let again = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite"), "-"], input: message)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("1 duplicate"))
+    }
+
+    @Test(arguments: ["mail/failure-report-arf.eml", "mail/human-reply.eml", "invalid/not-a-report.txt"])
+    func aMessageWithoutAReportIsKeptAndExitsZero(_ sample: String) throws {
+        let temp = try TemporaryDirectory()
+        let bytes = try SampleReports.bytes(sample)
+        let result = try RuaExecutable.run(["import", "--json", "--db", temp.path("db.sqlite")], input: bytes)
+        #expect(result.status == 0)
+        let database = try ReportDatabase(path: temp.path("db.sqlite"))
+        #expect(try database.originalBytes(sha256: SHA256Hasher.digest(bytes)) == bytes)
+    }
+
+    @Test func aLockedDatabaseGivesExit75AndNothingWritten() throws {
+        let temp = try TemporaryDirectory()
+        let path = temp.path("db.sqlite")
+        let holder = try ReportDatabase(path: path)
+        let message = try SampleReports.bytes("mail/google-zip.eml")
+        let result = try holder.holdingWriteLock {
+            try RuaExecutable.run(["import", "--db", path, "--busy-timeout", "0.2"], input: message)
+        }
+        #expect(result.status == 75)
+        #expect(try holder.tableCounts()["input"] == 0)
+        let retry = try RuaExecutable.run(["import", "--db", path], input: message)
+        #expect(retry.status == 0)
+        #expect(try holder.tableCounts()["report"] == 1)
+    }
+}
