@@ -38,8 +38,22 @@ public final class ImportPipeline {
     /// - Returns: the totals. Bad inputs never stop the batch: they end up as rejected items or failures.
     @discardableResult
     public func importPaths(_ paths: [String], onItem: @escaping (ImportItem) -> Void = { _ in }) -> ImportSummary {
+        run(paths.map { .path($0) }, onItem: onItem)
+    }
+
+    /// Runs kept inputs through the current unpacking and parsing again (after an upgrade that handles a
+    /// quirk): what parses now is stored, what still does not is kept with its new reason.
+    /// - Parameter ids: the inputs to run (`rua quarantine list` shows them); `nil` for every input with
+    ///   a rejected or skipped item.
+    /// - Throws: ``StoreError`` when the kept inputs cannot be read.
+    public func reprocess(_ ids: [Int64]?, onItem: @escaping (ImportItem) -> Void = { _ in }) throws -> ImportSummary {
+        let inputs = try ids.map { try $0.compactMap(database.keptInput(id:)) } ?? database.quarantined()
+        return run(inputs.map { .stored(id: $0.id, name: $0.name, sha256: $0.sha256) }, onItem: onItem)
+    }
+
+    private func run(_ sources: [InputReader.Source], onItem: @escaping (ImportItem) -> Void) -> ImportSummary {
         let channel = EventChannel(capacity: Self.queueCapacity)
-        let reader = InputReader(paths: paths, databasePath: database.path, unpacker: unpacker, channel: channel)
+        let reader = InputReader(sources: sources, databasePath: database.path, unpacker: unpacker, channel: channel)
         let thread = Thread { reader.run() }
         thread.name = "rua-reader"
         thread.stackSize = 8 << 20

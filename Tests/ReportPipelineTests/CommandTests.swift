@@ -116,3 +116,50 @@ import Testing
         #expect(try database.tableCounts()["input"] == 50)
     }
 }
+
+@Suite struct QuarantineTests {
+    @Test func keptInputsAreListedShownAndWrittenBackByteForByte() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        _ = try RuaExecutable.run(["import", "--db", db, "SampleReports/invalid/bad-crc.xml.gz", "SampleReports/mail"])
+        let list = try RuaExecutable.run(["quarantine", "list", "--db", db])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("#1  "))
+        #expect(list.stdout.contains("rejected: compressed data is corrupt (incorrect data check)"))
+        #expect(list.stdout.contains("skipped: failure report (ARF): not processed"))
+        let rejectedOnly = try RuaExecutable.run(["quarantine", "list", "--rejected", "--format", "json", "--db", db])
+        #expect(rejectedOnly.stdout.split(separator: "\n").count == 1)
+        let show = try RuaExecutable.run(["quarantine", "show", "1", "--db", db])
+        #expect(show.stdout.hasPrefix("input #1: SampleReports/invalid/bad-crc.xml.gz"))
+        let exported = temp.path("exported.gz")
+        let export = try RuaExecutable.run(["quarantine", "export", "1", "--output", exported, "--db", db])
+        #expect(export.status == 0)
+        #expect(
+            try Array(Data(contentsOf: URL(fileURLWithPath: exported)))
+                == SampleReports.bytes("invalid/bad-crc.xml.gz"))
+        #expect(try RuaExecutable.run(["quarantine", "show", "999", "--db", db]).status == 64)
+    }
+
+    @Test func reprocessingStoresWhatNowParsesAndNothingTwice() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        // Rejected under a tight cap, then run again with the default one.
+        let first = try RuaExecutable.run([
+            "import", "--db", db, "--max-report-bytes", "1K",
+            "SampleReports/dmarc/protection.outlook.com!example.com!1764547200!1764633600.xml.gz",
+            "SampleReports/mail/google-zip.eml",
+        ])
+        #expect(first.status == 65)
+        let again = try RuaExecutable.run(["reprocess", "--all", "--json", "--db", db])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("\"outcome\":\"stored\""))
+        let database = try ReportDatabase(path: db)
+        #expect(try database.tableCounts()["report"] == 2)
+        #expect(try database.quarantined(rejectedOnly: true).isEmpty)
+        let twice = try RuaExecutable.run(["reprocess", "1", "2", "--db", db])
+        #expect(twice.status == 0)
+        #expect(try database.tableCounts()["report"] == 2)
+        #expect(try database.tableCounts()["item"] == 2)
+        #expect(try RuaExecutable.run(["reprocess", "--db", db]).status == 64)
+    }
+}

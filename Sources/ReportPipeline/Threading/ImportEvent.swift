@@ -42,6 +42,8 @@ struct InputStart: Sendable {
     var bytes: [UInt8]?
     /// Whether the file is a message in a Maildir's `new/` folder (to mark seen once stored).
     var maildirNew = false
+    /// Set when a kept input runs again (`rua reprocess`): its id in the database.
+    var storedInputID: Int64?
 
     init(path: String, sha256: [UInt8], size: Int64, bytes: [UInt8]?) {
         self.path = path

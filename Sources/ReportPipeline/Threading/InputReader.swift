@@ -8,7 +8,14 @@ import ReportStore
 /// skips content already stored, unpacks and parses, and sends everything to the writer as events.
 /// It never writes to the database.
 struct InputReader: Sendable {
-    let paths: [String]
+    /// What to read: paths given by the user, or inputs kept in the database, run again.
+    enum Source: Sendable {
+        case path(String)
+        /// Read from the database when its turn comes, so that memory holds one at a time.
+        case stored(id: Int64, name: String, sha256: [UInt8])
+    }
+
+    let sources: [Source]
     let databasePath: String
     let unpacker: Unpacker
     let channel: EventChannel
@@ -20,9 +27,22 @@ struct InputReader: Sendable {
     func run() {
         // A second, read-only connection: recognising known inputs here spares parsing them at all.
         let known = try? ReportDatabase(path: databasePath, readOnly: true)
-        for path in paths {
-            for file in expand(path) {
-                read(file, known: known)
+        for source in sources {
+            switch source {
+            case .path(let path):
+                for file in expand(path) { read(file, known: known) }
+            case .stored(let id, let name, let sha256):
+                do {
+                    guard let bytes = try known?.originalBytes(sha256: sha256) else {
+                        channel.send(.failed(path: name, message: "original bytes of input #\(id) not found"))
+                        continue
+                    }
+                    var start = InputStart(path: name, bytes: bytes)
+                    start.storedInputID = id
+                    submit(start, known: nil)
+                } catch {
+                    channel.send(.failed(path: name, message: "original bytes of input #\(id) unreadable: \(error)"))
+                }
             }
         }
         known?.close()

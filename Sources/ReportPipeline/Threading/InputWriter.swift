@@ -87,13 +87,22 @@ final class InputWriter {
                 try batch.begin()
                 groupStarted = Date()
             }
-            let original: any OriginalSource =
-                try start.bytes.map { OriginalChunks(bytes: $0) } ?? OriginalChunks(path: start.path, size: start.size)
-            let result = try batch.importInput(
-                name: start.name, sha256: start.sha256, original: original,
-                importedAt: Int64(clock().timeIntervalSince1970)
-            ) { session in
-                try consume(into: session, input: start, sawEnd: &sawEnd)
+            let now = Int64(clock().timeIntervalSince1970)
+            let result: InputImport<[ImportItem]>
+            if let id = start.storedInputID {
+                result = .imported(
+                    try batch.reimportInput(id: id, importedAt: now) { session in
+                        try consume(into: session, input: start, sawEnd: &sawEnd)
+                    })
+            } else {
+                let original: any OriginalSource =
+                    try start.bytes.map { OriginalChunks(bytes: $0) }
+                    ?? OriginalChunks(path: start.path, size: start.size)
+                result = try batch.importInput(
+                    name: start.name, sha256: start.sha256, original: original, importedAt: now
+                ) { session in
+                    try consume(into: session, input: start, sawEnd: &sawEnd)
+                }
             }
             if !sawEnd { skipToEndOfInput() }
             switch result {

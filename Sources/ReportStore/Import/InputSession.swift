@@ -10,6 +10,8 @@ public final class InputSession {
     private let insertItem: RawStatement
     private let insertDiagnostic: RawStatement
     let recordInserter: RecordInserter
+    /// Set when an input already stored runs again: its own reports are not recorded a second time.
+    var reprocessing = false
 
     init(db: Database, inputID: Int64, importedAt: Int64) throws {
         self.db = db

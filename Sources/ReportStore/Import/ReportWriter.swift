@@ -67,6 +67,13 @@ public final class ReportWriter {
         if let same = sameIdentity.first(where: { ($0["payload_sha256"] as Data) == Data(payloadSHA256) }) {
             let existing: Int64 = same["id"]
             try rollback()
+            if session.reprocessing,
+                try Int64.fetchOne(db, sql: "SELECT input_id FROM report WHERE id = ?", arguments: [existing])
+                    == session.inputID
+            {
+                // The input's own report, stored the first time round: its item is there already.
+                return .duplicate(of: existing)
+            }
             try session.addItem(
                 part: part, outcome: .duplicate, kind: .dmarc, reportID: existing,
                 reason: "report already stored (#\(existing))", diagnostics: [])

@@ -31,6 +31,18 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+extension StoreOptions {
+    /// Runs a database operation, turning a ``StoreError`` into its message and exit status.
+    func perform<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            printError("rua: \(error.message)")
+            throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
+        }
+    }
+}
+
 /// Writes a line to standard error.
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -1,0 +1,32 @@
+/// An input as the database keeps it: what `rua quarantine` lists and shows.
+public struct KeptInput: Hashable, Sendable {
+    public var id: Int64
+    /// The name it was first imported under.
+    public var name: String
+    /// Epoch seconds UTC.
+    public var importedAt: Int64
+    public var size: Int64
+    public var sha256: [UInt8]
+    /// Every item of the input, in order.
+    public var items: [ImportItem]
+    /// The e-mail messages it held.
+    public var messages: [MessageInfo]
+
+    public init(
+        id: Int64, name: String, importedAt: Int64, size: Int64, sha256: [UInt8], items: [ImportItem],
+        messages: [MessageInfo]
+    ) {
+        self.id = id
+        self.name = name
+        self.importedAt = importedAt
+        self.size = size
+        self.sha256 = sha256
+        self.items = items
+        self.messages = messages
+    }
+
+    /// Items that were rejected or skipped: why the input is in quarantine.
+    public var problems: [ImportItem] {
+        items.filter { $0.outcome == .rejected || $0.outcome == .skipped }
+    }
+}
