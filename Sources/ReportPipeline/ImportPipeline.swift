@@ -36,6 +36,9 @@ public final class ImportPipeline {
     /// over); `-` reads one message from standard input. mbox files are split into their messages.
     /// - Parameter onItem: called for every item handled, after its input was committed.
     /// - Returns: the totals. Bad inputs never stop the batch: they end up as rejected items or failures.
+    /// Called with the running totals as inputs are reported (for a progress line).
+    public var onProgress: ((ImportSummary) -> Void)?
+
     @discardableResult
     public func importPaths(_ paths: [String], onItem: @escaping (ImportItem) -> Void = { _ in }) -> ImportSummary {
         run(paths.map { .path($0) }, onItem: onItem)
@@ -60,6 +63,7 @@ public final class ImportPipeline {
         thread.start()
         let writer = InputWriter(
             database: database, channel: channel, clock: clock, markMaildirSeen: markMaildirSeen, onItem: onItem)
+        writer.onProgress = onProgress
         writer.run()
         return writer.summary
     }

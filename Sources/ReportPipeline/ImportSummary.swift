@@ -2,8 +2,10 @@ import ReportModel
 
 /// Totals of one `rua import` run.
 public struct ImportSummary: Sendable, Equatable {
-    /// Inputs (files) read.
+    /// Inputs read: files, and each message of an mbox.
     public var inputs = 0
+    /// Files found so far under the paths given (known before they are read; for progress).
+    public var filesFound = 0
     public var stored = 0
     public var duplicates = 0
     public var rejected = 0

@@ -27,6 +27,8 @@ enum ImportEvent: Sendable {
     case endInput
     /// Reading the input failed half-way: nothing of it may be kept.
     case abortInput(String)
+    /// The reader found this many more files to read (for progress).
+    case discovered(Int)
     /// No more inputs.
     case finished
 }

@@ -30,7 +30,9 @@ struct InputReader: Sendable {
         for source in sources {
             switch source {
             case .path(let path):
-                for file in expand(path) { read(file, known: known) }
+                let files = expand(path)
+                channel.send(.discovered(files.count))
+                for file in files { read(file, known: known) }
             case .stored(let id, let name, let sha256):
                 do {
                     guard let bytes = try known?.originalBytes(sha256: sha256) else {

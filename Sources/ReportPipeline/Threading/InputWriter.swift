@@ -52,6 +52,8 @@ final class InputWriter {
                         }
                     case .failed(let path, let message):
                         summary.failures.append("\(path): \(message)")
+                    case .discovered(let count):
+                        summary.filesFound += count
                     case .input(let start):
                         summary.inputs += 1
                         write(start, into: batch)
@@ -213,7 +215,7 @@ final class InputWriter {
             case .abortInput(let message):
                 sawEnd = true
                 throw InputAborted(message: message)
-            case .input, .known, .failed, .finished:
+            case .input, .known, .failed, .finished, .discovered:
                 // The reader always closes an input before the next; never reached.
                 sawEnd = true
                 throw InputAborted(message: "import events out of order")
@@ -248,7 +250,11 @@ final class InputWriter {
             summary.count(item)
             onItem(item)
         }
+        onProgress?(summary)
     }
+
+    /// Called with the running totals after each input is reported.
+    var onProgress: ((ImportSummary) -> Void)?
 
     static func item(for payload: ParsedPayload, input: String, commit: ReportCommit) -> ImportItem {
         let metadata = payload.header.metadata

@@ -51,13 +51,17 @@ struct Import: ParsableCommand {
             database: database, limits: UnpackLimits(maxReportBytes: maxReportBytes.value),
             markMaildirSeen: maildirMarkSeen)
         let fromStandardInput = paths.isEmpty || paths == ["-"]
+        let progress = fromStandardInput ? nil : ProgressLine.make(quiet: quiet)
+        pipeline.onProgress = progress.map { line in { line.update($0) } }
         let summary = pipeline.importPaths(fromStandardInput ? ["-"] : paths) { item in
             if json {
                 print(ImportRenderer.jsonLine(item))
             } else if !quiet, let line = ImportRenderer.textLine(item) {
+                progress?.finish()
                 print(line)
             }
         }
+        progress?.finish()
         let figures = ImportSummaryFigures(
             inputs: summary.inputs, stored: summary.stored, duplicates: summary.duplicates,
             rejected: summary.rejected, skipped: summary.skipped, records: summary.records,
