@@ -3,6 +3,7 @@
 
   generate-reports.py big OUT.xml RECORDS        one report with RECORDS records
   generate-reports.py many OUTDIR COUNT RECORDS  COUNT small .xml.gz reports of RECORDS records each
+  generate-reports.py mbox OUT.mbox COUNT RECORDS  an mbox of COUNT report messages (base64 gzip attachments)
 
 Addresses come from the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32)
 and domains from example.com/.net/.org, so the data is realistic in shape and safe to share.
@@ -110,6 +111,29 @@ def main():
             name = "%s!%s!%d!%d!%d.xml.gz" % (org.lower(), domain, begin, begin + DAY - 1, n)
             with open(os.path.join(outdir, name), "wb") as f:
                 f.write(gzip.compress(xml.encode(), mtime=0))
+    elif mode == "mbox":
+        import base64
+        out, count, records = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+        domains = ["example.com", "example.net", "example.org"]
+        with open(out, "wb") as f:
+            for n in range(count):
+                domain = domains[n % 3]
+                begin = BASE + (n // 12) * DAY
+                xml = report(rng, "m-%d" % n, records, domain, "google.com", begin)
+                name = "google.com!%s!%d!%d!%d.xml.gz" % (domain, begin, begin + DAY - 1, n)
+                attachment = base64.encodebytes(gzip.compress(xml.encode(), mtime=0)).decode()
+                message = (
+                    "From noreply-dmarc-support@google.com Tue Dec  2 03:12:44 2025\n"
+                    "From: noreply-dmarc-support@google.com\nTo: dmarc@%s\n"
+                    "Subject: Report domain: %s Submitter: google.com Report-ID: m-%d\n"
+                    "Date: Tue, 02 Dec 2025 03:12:44 +0000\nMessage-ID: <m-%d@google.com>\nMIME-Version: 1.0\n"
+                    "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n"
+                    "--b%d\nContent-Type: text/plain\n\nThis is an aggregate report from google.com.\n\n"
+                    "--b%d\nContent-Type: application/gzip; name=\"%s\"\n"
+                    "Content-Disposition: attachment; filename=\"%s\"\nContent-Transfer-Encoding: base64\n\n"
+                    "%s\n--b%d--\n\n"
+                ) % (domain, domain, n, n, n, n, n, name, name, attachment, n)
+                f.write(message.encode())
     else:
         sys.exit(__doc__)
 

@@ -17,7 +17,7 @@ final class OriginalChunks: OriginalSource {
         self.bytes = bytes
         self.file = nil
         self.size = Int64(bytes.count)
-        self.encoding = Self.encoding(for: bytes)
+        self.encoding = Self.encoding(for: Array(bytes.prefix(8)), size: Int64(bytes.count))
     }
 
     /// A large original read again from its file.
@@ -30,7 +30,7 @@ final class OriginalChunks: OriginalSource {
         self.file = file
         self.bytes = nil
         self.size = size
-        self.encoding = Self.encoding(for: Array(head))
+        self.encoding = Self.encoding(for: Array(head), size: size)
     }
 
     deinit {
@@ -52,10 +52,25 @@ final class OriginalChunks: OriginalSource {
         encoding == .deflate ? Deflate.compress(chunk) : Array(chunk)
     }
 
-    private static func encoding(for head: [UInt8]) -> ContentEncoding {
+    /// Originals smaller than this are kept as they are: deflating a few kilobytes saves little and
+    /// costs a compressor's setup each time.
+    static let smallestDeflated: Int64 = 8 * 1024
+
+    private static func encoding(for head: [UInt8], size: Int64) -> ContentEncoding {
+        guard size >= smallestDeflated else { return .identity }
         switch Sniffer.sniff(head.prefix(8), isComplete: head.count < 8) {
-        case .gzip?, .zlib?, .zip?: .identity
-        default: head.isEmpty ? .identity : .deflate
+        case .gzip?, .zlib?, .zip?: return .identity
+        default: return .deflate
+        }
+    }
+}
+
+extension StoredOriginal {
+    /// The original bytes, decoded.
+    func decoded() throws -> [UInt8] {
+        switch encoding {
+        case .identity: chunks.flatMap { $0 }
+        case .deflate: try chunks.flatMap { try Deflate.decompress($0) }
         }
     }
 }
@@ -63,10 +78,6 @@ final class OriginalChunks: OriginalSource {
 extension ReportDatabase {
     /// The original bytes of the input with this SHA-256, decoded, or `nil` when none is kept.
     public func originalBytes(sha256: [UInt8]) throws -> [UInt8]? {
-        guard let original = try original(sha256: sha256) else { return nil }
-        switch original.encoding {
-        case .identity: return original.chunks.flatMap { $0 }
-        case .deflate: return try original.chunks.flatMap { try Deflate.decompress($0) }
-        }
+        try original(sha256: sha256)?.decoded()
     }
 }

@@ -96,3 +96,23 @@ import Testing
         #expect(try holder.tableCounts()["report"] == 1)
     }
 }
+
+/// The command line README.md gives for Postfix (pipe transport and alias), procmail and fetchmail.
+@Suite struct DocumentedMTACommandTests {
+    @Test func theDocumentedPipeCommandIsSilentAndExitsZero() throws {
+        let temp = try TemporaryDirectory()
+        let readme = try String(
+            contentsOf: SampleReports.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let command = "rua import --quiet --db /var/lib/rua/rua.sqlite"
+        #expect(readme.contains("argv=/usr/local/bin/\(command)"))
+        #expect(readme.contains("\"|/usr/local/bin/\(command)\""))
+        #expect(readme.contains("| /usr/local/bin/\(command)"))
+        #expect(readme.contains("mda \"/usr/local/bin/\(command)\""))
+        for sample in ["mail/google-zip.eml", "mail/failure-report-arf.eml"] {
+            let result = try RuaExecutable.run(
+                ["import", "--quiet", "--db", temp.path("rua.sqlite")], input: try SampleReports.bytes(sample))
+            #expect(result.status == 0, "\(sample)")
+            #expect(result.stdout.isEmpty && result.stderr.isEmpty, "\(sample): \(result.stdout)\(result.stderr)")
+        }
+    }
+}

@@ -40,7 +40,7 @@ final class InflateStage: ByteStage {
         self.limits = limits
         self.downstream = downstream
         self.notes = notes
-        self.output = [UInt8](repeating: 0, count: limits.chunkSize)
+        self.output = [UInt8](repeating: 0, count: min(limits.chunkSize, 64 * 1024))
         // 15 + 32: the largest window, with automatic detection of a gzip or zlib header.
         _ = rua_inflateInit2(&stream, 15 + 32)
     }

@@ -25,8 +25,22 @@ struct InputReader: Sendable {
     static let wholeFileLimit: Int64 = 16 << 20
 
     func run() {
-        // A second, read-only connection: recognising known inputs here spares parsing them at all.
-        let known = try? ReportDatabase(path: databasePath, readOnly: true)
+        // A second, read-only connection, in one read transaction for the whole run: recognising inputs
+        // stored before this run spares parsing them at all. (Inputs this run stores are caught by the
+        // writer, which checks again in its transaction.)
+        var done = false
+        if let database = try? ReportDatabase(path: databasePath, readOnly: true) {
+            try? database.withSnapshot { lookup in
+                readAll(known: lookup)
+                done = true
+            }
+            database.close()
+        }
+        if !done { readAll(known: nil) }
+        channel.send(.finished)
+    }
+
+    private func readAll(known: InputLookup?) {
         for source in sources {
             switch source {
             case .path(let path):
@@ -35,7 +49,7 @@ struct InputReader: Sendable {
                 for file in files { read(file, known: known) }
             case .stored(let id, let name, let sha256):
                 do {
-                    guard let bytes = try known?.originalBytes(sha256: sha256) else {
+                    guard let bytes = try known?.original(sha256: sha256)?.decoded() else {
                         channel.send(.failed(path: name, message: "original bytes of input #\(id) not found"))
                         continue
                     }
@@ -47,11 +61,9 @@ struct InputReader: Sendable {
                 }
             }
         }
-        known?.close()
-        channel.send(.finished)
     }
 
-    private func read(_ path: String, known: ReportDatabase?) {
+    private func read(_ path: String, known: InputLookup?) {
         if path == Self.standardInput {
             let bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
             submit(InputStart(path: path, bytes: bytes), known: known)
@@ -80,7 +92,7 @@ struct InputReader: Sendable {
     static let standardInput = "-"
 
     /// Sends one input (a file, a message of an mbox, standard input) through the unpacker as events.
-    private func submit(_ start: InputStart, known: ReportDatabase?) {
+    private func submit(_ start: InputStart, known: InputLookup?) {
         do {
             if var items = try known?.knownInput(sha256: start.sha256, name: start.path), !items.isEmpty {
                 // Stored parts are relative to their input: put this input's place in the file in front.
@@ -116,7 +128,7 @@ struct InputReader: Sendable {
     }
 
     /// Each message of an mbox is an input of its own: stored, deduplicated and committed on its own.
-    private func readMbox(_ path: String, known: ReportDatabase?) {
+    private func readMbox(_ path: String, known: InputLookup?) {
         do {
             var reader = try MboxReader(path: path, maxMessageBytes: Int(clamping: unpacker.limits.maxReportBytes))
             var number = 0

@@ -48,18 +48,20 @@ extension ReportDatabase {
 
     /// The kept original of the input with this SHA-256, if any.
     public func original(sha256: [UInt8]) throws -> StoredOriginal? {
-        try read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT id, size, encoding FROM input_blob WHERE sha256 = ?", arguments: [Data(sha256)])
-            else { return nil }
-            let blobID: Int64 = row["id"]
-            let chunks = try Data.fetchAll(
-                db, sql: "SELECT data FROM input_chunk WHERE blob_id = ? ORDER BY seq", arguments: [blobID])
-            return StoredOriginal(
-                size: row["size"], encoding: ContentEncoding(rawValue: row["encoding"]) ?? .identity,
-                chunks: chunks.map { Array($0) })
-        }
+        try read { db in try Self.original(db, sha256: sha256) }
+    }
+
+    static func original(_ db: Database, sha256: [UInt8]) throws -> StoredOriginal? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT id, size, encoding FROM input_blob WHERE sha256 = ?", arguments: [Data(sha256)])
+        else { return nil }
+        let blobID: Int64 = row["id"]
+        let chunks = try Data.fetchAll(
+            db, sql: "SELECT data FROM input_chunk WHERE blob_id = ? ORDER BY seq", arguments: [blobID])
+        return StoredOriginal(
+            size: row["size"], encoding: ContentEncoding(rawValue: row["encoding"]) ?? .identity,
+            chunks: chunks.map { Array($0) })
     }
 
     static func inputID(_ db: Database, sha256: [UInt8]) throws -> Int64? {
