@@ -14,8 +14,24 @@ public struct MIMEHeaders: Sendable, Equatable {
 
     /// The first field of this name (case-insensitive), raw.
     public func value(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return fields.first { $0.name.lowercased() == lowered }?.value
+        fields.first { Self.sameName($0.name, name) }?.value
+    }
+
+    /// ASCII case-insensitive equality of field names, without building lower-cased copies.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x == y { continue }
+                let lowerX = x >= 0x41 && x <= 0x5A ? x | 0x20 : x
+                let lowerY = y >= 0x41 && y <= 0x5A ? y | 0x20 : y
+                if lowerX != lowerY { return false }
+            default: return false
+            }
+        }
     }
 
     /// The first field of this name with RFC 2047 encoded words decoded.
