@@ -67,7 +67,8 @@ let package = Package(
             name: "ReportRenderingTests", dependencies: ["ReportRendering", "ReportModel", "ReportTestSupport"]),
         .testTarget(
             name: "ReportPipelineTests",
-            dependencies: ["ReportPipeline", "ReportIngest", "ReportStore", "ReportRendering", "ReportTestSupport"]
+            dependencies: ["ReportPipeline", "ReportIngest", "ReportStore", "ReportRendering", "ReportTestSupport"],
+            exclude: ["Snapshots"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["ReportPipeline", "ReportStore", "ReportTestSupport"]),
     ],

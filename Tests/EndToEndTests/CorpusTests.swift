@@ -131,7 +131,8 @@ final class ItemCollector: @unchecked Sendable {
         if aggregate.isEmpty && tls.isEmpty {
             #expect(items.count == 1, "\(label): \(items)")
             #expect(items.first?.outcome == .skipped, "\(label)")
-            #expect((items.first?.reason ?? "").contains("report"), "\(label): \(items.first?.reason ?? "")")
+            let reason = items.first?.reason ?? ""
+            #expect(reason.contains("report"), "\(label): \(reason)")
         }
     }
 }
