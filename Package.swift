@@ -33,6 +33,8 @@ let package = Package(
         ),
         // XML payload -> aggregate report, streaming through libxml2's SAX2 push parser.
         .target(name: "DMARCParser", dependencies: ["ReportModel", "CLibXML2"], swiftSettings: hotPath),
+        // JSON payload -> TLS report.
+        .target(name: "TLSRPTParser", dependencies: ["ReportModel"]),
         // The only place that knows SQL.
         .target(
             name: "ReportStore",
@@ -46,7 +48,10 @@ let package = Package(
         // Model and summary values -> text, JSON, CSV.
         .target(name: "ReportRendering", dependencies: ["ReportModel"]),
         // ingest -> parse -> store; what the command line calls.
-        .target(name: "ReportPipeline", dependencies: ["ReportModel", "ReportIngest", "DMARCParser", "ReportStore"]),
+        .target(
+            name: "ReportPipeline",
+            dependencies: ["ReportModel", "ReportIngest", "DMARCParser", "TLSRPTParser", "ReportStore"]
+        ),
         .executableTarget(
             name: "rua",
             dependencies: [
@@ -62,6 +67,7 @@ let package = Package(
         ),
         .testTarget(name: "ReportIngestTests", dependencies: ["ReportIngest", "ReportTestSupport"]),
         .testTarget(name: "DMARCParserTests", dependencies: ["DMARCParser", "ReportTestSupport"]),
+        .testTarget(name: "TLSRPTParserTests", dependencies: ["TLSRPTParser", "ReportModel", "ReportTestSupport"]),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "ReportTestSupport"]),
         .testTarget(
             name: "ReportRenderingTests", dependencies: ["ReportRendering", "ReportModel", "ReportTestSupport"]),

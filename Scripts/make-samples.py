@@ -396,3 +396,93 @@ mbox = b"".join([
     mbox_entry(b"postmaster@example.com", letter),
 ])
 write("mail/reports.mbox", mbox)
+
+# TLS-RPT: reports in the styles of the reporters, with their deviations from RFC 8460.
+import json
+
+os.makedirs(os.path.join(ROOT, "tlsrpt"), exist_ok=True)
+microsoft_tls = {
+    "organization-name": "Microsoft Corporation",
+    "date-range": {"start-datetime": "2025-12-01T00:00:00", "end-datetime": "2025-12-01T23:59:59"},
+    "contact-info": "tlsrpt-noreply@microsoft.com",
+    "report-id": "133977312000000000+example.com",
+    "policies": [
+        {"policy": {"policy-type": "tlsa",
+                    "policy-string": ["[\"3 1 1 6007EE7D1E6E4A2B0F2C9F5A0C1D2E3F405162738495A6B7C8D9E0F1A2B3C4D5\",\"3 1 1 837C77A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D\"]"],
+                    "policy-domain": "example.com"},
+         "summary": {"total-successful-session-count": 940, "total-failure-session-count": 6},
+         "failure-details": [{"result-type": "tlsa-invalid", "sending-mta-ip": "2001:db8:7::25",
+                              "receiving-mx-hostname": "mx2.example.com", "receiving-ip": "192.0.2.26",
+                              "failed-session-count": 6}]},
+        {"policy": {"policy-type": "sts", "policy-domain": "example.com"},
+         "summary": {"total-successful-session-count": 0, "total-failure-session-count": 4},
+         "failure-details": [{"result-type": "sts-policy-fetch-error", "failed-session-count": 4,
+                              "failure-reason-code": "HTTP 404 fetching https://mta-sts.example.com/.well-known/mta-sts.txt"}]},
+    ],
+}
+write("tlsrpt/microsoft.com!example.com!1764547200!1764633599!133977312000000000.json.gz",
+      gz(json.dumps(microsoft_tls, indent=4).encode()))
+
+mailru_tls = {
+    "contact-info": "tls_support@corp.mail.ru",
+    "date-range": {"end-datetime": "2025-12-02T00:00:00Z", "start-datetime": "2025-12-01T00:00:00Z"},
+    "organization-name": "Mail.ru",
+    "policies": [{
+        "failure-details": [
+            {"failed-session-count": 1, "failure-reason-code": "bad https response code: 404",
+             "result-type": "sts-policy-fetch-error"},
+            {"failed-session-count": 1, "failure-reason-code": "bad https response code: 500",
+             "result-type": "sts-policy-fetch-error"},
+        ],
+        "policy": {"policy-domain": "example.net", "policy-type": "sts"},
+        "summary": {"total-failure-session-count": 1, "total-successful-session-count": 37},
+    }],
+    "report-id": "b28254de-7b2e-be36-bb5c-4c3b92da8b25@mail.ru",
+}
+write("tlsrpt/mail.ru!example.net!1764547200!1764633600.json", json.dumps(mailru_tls, indent=3).encode())
+
+rfc_tls = {
+    "organization-name": "Company-X",
+    "date-range": {"start-datetime": "2025-12-01T00:00:00Z", "end-datetime": "2025-12-01T23:59:59Z"},
+    "contact-info": "sts-reporting@company-x.example",
+    "report-id": "5065427c-23d3-47ca-b6e0-946ea0e8c4be",
+    "policies": [{
+        "policy": {"policy-type": "sts",
+                   "policy-string": ["version: STSv1", "mode: testing", "mx: *.mail.example.org", "max_age: 86400"],
+                   "policy-domain": "example.org", "mx-host": "*.mail.example.org"},
+        "summary": {"total-successful-session-count": 5326, "total-failure-session-count": 303},
+        "failure-details": [
+            {"result-type": "certificate-expired", "sending-mta-ip": "2001:db8:abcd:0012::1",
+             "receiving-mx-hostname": "mx1.mail.example.org", "failed-session-count": 100},
+            {"result-type": "starttls-not-supported", "sending-mta-ip": "2001:db8:abcd:0013::1",
+             "receiving-mx-hostname": "mx2.mail.example.org", "receiving-ip": "203.0.113.56",
+             "failed-session-count": 200,
+             "additional-information": "https://reports.company-x.example/report_info?id=5065427c-23d3#StarttlsNotSupported"},
+            {"result-type": "validation-failure", "sending-mta-ip": "198.51.100.62", "receiving-ip": "198.51.100.48",
+             "failed-session-count": 3, "failure-error-code": "X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED",
+             "receiving-mx-hostname": "mx-backup.mail.example.org", "receiving-mx-helo": "mx-backup.mail.example.org"},
+        ],
+    }],
+}
+write("tlsrpt/company-x.example!example.org!1764547200!1764633599!rfc8460.json", json.dumps(rfc_tls, indent=2).encode())
+
+quirky_tls = {
+    "organization-name": "Quirky Reporter",
+    "date-range": {"start-datetime": "2025-12-01T00:00:00.000+00:00", "end-datetime": "2025-12-01T23:59:59.999Z"},
+    "contact-info": None,
+    "report-id": "quirky-2025-12-01",
+    "policies": [
+        {"policy": {"policy-type": "STS", "policy-string": "version: STSv1", "policy-domain": "Example.COM.",
+                    "mx-host": ["mx: mx1.example.com"]},
+         "summary": {"total-successful-session-count": "420", "total-failure-session-count": "7"},
+         "failure-details": [
+             {"result-type": "quantum-handshake-flux", "sending-mta-ip": "192.0.2.1", "failed-session-count": "5"},
+             {"result-type": "Certificate-Host-Mismatch", "receiving-mx-hostname": "MX1.Example.COM.",
+              "failed-session-count": 2},
+         ]},
+        {"policy": {"policy-type": "no-policy-found"},
+         "summary": {"total-successful-session-count": 12, "total-failure-session-count": 0}},
+    ],
+}
+write("tlsrpt/quirky-reporter.json", json.dumps(quirky_tls).encode())
+write("invalid/not-a-tls-report.json", b'{"status": "ok", "items": [1, 2, 3]}\n')

@@ -18,6 +18,10 @@ public enum ImportRenderer {
             ("messages", .int(item.messages)),
             ("reason", .string(item.reason)),
             ("diagnostics", .array(item.diagnostics.map { .string($0) })),
+            ("policy_domains", item.policyDomains.map { .array($0.map { .string($0) }) } ?? .null),
+            ("policies", .int(item.policies)),
+            ("successful_sessions", .int(item.successfulSessions)),
+            ("failed_sessions", .int(item.failedSessions)),
         ]).serialized()
     }
 

@@ -22,16 +22,22 @@ public enum ReportsRenderer {
             if !report.counted { flags += " (variant, not counted)" }
             if report.recovered { flags += " (recovered)" }
             return [
+                report.kind.rawValue,
                 TimeFormat.date(report.begin), TimeFormat.date(report.end), Escaping.terminal(report.policyDomain),
                 Escaping.terminal(report.orgName ?? "–"), Escaping.terminal(report.reportID) + flags,
                 grouped(report.records), grouped(report.messages),
             ]
         }
         let lines = table(
-            ["begin", "end", "domain", "reporter", "report id", "records", "messages"], rows,
-            leftAligned: [0, 1, 2, 3, 4])
-        let total = reports.reduce(Int64(0)) { $0 + ($1.counted ? $1.messages : 0) }
-        return (lines + ["\(counted(reports.count, "report")), \(counted(total, "message"))"]).joined(separator: "\n")
+            ["kind", "begin", "end", "domain", "reporter", "report id", "records", "messages"], rows,
+            leftAligned: [0, 1, 2, 3, 4, 5])
+        let total = reports.reduce(Int64(0)) { $0 + ($1.counted && $1.kind == .dmarc ? $1.messages : 0) }
+        let sessions = reports.reduce(Int64(0)) { $0 + ($1.counted && $1.kind == .tlsrpt ? $1.messages : 0) }
+        var footer = "\(counted(reports.count, "report")), \(counted(total, "message"))"
+        if reports.contains(where: { $0.kind == .tlsrpt }) {
+            footer += ", \(counted(sessions, "TLS session")) (TLS reports: records are policies, messages sessions)"
+        }
+        return (lines + [footer]).joined(separator: "\n")
     }
 
     static func json(_ reports: [StoredReport]) -> String {

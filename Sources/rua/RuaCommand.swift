@@ -10,6 +10,6 @@ struct RuaCommand: ParsableCommand {
             domains' mail authenticates. The database is $RUA_DB, else $XDG_DATA_HOME/rua/rua.sqlite \
             (~/.local/share/rua/rua.sqlite); --db overrides both.
             """,
-        subcommands: [Import.self, Reports.self, Summary.self, Quarantine.self, Reprocess.self]
+        subcommands: [Import.self, Reports.self, Summary.self, TLS.self, Quarantine.self, Reprocess.self]
     )
 }

@@ -128,6 +128,12 @@ final class ItemCollector: @unchecked Sendable {
             #expect(item?.messages == (truth["count_sum"] as? Int).map(Int64.init), "\(label) count sum")
         }
         #expect(items.filter { $0.kind == .tlsrpt }.count == tls.count, "\(label): TLS reports")
+        for attachment in tls {
+            guard let truth = attachment["truth"] as? [String: Any] else { continue }
+            checkTLS(
+                items.first { $0.kind == .tlsrpt && $0.reportID == truth["report_id"] as? String }, against: truth,
+                label: label)
+        }
         if aggregate.isEmpty && tls.isEmpty {
             #expect(items.count == 1, "\(label): \(items)")
             #expect(items.first?.outcome == .skipped, "\(label)")
@@ -135,4 +141,50 @@ final class ItemCollector: @unchecked Sendable {
             #expect(reason.contains("report"), "\(label): \(reason)")
         }
     }
+}
+
+/// Every TLS report of ../shared/corpus/tlsrpt imported and compared with truth.json.
+@Suite struct CorpusTLSTests {
+    @Test func everyCorpusTLSReportMatchesTheTruth() throws {
+        guard Corpus.isAvailable else {
+            print("CorpusTLSTests: ../shared/corpus is absent (looked in \(Corpus.root.path)); skipping")
+            return
+        }
+        let truth = try Corpus.truth()
+        let temp = try TemporaryDirectory()
+        let pipeline = ImportPipeline(database: try temp.makeDatabase())
+        var checked = 0
+        for (file, value) in truth.sorted(by: { $0.key < $1.key }) where file.hasPrefix("tlsrpt/") {
+            guard let expected = value as? [String: Any] else { continue }
+            let collected = ItemCollector()
+            let summary = pipeline.importPaths([Corpus.root.appendingPathComponent(file).path]) {
+                collected.items.append($0)
+            }
+            #expect(summary.failures.isEmpty, "\(file)")
+            #expect(collected.items.count == 1, "\(file): \(collected.items)")
+            checkTLS(collected.items.first, against: expected, label: file)
+            checked += 1
+        }
+        #expect(checked == 13)
+    }
+}
+
+/// A TLS item stored (or a duplicate) with exactly the truth's organization, report id, date range,
+/// number of policies and sessions.
+func checkTLS(_ item: ImportItem?, against truth: [String: Any], label: String) {
+    guard let item else {
+        Issue.record("\(label): no item")
+        return
+    }
+    #expect(item.kind == .tlsrpt, "\(label)")
+    #expect(item.outcome == .stored || item.outcome == .duplicate, "\(label): \(item.outcome) \(item.reason ?? "")")
+    #expect(item.orgName == truth["organization_name"] as? String, "\(label) organization")
+    #expect(item.reportID == truth["report_id"] as? String, "\(label) report id")
+    let start = (truth["start_datetime"] as? String).flatMap { try? DateArgument.parse($0, now: 0) }
+    let end = (truth["end_datetime"] as? String).flatMap { try? DateArgument.parse($0, now: 0) }
+    #expect(item.begin == start, "\(label) start")
+    #expect(item.end == end, "\(label) end")
+    #expect(item.policies == truth["policies"] as? Int, "\(label) policies")
+    #expect(item.successfulSessions == (truth["total_successful_session_count"] as? Int).map(Int64.init), "\(label) ok")
+    #expect(item.failedSessions == (truth["total_failure_session_count"] as? Int).map(Int64.init), "\(label) failed")
 }

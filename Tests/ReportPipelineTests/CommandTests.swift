@@ -110,10 +110,10 @@ import Testing
         let stored = results.map {
             $0.stdout.split(separator: "\n").filter { $0.contains("\"outcome\":\"stored\"") }.count
         }
-        #expect(stored.reduce(0, +) == 29)
+        #expect(stored.reduce(0, +) == 34)
         let database = try ReportDatabase(path: db)
         #expect(try database.tableCounts()["report"] == 29)
-        #expect(try database.tableCounts()["input"] == 50)
+        #expect(try database.tableCounts()["input"] == 55)
     }
 }
 
@@ -161,5 +161,26 @@ import Testing
         #expect(try database.tableCounts()["report"] == 2)
         #expect(try database.tableCounts()["item"] == 2)
         #expect(try RuaExecutable.run(["reprocess", "--db", db]).status == 64)
+    }
+}
+
+@Suite struct TLSCommandTests {
+    @Test func tlsSummaryInEveryFormat() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        let imported = try RuaExecutable.run([
+            "import", "--db", db, "SampleReports/tlsrpt", "SampleReports/mail/tlsrpt-google.eml",
+        ])
+        #expect(imported.status == 0)
+        for format in ["text", "json", "csv"] {
+            let result = try RuaExecutable.run(["tls", "--db", db, "--format", format])
+            #expect(result.status == 0)
+            assertSnapshot(result.stdout, named: "tls.\(format)")
+        }
+        let text = try RuaExecutable.run(["tls", "--db", db, "--domain", "example.com"]).stdout
+        #expect(text.contains("renew the certificate on mx1.example.com"))
+        #expect(text.contains("check https://mta-sts.example.com/.well-known/mta-sts.txt"))
+        let none = try RuaExecutable.run(["tls", "--db", db, "--since", "2026-01-01"])
+        #expect(none.stdout == "no TLS reports for since 2026-01-01 00:00 UTC\n")
     }
 }

@@ -69,10 +69,12 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
     @Test func migrationsAreNamedAndAppliedOnce() throws {
         let temp = try TemporaryDirectory()
         let first = try temp.makeDatabase()
-        #expect(try first.appliedMigrations() == ["001-dmarc-aggregate-reports", "002-mail-messages"])
+        #expect(
+            try first.appliedMigrations() == ["001-dmarc-aggregate-reports", "002-mail-messages", "003-tls-reports"])
         first.close()
         let again = try temp.makeDatabase()
-        #expect(try again.appliedMigrations() == ["001-dmarc-aggregate-reports", "002-mail-messages"])
+        #expect(
+            try again.appliedMigrations() == ["001-dmarc-aggregate-reports", "002-mail-messages", "003-tls-reports"])
         #expect(try again.journalMode() == "wal")
     }
 

@@ -65,3 +65,31 @@ public enum Compression {
         return Array(archive.data ?? Data())
     }
 }
+
+extension Compression {
+    /// Inflates a gzip member (for reading gzip fixtures in tests).
+    public static func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        var stream = z_stream()
+        _ = rua_inflateInit2(&stream, 15 + 32)
+        defer { inflateEnd(&stream) }
+        var input = bytes
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        try input.withUnsafeMutableBufferPointer { source in
+            stream.next_in = source.baseAddress
+            stream.avail_in = uInt(source.count)
+            while true {
+                let (status, produced) = buffer.withUnsafeMutableBufferPointer { target -> (Int32, Int) in
+                    stream.next_out = target.baseAddress
+                    stream.avail_out = uInt(target.count)
+                    let status = inflate(&stream, Z_NO_FLUSH)
+                    return (status, target.count - Int(stream.avail_out))
+                }
+                output += buffer.prefix(produced)
+                if status == Z_STREAM_END { return }
+                guard status == Z_OK else { throw CocoaError(.fileReadCorruptFile) }
+            }
+        }
+        return output
+    }
+}

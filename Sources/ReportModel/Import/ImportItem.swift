@@ -31,6 +31,11 @@ public struct ImportItem: Hashable, Sendable {
     public var messages: Int64?
     public var reason: String?
     public var diagnostics: [String]
+    /// TLS reports: the policy domains, and sessions summed over policies, as reported.
+    public var policyDomains: [String]?
+    public var policies: Int?
+    public var successfulSessions: Int64?
+    public var failedSessions: Int64?
 
     public init(
         input: String, part: String?, outcome: Outcome, kind: Kind? = nil, orgName: String? = nil,

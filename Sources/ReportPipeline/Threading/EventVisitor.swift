@@ -1,6 +1,7 @@
 import DMARCParser
 import ReportIngest
 import ReportModel
+import TLSRPTParser
 
 /// Turns what the unpacker finds in one input into events for the writer.
 final class EventVisitor: UnpackVisitor {
@@ -20,7 +21,7 @@ final class EventVisitor: UnpackVisitor {
             channel.send(.beginReport(part: location.part))
             return DMARCPayloadReader(visitor: self, location: location, knownDigest: wholeInput ? inputSHA256 : nil)
         case .tlsrptJSON:
-            return UnsupportedPayloadReader(visitor: self, location: location)
+            return TLSPayloadReader(visitor: self, location: location, knownDigest: wholeInput ? inputSHA256 : nil)
         }
     }
 
@@ -118,27 +119,42 @@ final class DMARCPayloadReader: PayloadConsumer {
     }
 }
 
-/// A payload Rua recognises but does not store yet (TLS-RPT JSON): the item is skipped with the
-/// reason, and the input's original bytes stay in the database.
-final class UnsupportedPayloadReader: PayloadConsumer {
+/// Collects a TLS-RPT JSON payload (within the report cap) and parses it at its end.
+final class TLSPayloadReader: PayloadConsumer {
     private let visitor: EventVisitor
     private let location: InputLocation
+    private let knownDigest: [UInt8]?
+    private var bytes: [UInt8] = []
 
-    init(visitor: EventVisitor, location: InputLocation) {
+    init(visitor: EventVisitor, location: InputLocation, knownDigest: [UInt8]?) {
         self.visitor = visitor
         self.location = location
+        self.knownDigest = knownDigest
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool { false }
+    func write(_ chunk: UnsafeRawBufferPointer) throws -> Bool {
+        bytes.append(contentsOf: chunk)
+        return true
+    }
 
     func finish(diagnostics: [Diagnostic]) throws {
-        let item = ImportItem(
-            input: visitor.input, part: location.part, outcome: .skipped, kind: .tlsrpt,
-            reason: "TLS-RPT (JSON) report recognised; not yet supported, original kept")
-        visitor.channel.send(.item(item, diagnostics))
+        do {
+            let parsed = try TLSRPTParser().parse(bytes)
+            visitor.channel.send(
+                .commitTLSReport(
+                    ParsedTLSPayload(
+                        part: location.part, report: parsed.report,
+                        payloadSHA256: knownDigest ?? SHA256Hasher.digest(bytes),
+                        diagnostics: diagnostics + parsed.diagnostics)))
+        } catch let error as TLSRPTParseError {
+            let item = visitor.rejection(at: location, kind: .tlsrpt, reason: error.message, diagnostics: diagnostics)
+            visitor.channel.send(.item(item, diagnostics))
+        }
+        bytes = []
     }
 
     func abort(_ error: IngestError) throws {
+        bytes = []
         visitor.channel.send(
             .item(visitor.rejection(at: location, kind: .tlsrpt, reason: error.message, diagnostics: []), []))
     }

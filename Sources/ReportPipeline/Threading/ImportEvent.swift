@@ -19,6 +19,8 @@ enum ImportEvent: Sendable {
     case records([ReportRecord])
     /// The open report parsed completely.
     case commitReport(ParsedPayload)
+    /// A TLS report that parsed completely.
+    case commitTLSReport(ParsedTLSPayload)
     /// The open report is unusable: drop it and record the item as rejected.
     case discardReport(ImportItem, [Diagnostic])
     /// An item that holds no report (rejected, skipped).
@@ -63,6 +65,14 @@ struct InputStart: Sendable {
     var name: String {
         ([path] + members).joined(separator: " › ")
     }
+}
+
+/// A TLS report that parsed, with what its item needs.
+struct ParsedTLSPayload: Sendable {
+    var part: String?
+    var report: TLSReport
+    var payloadSHA256: [UInt8]
+    var diagnostics: [Diagnostic]
 }
 
 /// A report that parsed completely, with what its item needs.

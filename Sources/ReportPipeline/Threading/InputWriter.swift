@@ -197,6 +197,11 @@ final class InputWriter {
                     header: payload.header, records: payload.records, messages: payload.messages,
                     payloadSHA256: payload.payloadSHA256, diagnostics: payload.diagnostics)
                 items.append(Self.item(for: payload, input: input, commit: commit))
+            case .commitTLSReport(let payload):
+                let commit = try session.storeTLSReport(
+                    payload.report, part: stored(payload.part), payloadSHA256: payload.payloadSHA256,
+                    diagnostics: payload.diagnostics)
+                items.append(Self.item(for: payload, input: input, commit: commit))
             case .discardReport(let item, let diagnostics):
                 try report?.discard()
                 report = nil
@@ -255,6 +260,29 @@ final class InputWriter {
 
     /// Called with the running totals after each input is reported.
     var onProgress: ((ImportSummary) -> Void)?
+
+    static func item(for payload: ParsedTLSPayload, input: String, commit: ReportCommit) -> ImportItem {
+        let report = payload.report
+        var item = ImportItem(
+            input: input, part: payload.part, outcome: .stored, kind: .tlsrpt, orgName: report.organizationName,
+            reportID: report.reportID, begin: report.begin, end: report.end,
+            diagnostics: payload.diagnostics.map(\.description))
+        item.policyDomains = report.policyDomains
+        item.policies = report.policies.count
+        item.successfulSessions = report.successfulSessions
+        item.failedSessions = report.failedSessions
+        switch commit {
+        case .stored:
+            break
+        case .duplicate(let existing):
+            item.outcome = .duplicate
+            item.reason = "report already stored (TLS #\(existing))"
+            item.diagnostics = []
+        case .variant(_, let original):
+            item.reason = "same identity as TLS report #\(original) with different content: kept, not counted"
+        }
+        return item
+    }
 
     static func item(for payload: ParsedPayload, input: String, commit: ReportCommit) -> ImportItem {
         let metadata = payload.header.metadata

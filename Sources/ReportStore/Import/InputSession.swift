@@ -18,7 +18,10 @@ public final class InputSession {
         self.inputID = inputID
         self.importedAt = importedAt
         insertItem = try RawStatement(
-            db, sql: "INSERT INTO item (input_id, part, outcome, kind, report_id, reason) VALUES (?, ?, ?, ?, ?, ?)")
+            db,
+            sql:
+                "INSERT INTO item (input_id, part, outcome, kind, report_id, tls_report_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
         insertDiagnostic = try RawStatement(
             db,
             sql: """
@@ -30,15 +33,16 @@ public final class InputSession {
 
     /// Records an item that holds no new report: rejected (with its reason), skipped, or a duplicate.
     public func addItem(
-        part: String?, outcome: ImportItem.Outcome, kind: ImportItem.Kind?, reportID: Int64? = nil, reason: String?,
-        diagnostics: [Diagnostic] = []
+        part: String?, outcome: ImportItem.Outcome, kind: ImportItem.Kind?, reportID: Int64? = nil,
+        tlsReportID: Int64? = nil, reason: String?, diagnostics: [Diagnostic] = []
     ) throws {
         insertItem.bind(1, inputID)
         insertItem.bind(2, part)
         insertItem.bind(3, outcome.rawValue)
         insertItem.bind(4, kind?.rawValue)
         insertItem.bind(5, reportID)
-        insertItem.bind(6, reason)
+        insertItem.bind(6, tlsReportID)
+        insertItem.bind(7, reason)
         try insertItem.execute()
         let itemID = insertItem.lastInsertedRowID
         for diagnostic in diagnostics {

@@ -18,7 +18,7 @@ extension ReportDatabase {
                     ORDER BY r.begin_utc, r.policy_domain, r.id
                     """,
                 arguments: arguments)
-            return rows.map { row in
+            let dmarc = rows.map { row in
                 StoredReport(
                     id: row["id"], kind: .dmarc, orgName: row["org_name"], email: row["email"],
                     reportID: row["report_id"],
@@ -27,6 +27,50 @@ extension ReportDatabase {
                     recovered: row["recovered"], input: row["input_name"], part: row["part"],
                     diagnostics: row["diagnostics"])
             }
+            let tls = try Self.tlsReports(db, filter)
+            return (dmarc + tls).sorted {
+                ($0.begin, $0.policyDomain, $0.kind.rawValue, $0.id) < (
+                    $1.begin, $1.policyDomain, $1.kind.rawValue, $1.id
+                )
+            }
+        }
+    }
+
+    /// TLS reports as listing rows: the policy domains joined with commas, policies as records and
+    /// sessions (successful and failed) as messages.
+    static func tlsReports(_ db: Database, _ filter: ReportFilter) throws -> [StoredReport] {
+        var clauses = ["1"]
+        var arguments = StatementArguments()
+        if let domain = filter.domain {
+            clauses.append("EXISTS (SELECT 1 FROM tls_policy p WHERE p.tls_report_id = t.id AND p.policy_domain = ?)")
+            arguments += [domain]
+        }
+        if let since = filter.since {
+            clauses.append("t.begin_utc >= ?")
+            arguments += [since]
+        }
+        if let until = filter.until {
+            clauses.append("t.begin_utc <= ?")
+            arguments += [until]
+        }
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT t.id, t.organization_name, t.contact_info, t.report_id, t.begin_utc, t.end_utc, t.policies,
+                       t.successful_sessions + t.failed_sessions AS sessions, t.counted, t.part,
+                       input.name AS input_name,
+                       (SELECT GROUP_CONCAT(DISTINCT p.policy_domain) FROM tls_policy p WHERE p.tls_report_id = t.id)
+                           AS domains
+                FROM tls_report t JOIN input ON input.id = t.input_id
+                WHERE \(clauses.joined(separator: " AND "))
+                """,
+            arguments: arguments)
+        return rows.map { row in
+            StoredReport(
+                id: row["id"], kind: .tlsrpt, orgName: row["organization_name"], email: row["contact_info"],
+                reportID: row["report_id"], policyDomain: (row["domains"] as String?) ?? "", begin: row["begin_utc"],
+                end: row["end_utc"], records: row["policies"], messages: row["sessions"], counted: row["counted"],
+                recovered: false, input: row["input_name"], part: row["part"], diagnostics: 0)
         }
     }
 

@@ -181,5 +181,61 @@ enum Migrations {
                     CREATE INDEX message_by_message_id ON message(message_id);
                     """)
         }
+        migrator.registerMigration("003-tls-reports") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE tls_report (
+                        id INTEGER PRIMARY KEY,
+                        input_id INTEGER NOT NULL REFERENCES input(id),
+                        part TEXT,
+                        organization_name TEXT,
+                        contact_info TEXT,
+                        report_id TEXT NOT NULL,
+                        begin_utc INTEGER NOT NULL,
+                        end_utc INTEGER NOT NULL,
+                        payload_sha256 BLOB NOT NULL,
+                        policies INTEGER NOT NULL,
+                        successful_sessions INTEGER NOT NULL,
+                        failed_sessions INTEGER NOT NULL,
+                        counted INTEGER NOT NULL,
+                        variant_of INTEGER REFERENCES tls_report(id),
+                        imported_at INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX tls_report_identity
+                        ON tls_report(organization_name, report_id, begin_utc, end_utc, payload_sha256);
+                    CREATE INDEX tls_report_by_begin ON tls_report(begin_utc);
+
+                    CREATE TABLE tls_policy (
+                        id INTEGER PRIMARY KEY,
+                        tls_report_id INTEGER NOT NULL REFERENCES tls_report(id),
+                        seq INTEGER NOT NULL,
+                        policy_type TEXT,
+                        policy_string TEXT,
+                        policy_domain TEXT,
+                        mx_hosts TEXT,
+                        mode TEXT,
+                        successful_sessions INTEGER NOT NULL,
+                        failed_sessions INTEGER NOT NULL
+                    );
+                    CREATE INDEX tls_policy_by_report ON tls_policy(tls_report_id);
+                    CREATE INDEX tls_policy_by_domain ON tls_policy(policy_domain);
+
+                    CREATE TABLE tls_failure (
+                        id INTEGER PRIMARY KEY,
+                        tls_policy_id INTEGER NOT NULL REFERENCES tls_policy(id),
+                        result_type TEXT,
+                        sending_mta_ip TEXT,
+                        receiving_mx_hostname TEXT,
+                        receiving_mx_helo TEXT,
+                        receiving_ip TEXT,
+                        failed_sessions INTEGER NOT NULL,
+                        additional_information TEXT,
+                        failure_reason_code TEXT
+                    );
+                    CREATE INDEX tls_failure_by_policy ON tls_failure(tls_policy_id);
+
+                    ALTER TABLE item ADD COLUMN tls_report_id INTEGER REFERENCES tls_report(id);
+                    """)
+        }
     }
 }

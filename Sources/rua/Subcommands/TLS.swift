@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import ReportRendering
+import ReportStore
+
+struct TLS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tls",
+        abstract: "Summarise SMTP TLS reports (TLS-RPT) per policy domain: sessions, failures and what to do.",
+        discussion: """
+            Sessions are counted as the reporters sent them (failure details need not add up to the \\
+            totals). Failures are shown by result type, with advice, by receiving MX host and by sending MTA.
+            """
+    )
+
+    @OptionGroup var filter: FilterOptions
+
+    @Option(help: "How many entries to show per failure list.")
+    var top = 10
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let selection = try filter.filter(now: Date())
+        let database = try store.open()
+        defer { database.close() }
+        let summaries = try store.perform { try database.tlsSummary(selection, top: max(1, top)) }
+        print(
+            TLSRenderer.render(summaries, period: filter.periodLabel(selection), format: filter.format), terminator: "")
+    }
+}
