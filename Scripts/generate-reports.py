@@ -4,6 +4,7 @@
   generate-reports.py big OUT.xml RECORDS        one report with RECORDS records
   generate-reports.py many OUTDIR COUNT RECORDS  COUNT small .xml.gz reports of RECORDS records each
   generate-reports.py mbox OUT.mbox COUNT RECORDS  an mbox of COUNT report messages (base64 gzip attachments)
+  generate-reports.py tls OUTDIR COUNT              COUNT TLS reports (.json.gz) in the styles of Google and Microsoft
 
 Addresses come from the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32)
 and domains from example.com/.net/.org, so the data is realistic in shape and safe to share.
@@ -134,6 +135,36 @@ def main():
                     "%s\n--b%d--\n\n"
                 ) % (domain, domain, n, n, n, n, n, name, name, attachment, n)
                 f.write(message.encode())
+    elif mode == "tls":
+        import json
+        outdir, count = sys.argv[2], int(sys.argv[3])
+        os.makedirs(outdir, exist_ok=True)
+        domains = ["example.com", "example.net", "example.org"]
+        for n in range(count):
+            domain = domains[n % 3]
+            begin = BASE + (n // 6) * DAY
+            day = "2025-12-%02d" % (1 + (n // 6) % 28)
+            failures = [] if rng.random() < 0.6 else [{
+                "result-type": rng.choice(["certificate-expired", "starttls-not-supported", "validation-failure"]),
+                "sending-mta-ip": ip(rng), "receiving-mx-hostname": "mx%d.%s" % (rng.randrange(1, 3), domain),
+                "failed-session-count": rng.randrange(1, 50)}]
+            report = {
+                "organization-name": "Google Inc." if n % 2 else "Microsoft Corporation",
+                "date-range": {"start-datetime": day + "T00:00:00Z", "end-datetime": day + "T23:59:59Z"},
+                "contact-info": "smtp-tls-reporting@google.com",
+                "report-id": "%sT00:00:00Z_%s_%d" % (day, domain, n),
+                "policies": [{
+                    "policy": {"policy-type": "sts",
+                               "policy-string": ["version: STSv1", "mode: enforce", "mx: mx1.%s" % domain,
+                                                 "max_age: 86400"],
+                               "policy-domain": domain, "mx-host": ["mx1.%s" % domain]},
+                    "summary": {"total-successful-session-count": rng.randrange(100, 5000),
+                                "total-failure-session-count": sum(f["failed-session-count"] for f in failures)},
+                    "failure-details": failures}],
+            }
+            name = "google.com!%s!%d!%d!%03d.json.gz" % (domain, begin, begin + DAY - 1, n)
+            with open(os.path.join(outdir, name), "wb") as f:
+                f.write(gzip.compress(json.dumps(report).encode(), mtime=0))
     else:
         sys.exit(__doc__)
 
