@@ -37,15 +37,66 @@ struct RawStatement {
         sqlite3_bind_int64(handle, index, Int64(value))
     }
 
+    func bind(_ index: Int32, _ value: Int?) {
+        bind(index, value.map(Int64.init))
+    }
+
+    func bind(_ index: Int32, _ value: Bool) {
+        sqlite3_bind_int64(handle, index, value ? 1 : 0)
+    }
+
+    func bind(_ index: Int32, blob: [UInt8]) {
+        blob.withUnsafeBytes { bytes in
+            _ = sqlite3_bind_blob(
+                handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), Self.transient)
+        }
+    }
+
+    /// Runs a query and returns the first column of its first row as an integer (`nil` for no row or NULL).
+    func queryInt64() throws -> Int64? {
+        defer { sqlite3_reset(handle) }
+        let result = sqlite3_step(handle)
+        switch result {
+        case SQLITE_ROW:
+            return sqlite3_column_type(handle, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 0)
+        case SQLITE_DONE:
+            return nil
+        default:
+            throw error(result)
+        }
+    }
+
+    /// Runs a query, handing each row's first column (integer) and second column (blob) to `body`.
+    func queryIDsAndBlobs() throws -> [(Int64, [UInt8])] {
+        defer { sqlite3_reset(handle) }
+        var rows: [(Int64, [UInt8])] = []
+        while true {
+            let result = sqlite3_step(handle)
+            guard result == SQLITE_ROW else {
+                if result == SQLITE_DONE { return rows }
+                throw error(result)
+            }
+            let id = sqlite3_column_int64(handle, 0)
+            let count = Int(sqlite3_column_bytes(handle, 1))
+            var blob = [UInt8](repeating: 0, count: count)
+            if count > 0, let base = sqlite3_column_blob(handle, 1) {
+                blob.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: count)) }
+            }
+            rows.append((id, blob))
+        }
+    }
+
+    private func error(_ result: Int32) -> StoreError {
+        let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "unknown error"
+        return StoreError(
+            "SQLite error \(result): \(message)", isTemporary: result == SQLITE_BUSY || result == SQLITE_LOCKED)
+    }
+
     /// Runs the statement once and resets it for the next bindings.
     func execute() throws {
         let result = sqlite3_step(handle)
         sqlite3_reset(handle)
-        guard result == SQLITE_DONE || result == SQLITE_ROW else {
-            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "unknown error"
-            throw StoreError(
-                "SQLite error \(result): \(message)", isTemporary: result == SQLITE_BUSY || result == SQLITE_LOCKED)
-        }
+        guard result == SQLITE_DONE || result == SQLITE_ROW else { throw error(result) }
     }
 
     /// The rowid of the last row inserted on this connection.

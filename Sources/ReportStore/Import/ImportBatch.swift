@@ -7,11 +7,13 @@ import ReportModel
 /// savepoint of its own inside its input.
 public final class ImportBatch {
     let db: Database
+    let statements: ImportStatements
     /// Inputs stored in the open transaction.
     public private(set) var inputsInTransaction = 0
 
     init(db: Database) {
         self.db = db
+        self.statements = ImportStatements(db: db)
     }
 
     /// Whether a transaction is open (SQLite may have rolled it back itself after an I/O error).
@@ -48,16 +50,18 @@ public final class ImportBatch {
     ) throws -> InputImport<T> {
         precondition(db.isInsideTransaction, "importInput needs an open transaction")
         return try convertingErrors("store \(name)") {
-            if let inputID = try ReportDatabase.inputID(db, sha256: sha256) {
+            let lookup = try statements.inputBySHA.get()
+            lookup.bind(1, blob: sha256)
+            if let inputID = try lookup.queryInt64() {
                 return .alreadyImported(
                     try ItemQueries.items(db, inputID: inputID, inputName: name, asDuplicates: true))
             }
-            try db.run("SAVEPOINT input")
+            try statements.savepointInput.get().execute()
             do {
-                let inputID = try ReportDatabase.insertInput(
-                    db, name: name, sha256: sha256, original: original, at: importedAt)
-                let result = try body(try InputSession(db: db, inputID: inputID, importedAt: importedAt))
-                try db.run("RELEASE input")
+                let inputID = try insertInput(name: name, sha256: sha256, original: original, at: importedAt)
+                let result = try body(
+                    try InputSession(db: db, statements: statements, inputID: inputID, importedAt: importedAt))
+                try statements.releaseInput.get().execute()
                 inputsInTransaction += 1
                 return .imported(result)
             } catch {
@@ -68,6 +72,40 @@ public final class ImportBatch {
                 throw error
             }
         }
+    }
+
+    /// The input row, and its original's blob and chunks unless the same content is kept already.
+    private func insertInput(
+        name: String, sha256: [UInt8], original: any OriginalSource, at time: Int64
+    ) throws -> Int64 {
+        let findBlob = try statements.blobBySHA.get()
+        findBlob.bind(1, blob: sha256)
+        let blobID: Int64
+        if let existing = try findBlob.queryInt64() {
+            blobID = existing
+        } else {
+            let insertBlob = try statements.insertBlob.get()
+            insertBlob.bind(1, blob: sha256)
+            insertBlob.bind(2, original.size)
+            insertBlob.bind(3, original.encoding.rawValue)
+            try insertBlob.execute()
+            blobID = insertBlob.lastInsertedRowID
+            let insertChunk = try statements.insertChunk.get()
+            var seq = 0
+            while let chunk = try original.nextChunk() {
+                insertChunk.bind(1, blobID)
+                insertChunk.bind(2, seq)
+                insertChunk.bind(3, blob: chunk)
+                try insertChunk.execute()
+                seq += 1
+            }
+        }
+        let insertInput = try statements.insertInput.get()
+        insertInput.bind(1, blobID)
+        insertInput.bind(2, name)
+        insertInput.bind(3, time)
+        try insertInput.execute()
+        return insertInput.lastInsertedRowID
     }
 
     private func convertingErrors<T>(_ what: String, _ body: () throws -> T) throws -> T {

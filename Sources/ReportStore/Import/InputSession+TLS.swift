@@ -9,26 +9,24 @@ extension InputSession {
     public func storeTLSReport(
         _ report: TLSReport, part: String?, payloadSHA256: [UInt8], diagnostics: [Diagnostic]
     ) throws -> ReportCommit {
-        let same = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT id, payload_sha256 FROM tls_report
-                    WHERE organization_name IS ? AND report_id = ? AND begin_utc = ? AND end_utc = ? ORDER BY id
-                    """),
-            arguments: [report.organizationName, report.reportID, report.begin, report.end])
-        if let existing = same.first(where: { ($0["payload_sha256"] as Data) == Data(payloadSHA256) }) {
-            let id: Int64 = existing["id"]
-            if reprocessing,
-                try Int64.fetchOne(db, sql: "SELECT input_id FROM tls_report WHERE id = ?", arguments: [id]) == inputID
-            {
-                return .duplicate(of: id)
+        let lookup = try statements.tlsReportsWithIdentity.get()
+        lookup.bind(1, report.organizationName)
+        lookup.bind(2, report.reportID)
+        lookup.bind(3, report.begin)
+        lookup.bind(4, report.end)
+        let same = try lookup.queryIDsAndBlobs()
+        if let existing = same.first(where: { $0.1 == payloadSHA256 })?.0 {
+            let owner = try statements.tlsReportInput.get()
+            owner.bind(1, existing)
+            if try reprocessing && owner.queryInt64() == inputID {
+                return .duplicate(of: existing)
             }
             try addItem(
-                part: part, outcome: .duplicate, kind: .tlsrpt, tlsReportID: id,
-                reason: "report already stored (TLS #\(id))", diagnostics: [])
-            return .duplicate(of: id)
+                part: part, outcome: .duplicate, kind: .tlsrpt, tlsReportID: existing,
+                reason: "report already stored (TLS #\(existing))", diagnostics: [])
+            return .duplicate(of: existing)
         }
-        let original: Int64? = same.first?["id"]
+        let original = same.first?.0
         var diagnostics = diagnostics
         if let original {
             diagnostics.append(
@@ -37,46 +35,48 @@ extension InputSession {
                     "same organization, report-id and date range as TLS report #\(original) but different content; "
                         + "kept, not counted in summaries"))
         }
-        try db.run(
-            """
-            INSERT INTO tls_report (input_id, part, organization_name, contact_info, report_id, begin_utc, end_utc,
-                                    payload_sha256, policies, successful_sessions, failed_sessions, counted,
-                                    variant_of, imported_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                inputID, part, report.organizationName, report.contactInfo, report.reportID, report.begin, report.end,
-                Data(payloadSHA256), report.policies.count, report.successfulSessions, report.failedSessions,
-                original == nil, original, importedAt,
-            ])
-        let reportID = db.lastInsertedRowID
+        let insert = try statements.insertTLSReport.get()
+        insert.bind(1, inputID)
+        insert.bind(2, part)
+        insert.bind(3, report.organizationName)
+        insert.bind(4, report.contactInfo)
+        insert.bind(5, report.reportID)
+        insert.bind(6, report.begin)
+        insert.bind(7, report.end)
+        insert.bind(8, blob: payloadSHA256)
+        insert.bind(9, report.policies.count)
+        insert.bind(10, report.successfulSessions)
+        insert.bind(11, report.failedSessions)
+        insert.bind(12, original == nil)
+        insert.bind(13, original)
+        insert.bind(14, importedAt)
+        try insert.execute()
+        let reportID = insert.lastInsertedRowID
+        let insertPolicy = try statements.insertTLSPolicy.get()
+        let insertFailure = try statements.insertTLSFailure.get()
         for (seq, policy) in report.policies.enumerated() {
-            try db.run(
-                """
-                INSERT INTO tls_policy (tls_report_id, seq, policy_type, policy_string, policy_domain, mx_hosts, mode,
-                                        successful_sessions, failed_sessions)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    reportID, seq, policy.type?.text,
-                    policy.strings.isEmpty ? nil : policy.strings.joined(separator: "\n"),
-                    policy.domain, policy.mxHosts.isEmpty ? nil : policy.mxHosts.joined(separator: " "), policy.mode,
-                    policy.successfulSessions, policy.failedSessions,
-                ])
-            let policyID = db.lastInsertedRowID
+            insertPolicy.bind(1, reportID)
+            insertPolicy.bind(2, seq)
+            insertPolicy.bind(3, policy.type?.text)
+            insertPolicy.bind(4, policy.strings.isEmpty ? nil : policy.strings.joined(separator: "\n"))
+            insertPolicy.bind(5, policy.domain)
+            insertPolicy.bind(6, policy.mxHosts.isEmpty ? nil : policy.mxHosts.joined(separator: " "))
+            insertPolicy.bind(7, policy.mode)
+            insertPolicy.bind(8, policy.successfulSessions)
+            insertPolicy.bind(9, policy.failedSessions)
+            try insertPolicy.execute()
+            let policyID = insertPolicy.lastInsertedRowID
             for failure in policy.failures {
-                try db.run(
-                    """
-                    INSERT INTO tls_failure (tls_policy_id, result_type, sending_mta_ip, receiving_mx_hostname,
-                                             receiving_mx_helo, receiving_ip, failed_sessions, additional_information,
-                                             failure_reason_code)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [
-                        policyID, failure.resultType?.text, failure.sendingMTAIP, failure.receivingMXHostname,
-                        failure.receivingMXHelo, failure.receivingIP, failure.failedSessions,
-                        failure.additionalInformation, failure.failureReasonCode,
-                    ])
+                insertFailure.bind(1, policyID)
+                insertFailure.bind(2, failure.resultType?.text)
+                insertFailure.bind(3, failure.sendingMTAIP)
+                insertFailure.bind(4, failure.receivingMXHostname)
+                insertFailure.bind(5, failure.receivingMXHelo)
+                insertFailure.bind(6, failure.receivingIP)
+                insertFailure.bind(7, failure.failedSessions)
+                insertFailure.bind(8, failure.additionalInformation)
+                insertFailure.bind(9, failure.failureReasonCode)
+                try insertFailure.execute()
             }
         }
         try addItem(

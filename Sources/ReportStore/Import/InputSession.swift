@@ -7,28 +7,21 @@ public final class InputSession {
     let db: Database
     let inputID: Int64
     let importedAt: Int64
+    let statements: ImportStatements
     private let insertItem: RawStatement
     private let insertDiagnostic: RawStatement
     let recordInserter: RecordInserter
     /// Set when an input already stored runs again: its own reports are not recorded a second time.
     var reprocessing = false
 
-    init(db: Database, inputID: Int64, importedAt: Int64) throws {
+    init(db: Database, statements: ImportStatements, inputID: Int64, importedAt: Int64) throws {
         self.db = db
+        self.statements = statements
         self.inputID = inputID
         self.importedAt = importedAt
-        insertItem = try RawStatement(
-            db,
-            sql:
-                "INSERT INTO item (input_id, part, outcome, kind, report_id, tls_report_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        )
-        insertDiagnostic = try RawStatement(
-            db,
-            sql: """
-                INSERT INTO diagnostic (item_id, report_id, code, severity, message, occurrences)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """)
-        recordInserter = try RecordInserter(db)
+        insertItem = try statements.insertItem.get()
+        insertDiagnostic = try statements.insertDiagnostic.get()
+        recordInserter = try statements.records.get()
     }
 
     /// Records an item that holds no new report: rejected (with its reason), skipped, or a duplicate.
@@ -58,16 +51,16 @@ public final class InputSession {
 
     /// Records an e-mail message found in the input (at `part`, or the input itself).
     public func addMessage(_ info: MessageInfo, part: String?) throws {
-        try db.run(
-            """
-            INSERT INTO message (input_id, part, message_id, date, from_address, subject, tls_report_domain,
-                                 tls_report_submitter)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                inputID, part, info.messageID, info.date, info.from, info.subject, info.tlsReportDomain,
-                info.tlsReportSubmitter,
-            ])
+        let insert = try statements.insertMessage.get()
+        insert.bind(1, inputID)
+        insert.bind(2, part)
+        insert.bind(3, info.messageID)
+        insert.bind(4, info.date)
+        insert.bind(5, info.from)
+        insert.bind(6, info.subject)
+        insert.bind(7, info.tlsReportDomain)
+        insert.bind(8, info.tlsReportSubmitter)
+        try insert.execute()
     }
 
     /// Starts a DMARC report: a savepoint, and a report row that its records attach to.

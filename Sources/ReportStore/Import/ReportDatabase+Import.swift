@@ -70,27 +70,4 @@ extension ReportDatabase {
                 sql: "SELECT input.id FROM input JOIN input_blob ON input_blob.id = input.blob_id WHERE sha256 = ?"),
             arguments: [Data(sha256)])
     }
-
-    static func insertInput(
-        _ db: Database, name: String, sha256: [UInt8], original: any OriginalSource, at time: Int64
-    ) throws -> Int64 {
-        let blobID: Int64
-        if let existing = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT id FROM input_blob WHERE sha256 = ?"), arguments: [Data(sha256)])
-        {
-            blobID = existing
-        } else {
-            try db.run(
-                "INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?)",
-                [Data(sha256), original.size, original.encoding.rawValue])
-            blobID = db.lastInsertedRowID
-            var seq = 0
-            while let chunk = try original.nextChunk() {
-                try db.run("INSERT INTO input_chunk (blob_id, seq, data) VALUES (?, ?, ?)", [blobID, seq, Data(chunk)])
-                seq += 1
-            }
-        }
-        try db.run("INSERT INTO input (blob_id, name, imported_at) VALUES (?, ?, ?)", [blobID, name, time])
-        return db.lastInsertedRowID
-    }
 }

@@ -16,26 +16,25 @@ public enum ReportCommit: Equatable, Sendable {
 /// keeps the report (or finds it is a duplicate and drops it) and ``discard()`` drops it entirely.
 public final class ReportWriter {
     private let session: InputSession
+    private let statements: ImportStatements
     private let part: String?
     private let reportID: Int64
     /// The highest record id before this report's records: they follow it without gaps.
     private let recordsBefore: Int64
     private var finished = false
-    private static let savepoint = "report"
 
     init(session: InputSession, part: String?) throws {
         self.session = session
+        self.statements = session.statements
         self.part = part
-        try session.db.run("SAVEPOINT \(Self.savepoint)")
-        try session.db.run(
-            """
-            INSERT INTO report (input_id, part, reporter, report_id, report_key, policy_domain, begin_utc, end_utc,
-                                recovered, payload_sha256, records, messages, counted, imported_at)
-            VALUES (?, ?, '', '', '', '', 0, 0, 0, x'', 0, 0, 0, ?)
-            """,
-            [session.inputID, part, session.importedAt])
-        reportID = session.db.lastInsertedRowID
-        recordsBefore = try Int64.fetchOne(session.db.cachedStatement(sql: "SELECT MAX(id) FROM record")) ?? 0
+        try statements.savepointReport.get().execute()
+        let insert = try statements.insertReportPlaceholder.get()
+        insert.bind(1, session.inputID)
+        insert.bind(2, part)
+        insert.bind(3, session.importedAt)
+        try insert.execute()
+        reportID = insert.lastInsertedRowID
+        recordsBefore = try statements.lastRecordID.get().queryInt64() ?? 0
     }
 
     /// Adds one record of the report.
@@ -50,27 +49,19 @@ public final class ReportWriter {
     ) throws -> ReportCommit {
         precondition(!finished, "report already finished")
         finished = true
-        let db = session.db
         let reporter = header.reporter
         let key = header.reportKey
-        let domain = header.policy.domain ?? ""
-        let begin = header.metadata.begin ?? 0
-        let end = header.metadata.end ?? 0
-        let sameIdentity = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT id, payload_sha256 FROM report
-                    WHERE reporter = ? AND report_key = ? AND policy_domain = ? AND begin_utc = ? AND end_utc = ? AND id <> ?
-                    ORDER BY id
-                    """),
-            arguments: [reporter, key, domain, begin, end, reportID])
-        if let same = sameIdentity.first(where: { ($0["payload_sha256"] as Data) == Data(payloadSHA256) }) {
-            let existing: Int64 = same["id"]
+        let lookup = try statements.reportsWithIdentity.get()
+        lookup.bind(1, reporter)
+        lookup.bind(2, key)
+        lookup.bind(3, header.policy.domain ?? "")
+        lookup.bind(4, header.metadata.begin ?? 0)
+        lookup.bind(5, header.metadata.end ?? 0)
+        lookup.bind(6, reportID)
+        let sameIdentity = try lookup.queryIDsAndBlobs()
+        if let existing = sameIdentity.first(where: { $0.1 == payloadSHA256 })?.0 {
             try rollback()
-            if session.reprocessing,
-                try Int64.fetchOne(db, sql: "SELECT input_id FROM report WHERE id = ?", arguments: [existing])
-                    == session.inputID
-            {
+            if try session.reprocessing && ownedBySession(existing) {
                 // The input's own report, stored the first time round: its item is there already.
                 return .duplicate(of: existing)
             }
@@ -80,7 +71,7 @@ public final class ReportWriter {
             return .duplicate(of: existing)
         }
         var diagnostics = diagnostics
-        let original: Int64? = sameIdentity.first?["id"]
+        let original = sameIdentity.first?.0
         if let original {
             diagnostics.append(
                 Diagnostic(
@@ -91,7 +82,7 @@ public final class ReportWriter {
         try update(
             header, reporter: reporter, key: key, records: records, messages: messages, sha256: payloadSHA256,
             variantOf: original)
-        try db.run("RELEASE \(Self.savepoint)")
+        try statements.releaseReport.get().execute()
         try session.addItem(
             part: part, outcome: .stored, kind: .dmarc, reportID: reportID, reason: nil, diagnostics: diagnostics)
         return original.map { .variant(reportID, of: $0) } ?? .stored(reportID)
@@ -104,47 +95,62 @@ public final class ReportWriter {
         try rollback()
     }
 
+    private func ownedBySession(_ report: Int64) throws -> Bool {
+        let lookup = try statements.reportInput.get()
+        lookup.bind(1, report)
+        return try lookup.queryInt64() == session.inputID
+    }
+
     private func rollback() throws {
-        try session.db.run("ROLLBACK TO \(Self.savepoint)")
-        try session.db.run("RELEASE \(Self.savepoint)")
+        try statements.rollbackReport.get().execute()
+        try statements.releaseReport.get().execute()
     }
 
     private func update(
         _ header: AggregateReportHeader, reporter: String, key: String, records: Int, messages: Int64, sha256: [UInt8],
         variantOf original: Int64?
     ) throws {
-        let db = session.db
         let metadata = header.metadata
-        try db.run(
-            """
-            UPDATE report SET reporter = ?, org_name = ?, email = ?, extra_contact_info = ?, report_id = ?,
-                report_key = ?, policy_domain = ?, begin_utc = ?, end_utc = ?, generator = ?, version = ?,
-                namespace = ?, recovered = ?, payload_sha256 = ?, records = ?, messages = ?, counted = ?,
-                variant_of = ?,
-                first_record = (SELECT MIN(id) FROM record WHERE id > ?),
-                last_record = (SELECT MAX(id) FROM record WHERE id > ?)
-            WHERE id = ?
-            """,
-            [
-                reporter, metadata.orgName, metadata.email, metadata.extraContactInfo, metadata.reportID ?? "", key,
-                header.policy.domain ?? "", metadata.begin ?? 0, metadata.end ?? 0, metadata.generator, header.version,
-                header.namespace, header.recovered, Data(sha256), records, messages, original == nil, original,
-                recordsBefore, recordsBefore, reportID,
-            ])
+        let update = try statements.updateReport.get()
+        update.bind(1, reporter)
+        update.bind(2, metadata.orgName)
+        update.bind(3, metadata.email)
+        update.bind(4, metadata.extraContactInfo)
+        update.bind(5, metadata.reportID ?? "")
+        update.bind(6, key)
+        update.bind(7, header.policy.domain ?? "")
+        update.bind(8, metadata.begin ?? 0)
+        update.bind(9, metadata.end ?? 0)
+        update.bind(10, metadata.generator)
+        update.bind(11, header.version)
+        update.bind(12, header.namespace)
+        update.bind(13, header.recovered)
+        update.bind(14, blob: sha256)
+        update.bind(15, records)
+        update.bind(16, messages)
+        update.bind(17, original == nil)
+        update.bind(18, original)
+        update.bind(19, recordsBefore)
+        update.bind(20, recordsBefore)
+        update.bind(21, reportID)
+        try update.execute()
         let policy = header.policy
-        try db.run(
-            """
-            INSERT INTO policy_published (report_id, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                reportID, policy.domain ?? "", policy.adkim?.text, policy.aspf?.text, policy.p?.text, policy.sp?.text,
-                policy.np?.text, policy.pct, policy.fo, policy.testing?.text, policy.discoveryMethod?.text,
-            ])
+        let insert = try statements.insertPolicy.get()
+        insert.bind(1, reportID)
+        insert.bind(2, policy.domain ?? "")
+        insert.bind(3, policy.adkim?.text)
+        insert.bind(4, policy.aspf?.text)
+        insert.bind(5, policy.p?.text)
+        insert.bind(6, policy.sp?.text)
+        insert.bind(7, policy.np?.text)
+        insert.bind(8, policy.pct)
+        insert.bind(9, policy.fo)
+        insert.bind(10, policy.testing?.text)
+        insert.bind(11, policy.discoveryMethod?.text)
+        try insert.execute()
+        let db = session.db
         for (seq, message) in metadata.errors.enumerated() {
-            try db.run(
-                "INSERT INTO report_error (report_id, seq, message) VALUES (?, ?, ?)",
-                [reportID, seq, message])
+            try db.run("INSERT INTO report_error (report_id, seq, message) VALUES (?, ?, ?)", [reportID, seq, message])
         }
         for (seq, xml) in header.extensions.enumerated() {
             try db.run("INSERT INTO report_extension (report_id, seq, xml) VALUES (?, ?, ?)", [reportID, seq, xml])

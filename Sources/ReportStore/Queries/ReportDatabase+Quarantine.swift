@@ -61,7 +61,7 @@ extension ImportBatch {
             try db.run("DELETE FROM diagnostic WHERE item_id IN (\(problems))", [inputID])
             try db.run("DELETE FROM item WHERE id IN (\(problems))", [inputID])
             try db.run("DELETE FROM message WHERE input_id = ?", [inputID])
-            let session = try InputSession(db: db, inputID: inputID, importedAt: importedAt)
+            let session = try InputSession(db: db, statements: statements, inputID: inputID, importedAt: importedAt)
             session.reprocessing = true
             let result = try body(session)
             try db.run("RELEASE input")

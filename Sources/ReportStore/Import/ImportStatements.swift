@@ -1,0 +1,136 @@
+import GRDB
+
+/// The statements an import runs for every input, prepared once per connection and kept for the whole
+/// batch: thousands of small inputs then cost no SQL parsing or statement-cache lookups.
+final class ImportStatements {
+    private let db: Database
+
+    init(db: Database) {
+        self.db = db
+    }
+
+    private func prepare(_ sql: String) throws -> RawStatement {
+        try RawStatement(db, sql: sql)
+    }
+
+    // Inputs
+    private(set) lazy var inputBySHA = Result {
+        try prepare(
+            "SELECT input.id FROM input JOIN input_blob ON input_blob.id = input.blob_id WHERE sha256 = ?")
+    }
+    private(set) lazy var blobBySHA = Result { try prepare("SELECT id FROM input_blob WHERE sha256 = ?") }
+    private(set) lazy var insertBlob = Result {
+        try prepare(
+            "INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?)")
+    }
+    private(set) lazy var insertChunk = Result {
+        try prepare(
+            "INSERT INTO input_chunk (blob_id, seq, data) VALUES (?, ?, ?)")
+    }
+    private(set) lazy var insertInput = Result {
+        try prepare(
+            "INSERT INTO input (blob_id, name, imported_at) VALUES (?, ?, ?)")
+    }
+    private(set) lazy var savepointInput = Result { try prepare("SAVEPOINT input") }
+    private(set) lazy var releaseInput = Result { try prepare("RELEASE input") }
+
+    // Items and messages
+    private(set) lazy var insertItem = Result {
+        try prepare(
+            "INSERT INTO item (input_id, part, outcome, kind, report_id, tls_report_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+    }
+    private(set) lazy var insertDiagnostic = Result {
+        try prepare(
+            "INSERT INTO diagnostic (item_id, report_id, code, severity, message, occurrences) VALUES (?, ?, ?, ?, ?, ?)"
+        )
+    }
+    private(set) lazy var insertMessage = Result {
+        try prepare(
+            """
+            INSERT INTO message (input_id, part, message_id, date, from_address, subject, tls_report_domain,
+                                 tls_report_submitter)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    // DMARC reports
+    private(set) lazy var savepointReport = Result { try prepare("SAVEPOINT report") }
+    private(set) lazy var releaseReport = Result { try prepare("RELEASE report") }
+    private(set) lazy var rollbackReport = Result { try prepare("ROLLBACK TO report") }
+    private(set) lazy var insertReportPlaceholder = Result {
+        try prepare(
+            """
+            INSERT INTO report (input_id, part, reporter, report_id, report_key, policy_domain, begin_utc, end_utc,
+                                recovered, payload_sha256, records, messages, counted, imported_at)
+            VALUES (?, ?, '', '', '', '', 0, 0, 0, x'', 0, 0, 0, ?)
+            """)
+    }
+    private(set) lazy var lastRecordID = Result { try prepare("SELECT MAX(id) FROM record") }
+    private(set) lazy var reportsWithIdentity = Result {
+        try prepare(
+            """
+            SELECT id, payload_sha256 FROM report
+            WHERE reporter = ? AND report_key = ? AND policy_domain = ? AND begin_utc = ? AND end_utc = ? AND id <> ?
+            ORDER BY id
+            """)
+    }
+    private(set) lazy var updateReport = Result {
+        try prepare(
+            """
+            UPDATE report SET reporter = ?, org_name = ?, email = ?, extra_contact_info = ?, report_id = ?,
+                report_key = ?, policy_domain = ?, begin_utc = ?, end_utc = ?, generator = ?, version = ?,
+                namespace = ?, recovered = ?, payload_sha256 = ?, records = ?, messages = ?, counted = ?,
+                variant_of = ?,
+                first_record = (SELECT MIN(id) FROM record WHERE id > ?),
+                last_record = (SELECT MAX(id) FROM record WHERE id > ?)
+            WHERE id = ?
+            """)
+    }
+    private(set) lazy var insertPolicy = Result {
+        try prepare(
+            """
+            INSERT INTO policy_published (report_id, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+    private(set) lazy var reportInput = Result { try prepare("SELECT input_id FROM report WHERE id = ?") }
+
+    // TLS reports
+    private(set) lazy var tlsReportsWithIdentity = Result {
+        try prepare(
+            """
+            SELECT id, payload_sha256 FROM tls_report
+            WHERE organization_name IS ? AND report_id = ? AND begin_utc = ? AND end_utc = ? ORDER BY id
+            """)
+    }
+    private(set) lazy var insertTLSReport = Result {
+        try prepare(
+            """
+            INSERT INTO tls_report (input_id, part, organization_name, contact_info, report_id, begin_utc, end_utc,
+                                    payload_sha256, policies, successful_sessions, failed_sessions, counted,
+                                    variant_of, imported_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+    private(set) lazy var insertTLSPolicy = Result {
+        try prepare(
+            """
+            INSERT INTO tls_policy (tls_report_id, seq, policy_type, policy_string, policy_domain, mx_hosts, mode,
+                                    successful_sessions, failed_sessions)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+    private(set) lazy var insertTLSFailure = Result {
+        try prepare(
+            """
+            INSERT INTO tls_failure (tls_policy_id, result_type, sending_mta_ip, receiving_mx_hostname,
+                                     receiving_mx_helo, receiving_ip, failed_sessions, additional_information,
+                                     failure_reason_code)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+    private(set) lazy var tlsReportInput = Result { try prepare("SELECT input_id FROM tls_report WHERE id = ?") }
+
+    private(set) lazy var records = Result { try RecordInserter(db) }
+}
