@@ -49,16 +49,7 @@ public struct Unpacker: Sendable {
             return
         }
         let stage = SniffStage(location: location, depth: 0, limits: limits, visitor: visitor, notes: NoteBox())
-        var offset = 0
-        var wantsMore = true
-        try bytes.withUnsafeBytes { all in
-            while wantsMore, offset < all.count {
-                let end = min(offset + limits.chunkSize, all.count)
-                wantsMore = try stage.write(UnsafeRawBufferPointer(rebasing: all[offset..<end]))
-                offset = end
-            }
-        }
-        try stage.finish()
+        try stage.feed(bytes, chunkSize: limits.chunkSize)
     }
 
     private func readChunk(_ file: FileHandle, count: Int, location: InputLocation) throws -> Data {
@@ -81,4 +72,20 @@ protocol ByteStage: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool
     func finish() throws
     func abort(_ error: IngestError) throws
+}
+
+extension ByteStage {
+    /// Writes bytes held in memory in chunks (until no more are wanted), then finishes.
+    func feed(_ bytes: [UInt8], chunkSize: Int) throws {
+        var wantsMore = true
+        try bytes.withUnsafeBytes { all in
+            var offset = 0
+            while wantsMore, offset < all.count {
+                let end = min(offset + chunkSize, all.count)
+                wantsMore = try write(UnsafeRawBufferPointer(rebasing: all[offset..<end]))
+                offset = end
+            }
+        }
+        try finish()
+    }
 }

@@ -4,42 +4,23 @@ import ReportModel
 /// part whose bytes are a report (gzip, zip, zlib, XML, JSON) handed on as a member named after its
 /// attachment, whatever its Content-Type says. A message without one is skipped with the reason (a
 /// failure report, a bounce, a reply).
-final class MailStage: ByteStage {
-    private let location: InputLocation
-    private let depth: Int
-    private let limits: UnpackLimits
-    private let visitor: any UnpackVisitor
-    private var bytes: [UInt8] = []
-    private var failed = false
-
-    init(location: InputLocation, depth: Int, limits: UnpackLimits, visitor: any UnpackVisitor) {
-        self.location = location
-        self.depth = depth
-        self.limits = limits
-        self.visitor = visitor
-    }
-
-    func write(_ chunk: UnsafeRawBufferPointer) throws -> Bool {
-        guard !failed else { return false }
-        if Int64(bytes.count + chunk.count) > limits.maxReportBytes {
-            try abort(
-                IngestError(.tooLarge, "message exceeds the limit of \(limits.maxReportBytes) bytes", at: location))
-            return false
+enum MailStage {
+    /// A stage that collects the message and then reads it.
+    static func make(
+        location: InputLocation, depth: Int, limits: UnpackLimits, visitor: any UnpackVisitor
+    )
+        -> CollectingStage
+    {
+        CollectingStage("message", location: location, limits: limits, visitor: visitor) { bytes in
+            try read(bytes, location: location, depth: depth, limits: limits, visitor: visitor)
         }
-        bytes.append(contentsOf: chunk)
-        return true
     }
 
-    func abort(_ error: IngestError) throws {
-        guard !failed else { return }
-        failed = true
-        try visitor.rejected(error)
-    }
-
-    func finish() throws {
-        guard !failed else { return }
+    static func read(
+        _ bytes: [UInt8], location: InputLocation, depth: Int, limits: UnpackLimits, visitor: any UnpackVisitor
+    ) throws {
         let message = MIMEParser.parse(bytes)
-        try visitor.message(MailStage.info(message.headers), at: location)
+        try visitor.message(Self.info(message.headers), at: location)
         let candidates = Self.reportParts(of: message)
         guard !candidates.isEmpty else {
             try visitor.skipped(at: location, reason: Self.reasonWithoutReport(message))
@@ -53,16 +34,7 @@ final class MailStage: ByteStage {
             let stage = SniffStage(
                 location: location.appending(member: name), depth: depth, limits: limits, visitor: visitor,
                 notes: NoteBox())
-            var wantsMore = true
-            try payload.withUnsafeBytes { all in
-                var offset = 0
-                while wantsMore, offset < all.count {
-                    let end = min(offset + limits.chunkSize, all.count)
-                    wantsMore = try stage.write(UnsafeRawBufferPointer(rebasing: all[offset..<end]))
-                    offset = end
-                }
-            }
-            try stage.finish()
+            try stage.feed(payload, chunkSize: limits.chunkSize)
         }
     }
 

@@ -79,14 +79,17 @@ final class SniffStage: ByteStage {
                     IngestError(.tooDeep, "compression nested more than \(limits.maxDepth) levels deep", at: location))
                 return false
             }
-            stage = NestedZipStage(location: location, depth: depth + 1, limits: limits, visitor: visitor)
+            let (location, limits, visitor, depth) = (location, limits, visitor, depth + 1)
+            stage = CollectingStage("nested zip", location: location, limits: limits, visitor: visitor) { bytes in
+                try ZipReader(limits: limits).read(bytes: bytes, location: location, depth: depth, visitor: visitor)
+            }
         case .mail:
             guard depth < limits.maxDepth else {
                 try visitor.rejected(
                     IngestError(.tooDeep, "messages nested more than \(limits.maxDepth) levels deep", at: location))
                 return false
             }
-            stage = MailStage(location: location, depth: depth + 1, limits: limits, visitor: visitor)
+            stage = MailStage.make(location: location, depth: depth + 1, limits: limits, visitor: visitor)
         case .xml, .json:
             let consumer = try visitor.open(
                 kind == .xml ? .dmarcXML : .tlsrptJSON, at: location, wholeInput: depth == 0 && location.members.isEmpty

@@ -39,20 +39,9 @@ extension ReportDatabase {
     /// TLS reports as listing rows: the policy domains joined with commas, policies as records and
     /// sessions (successful and failed) as messages.
     static func tlsReports(_ db: Database, _ filter: ReportFilter) throws -> [StoredReport] {
-        var clauses = ["1"]
-        var arguments = StatementArguments()
-        if let domain = filter.domain {
-            clauses.append("EXISTS (SELECT 1 FROM tls_policy p WHERE p.tls_report_id = t.id AND p.policy_domain = ?)")
-            arguments += [domain]
-        }
-        if let since = filter.since {
-            clauses.append("t.begin_utc >= ?")
-            arguments += [since]
-        }
-        if let until = filter.until {
-            clauses.append("t.begin_utc <= ?")
-            arguments += [until]
-        }
+        let (condition, arguments) = condition(
+            filter, begin: "t.begin_utc",
+            domain: "EXISTS (SELECT 1 FROM tls_policy p WHERE p.tls_report_id = t.id AND p.policy_domain = ?)")
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -62,7 +51,7 @@ extension ReportDatabase {
                        (SELECT GROUP_CONCAT(DISTINCT p.policy_domain) FROM tls_policy p WHERE p.tls_report_id = t.id)
                            AS domains
                 FROM tls_report t JOIN input ON input.id = t.input_id
-                WHERE \(clauses.joined(separator: " AND "))
+                WHERE \(condition)
                 """,
             arguments: arguments)
         return rows.map { row in
@@ -147,18 +136,28 @@ extension ReportDatabase {
 
     /// The WHERE clause for a filter on the report table aliased `alias`.
     static func condition(_ filter: ReportFilter, alias: String) -> (String, StatementArguments) {
-        var clauses = ["1"]
+        condition(filter, begin: "\(alias).begin_utc", domain: "\(alias).policy_domain = ?")
+    }
+
+    /// The WHERE clause for a filter: `begin` names the column a period applies to, `domain` the clause
+    /// (with one placeholder) that selects the policy domain. Both are fixed SQL; values are bound.
+    static func condition(
+        _ filter: ReportFilter, begin: String, domain: String, extra: [String] = []
+    )
+        -> (String, StatementArguments)
+    {
+        var clauses = ["1"] + extra
         var arguments = StatementArguments()
-        if let domain = filter.domain {
-            clauses.append("\(alias).policy_domain = ?")
-            arguments += [domain]
+        if let value = filter.domain {
+            clauses.append(domain)
+            arguments += [value]
         }
         if let since = filter.since {
-            clauses.append("\(alias).begin_utc >= ?")
+            clauses.append("\(begin) >= ?")
             arguments += [since]
         }
         if let until = filter.until {
-            clauses.append("\(alias).begin_utc <= ?")
+            clauses.append("\(begin) <= ?")
             arguments += [until]
         }
         return (clauses.joined(separator: " AND "), arguments)

@@ -7,21 +7,8 @@ extension ReportDatabase {
     /// the period its date range begins in.
     public func tlsSummary(_ filter: ReportFilter, top: Int = 10) throws -> [TLSDomainSummary] {
         try read { db in
-            var clauses = ["t.counted = 1"]
-            var arguments = StatementArguments()
-            if let domain = filter.domain {
-                clauses.append("COALESCE(p.policy_domain, '') = ?")
-                arguments += [domain]
-            }
-            if let since = filter.since {
-                clauses.append("t.begin_utc >= ?")
-                arguments += [since]
-            }
-            if let until = filter.until {
-                clauses.append("t.begin_utc <= ?")
-                arguments += [until]
-            }
-            let condition = clauses.joined(separator: " AND ")
+            let (condition, arguments) = Self.condition(
+                filter, begin: "t.begin_utc", domain: "COALESCE(p.policy_domain, '') = ?", extra: ["t.counted = 1"])
             let from = "tls_policy p JOIN tls_report t ON t.id = p.tls_report_id WHERE \(condition)"
             var summaries: [String: TLSDomainSummary] = [:]
             for row in try Row.fetchAll(
