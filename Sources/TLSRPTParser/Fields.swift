@@ -24,6 +24,10 @@ struct Fields {
     mutating func count(_ object: [String: Any], _ key: String) -> Int64 {
         switch object[key] {
         case let number as NSNumber where number.doubleValue.rounded() == number.doubleValue:
+            guard abs(number.doubleValue) < 9.2e18 else {
+                diagnostics.add(.unknownValue, .warning, "\(key) is too large (\(number)); read as 0")
+                return 0
+            }
             let value = number.int64Value
             if value < 0 {
                 diagnostics.add(.unknownValue, .warning, "\(key) is negative (\(value)); read as 0")

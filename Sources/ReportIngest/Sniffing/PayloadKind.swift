@@ -78,6 +78,15 @@ public enum Sniffer {
             let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self).lowercased()
             if messageFields.contains(name) { sawMessageField = true }
         }
+        // A field line longer than what was read (a huge header) still counts, by its name.
+        if lines < 64, start < bytes.count, let colon = bytes[start...].prefix(200).firstIndex(of: UInt8(ascii: ":")),
+            colon > start, bytes[start..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+        {
+            lines += 1
+            if messageFields.contains(String(decoding: bytes[start..<colon], as: UTF8.self).lowercased()) {
+                sawMessageField = true
+            }
+        }
         return sawMessageField && lines >= 2 && misfolded * 4 < lines
     }
 
