@@ -4,11 +4,12 @@ import ArgumentParser
 struct RuaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rua",
-        abstract: "Turns DMARC aggregate reports into facts a mail administrator can act on.",
+        abstract: "Turns DMARC aggregate and SMTP TLS reports into facts a mail administrator can act on.",
         discussion: """
-            Import report files (XML, gzip, zip) into a SQLite database, list them, and summarise how your \
-            domains' mail authenticates. The database is $RUA_DB, else $XDG_DATA_HOME/rua/rua.sqlite \
-            (~/.local/share/rua/rua.sqlite); --db overrides both.
+            Import reports (XML, JSON, gzip, zip, e-mail messages, mbox, Maildir, or one message on standard \
+            input from an MTA) into a SQLite database, list them, and summarise how your domains' mail \
+            authenticates and how TLS to your MX hosts fares. The database is $RUA_DB, else \
+            $XDG_DATA_HOME/rua/rua.sqlite (~/.local/share/rua/rua.sqlite); --db overrides both.
             """,
         subcommands: [Import.self, Reports.self, Summary.self, TLS.self, Quarantine.self, Reprocess.self]
     )
