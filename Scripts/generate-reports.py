@@ -148,7 +148,7 @@ def main():
                 "result-type": rng.choice(["certificate-expired", "starttls-not-supported", "validation-failure"]),
                 "sending-mta-ip": ip(rng), "receiving-mx-hostname": "mx%d.%s" % (rng.randrange(1, 3), domain),
                 "failed-session-count": rng.randrange(1, 50)}]
-            report = {
+            tls_report = {
                 "organization-name": "Google Inc." if n % 2 else "Microsoft Corporation",
                 "date-range": {"start-datetime": day + "T00:00:00Z", "end-datetime": day + "T23:59:59Z"},
                 "contact-info": "smtp-tls-reporting@google.com",
@@ -164,7 +164,7 @@ def main():
             }
             name = "google.com!%s!%d!%d!%03d.json.gz" % (domain, begin, begin + DAY - 1, n)
             with open(os.path.join(outdir, name), "wb") as f:
-                f.write(gzip.compress(json.dumps(report).encode(), mtime=0))
+                f.write(gzip.compress(json.dumps(tls_report).encode(), mtime=0))
     else:
         sys.exit(__doc__)
 
