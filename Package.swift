@@ -60,6 +60,18 @@ let package = Package(
             ]
         ),
 
+        // Fuzz targets: replay drivers in a normal build, libFuzzer targets with `Scripts/fuzz`.
+        .target(name: "FuzzReplay"),
+        .executableTarget(
+            name: "fuzz-dmarc", dependencies: ["DMARCParser", "FuzzReplay"], path: "Sources/FuzzTargets/fuzz-dmarc"),
+        .executableTarget(
+            name: "fuzz-tlsrpt", dependencies: ["TLSRPTParser", "FuzzReplay"], path: "Sources/FuzzTargets/fuzz-tlsrpt"),
+        .executableTarget(
+            name: "fuzz-mime", dependencies: ["ReportIngest", "FuzzReplay"], path: "Sources/FuzzTargets/fuzz-mime"),
+        .executableTarget(
+            name: "fuzz-unpack", dependencies: ["ReportIngest", "ReportModel", "FuzzReplay"],
+            path: "Sources/FuzzTargets/fuzz-unpack"),
+
         .target(
             name: "ReportTestSupport",
             dependencies: ["ReportModel", "ReportStore", "CZlibShim", "ZIPFoundation"],

@@ -1,3 +1,4 @@
+import Foundation
 import ReportIngest
 import ReportModel
 import ReportTestSupport
@@ -151,6 +152,50 @@ import Testing
         let zip = try Compression.zip([.file("big.xml", Array((xml + String(repeating: " ", count: 2 << 20)).utf8))])
         let result = try RecordingVisitor.unpack(zip, limits: UnpackLimits(maxReportBytes: 1 << 20))
         #expect(result.payloads.first?.error?.code == .tooLarge)
+    }
+
+    /// Overwrites a member's compressed and uncompressed sizes in its local header and its central
+    /// directory entry.
+    private func declareSizes(_ size: UInt32, in zip: inout [UInt8]) throws {
+        let field = withUnsafeBytes(of: size.littleEndian) { Array($0) }
+        for (signature, sizeOffset) in [([0x50, 0x4B, 0x03, 0x04] as [UInt8], 18), ([0x50, 0x4B, 0x01, 0x02], 20)] {
+            let start = try #require((0...(zip.count - 4)).first { Array(zip[$0..<($0 + 4)]) == signature })
+            zip.replaceSubrange((start + sizeOffset)..<(start + sizeOffset + 8), with: field + field)
+        }
+    }
+
+    private func failures(_ result: RecordingVisitor) -> [IngestError] {
+        result.rejected + result.payloads.compactMap(\.error)
+    }
+
+    @Test func zipMemberDeclaringMoreBytesThanTheArchiveHoldsIsCorrupt() throws {
+        var zip = try Compression.zip([.file("r.xml", Array(xml.dropLast(12).utf8), compressed: false)])
+        try declareSizes(0x7FFF_FFF0, in: &zip)
+        let result = try RecordingVisitor.unpack(zip, name: "lying.zip")
+        #expect(failures(result).map(\.code) == [.corrupt])
+        #expect(failures(result).first?.description.hasPrefix("lying.zip › r.xml: ") == true)
+        #expect(failures(result).first?.description.contains("past the end of the archive") == true)
+    }
+
+    /// Found by fuzzing: a deflate stream that does not end within the member made the zip library
+    /// read on at end of file forever. The member's declared size now bounds the read.
+    @Test func zipMemberWhoseDeflateStreamDoesNotEndIsCorruptNotAHang() throws {
+        var zip = try Compression.zip([.file("r.xml", Array(String(repeating: xml, count: 50).utf8))])
+        try declareSizes(8, in: &zip)
+        let result = try RecordingVisitor.unpack(zip, name: "cut.zip")
+        #expect(failures(result).map(\.code) == [.corrupt])
+        #expect(failures(result).first?.description.contains("truncated") == true)
+    }
+
+    @Test func everyKeptFuzzingCrasherUnpacksWithoutCrashing() throws {
+        let folder = SampleReports.packageRoot.appendingPathComponent("Tests/FuzzCrashers/unpack").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }
+        #expect(!names.isEmpty)
+        for name in names {
+            let result = try RecordingVisitor.unpack(file: folder + "/" + name)
+            // Accounted for: a report, or a reason it is not one.
+            #expect(!(result.payloads.isEmpty && failures(result).isEmpty && result.skipped.isEmpty), "\(name)")
+        }
     }
 
     @Test func sampleArchiveQuirksAllYieldTheirReport() throws {

@@ -130,16 +130,10 @@ final class InflateStage: ByteStage {
 
     private func inflate(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
-        stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = uInt(bytes.count)
+        stream.setInput(base, count: bytes.count)
         defer { stream.next_in = nil }
         while true {
-            let (result, count) = output.withUnsafeMutableBufferPointer { buffer -> (Int32, Int) in
-                stream.next_out = buffer.baseAddress
-                stream.avail_out = uInt(buffer.count)
-                let result = CZlibShim.inflate(&stream, Z_NO_FLUSH)
-                return (result, buffer.count - Int(stream.avail_out))
-            }
+            let (result, count) = stream.inflateStep(into: &output)
             consumed = Int64(stream.total_in)
             if count > 0 {
                 produced += Int64(count)

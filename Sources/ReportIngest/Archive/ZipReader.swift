@@ -15,10 +15,21 @@ struct ZipReader {
         case visitorFailed(any Error)
     }
 
+    /// Reads a zip held in memory. It goes through a temporary file: ZIPFoundation's in-memory archive
+    /// traps on some crafted archives ("Range requires lowerBound <= upperBound" in MemoryFile.readData,
+    /// found by fuzzing), while its file-backed reading fails with an error the caller can report.
     func read(bytes: [UInt8], location: InputLocation, depth: Int, visitor: any UnpackVisitor) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rua-zip-\(UUID().uuidString).zip")
+        do {
+            try Data(bytes).write(to: file)
+        } catch {
+            throw IngestError(
+                .unreadable, "cannot write a temporary copy of the zip: \(error.localizedDescription)", at: location)
+        }
+        defer { try? FileManager.default.removeItem(at: file) }
         let archive: Archive
         do {
-            archive = try Archive(data: Data(bytes), accessMode: .read)
+            archive = try Archive(url: file, accessMode: .read)
         } catch {
             try visitor.rejected(Self.openError(error, at: location))
             return
@@ -70,6 +81,10 @@ struct ZipReader {
         }
     }
 
+    /// Streams one member's data into the sniffing stages. ZIPFoundation lists the members, but the
+    /// data is read and inflated here, bounded by the member's declared size and the end of the file:
+    /// ZIPFoundation's Linux inflate ignores the declared size and, given a deflate stream that never
+    /// ends, reads on at end of file forever (found by fuzzing).
     private func extract(
         _ entry: Entry, from archive: Archive, location: InputLocation, depth: Int, visitor: any UnpackVisitor
     )
@@ -80,21 +95,22 @@ struct ZipReader {
         var size: Int64 = 0
         let cap = limits.maxReportBytes
         do {
-            _ = try archive.extract(entry, bufferSize: 64 * 1024, skipCRC32: true) { data in
-                size += Int64(data.count)
+            let data = try MemberData(entry, in: archive)
+            defer { try? data.file.close() }
+            let sink: (UnsafeRawBufferPointer) throws -> Void = { buffer in
+                guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+                size += Int64(buffer.count)
                 if size > cap { throw Stop.tooLarge }
-                let wantsMore = try data.withUnsafeBytes { buffer -> Bool in
-                    if let base = buffer.baseAddress {
-                        crc = crc32(crc, base.assumingMemoryBound(to: Bytef.self), uInt(buffer.count))
-                    }
-                    do {
-                        return try stage.write(buffer)
-                    } catch {
-                        throw Stop.visitorFailed(error)
-                    }
+                crc = crc32(crc, base.assumingMemoryBound(to: Bytef.self), uInt(buffer.count))
+                let wantsMore: Bool
+                do {
+                    wantsMore = try stage.write(buffer)
+                } catch {
+                    throw Stop.visitorFailed(error)
                 }
                 if !wantsMore { throw Stop.declined }
             }
+            try data.stream(to: sink)
         } catch Stop.declined {
             try stage.finish()
             return
@@ -107,6 +123,9 @@ struct ZipReader {
             return
         } catch Stop.visitorFailed(let error) {
             throw error
+        } catch let error as MemberData.Failure {
+            try stage.abort(IngestError(.corrupt, "zip member cannot be extracted: \(error.reason)", at: location))
+            return
         } catch {
             try stage.abort(IngestError(.corrupt, "zip member cannot be extracted (\(error))", at: location))
             return

@@ -1,0 +1,52 @@
+// Fuzz target for unpacking: sniffing, gzip/zlib, zip, and e-mail (see fuzz-dmarc for how it is built
+// and run). Payloads are read to the end and dropped.
+import FuzzReplay
+import ReportIngest
+import ReportModel
+
+final class Sink: UnpackVisitor, PayloadConsumer {
+    func open(_ format: ReportFormat, at location: InputLocation, wholeInput: Bool) throws -> any PayloadConsumer {
+        self
+    }
+    func skipped(at location: InputLocation, reason: String) throws {}
+    func rejected(_ error: IngestError) throws {}
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool { true }
+    func finish(diagnostics: [Diagnostic]) throws {}
+    func abort(_ error: IngestError) throws {}
+}
+
+func check(_ bytes: [UInt8]) {
+    let limits = UnpackLimits(maxReportBytes: 16 << 20, maxZipMembers: 100)
+    try? Unpacker(limits: limits).unpack(bytes: bytes, location: InputLocation(path: "fuzz"), visitor: Sink())
+}
+
+#if FUZZING
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+        check(Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
+    }
+
+    /// SwiftPM links an executable's entry point as `<module>_main`; hand it to libFuzzer's driver.
+    @_cdecl("fuzz_unpack_main")
+    public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+        var count = argc
+        var arguments = argv
+        return LLVMFuzzerRunDriver(&count, &arguments) { data, size in
+            guard let data else { return 0 }
+            return fuzz(data, size)
+        }
+    }
+
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+#else
+    @main
+    enum Replay {
+        static func main() { replay(check) }
+    }
+#endif
