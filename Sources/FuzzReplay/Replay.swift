@@ -20,3 +20,32 @@ public func replay(_ check: ([UInt8]) -> Void) {
     }
     print("replayed \(count) inputs")
 }
+
+#if FUZZING
+    nonisolated(unsafe) private var currentCheck: (([UInt8]) -> Void)?
+
+    /// Runs one input through the target's check: what `LLVMFuzzerTestOneInput` does.
+    public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int, _ check: ([UInt8]) -> Void) -> CInt {
+        guard let data else { return 0 }
+        check(Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
+    }
+
+    /// Hands control to libFuzzer's driver with `check` as the target. SwiftPM links an executable's
+    /// entry point as `<module>_main`, so each target exports that name and calls this.
+    public func runLibFuzzer(
+        _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, check: @escaping ([UInt8]) -> Void
+    ) -> CInt {
+        currentCheck = check
+        var count = argc
+        var arguments = argv
+        return LLVMFuzzerRunDriver(&count, &arguments) { data, size in fuzzOne(data, size) { currentCheck?($0) } }
+    }
+
+    @_silgen_name("LLVMFuzzerRunDriver")
+    private func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+#endif
