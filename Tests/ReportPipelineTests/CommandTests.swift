@@ -24,6 +24,17 @@ import Testing
         assertSnapshot(result.stdout, named: "import-invalid.txt")
     }
 
+    @Test func emptyFileIsRejectedByNameAndKept() throws {
+        let temp = try TemporaryDirectory()
+        let empty = try temp.write("empty.xml", [])
+        let db = temp.path("db.sqlite")
+        let result = try RuaExecutable.run(["import", "--db", db, empty])
+        #expect(result.status == 65)
+        #expect(result.stdout.contains("rejected  \(empty): empty (0 bytes)"))
+        let kept = try RuaExecutable.run(["quarantine", "list", "--db", db])
+        #expect(kept.stdout.contains("empty (0 bytes)"))
+    }
+
     @Test func importOfGoodReportsExitsZeroAndAgainReportsDuplicates() throws {
         let temp = try TemporaryDirectory()
         let first = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite"), "SampleReports/dmarc"])
@@ -113,7 +124,7 @@ import Testing
         #expect(stored.reduce(0, +) == 34)
         let database = try ReportDatabase(path: db)
         #expect(try database.tableCounts()["report"] == 29)
-        #expect(try database.tableCounts()["input"] == 55)
+        #expect(try database.tableCounts()["input"] == 54)
     }
 }
 
