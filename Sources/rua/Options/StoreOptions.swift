@@ -22,12 +22,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     func open() throws -> ReportDatabase {
-        do {
-            return try ReportDatabase(path: path, busyTimeout: max(0, busyTimeout))
-        } catch let error as StoreError {
-            printError("rua: \(error.message)")
-            throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
-        }
+        try perform { try ReportDatabase(path: path, busyTimeout: max(0, busyTimeout)) }
     }
 }
 

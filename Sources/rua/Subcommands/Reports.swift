@@ -16,13 +16,7 @@ struct Reports: ParsableCommand {
         let selection = try filter.filter(now: Date())
         let database = try store.open()
         defer { database.close() }
-        do {
-            let reports = try database.reports(selection)
-            print(
-                ReportsRenderer.render(reports, format: filter.format), terminator: filter.format == .text ? "\n" : "")
-        } catch let error as StoreError {
-            printError("rua: \(error.message)")
-            throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
-        }
+        let reports = try store.perform { try database.reports(selection) }
+        print(ReportsRenderer.render(reports, format: filter.format), terminator: filter.format == .text ? "\n" : "")
     }
 }

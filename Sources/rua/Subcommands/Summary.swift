@@ -23,13 +23,8 @@ struct Summary: ParsableCommand {
         let selection = try filter.filter(now: Date())
         let database = try store.open()
         defer { database.close() }
-        do {
-            let summaries = try database.summary(selection, topSources: max(0, top))
-            let output = SummaryRenderer.render(summaries, period: filter.periodLabel(selection), format: filter.format)
-            print(output, terminator: filter.format == .text ? "\n" : "")
-        } catch let error as StoreError {
-            printError("rua: \(error.message)")
-            throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
-        }
+        let summaries = try store.perform { try database.summary(selection, topSources: max(0, top)) }
+        let output = SummaryRenderer.render(summaries, period: filter.periodLabel(selection), format: filter.format)
+        print(output, terminator: filter.format == .text ? "\n" : "")
     }
 }
