@@ -60,17 +60,9 @@ let package = Package(
             ]
         ),
 
-        // Fuzz targets: replay drivers in a normal build, libFuzzer targets with `Scripts/fuzz`.
-        .target(name: "FuzzReplay"),
+        // Fuzzing: a replay driver in a normal build, a libFuzzer binary when built by `Scripts/fuzz`.
         .executableTarget(
-            name: "fuzz-dmarc", dependencies: ["DMARCParser", "FuzzReplay"], path: "Sources/FuzzTargets/fuzz-dmarc"),
-        .executableTarget(
-            name: "fuzz-tlsrpt", dependencies: ["TLSRPTParser", "FuzzReplay"], path: "Sources/FuzzTargets/fuzz-tlsrpt"),
-        .executableTarget(
-            name: "fuzz-mime", dependencies: ["ReportIngest", "FuzzReplay"], path: "Sources/FuzzTargets/fuzz-mime"),
-        .executableTarget(
-            name: "fuzz-unpack", dependencies: ["ReportIngest", "ReportModel", "FuzzReplay"],
-            path: "Sources/FuzzTargets/fuzz-unpack"),
+            name: "rua-fuzz", dependencies: ["DMARCParser", "TLSRPTParser", "ReportIngest", "ReportModel"]),
 
         .target(
             name: "ReportTestSupport",
