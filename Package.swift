@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlibShim", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCryptoShim", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CDomainNames", providers: [.apt(["libpsl-dev", "libidn2-dev"])]),
 
         // Value types shared by every stage.
         .target(name: "ReportModel"),
@@ -35,11 +36,13 @@ let package = Package(
         .target(name: "DMARCParser", dependencies: ["ReportModel", "CLibXML2"], swiftSettings: hotPath),
         // JSON payload -> TLS report.
         .target(name: "TLSRPTParser", dependencies: ["ReportModel"]),
+        // Organizational domains (public suffix list), alignment recomputed from auth results, failure classes.
+        .target(name: "DomainAlignment", dependencies: ["ReportModel", "CDomainNames"]),
         // The only place that knows SQL.
         .target(
             name: "ReportStore",
             dependencies: [
-                "ReportModel",
+                "ReportModel", "DomainAlignment",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -72,6 +75,7 @@ let package = Package(
         .testTarget(name: "ReportIngestTests", dependencies: ["ReportIngest", "ReportTestSupport"]),
         .testTarget(name: "DMARCParserTests", dependencies: ["DMARCParser", "ReportTestSupport"]),
         .testTarget(name: "TLSRPTParserTests", dependencies: ["TLSRPTParser", "ReportModel", "ReportTestSupport"]),
+        .testTarget(name: "DomainAlignmentTests", dependencies: ["DomainAlignment", "ReportModel"]),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "ReportTestSupport"]),
         .testTarget(
             name: "ReportRenderingTests", dependencies: ["ReportRendering", "ReportModel", "ReportTestSupport"]),
