@@ -76,7 +76,12 @@ let package = Package(
         .testTarget(name: "DMARCParserTests", dependencies: ["DMARCParser", "ReportTestSupport"]),
         .testTarget(name: "TLSRPTParserTests", dependencies: ["TLSRPTParser", "ReportModel", "ReportTestSupport"]),
         .testTarget(name: "DomainAlignmentTests", dependencies: ["DomainAlignment", "ReportModel"]),
-        .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "ReportTestSupport"]),
+        .testTarget(
+            name: "ReportStoreTests",
+            dependencies: [
+                "ReportStore", "ReportTestSupport", "DomainAlignment", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "ReportRenderingTests", dependencies: ["ReportRendering", "ReportModel", "ReportTestSupport"]),
         .testTarget(

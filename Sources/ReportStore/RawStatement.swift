@@ -86,6 +86,40 @@ struct RawStatement {
         }
     }
 
+    /// Steps a query: true while there is a row to read with the column accessors. Call ``reset()``
+    /// before binding again.
+    func step() throws -> Bool {
+        let result = sqlite3_step(handle)
+        switch result {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw error(result)
+        }
+    }
+
+    func reset() {
+        sqlite3_reset(handle)
+    }
+
+    func int64(_ column: Int32) -> Int64 {
+        sqlite3_column_int64(handle, column)
+    }
+
+    /// A numeric column as a double: totals that `+` may have turned to floating point.
+    func double(_ column: Int32) -> Double {
+        sqlite3_column_double(handle, column)
+    }
+
+    func optionalInt64(_ column: Int32) -> Int64? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+    }
+
+    func text(_ column: Int32) -> String? {
+        guard let pointer = sqlite3_column_text(handle, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
     private func error(_ result: Int32) -> StoreError {
         let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "unknown error"
         return StoreError(

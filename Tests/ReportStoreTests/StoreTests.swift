@@ -65,16 +65,20 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
     return record
 }
 
+let allMigrations = [
+    "001-dmarc-aggregate-reports", "002-mail-messages", "003-tls-reports", "004-alignment-and-rollups",
+]
+
 @Suite struct StoreTests {
     @Test func migrationsAreNamedAndAppliedOnce() throws {
         let temp = try TemporaryDirectory()
         let first = try temp.makeDatabase()
         #expect(
-            try first.appliedMigrations() == ["001-dmarc-aggregate-reports", "002-mail-messages", "003-tls-reports"])
+            try first.appliedMigrations() == allMigrations)
         first.close()
         let again = try temp.makeDatabase()
         #expect(
-            try again.appliedMigrations() == ["001-dmarc-aggregate-reports", "002-mail-messages", "003-tls-reports"])
+            try again.appliedMigrations() == allMigrations)
         #expect(try again.journalMode() == "wal")
     }
 

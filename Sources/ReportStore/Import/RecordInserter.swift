@@ -1,3 +1,4 @@
+import DomainAlignment
 import GRDB
 import ReportModel
 
@@ -15,14 +16,15 @@ final class RecordInserter {
     private let dkim: RawStatement
     private let spf: RawStatement
     private let reason: RawStatement
+    private let check = AlignmentCheck()
 
     init(_ db: Database) throws {
         record = try RawStatement(
             db,
             sql: """
                 INSERT INTO record (report_id, source_ip, count, disposition, dkim, spf, envelope_to, envelope_from,
-                                    header_from, extensions)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    header_from, extensions, alignment)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         dkim = try RawStatement(
             db, sql: "INSERT INTO dkim_result (id, domain, selector, result, human_result) VALUES (?, ?, ?, ?, ?)")
@@ -42,6 +44,7 @@ final class RecordInserter {
         record.bind(8, value.envelopeFrom)
         record.bind(9, value.headerFrom)
         record.bind(10, value.extensions.isEmpty ? nil : value.extensions.joined(separator: "\n"))
+        record.bind(11, check.facts(for: value).rawValue)
         try record.execute()
         let recordID = record.lastInsertedRowID
         for (seq, result) in value.dkimResults.prefix(ReportRecord.maxResultsPerKind).enumerated() {

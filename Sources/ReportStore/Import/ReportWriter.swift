@@ -82,6 +82,10 @@ public final class ReportWriter {
         try update(
             header, reporter: reporter, key: key, records: records, messages: messages, sha256: payloadSHA256,
             variantOf: original)
+        if original == nil {
+            try Rollups.add(
+                report: reportID, adkim: header.policy.adkim?.word, aspf: header.policy.aspf?.word, session.db)
+        }
         try statements.releaseReport.get().execute()
         try session.addItem(
             part: part, outcome: .stored, kind: .dmarc, reportID: reportID, reason: nil, diagnostics: diagnostics)

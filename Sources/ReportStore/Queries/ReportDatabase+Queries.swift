@@ -81,22 +81,18 @@ extension ReportDatabase {
                 let domain: String = row["policy_domain"]
                 summaries[domain] = DomainSummary(domain: domain, reports: row["reports"], reporters: row["reporters"])
             }
-            let recordRows = try Row.fetchAll(
+            let totals = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.policy_domain,
-                           TOTAL(c.count) AS messages,
-                           TOTAL(CASE WHEN c.dkim = 'pass' OR c.spf = 'pass' THEN c.count END) AS pass,
-                           TOTAL(CASE WHEN c.spf = 'pass' THEN c.count END) AS spf,
-                           TOTAL(CASE WHEN c.dkim = 'pass' THEN c.count END) AS dkim,
-                           TOTAL(CASE WHEN c.disposition IN ('quarantine') THEN c.count END) AS quarantine,
-                           TOTAL(CASE WHEN c.disposition IN ('reject') THEN c.count END) AS reject
-                    FROM report r JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
+                    SELECT r.policy_domain, TOTAL(u.messages) AS messages, TOTAL(u.dmarc_pass) AS pass,
+                           TOTAL(u.spf_aligned) AS spf, TOTAL(u.dkim_aligned) AS dkim,
+                           TOTAL(u.quarantine) AS quarantine, TOTAL(u.reject) AS reject
+                    FROM report r JOIN report_rollup u ON u.report_id = r.id
                     WHERE \(condition) AND r.counted = 1
                     GROUP BY r.policy_domain
                     """,
                 arguments: arguments)
-            for row in recordRows {
+            for row in totals {
                 let domain: String = row["policy_domain"]
                 var summary = summaries[domain] ?? DomainSummary(domain: domain)
                 summary.messages = Int64(row["messages"] as Double)
@@ -108,22 +104,23 @@ extension ReportDatabase {
                 summary.dispositionNone = summary.messages - summary.dispositionQuarantine - summary.dispositionReject
                 summaries[domain] = summary
             }
+            let (sourceCondition, sourceArguments) = Self.condition(
+                filter, begin: "s.begin_utc", domain: "s.policy_domain = ?")
             let failing = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT policy_domain, source_ip, messages, header_from FROM (
-                        SELECT r.policy_domain, c.source_ip, SUM(c.count) AS messages,
-                               GROUP_CONCAT(DISTINCT c.header_from) AS header_from,
-                               ROW_NUMBER() OVER (PARTITION BY r.policy_domain
-                                                  ORDER BY SUM(c.count) DESC, c.source_ip) AS rank
-                        FROM report r JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
-                        WHERE \(condition) AND r.counted = 1
-                          AND NOT (COALESCE(c.dkim, '') = 'pass' OR COALESCE(c.spf, '') = 'pass') AND c.count > 0
-                        GROUP BY r.policy_domain, c.source_ip
+                        SELECT s.policy_domain, s.source_ip, CAST(TOTAL(s.messages - s.dmarc_pass) AS INTEGER) AS messages,
+                               GROUP_CONCAT(DISTINCT s.header_from) AS header_from,
+                               ROW_NUMBER() OVER (PARTITION BY s.policy_domain
+                                                  ORDER BY TOTAL(s.messages - s.dmarc_pass) DESC, s.source_ip) AS rank
+                        FROM source_rollup s
+                        WHERE \(sourceCondition) AND s.messages > s.dmarc_pass
+                        GROUP BY s.policy_domain, s.source_ip
                     ) WHERE rank <= ?
                     ORDER BY policy_domain, rank
                     """,
-                arguments: arguments + [topSources])
+                arguments: sourceArguments + [topSources])
             for row in failing {
                 let domain: String = row["policy_domain"]
                 let headerFrom = ((row["header_from"] as String?) ?? "").split(separator: ",").map(String.init).sorted()

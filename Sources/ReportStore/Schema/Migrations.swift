@@ -237,5 +237,46 @@ enum Migrations {
                     ALTER TABLE item ADD COLUMN tls_report_id INTEGER REFERENCES tls_report(id);
                     """)
         }
+        migrator.registerMigration("004-alignment-and-rollups") { db in
+            try db.execute(
+                sql: """
+                    -- Alignment recomputed from the record's auth results (DomainAlignment.AlignmentFacts bits):
+                    -- relaxed and strict for DKIM and SPF, whether anything passed, whether results were listed.
+                    ALTER TABLE record ADD COLUMN alignment INTEGER;
+
+                    -- Totals of each counted report, weighted by message count (see Rollups.swift).
+                    CREATE TABLE report_rollup (
+                        report_id INTEGER PRIMARY KEY REFERENCES report(id),
+                        messages INTEGER NOT NULL,
+                        dmarc_pass INTEGER NOT NULL,
+                        dkim_aligned INTEGER NOT NULL,
+                        spf_aligned INTEGER NOT NULL,
+                        computed_pass INTEGER NOT NULL,
+                        unsupported_pass INTEGER NOT NULL,
+                        contradicting_fail INTEGER NOT NULL,
+                        disagreeing_records INTEGER NOT NULL,
+                        quarantine INTEGER NOT NULL,
+                        reject INTEGER NOT NULL
+                    );
+
+                    -- Messages per sending source and header_from, summed over counted reports with the same
+                    -- begin: reporters mostly start at midnight UTC, so this stays far smaller than record.
+                    CREATE TABLE source_rollup (
+                        begin_utc INTEGER NOT NULL,
+                        policy_domain TEXT NOT NULL,
+                        source_ip TEXT NOT NULL,
+                        header_from TEXT NOT NULL,
+                        messages INTEGER NOT NULL,
+                        dmarc_pass INTEGER NOT NULL,
+                        dkim_aligned INTEGER NOT NULL,
+                        spf_aligned INTEGER NOT NULL,
+                        PRIMARY KEY (begin_utc, policy_domain, source_ip, header_from)
+                    ) WITHOUT ROWID;
+
+                    CREATE INDEX report_by_reporter ON report(reporter, begin_utc);
+                    CREATE INDEX input_by_time ON input(imported_at);
+                    """)
+            try RollupBackfill.run(db)
+        }
     }
 }

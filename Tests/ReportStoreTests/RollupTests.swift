@@ -1,0 +1,133 @@
+import DomainAlignment
+import GRDB
+import ReportModel
+import ReportTestSupport
+import Testing
+
+@testable import ReportStore
+
+/// Records that exercise every path of the verdict: reported pass/fail, missing or non-standard
+/// verdicts filled from the auth results, and verdicts the auth results contradict.
+private func mixedRecords() -> [ReportRecord] {
+    func make(
+        _ ip: String, _ count: Int64, dkim: Reported<DMARCResult>?, spf: Reported<DMARCResult>?,
+        signed: String?, mailFrom: String?, disposition: Disposition = .none
+    ) -> ReportRecord {
+        var value = ReportRecord()
+        value.sourceIP = ip
+        value.count = count
+        value.dkim = dkim
+        value.spf = spf
+        value.disposition = .known(disposition)
+        value.headerFrom = "example.com"
+        value.dkimResults = signed.map { [DKIMAuthResult(domain: $0, selector: "s", result: .known(.pass))] } ?? []
+        value.spfResults =
+            mailFrom.map { [SPFAuthResult(domain: $0, scope: .known(.mfrom), result: .known(.pass))] }
+            ?? []
+        return value
+    }
+    return [
+        make("192.0.2.1", 10, dkim: .known(.pass), spf: .known(.pass), signed: "example.com", mailFrom: "example.com"),
+        make("192.0.2.2", 7, dkim: nil, spf: nil, signed: "mail.example.com", mailFrom: nil),
+        make("192.0.2.3", 5, dkim: .unknown("softpass"), spf: .known(.fail), signed: nil, mailFrom: "esp.example.net"),
+        make("192.0.2.4", 3, dkim: .known(.pass), spf: .known(.fail), signed: nil, mailFrom: nil),
+        make(
+            "192.0.2.5", 2, dkim: .known(.fail), spf: .known(.fail), signed: "example.com", mailFrom: nil,
+            disposition: .quarantine),
+        make("192.0.2.5", 1, dkim: .known(.fail), spf: .known(.fail), signed: nil, mailFrom: nil, disposition: .reject),
+    ]
+}
+
+@Suite struct RollupTests {
+    @Test func summaryTotalsEqualTheVerdictsOfEveryRecord() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        let records = mixedRecords()
+        _ = try storeReport(database, input: "mixed.xml", records: records)
+        let check = AlignmentCheck()
+        let verdicts = records.map {
+            RecordVerdict(
+                reportedDKIM: $0.dkim, reportedSPF: $0.spf, facts: check.facts(for: $0), adkim: nil, aspf: nil)
+        }
+        func messages(_ keep: (RecordVerdict) -> Bool) -> Int64 {
+            zip(records, verdicts).filter { keep($0.1) }.reduce(0) { $0 + $1.0.count }
+        }
+        let summary = try #require(try database.summary(ReportFilter()).first)
+        #expect(summary.messages == 28)
+        #expect(summary.dmarcPass == messages(\.dmarcPass))
+        #expect(summary.dmarcPass == 20)  // 10 + 7 (filled from d=mail.example.com) + 3 (reported, unsupported)
+        #expect(summary.dkimAligned == messages(\.dkimAligned))
+        #expect(summary.spfAligned == messages(\.spfAligned))
+        #expect(summary.dispositionQuarantine == 2 && summary.dispositionReject == 1)
+        #expect(summary.topFailingSources.map(\.sourceIP) == ["192.0.2.3", "192.0.2.5"])
+        #expect(summary.topFailingSources.map(\.messages) == [5, 3])
+
+        let rollup = try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM report_rollup")
+        }
+        #expect(rollup?["unsupported_pass"] == messages { $0.disagreement == .unsupportedPass })
+        #expect(rollup?["contradicting_fail"] == messages { $0.disagreement == .contradictingFail })
+        #expect(rollup?["computed_pass"] == messages(\.computedDMARCPass))
+        #expect(rollup?["disagreeing_records"] == 2)
+    }
+
+    @Test func variantsAndDuplicatesAreNotRolledUp() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        _ = try storeReport(database, input: "a.xml", records: [record("192.0.2.1", 3)], payload: [1])
+        _ = try storeReport(database, input: "b.xml", records: [record("192.0.2.1", 5)], payload: [2])
+        _ = try storeReport(database, input: "c.xml", records: [record("192.0.2.1", 3)], payload: [1])
+        let (reports, sources) = try database.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_rollup"),
+                try Int.fetchOne(db, sql: "SELECT SUM(messages) FROM source_rollup")
+            )
+        }
+        #expect(reports == 1)
+        #expect(sources == 3)
+    }
+
+    @Test func aDatabaseFromBeforeTheRollupsIsBackfilledOnUpgrade() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        _ = try storeReport(database, input: "mixed.xml", records: mixedRecords())
+        _ = try storeReport(database, input: "b.xml", reportID: "r-2", records: [record("192.0.2.9", 4)], payload: [2])
+        let before = try database.summary(ReportFilter())
+        let rollupsBefore = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM report_rollup") }
+        // Take the file back to the schema of migration 003.
+        try database.queue.writeWithoutTransaction { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE report_rollup; DROP TABLE source_rollup; DROP INDEX report_by_reporter;
+                    DROP INDEX input_by_time; ALTER TABLE record DROP COLUMN alignment;
+                    DELETE FROM grdb_migrations WHERE identifier = '004-alignment-and-rollups';
+                    """)
+        }
+        database.close()
+        let upgraded = try temp.makeDatabase()
+        #expect(try upgraded.appliedMigrations() == allMigrations)
+        #expect(try upgraded.summary(ReportFilter()) == before)
+        let rollupsAfter = try upgraded.read { db in try Row.fetchAll(db, sql: "SELECT * FROM report_rollup") }
+        #expect(rollupsAfter == rollupsBefore)
+        let unaligned = try upgraded.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE alignment IS NULL")
+        }
+        #expect(unaligned == 0)
+    }
+
+    @Test func recordsReadBackAsTheyWereStored() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        let records = mixedRecords()
+        _ = try storeReport(database, input: "mixed.xml", records: records)
+        var read: [ReportRecord] = []
+        var contexts: Set<RecordContext> = []
+        try database.forEachRecord(ReportFilter()) { context, stored in
+            contexts.insert(context)
+            read.append(stored.record)
+            #expect(stored.facts == AlignmentCheck().facts(for: stored.record))
+        }
+        #expect(read == records)
+        #expect(contexts.map(\.policyDomain) == ["example.com"])
+    }
+}
