@@ -40,18 +40,19 @@ enum Rollups {
         WHERE r.id = :report
         """
 
-    /// Per (begin, policy domain, source, header_from): added to what other reports with the same begin
-    /// brought. `+` turns to floating point rather than failing should absurd counts overflow.
+    /// Per (begin, policy domain, source, header_from), added to what other records and reports with the
+    /// same begin brought. Row by row rather than GROUP BY: no temporary sort, so memory stays flat for a
+    /// report of millions of records. `+` turns to floating point rather than failing should absurd
+    /// counts overflow.
     static let upsertSourceRollup = """
         INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
                                    dkim_aligned, spf_aligned)
-        SELECT r.begin_utc, r.policy_domain, c.source_ip, COALESCE(LOWER(c.header_from), ''), SUM(c.count),
-               SUM(CASE WHEN \(dkimAligned) OR \(spfAligned) THEN c.count ELSE 0 END),
-               SUM(CASE WHEN \(dkimAligned) THEN c.count ELSE 0 END),
-               SUM(CASE WHEN \(spfAligned) THEN c.count ELSE 0 END)
+        SELECT r.begin_utc, r.policy_domain, c.source_ip, COALESCE(LOWER(c.header_from), ''), c.count,
+               CASE WHEN \(dkimAligned) OR \(spfAligned) THEN c.count ELSE 0 END,
+               CASE WHEN \(dkimAligned) THEN c.count ELSE 0 END,
+               CASE WHEN \(spfAligned) THEN c.count ELSE 0 END
         FROM report r JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
         WHERE r.id = :report
-        GROUP BY 1, 2, 3, 4
         ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
                                   dmarc_pass = dmarc_pass + excluded.dmarc_pass,
                                   dkim_aligned = dkim_aligned + excluded.dkim_aligned,
@@ -67,7 +68,7 @@ enum Rollups {
     /// Rolls up one stored, counted report.
     static func add(report: Int64, adkim: AlignmentMode?, aspf: AlignmentMode?, _ db: Database) throws {
         let arguments = arguments(report: report, adkim: adkim, aspf: aspf)
-        try db.execute(sql: insertReportRollup, arguments: arguments)
-        try db.execute(sql: upsertSourceRollup, arguments: arguments)
+        try db.run(insertReportRollup, arguments)
+        try db.run(upsertSourceRollup, arguments)
     }
 }
