@@ -13,7 +13,8 @@ struct Reports: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let selection = try filter.filter(now: Date())
+        let now = try currentTime()
+        let selection = try filter.filter(now: now)
         let database = try store.open()
         defer { database.close() }
         let reports = try store.perform { try database.reports(selection) }

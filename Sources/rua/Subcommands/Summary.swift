@@ -20,11 +20,12 @@ struct Summary: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let selection = try filter.filter(now: Date())
+        let now = try currentTime()
+        let selection = try filter.filter(now: now)
         let database = try store.open()
         defer { database.close() }
         let summaries = try store.perform { try database.summary(selection, topSources: max(0, top)) }
-        let output = SummaryRenderer.render(summaries, period: filter.periodLabel(selection), format: filter.format)
+        let output = SummaryRenderer.render(summaries, period: filter.periodLabel(now: now), format: filter.format)
         print(output, terminator: filter.format == .text ? "\n" : "")
     }
 }

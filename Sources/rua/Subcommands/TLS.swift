@@ -21,11 +21,12 @@ struct TLS: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let selection = try filter.filter(now: Date())
+        let now = try currentTime()
+        let selection = try filter.filter(now: now)
         let database = try store.open()
         defer { database.close() }
         let summaries = try store.perform { try database.tlsSummary(selection, top: max(1, top)) }
         print(
-            TLSRenderer.render(summaries, period: filter.periodLabel(selection), format: filter.format), terminator: "")
+            TLSRenderer.render(summaries, period: filter.periodLabel(now: now), format: filter.format), terminator: "")
     }
 }
