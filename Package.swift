@@ -48,6 +48,8 @@ let package = Package(
             ],
             swiftSettings: hotPath
         ),
+        // Stored reports -> failure analysis and digest (models from ReportModel).
+        .target(name: "ReportAnalysis", dependencies: ["ReportModel", "ReportStore", "DomainAlignment"]),
         // Model and summary values -> text, JSON, CSV.
         .target(name: "ReportRendering", dependencies: ["ReportModel"]),
         // ingest -> parse -> store; what the command line calls.
@@ -58,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "rua",
             dependencies: [
-                "ReportPipeline", "ReportRendering", "ReportModel", "ReportStore",
+                "ReportPipeline", "ReportRendering", "ReportModel", "ReportStore", "ReportAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -88,6 +90,10 @@ let package = Package(
             name: "ReportPipelineTests",
             dependencies: ["ReportPipeline", "ReportIngest", "ReportStore", "ReportRendering", "ReportTestSupport"],
             exclude: ["Snapshots"]
+        ),
+        .testTarget(
+            name: "ReportAnalysisTests",
+            dependencies: ["ReportAnalysis", "ReportPipeline", "ReportStore", "ReportModel", "ReportTestSupport"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["ReportPipeline", "ReportStore", "ReportTestSupport"]),
     ],

@@ -51,6 +51,37 @@ public enum Escaping {
         return out
     }
 
+    /// Text for HTML element content and attribute values: `&`, `<`, `>`, quotes escaped, control
+    /// characters shown as in ``terminal(_:)``.
+    public static func html(_ value: String) -> String {
+        var out = ""
+        for character in terminal(value) {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Text for Markdown: control characters escaped, and backslash-escaped whatever Markdown would read
+    /// as markup: emphasis, code, links, inline HTML, `|` (which would split a table cell), and a
+    /// heading, list or quote marker at the start.
+    public static func markdown(_ value: String) -> String {
+        var out = ""
+        for (index, character) in terminal(value).enumerated() {
+            if "\\`*_[]<>|~".contains(character) || (index == 0 && "#+-=>!".contains(character)) {
+                out.append("\\")
+            }
+            out.append(character)
+        }
+        return out
+    }
+
     private static func hex4(_ value: UInt32) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits

@@ -11,6 +11,9 @@ struct RuaCommand: ParsableCommand {
             authenticates and how TLS to your MX hosts fares. The database is $RUA_DB, else \
             $XDG_DATA_HOME/rua/rua.sqlite (~/.local/share/rua/rua.sqlite); --db overrides both.
             """,
-        subcommands: [Import.self, Reports.self, Summary.self, TLS.self, Quarantine.self, Reprocess.self]
+        subcommands: [
+            Import.self, Reports.self, Summary.self, Failures.self, DigestCommand.self, TLS.self, Export.self,
+            Quarantine.self, Reprocess.self,
+        ]
     )
 }

@@ -68,7 +68,7 @@ extension ReportDatabase {
         }
     }
 
-    private static func list(_ value: String?) -> [String] {
+    static func list(_ value: String?) -> [String] {
         (value ?? "").split(separator: ",").map(String.init).sorted()
     }
 }

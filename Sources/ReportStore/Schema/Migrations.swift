@@ -273,6 +273,7 @@ enum Migrations {
                         PRIMARY KEY (begin_utc, policy_domain, source_ip, header_from)
                     ) WITHOUT ROWID;
 
+                    CREATE INDEX source_rollup_by_source ON source_rollup(policy_domain, source_ip, begin_utc);
                     CREATE INDEX report_by_reporter ON report(reporter, begin_utc);
                     CREATE INDEX input_by_time ON input(imported_at);
                     """)

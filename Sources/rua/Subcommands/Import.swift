@@ -45,10 +45,12 @@ struct Import: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
+        let pinned = try ProcessInfo.processInfo.environment["RUA_NOW"].map { _ in try currentTime() }
         let database = try store.open()
         defer { database.close() }
         let pipeline = ImportPipeline(
             database: database, limits: UnpackLimits(maxReportBytes: maxReportBytes.value),
+            clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() },
             markMaildirSeen: maildirMarkSeen)
         let fromStandardInput = paths.isEmpty || paths == ["-"]
         let progress = fromStandardInput ? nil : ProgressLine.make(quiet: quiet)

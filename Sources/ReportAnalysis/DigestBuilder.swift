@@ -1,0 +1,74 @@
+import ReportModel
+import ReportStore
+
+/// Builds `rua digest` from the rollups: the period against the one before, what changed against the
+/// four weeks before, TLS, advice and data health.
+public enum DigestBuilder {
+    /// Weeks before the period in which a source counts as known and a reporter as expected.
+    public static let historyDays = 28
+
+    public static func build(
+        _ database: ReportDatabase, period: ReportPeriod, domain: String? = nil, now: Int64
+    ) throws -> Digest {
+        let previousPeriod = period.previous
+        var digest = Digest(period: period, previousPeriod: previousPeriod)
+        let current = try database.reportTotals(period.filter(domain: domain))
+        let previous = try database.reportTotals(previousPeriod.filter(domain: domain))
+        let dayStarts = period.dayStarts
+        var domains: [String: Digest.Domain] = [:]
+        var reporters: [String: Set<String>] = [:]
+        for report in current {
+            var entry = domains[report.policyDomain] ?? Digest.Domain(policyDomain: report.policyDomain)
+            if entry.days.isEmpty {
+                entry.days = dayStarts.map {
+                    Digest.Day(start: $0, label: period.dayLabel($0), messages: 0, dmarcPass: 0)
+                }
+            }
+            entry.reports += 1
+            entry.totals += report.totals
+            // Reports arrive oldest first: the last one seen carries the latest published policy.
+            entry.policy = report.policy
+            let p = report.policy.p?.text ?? "(not reported)"
+            if !entry.policiesSeen.contains(p) { entry.policiesSeen.append(p) }
+            for (day, share) in period.apportion(begin: report.begin, end: report.end, dayStarts: dayStarts) {
+                entry.days[day].messages += report.totals.messages * share
+                entry.days[day].dmarcPass += report.totals.dmarcPass * share
+            }
+            reporters[report.policyDomain, default: []].insert(report.reporter)
+            domains[report.policyDomain] = entry
+        }
+        for report in previous {
+            var entry = domains[report.policyDomain] ?? Digest.Domain(policyDomain: report.policyDomain)
+            entry.previous += report.totals
+            domains[report.policyDomain] = entry
+        }
+        for (domain, names) in reporters { domains[domain]?.reporters = names.sorted() }
+        digest.domains = domains.values.sorted {
+            ($0.totals.messages, $1.policyDomain) > ($1.totals.messages, $0.policyDomain)
+        }
+
+        let history = period.preceding(days: historyDays)
+        let filter = period.filter(domain: domain)
+        let historyFilter = history.filter(domain: domain)
+        digest.newSources = try database.sourceActivity(filter, earlier: historyFilter, onlyNew: true, limit: 25)
+        digest.startedFailing = try database.sourceActivity(
+            filter, earlier: historyFilter, onlyFailing: true, limit: 200
+        ).filter(startedFailing).prefix(25).map { $0 }
+        digest.silentReporters = try database.silentReporters(filter, earlier: historyFilter)
+        digest.tls = try database.tlsSummary(filter, top: 5)
+        digest.health = try database.dataHealth(importedFrom: period.start, to: period.end - 1, reports: filter)
+        let thirtyDays = ReportPeriod(start: period.end - 30 * 86_400, end: period.end, timeZone: period.timeZone)
+        let policyHistory = try database.policyHistory(thirtyDays.filter(domain: domain))
+        digest.advice = Advisor.advice(for: digest, policyHistory: policyHistory)
+        return digest
+    }
+
+    /// A source that passed DMARC for at least 90% of its mail in the weeks before and fails for at
+    /// least 10% of it (and at least 10 messages) now.
+    static func startedFailing(_ source: SourceActivity) -> Bool {
+        guard source.earlierMessages > 0, source.messages > 0 else { return false }
+        let before = source.earlierPass / source.earlierMessages
+        let failing = source.messages - source.dmarcPass
+        return before >= 0.9 && failing >= 10 && failing / source.messages >= 0.1
+    }
+}

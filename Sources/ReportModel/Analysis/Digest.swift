@@ -1,0 +1,193 @@
+/// Message totals weighted by count: what every DMARC figure of the digest is made of.
+public struct MessageTotals: Hashable, Sendable {
+    public var messages: Double = 0
+    public var dmarcPass: Double = 0
+    public var dkimAligned: Double = 0
+    public var spfAligned: Double = 0
+    public var quarantine: Double = 0
+    public var reject: Double = 0
+
+    public init() {}
+
+    public var dmarcFail: Double { messages - dmarcPass }
+
+    /// `part / messages`, or nil without messages.
+    public func rate(_ part: Double) -> Double? { messages > 0 ? part / messages : nil }
+
+    public static func += (lhs: inout MessageTotals, rhs: MessageTotals) {
+        lhs.messages += rhs.messages
+        lhs.dmarcPass += rhs.dmarcPass
+        lhs.dkimAligned += rhs.dkimAligned
+        lhs.spfAligned += rhs.spfAligned
+        lhs.quarantine += rhs.quarantine
+        lhs.reject += rhs.reject
+    }
+
+    public func scaled(_ share: Double) -> MessageTotals {
+        var copy = self
+        copy.messages *= share
+        copy.dmarcPass *= share
+        copy.dkimAligned *= share
+        copy.spfAligned *= share
+        copy.quarantine *= share
+        copy.reject *= share
+        return copy
+    }
+}
+
+/// One counted report's totals and published policy, as the digest reads them from the rollups.
+public struct ReportTotals: Hashable, Sendable {
+    public var policyDomain: String
+    public var reporter: String
+    public var begin: Int64
+    public var end: Int64
+    public var totals: MessageTotals
+    public var policy: PolicyPublished
+
+    public init(
+        policyDomain: String, reporter: String, begin: Int64, end: Int64, totals: MessageTotals,
+        policy: PolicyPublished
+    ) {
+        self.policyDomain = policyDomain
+        self.reporter = reporter
+        self.begin = begin
+        self.end = end
+        self.totals = totals
+        self.policy = policy
+    }
+}
+
+/// A sending source's traffic for one policy domain in two spans of time.
+public struct SourceActivity: Hashable, Sendable {
+    public var policyDomain: String
+    public var sourceIP: String
+    public var messages: Double
+    public var dmarcPass: Double
+    public var earlierMessages: Double
+    public var earlierPass: Double
+    public var headerFrom: [String]
+
+    public init(
+        policyDomain: String, sourceIP: String, messages: Double, dmarcPass: Double, earlierMessages: Double,
+        earlierPass: Double, headerFrom: [String]
+    ) {
+        self.policyDomain = policyDomain
+        self.sourceIP = sourceIP
+        self.messages = messages
+        self.dmarcPass = dmarcPass
+        self.earlierMessages = earlierMessages
+        self.earlierPass = earlierPass
+        self.headerFrom = headerFrom
+    }
+}
+
+/// A reporter that sent reports for a domain in the weeks before the period, and none in it.
+public struct SilentReporter: Hashable, Sendable {
+    public var policyDomain: String
+    public var reporter: String
+    public var lastBegin: Int64
+    public var earlierReports: Int
+
+    public init(policyDomain: String, reporter: String, lastBegin: Int64, earlierReports: Int) {
+        self.policyDomain = policyDomain
+        self.reporter = reporter
+        self.lastBegin = lastBegin
+        self.earlierReports = earlierReports
+    }
+}
+
+/// What happened to the inputs and reports of the period.
+public struct DataHealth: Hashable, Sendable {
+    public var inputs = 0
+    public var stored = 0
+    public var duplicates = 0
+    public var rejected = 0
+    public var skipped = 0
+    /// Rejection reasons with how many items each, most frequent first.
+    public var rejectionReasons: [(String, Int)] = []
+    /// Diagnostics of the period's reports by code, with occurrences.
+    public var diagnostics: [(String, Int)] = []
+
+    public init() {}
+
+    public static func == (lhs: DataHealth, rhs: DataHealth) -> Bool {
+        (lhs.inputs, lhs.stored, lhs.duplicates, lhs.rejected, lhs.skipped)
+            == (rhs.inputs, rhs.stored, rhs.duplicates, rhs.rejected, rhs.skipped)
+            && lhs.rejectionReasons.map(\.0) == rhs.rejectionReasons.map(\.0)
+            && lhs.rejectionReasons.map(\.1) == rhs.rejectionReasons.map(\.1)
+            && lhs.diagnostics.map(\.0) == rhs.diagnostics.map(\.0)
+            && lhs.diagnostics.map(\.1) == rhs.diagnostics.map(\.1)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(inputs)
+        hasher.combine(rejected)
+    }
+}
+
+/// `rua digest`: the period against the one before, per policy domain, with what changed and advice.
+public struct Digest: Sendable {
+    public struct Day: Hashable, Sendable {
+        public var start: Int64
+        public var label: String
+        public var messages: Double
+        public var dmarcPass: Double
+
+        public init(start: Int64, label: String, messages: Double, dmarcPass: Double) {
+            self.start = start
+            self.label = label
+            self.messages = messages
+            self.dmarcPass = dmarcPass
+        }
+    }
+
+    public struct Domain: Sendable {
+        public var policyDomain: String
+        public var reports = 0
+        public var reporters: [String] = []
+        public var totals = MessageTotals()
+        public var previous = MessageTotals()
+        /// The policy most recently published in the period, and every distinct `p` seen.
+        public var policy = PolicyPublished()
+        public var policiesSeen: [String] = []
+        public var days: [Day] = []
+
+        public init(policyDomain: String) { self.policyDomain = policyDomain }
+
+        /// Change of the DMARC pass rate in percentage points, when both periods have messages.
+        public var passRateChange: Double? {
+            guard let now = totals.rate(totals.dmarcPass), let before = previous.rate(previous.dmarcPass) else {
+                return nil
+            }
+            return (now - before) * 100
+        }
+    }
+
+    public struct Advice: Hashable, Sendable {
+        public var policyDomain: String
+        public var text: String
+
+        public init(policyDomain: String, text: String) {
+            self.policyDomain = policyDomain
+            self.text = text
+        }
+    }
+
+    public var period: ReportPeriod
+    public var previousPeriod: ReportPeriod
+    public var domains: [Domain] = []
+    public var newSources: [SourceActivity] = []
+    public var startedFailing: [SourceActivity] = []
+    public var silentReporters: [SilentReporter] = []
+    public var tls: [TLSDomainSummary] = []
+    public var advice: [Advice] = []
+    public var health = DataHealth()
+
+    public init(period: ReportPeriod, previousPeriod: ReportPeriod) {
+        self.period = period
+        self.previousPeriod = previousPeriod
+    }
+
+    /// True when the period has no DMARC or TLS report at all.
+    public var isEmpty: Bool { domains.allSatisfy { $0.reports == 0 } && tls.isEmpty }
+}

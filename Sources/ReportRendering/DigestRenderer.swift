@@ -1,0 +1,271 @@
+import ReportModel
+
+/// The formats of `rua digest` and `rua failures`.
+public enum AnalysisFormat: String, Sendable, CaseIterable {
+    case text, markdown, html, json, csv
+}
+
+/// Output of `rua digest`.
+public enum DigestRenderer {
+    public static func render(_ digest: Digest, format: AnalysisFormat) -> String {
+        switch format {
+        case .text: document(digest).render(.text)
+        case .markdown: document(digest).render(.markdown)
+        case .html: document(digest).render(.html)
+        case .json: json(digest).serialized() + "\n"
+        case .csv: csv(digest)
+        }
+    }
+
+    static func count(_ value: Double) -> String { grouped(Int64(value.rounded())) }
+
+    static func change(_ domain: Digest.Domain) -> String {
+        guard let change = domain.passRateChange else { return "new" }
+        let rounded = (change * 10).rounded() / 10
+        return (rounded > 0 ? "+" : rounded < 0 ? "" : "±") + String(rounded) + " pts"
+    }
+
+    static func policyText(_ policy: PolicyPublished) -> String {
+        var parts = ["p=\(policy.p?.text ?? "?")"]
+        if let sp = policy.sp { parts.append("sp=\(sp.text)") }
+        if let np = policy.np { parts.append("np=\(np.text)") }
+        if let pct = policy.pct { parts.append("pct=\(pct)") }
+        if let testing = policy.testing { parts.append("t=\(testing.text)") }
+        if let adkim = policy.adkim { parts.append("adkim=\(adkim.text)") }
+        if let aspf = policy.aspf { parts.append("aspf=\(aspf.text)") }
+        return parts.joined(separator: " ")
+    }
+
+    static func document(_ digest: Digest) -> Document {
+        var doc = Document(title: "DMARC digest \(digest.period.label)")
+        doc.paragraph("Compared with \(digest.previousPeriod.label). Counts are messages, as reported.")
+        guard !digest.isEmpty else {
+            doc.paragraph(
+                "No reports at all in this period: no DMARC or TLS report begins between \(digest.period.label). "
+                    + "If reports are expected, check that mail reaches rua import and that the rua= address is published."
+            )
+            health(digest.health, into: &doc)
+            return doc
+        }
+        let active = digest.domains.filter { $0.reports > 0 }
+        if !active.isEmpty {
+            doc.heading("Domains")
+            doc.table(
+                ["domain", "messages", "DMARC pass", "change", "SPF aligned", "DKIM aligned", "policy"],
+                active.map { domain in
+                    let totals = domain.totals
+                    return [
+                        domain.policyDomain, count(totals.messages), percent(totals.rate(totals.dmarcPass)),
+                        change(domain), percent(totals.rate(totals.spfAligned)),
+                        percent(totals.rate(totals.dkimAligned)), "p=\(domain.policy.p?.text ?? "?")",
+                    ]
+                }, numeric: [1, 2, 3, 4, 5])
+        }
+        if !digest.advice.isEmpty {
+            doc.heading("Advice")
+            doc.bullets(digest.advice.map { "\($0.policyDomain): \($0.text)" })
+        }
+        for domain in active {
+            let totals = domain.totals
+            doc.heading(domain.policyDomain)
+            doc.paragraph(
+                "\(count(totals.messages)) messages in \(domain.reports) report\(domain.reports == 1 ? "" : "s") from "
+                    + "\(domain.reporters.count) reporter\(domain.reporters.count == 1 ? "" : "s"); "
+                    + "before: \(count(domain.previous.messages)) messages, "
+                    + "\(percent(domain.previous.rate(domain.previous.dmarcPass))) DMARC pass.")
+            let failing = totals.dmarcFail
+            doc.paragraph(
+                "Published: \(policyText(domain.policy))"
+                    + (domain.policiesSeen.count > 1
+                        ? " (reporters saw p=\(domain.policiesSeen.joined(separator: ", p=")))" : "")
+                    + ". Applied: \(count(totals.messages - totals.quarantine - totals.reject)) delivered, "
+                    + "\(count(totals.quarantine)) quarantined, \(count(totals.reject)) rejected; "
+                    + "\(count(failing)) failed DMARC"
+                    + (failing > 0
+                        ? " (\(percent((totals.quarantine + totals.reject) / failing)) of them enforced)." : "."))
+            doc.chart(
+                Document.DailyChart(
+                    title: "\(domain.policyDomain) per day",
+                    days: domain.days.map { ($0.label, $0.dmarcPass, $0.messages - $0.dmarcPass) }))
+        }
+        doc.heading("What changed")
+        if digest.newSources.isEmpty {
+            doc.paragraph("No new sending sources (none unseen in the \(28) days before).")
+        } else {
+            doc.heading("New sources (not seen in the 28 days before)", level: 3)
+            doc.table(
+                ["domain", "source", "messages", "DMARC pass", "header_from"],
+                digest.newSources.map {
+                    [
+                        $0.policyDomain, $0.sourceIP, count($0.messages),
+                        percent($0.messages > 0 ? $0.dmarcPass / $0.messages : nil),
+                        $0.headerFrom.joined(separator: " "),
+                    ]
+                }, numeric: [2, 3])
+        }
+        if !digest.startedFailing.isEmpty {
+            doc.heading("Sources that started failing", level: 3)
+            doc.table(
+                ["domain", "source", "messages", "failing now", "pass before"],
+                digest.startedFailing.map {
+                    [
+                        $0.policyDomain, $0.sourceIP, count($0.messages), count($0.messages - $0.dmarcPass),
+                        percent($0.earlierMessages > 0 ? $0.earlierPass / $0.earlierMessages : nil),
+                    ]
+                }, numeric: [2, 3, 4])
+        }
+        if digest.silentReporters.isEmpty {
+            doc.paragraph("Every reporter of the 28 days before sent reports in this period.")
+        } else {
+            doc.heading("Silent reporters (reports in the 28 days before, none now)", level: 3)
+            doc.table(
+                ["domain", "reporter", "reports before", "last report began"],
+                digest.silentReporters.map {
+                    [$0.policyDomain, $0.reporter, String($0.earlierReports), digest.period.dayLabel($0.lastBegin)]
+                }, numeric: [2])
+        }
+        if !digest.tls.isEmpty {
+            doc.heading("TLS (SMTP TLS reports)")
+            doc.table(
+                ["domain", "sessions", "success", "failed", "failures by type"],
+                digest.tls.map { tls in
+                    [
+                        tls.domain.isEmpty ? "(no policy domain)" : tls.domain,
+                        grouped(tls.successfulSessions + tls.failedSessions), percent(tls.successRate),
+                        grouped(tls.failedSessions),
+                        tls.byResultType.map { "\($0.key) \(grouped($0.sessions))" }.joined(separator: ", "),
+                    ]
+                }, numeric: [1, 2, 3])
+        }
+        health(digest.health, into: &doc)
+        return doc
+    }
+
+    static func health(_ health: DataHealth, into doc: inout Document) {
+        doc.heading("Data health")
+        doc.paragraph(
+            "Imported in the period: \(health.inputs) input\(health.inputs == 1 ? "" : "s"); reports stored "
+                + "\(health.stored), duplicates \(health.duplicates), rejected and kept \(health.rejected), "
+                + "skipped (not reports) \(health.skipped).")
+        doc.bullets(health.rejectionReasons.map { "rejected \($0.1)×: \($0.0)" })
+        if !health.diagnostics.isEmpty {
+            doc.paragraph(
+                "Diagnostics in the period's reports: "
+                    + health.diagnostics.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ".")
+        }
+    }
+
+    static func totalsJSON(_ totals: MessageTotals) -> JSONValue {
+        .object([
+            ("messages", .int(Int64(totals.messages.rounded()))),
+            ("dmarc_pass", .int(Int64(totals.dmarcPass.rounded()))),
+            ("dmarc_pass_rate", .rate(totals.rate(totals.dmarcPass))),
+            ("spf_aligned", .int(Int64(totals.spfAligned.rounded()))),
+            ("spf_aligned_rate", .rate(totals.rate(totals.spfAligned))),
+            ("dkim_aligned", .int(Int64(totals.dkimAligned.rounded()))),
+            ("dkim_aligned_rate", .rate(totals.rate(totals.dkimAligned))),
+            ("quarantine", .int(Int64(totals.quarantine.rounded()))),
+            ("reject", .int(Int64(totals.reject.rounded()))),
+        ])
+    }
+
+    static func sourceJSON(_ source: SourceActivity) -> JSONValue {
+        .object([
+            ("policy_domain", .string(source.policyDomain)), ("source_ip", .string(source.sourceIP)),
+            ("messages", .int(Int64(source.messages.rounded()))),
+            ("dmarc_pass", .int(Int64(source.dmarcPass.rounded()))),
+            ("earlier_messages", .int(Int64(source.earlierMessages.rounded()))),
+            ("earlier_dmarc_pass", .int(Int64(source.earlierPass.rounded()))),
+            ("header_from", .array(source.headerFrom.map { .string($0) })),
+        ])
+    }
+
+    static func json(_ digest: Digest) -> JSONValue {
+        let domains: [JSONValue] = digest.domains.map(domainJSON)
+        let silent: [JSONValue] = digest.silentReporters.map {
+            .object([
+                ("policy_domain", .string($0.policyDomain)), ("reporter", .string($0.reporter)),
+                ("earlier_reports", .int($0.earlierReports)), ("last_begin", .time($0.lastBegin)),
+            ])
+        }
+        let advice: [JSONValue] = digest.advice.map {
+            .object([("policy_domain", .string($0.policyDomain)), ("text", .string($0.text))])
+        }
+        return .object([
+            ("period", periodJSON(digest.period)),
+            ("previous_period", periodJSON(digest.previousPeriod)),
+            ("empty", .bool(digest.isEmpty)),
+            ("domains", .array(domains)),
+            ("new_sources", .array(digest.newSources.map(sourceJSON))),
+            ("started_failing", .array(digest.startedFailing.map(sourceJSON))),
+            ("silent_reporters", .array(silent)),
+            ("tls", .array(digest.tls.map(TLSRenderer.json))),
+            ("advice", .array(advice)),
+            ("health", healthJSON(digest.health)),
+        ])
+    }
+
+    static func domainJSON(_ domain: Digest.Domain) -> JSONValue {
+        let policy = domain.policy
+        let policyJSON: JSONValue = .object([
+            ("p", .string(policy.p?.text)), ("sp", .string(policy.sp?.text)), ("np", .string(policy.np?.text)),
+            ("pct", .int(policy.pct)), ("testing", .string(policy.testing?.text)),
+            ("adkim", .string(policy.adkim?.text)), ("aspf", .string(policy.aspf?.text)),
+        ])
+        let days: [JSONValue] = domain.days.map { day in
+            .object([
+                ("day", .string(day.label)),
+                ("messages", .double((day.messages * 100).rounded() / 100)),
+                ("dmarc_pass", .double((day.dmarcPass * 100).rounded() / 100)),
+            ])
+        }
+        let change: JSONValue = domain.passRateChange.map { .double(($0 * 10).rounded() / 10) } ?? .null
+        return .object([
+            ("policy_domain", .string(domain.policyDomain)),
+            ("reports", .int(domain.reports)),
+            ("reporters", .array(domain.reporters.map { .string($0) })),
+            ("totals", totalsJSON(domain.totals)),
+            ("previous", totalsJSON(domain.previous)),
+            ("dmarc_pass_change_points", change),
+            ("policy", policyJSON),
+            ("policies_seen", .array(domain.policiesSeen.map { .string($0) })),
+            ("days", .array(days)),
+        ])
+    }
+
+    static func healthJSON(_ health: DataHealth) -> JSONValue {
+        let reasons: [JSONValue] = health.rejectionReasons.map {
+            .object([("reason", .string($0.0)), ("items", .int($0.1))])
+        }
+        let diagnostics: [JSONValue] = health.diagnostics.map {
+            .object([("code", .string($0.0)), ("occurrences", .int($0.1))])
+        }
+        return .object([
+            ("inputs", .int(health.inputs)), ("stored", .int(health.stored)), ("duplicates", .int(health.duplicates)),
+            ("rejected", .int(health.rejected)), ("skipped", .int(health.skipped)),
+            ("rejection_reasons", .array(reasons)), ("diagnostics", .array(diagnostics)),
+        ])
+    }
+
+    static func periodJSON(_ period: ReportPeriod) -> JSONValue {
+        .object([
+            ("start", .time(period.start)), ("end", .time(period.end)), ("time_zone", .string(period.zoneName)),
+        ])
+    }
+
+    /// One row per domain and day: the daily series, for a spreadsheet chart.
+    static func csv(_ digest: Digest) -> String {
+        ReportRendering.csv(
+            ["policy_domain", "day", "messages", "dmarc_pass", "dmarc_fail", "dmarc_pass_rate"],
+            digest.domains.flatMap { domain in
+                domain.days.map { day in
+                    [
+                        domain.policyDomain, day.label, String((day.messages * 100).rounded() / 100),
+                        String((day.dmarcPass * 100).rounded() / 100),
+                        String(((day.messages - day.dmarcPass) * 100).rounded() / 100),
+                        day.messages > 0 ? String((day.dmarcPass / day.messages * 10_000).rounded() / 10_000) : "",
+                    ]
+                }
+            })
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import ReportAnalysis
+import ReportModel
+import ReportRendering
+import ReportStore
+
+struct DigestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digest",
+        abstract: "A weekly digest for cron: pass rates and their change, what changed, advice, data health.",
+        discussion: """
+            Default period: the last 7 full days (UTC unless --tz), compared with the 7 days before. New \
+            sources and silent reporters are judged against the 28 days before the period. Daily charts \
+            apportion multi-day reports over their days. --format html writes one self-contained page \
+            (inline CSS and SVG, no scripts) that reads well in a mail client.
+            """
+    )
+
+    @OptionGroup var period: PeriodOptions
+
+    @Option(help: "Output format: text, markdown, html, json, or csv (the daily series).")
+    var format: AnalysisFormat = .text
+
+    @Option(
+        help: ArgumentHelp(
+            "Exit 1 when a domain's DMARC pass rate is below this (95, 95% or 0.95).", valueName: "rate"))
+    var failUnder: String?
+
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if let failUnder, Self.rate(failUnder) == nil {
+            throw ValidationError("--fail-under '\(failUnder)' is not a rate: use 95, 95% or 0.95")
+        }
+    }
+
+    /// A rate from `95`, `95%` or `0.95`, as a fraction.
+    static func rate(_ text: String) -> Double? {
+        let percentSign = text.hasSuffix("%")
+        guard let value = Double(percentSign ? String(text.dropLast()) : text), value >= 0 else { return nil }
+        let fraction = percentSign || value > 1 ? value / 100 : value
+        return fraction <= 1 ? fraction : nil
+    }
+
+    func run() throws {
+        let now = try currentTime()
+        let window = try period.period(now: now, defaultDays: 7)
+        let database = try store.open()
+        defer { database.close() }
+        let digest = try store.perform {
+            try DigestBuilder.build(database, period: window, domain: period.domain, now: now)
+        }
+        var text = DigestRenderer.render(digest, format: format)
+        if format == .csv && output.excel { text = "\u{FEFF}" + text }
+        let sink = try output.open()
+        try sink.write(text)
+        try sink.finish()
+        if let threshold = failUnder.flatMap(Self.rate) {
+            let below = digest.domains.filter { domain in
+                guard let rate = domain.totals.rate(domain.totals.dmarcPass) else { return false }
+                return rate < threshold
+            }
+            if !below.isEmpty {
+                let names = below.map(\.policyDomain).joined(separator: ", ")
+                printError("rua: DMARC pass rate below \(failUnder ?? "") for \(names)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import ReportAnalysis
+import ReportModel
+import ReportPipeline
+import ReportStore
+import ReportTestSupport
+import Testing
+
+/// Epoch seconds of a UTC date (`2025-11-10`) or time.
+func epoch(_ text: String) -> Int64 {
+    (try? DateArgument.parse(text, now: 0)) ?? 0
+}
+
+/// Writes the reports as XML files and imports them into a fresh database.
+func database(with reports: [SyntheticReport], in temp: TemporaryDirectory) throws -> ReportDatabase {
+    let database = try temp.makeDatabase()
+    var paths: [String] = []
+    for (index, report) in reports.enumerated() {
+        paths.append(try temp.write("report-\(index).xml", report.xml))
+    }
+    let summary = ImportPipeline(database: database).importPaths(paths)
+    #expect(summary.stored == reports.count)
+    return database
+}
+
+/// Two synthetic weeks: the previous one clean, the current one with a source that started failing, a
+/// new failing source, a three-day report, and a reporter gone silent.
+func twoWeeks() -> [SyntheticReport] {
+    var reports: [SyntheticReport] = []
+    for day in 0..<7 {
+        let begin = epoch("2025-11-03") + Int64(day) * 86_400
+        reports.append(
+            SyntheticReport(org: "Alpha", reportID: "a-prev-\(day)", begin: begin, rows: [.init("192.0.2.1", 100)]))
+    }
+    reports.append(
+        SyntheticReport(org: "Beta", reportID: "b-prev", begin: epoch("2025-11-05"), rows: [.init("192.0.2.1", 50)]))
+    for day in 0..<7 {
+        let begin = epoch("2025-11-10") + Int64(day) * 86_400
+        reports.append(
+            SyntheticReport(
+                org: "Alpha", reportID: "a-cur-\(day)", begin: begin,
+                rows: [.init("192.0.2.1", 80), .init("192.0.2.1", 20, dkim: "fail", spf: "fail")]))
+    }
+    reports.append(
+        SyntheticReport(
+            org: "Alpha", reportID: "a-new", begin: epoch("2025-11-13T00:00:00Z") + 1,
+            end: epoch("2025-11-13T12:00:00Z"), rows: [.init("198.51.100.9", 10, dkim: "fail", spf: "fail")]))
+    reports.append(
+        SyntheticReport(
+            org: "Gamma", reportID: "g-3days", begin: epoch("2025-11-12"), end: epoch("2025-11-14") + 86_399,
+            rows: [.init("192.0.2.2", 300)]))
+    return reports
+}
+
+@Suite struct DigestTests {
+    let now = epoch("2025-11-17T08:00:00Z")
+
+    @Test func thePeriodIsComparedWithTheOneBefore() throws {
+        let temp = try TemporaryDirectory()
+        let database = try database(with: twoWeeks(), in: temp)
+        let period = ReportPeriod.lastFullDays(7, now: now)
+        #expect(period.label == "2025-11-10 – 2025-11-16 (UTC)")
+        let digest = try DigestBuilder.build(database, period: period, now: now)
+        let domain = try #require(digest.domains.first)
+        #expect(domain.totals.messages == 1_010)
+        #expect(domain.totals.dmarcPass == 860)
+        #expect(domain.previous.messages == 750)
+        #expect(domain.previous.dmarcPass == 750)
+        let change = try #require(domain.passRateChange)
+        #expect(abs(change - (860.0 / 1_010.0 - 1) * 100) < 1e-9)
+        #expect(domain.reporters == ["Alpha", "Gamma"])
+        #expect(digest.advice.contains { $0.text.hasPrefix("DMARC pass rate fell from 100.0% to 85.1%") })
+    }
+
+    @Test func multiDayReportsAreApportionedAndTheSeriesAddsUp() throws {
+        let temp = try TemporaryDirectory()
+        let database = try database(with: twoWeeks(), in: temp)
+        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: now), now: now)
+        let days = try #require(digest.domains.first).days
+        #expect(days.map(\.label).first == "2025-11-10")
+        #expect(days.map(\.messages) == [100, 100, 200, 210, 200, 100, 100])
+        #expect(days.reduce(0) { $0 + $1.messages } == 1_010)
+    }
+
+    @Test func aReporterThatStoppedIsCalledSilent() throws {
+        let temp = try TemporaryDirectory()
+        let database = try database(with: twoWeeks(), in: temp)
+        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: now), now: now)
+        #expect(digest.silentReporters.map(\.reporter) == ["Beta"])
+        #expect(digest.silentReporters.first?.earlierReports == 1)
+        #expect(
+            digest.advice.contains { $0.text.hasPrefix("Beta sent 1 report in the four weeks before and none now") })
+    }
+
+    @Test func newSourcesAndSourcesThatStartedFailingAreNamed() throws {
+        let temp = try TemporaryDirectory()
+        let database = try database(with: twoWeeks(), in: temp)
+        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: now), now: now)
+        #expect(digest.newSources.map(\.sourceIP) == ["198.51.100.9", "192.0.2.2"])
+        #expect(digest.startedFailing.map(\.sourceIP) == ["192.0.2.1"])
+        #expect(digest.startedFailing.first?.messages == 700)
+        #expect(digest.startedFailing.first?.dmarcPass == 560)
+    }
+
+    @Test func aPeriodWithoutReportsSaysSo() throws {
+        let temp = try TemporaryDirectory()
+        let database = try database(with: twoWeeks(), in: temp)
+        let later = epoch("2026-03-01")
+        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: later), now: later)
+        #expect(digest.isEmpty)
+    }
+
+    @Test func daysAreCountedInTheRequestedTimeZone() throws {
+        let zone = try #require(TimeZone(identifier: "America/New_York"))
+        let period = ReportPeriod.lastFullDays(7, now: now, timeZone: zone)
+        // Midnight in New York is 05:00 UTC in November.
+        #expect(period.start == epoch("2025-11-10T05:00:00Z"))
+        #expect(period.end == epoch("2025-11-17T05:00:00Z"))
+        // A report of the UTC day 2025-11-12 spans the evening of the 11th and most of the 12th there.
+        let shares = period.apportion(
+            begin: epoch("2025-11-12"), end: epoch("2025-11-12") + 86_399, dayStarts: period.dayStarts)
+        #expect(shares.map(\.day) == [1, 2])
+        #expect(abs(shares[0].share - 5.0 / 24) < 1e-9)
+        #expect(period.label == "2025-11-10 – 2025-11-16 (America/New_York)")
+    }
+
+    @Test func theDaylightSavingChangeMakesNoExtraDay() throws {
+        let zone = try #require(TimeZone(identifier: "Europe/Berlin"))
+        let now = epoch("2025-10-30T12:00:00Z")
+        let period = ReportPeriod.lastFullDays(7, now: now, timeZone: zone)
+        #expect(period.dayStarts.count == 7)
+        #expect(period.end - period.start == 7 * 86_400 + 3_600)
+    }
+}
