@@ -71,7 +71,7 @@ let package = Package(
 
         .target(
             name: "ReportTestSupport",
-            dependencies: ["ReportModel", "ReportStore", "CZlibShim", "ZIPFoundation"],
+            dependencies: ["ReportModel", "ReportStore", "CZlibShim", "CLibXML2", "ZIPFoundation"],
             path: "Tests/ReportTestSupport"
         ),
         .testTarget(name: "ReportIngestTests", dependencies: ["ReportIngest", "ReportTestSupport"]),

@@ -16,5 +16,6 @@ typedef struct UConverter UConverter;
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 #include <libxml/SAX2.h>
+#include <libxml/HTMLparser.h>
 
 #endif

@@ -1,6 +1,6 @@
 /// A DMARC aggregate report written as XML by a test: one reporter, one policy domain, one date range.
-public struct SyntheticReport {
-    public struct Row {
+public struct SyntheticReport: Sendable {
+    public struct Row: Sendable {
         public var ip: String
         public var count: Int
         public var dkim: String

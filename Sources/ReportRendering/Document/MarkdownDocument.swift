@@ -5,7 +5,7 @@ enum MarkdownDocument {
         for block in document.blocks {
             switch block {
             case .heading(let text, let level):
-                lines += ["", String(repeating: "#", count: min(6, level + 1)) + " " + Escaping.markdown(text)]
+                lines += ["", String(repeating: "#", count: min(6, level)) + " " + Escaping.markdown(text)]
             case .paragraph(let text):
                 lines += ["", Escaping.markdown(text)]
             case .bullets(let items):

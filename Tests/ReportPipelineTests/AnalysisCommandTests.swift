@@ -1,0 +1,164 @@
+import Foundation
+import ReportTestSupport
+import Testing
+
+/// `rua failures`, `digest` and `export` run as processes on the samples, with the clock pinned.
+@Suite(.serialized) struct AnalysisCommandTests {
+    /// Imports the samples as if on 2025-12-02, so the digest of the week to 2025-12-02 sees them.
+    static func sampleDatabase(_ temp: TemporaryDirectory) throws -> String {
+        let db = temp.path("db.sqlite")
+        let imported = try RuaExecutable.run(
+            ["import", "--quiet", "--db", db] + SampleReports.folders,
+            environment: ["RUA_NOW": "2025-12-02T06:00:00Z"])
+        #expect(imported.status == 65)  // the invalid samples are rejected and kept
+        return db
+    }
+
+    static let now = ["RUA_NOW": "2025-12-03T10:00:00Z"]
+
+    @Test func failuresAndDigestInEveryFormat() throws {
+        let temp = try TemporaryDirectory()
+        let db = try Self.sampleDatabase(temp)
+        for format in ["text", "markdown", "html", "json", "csv"] {
+            let failures = try RuaExecutable.run(
+                ["failures", "--db", db, "--last", "7d", "--format", format], environment: Self.now)
+            #expect(failures.status == 0, "failures \(format): \(failures.stderr)")
+            assertSnapshot(failures.stdout, named: "failures.\(format)")
+            let digest = try RuaExecutable.run(["digest", "--db", db, "--format", format], environment: Self.now)
+            #expect(digest.status == 0, "digest \(format): \(digest.stderr)")
+            assertSnapshot(digest.stdout, named: "digest.\(format)")
+        }
+        let text = try RuaExecutable.run(["digest", "--db", db], environment: Self.now).stdout
+        #expect(text.split(separator: "\n").allSatisfy { $0.count <= 100 })
+        let failures = try RuaExecutable.run(["failures", "--db", db, "--last", "7d"], environment: Self.now).stdout
+        #expect(failures.split(separator: "\n").allSatisfy { $0.count <= 100 })
+    }
+
+    @Test func exportsInEveryFormat() throws {
+        let temp = try TemporaryDirectory()
+        let db = try Self.sampleDatabase(temp)
+        for kind in ["records", "reports", "sources", "tls-failures"] {
+            for format in ["csv", "json", "ndjson"] {
+                let result = try RuaExecutable.run(
+                    ["export", kind, "--db", db, "--format", format, "--domain", "example.org"], environment: Self.now)
+                #expect(result.status == 0, "\(kind) \(format): \(result.stderr)")
+                assertSnapshot(result.stdout, named: "export-\(kind).\(format)")
+            }
+        }
+        let exploded = try RuaExecutable.run(
+            ["export", "records", "--explode", "--db", db, "--domain", "example.net"], environment: Self.now)
+        assertSnapshot(exploded.stdout, named: "export-records-explode.csv")
+        let json = try RuaExecutable.run(["export", "records", "--db", db, "--format", "json"], environment: Self.now)
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        let ndjson = try RuaExecutable.run(
+            ["export", "records", "--db", db, "--format", "ndjson"], environment: Self.now)
+        #expect(parsed?.count == ndjson.stdout.split(separator: "\n").count)
+        #expect((parsed?.count ?? 0) > 50)
+    }
+
+    @Test func theDigestGoesToAFileAndTheExitStatusFollowsFailUnder() throws {
+        let temp = try TemporaryDirectory()
+        let db = try Self.sampleDatabase(temp)
+        let file = temp.path("digest.html")
+        let written = try RuaExecutable.run(
+            ["digest", "--db", db, "--format", "html", "--output", file, "--fail-under", "90%"], environment: Self.now)
+        // example.org and example.net pass 86.6% and 86.2%: below 90%.
+        #expect(written.status == 1)
+        #expect(written.stderr.contains("DMARC pass rate below 90% for example.org, example.net"))
+        #expect(written.stdout.isEmpty)
+        let page = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(page.hasPrefix("<!DOCTYPE html>"))
+        #expect(!FileManager.default.fileExists(atPath: file + ".part"))
+        let passing = try RuaExecutable.run(["digest", "--db", db, "--fail-under", "0.8"], environment: Self.now)
+        #expect(passing.status == 0)
+        let bad = try RuaExecutable.run(["digest", "--db", db, "--fail-under", "lots"], environment: Self.now)
+        #expect(bad.status == 64)
+    }
+
+    @Test func anEmptyPeriodSaysSoExplicitly() throws {
+        let temp = try TemporaryDirectory()
+        let db = try Self.sampleDatabase(temp)
+        let result = try RuaExecutable.run(
+            ["digest", "--db", db, "--since", "2026-01-01", "--until", "2026-01-07"], environment: Self.now)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("No reports at all in this period"))
+        let json = try RuaExecutable.run(
+            ["digest", "--db", db, "--last", "1w", "--format", "json"], environment: ["RUA_NOW": "2026-02-01"])
+        #expect(json.stdout.contains("\"empty\":true"))
+    }
+
+    @Test func theHTMLCheckCatchesBrokenHTML() {
+        #expect(HTMLCheck.parse("<!DOCTYPE html><html><body><p>fine</p></body></html>").wellFormed)
+        #expect(!HTMLCheck.parse("<!DOCTYPE html><html><body><p>a</b></p><td <x</body></html>").wellFormed)
+        #expect(!HTMLCheck.parse("<html><body><p title=\"a\" title=\"b\">x</p></body></html>").wellFormed)
+    }
+
+    @Test func theHTMLIsWellFormedWithEveryReportStringEscaped() throws {
+        let temp = try TemporaryDirectory()
+        let db = try Self.sampleDatabase(temp)
+        let hostile = try temp.write("hostile.xml", Self.hostileReport.xml)
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db, hostile], environment: Self.now)
+        for command in [["digest"], ["failures", "--last", "7d"]] {
+            let result = try RuaExecutable.run(
+                command + ["--db", db, "--format", "html"], environment: Self.now)
+            let page = HTMLCheck.parse(result.stdout)
+            #expect(page.wellFormed, "\(command[0]) HTML is not well-formed: \(page.errors)")
+            #expect(!page.elements.contains("script"))
+            #expect(page.elements.contains("svg") || command[0] == "failures")
+            // header_from is a domain: the parser lower-cases it.
+            #expect(page.cellTexts.contains { $0.contains("=cmd|' /c calc'!a0") })
+            #expect(!result.stdout.contains("<script>"))
+        }
+        let text = try RuaExecutable.run(["failures", "--db", db, "--last", "7d"], environment: Self.now).stdout
+        #expect(!text.contains("\u{1B}"))
+    }
+
+    @Test func csvReadsBackWithAStandardReaderAndFormulasAreNeutralized() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
+            print("skipping: /usr/bin/python3 (the standard CSV reader used here) is not installed")
+            return
+        }
+        let temp = try TemporaryDirectory()
+        let db = try Self.sampleDatabase(temp)
+        let hostile = try temp.write("hostile.xml", Self.hostileReport.xml)
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db, hostile], environment: Self.now)
+        let file = temp.path("records.csv")
+        let result = try RuaExecutable.run(
+            ["export", "records", "--db", db, "--excel", "--output", file], environment: Self.now)
+        #expect(result.status == 0)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]))
+        // Python's csv module, strict: every row must have the header's number of cells.
+        let script = """
+            import csv, json, sys
+            with open(sys.argv[1], newline="", encoding="utf-8-sig") as f:
+                rows = list(csv.reader(f, strict=True))
+            assert all(len(r) == len(rows[0]) for r in rows), "ragged rows"
+            print(json.dumps([dict(zip(rows[0], r)) for r in rows[1:]]))
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        python.arguments = ["-c", script, file]
+        let pipe = Pipe()
+        python.standardOutput = pipe
+        try python.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let rows = try JSONSerialization.jsonObject(with: output) as? [[String: String]] ?? []
+        let hostileRows = rows.filter { $0["report_id"] == "hostile-1" }
+        #expect(hostileRows.count == 2)
+        #expect(hostileRows.contains { $0["header_from"] == "'=cmd|' /c calc'!a0" })
+        #expect(hostileRows.contains { $0["header_from"] == "'@sum(1+1)" })
+        #expect(hostileRows.allSatisfy { $0["reporter"] == "<script>alert(\"x\")</script>\nEvil, Inc." })
+        #expect(rows.count > 50)
+    }
+
+    static let hostileReport = SyntheticReport(
+        org: "<script>alert(\"x\")</script>\nEvil, Inc.", reportID: "hostile-1", domain: "example.com",
+        begin: 1_764_633_600,
+        rows: [
+            .init("203.0.113.66", 5, dkim: "fail", spf: "fail", headerFrom: "=cmd|' /C calc'!A0"),
+            .init("203.0.113.67", 3, dkim: "fail", spf: "fail", headerFrom: "@SUM(1+1)"),
+        ])
+}
