@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// The parser's SAX callbacks and the store's bulk inserts run once per element and per row. Swift's
+/// The parser's SAX callbacks, the store's bulk inserts and reads, and the exports run once per element
+/// and per row. Swift's
 /// run-time exclusivity checks on class properties cost a quarter of the import time there (measured
-/// with perf); the code in these two targets keeps its state private and single-threaded, so release
+/// with perf); the code in these targets keeps its state private and single-threaded, so release
 /// builds turn the dynamic checks off. Debug builds and tests keep them.
 let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
@@ -49,9 +50,11 @@ let package = Package(
             swiftSettings: hotPath
         ),
         // Stored reports -> failure analysis and digest (models from ReportModel).
-        .target(name: "ReportAnalysis", dependencies: ["ReportModel", "ReportStore", "DomainAlignment"]),
+        .target(
+            name: "ReportAnalysis", dependencies: ["ReportModel", "ReportStore", "DomainAlignment"],
+            swiftSettings: hotPath),
         // Model and summary values -> text, JSON, CSV.
-        .target(name: "ReportRendering", dependencies: ["ReportModel"]),
+        .target(name: "ReportRendering", dependencies: ["ReportModel"], swiftSettings: hotPath),
         // ingest -> parse -> store; what the command line calls.
         .target(
             name: "ReportPipeline",

@@ -5,6 +5,9 @@
   generate-reports.py many OUTDIR COUNT RECORDS  COUNT small .xml.gz reports of RECORDS records each
   generate-reports.py mbox OUT.mbox COUNT RECORDS  an mbox of COUNT report messages (base64 gzip attachments)
   generate-reports.py tls OUTDIR COUNT              COUNT TLS reports (.json.gz) in the styles of Google and Microsoft
+  generate-reports.py history OUTDIR DOMAINS DAYS RECORDS
+                                                    RECORDS records in daily reports of two reporters for DOMAINS
+                                                    domains over the DAYS days before 2025-12-01 (one folder a day)
 
 Addresses come from the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32)
 and domains from example.com/.net/.org, so the data is realistic in shape and safe to share.
@@ -88,6 +91,34 @@ def report(rng, rid, records, domain, org, begin):
     return "".join(parts)
 
 
+def history(rng, outdir, domains, days, records):
+    """Each domain has its own 30 regular sources that mostly pass; a few records a day come from
+    addresses never seen before, failing: the shape of real traffic with some spoofing."""
+    per_report = max(1, records // (domains * days * 2))
+    pools = [["%s%d" % (NETS[(d + k) % 3], (d * 7 + k * 13) % 254 + 1) if k % 5 else
+              "2001:db8:%x::%x" % (d, k) for k in range(30)] for d in range(domains)]
+    for day in range(days):
+        begin = BASE - (days - day) * DAY
+        folder = os.path.join(outdir, "day-%03d" % day)
+        os.makedirs(folder, exist_ok=True)
+        for d in range(domains):
+            domain = "d%03d.example" % d
+            for org in ("google.com", "Outlook.com"):
+                parts = [HEADER.format(org=org, rid="%s-%d-%d" % (org, d, day), begin=begin, end=begin + DAY - 1,
+                                       domain=domain)]
+                for _ in range(per_report):
+                    if rng.random() < 0.03:
+                        source, ok = ip(rng), False
+                    else:
+                        source, ok = pools[d][rng.randrange(30)], rng.random() < 0.98
+                    parts.append(RECORD.format(ip=source, count=rng.randrange(1, 20), dkim="pass" if ok else "fail",
+                                               spf="pass" if ok else "fail", domain=domain, sel=rng.randrange(3)))
+                parts.append("</feedback>\n")
+                name = "%s!%s!%d!%d.xml.gz" % (org.lower(), domain, begin, begin + DAY - 1)
+                with open(os.path.join(folder, name), "wb") as f:
+                    f.write(gzip.compress("".join(parts).encode(), compresslevel=1, mtime=0))
+
+
 def main():
     rng = random.Random(42)
     mode = sys.argv[1]
@@ -165,6 +196,8 @@ def main():
             name = "google.com!%s!%d!%d!%03d.json.gz" % (domain, begin, begin + DAY - 1, n)
             with open(os.path.join(outdir, name), "wb") as f:
                 f.write(gzip.compress(json.dumps(tls_report).encode(), mtime=0))
+    elif mode == "history":
+        history(rng, sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:
         sys.exit(__doc__)
 

@@ -76,7 +76,9 @@ public enum Exports {
             let verdict = RecordVerdict(
                 reportedDKIM: record.dkim, reportedSPF: record.spf, facts: stored.facts, adkim: policy.adkim?.word,
                 aspf: policy.aspf?.word)
-            let head: [ExportValue] = [
+            var head: [ExportValue] = []
+            head.reserveCapacity(30)
+            head += [
                 .time(context.begin), .time(context.end), .text(context.reporter), .text(context.reportID),
                 .text(context.policyDomain), .text(policy.p?.text), .text(policy.sp?.text),
                 .integer(policy.pct.map(Int64.init)), .text(record.sourceIP), .integer(record.count),
@@ -98,7 +100,10 @@ public enum Exports {
                 let spf = record.spfResults.map {
                     "\($0.domain ?? ""):\($0.scope?.text ?? ""):\($0.result?.text ?? "")"
                 }
-                try row(head + [.text(dkim.joined(separator: ";")), .text(spf.joined(separator: ";"))] + tail)
+                head.append(.text(dkim.joined(separator: ";")))
+                head.append(.text(spf.joined(separator: ";")))
+                head += tail
+                try row(head)
                 return
             }
             var auth: [[ExportValue]] = record.dkimResults.map {

@@ -2,6 +2,18 @@
 public enum Escaping {
     /// Appends `value` as a JSON string literal.
     static func appendJSONString(_ value: String, to out: inout String) {
+        // Most values need no escape at all: check the bytes and append the string whole.
+        var plain = true
+        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2 {
+            plain = false
+            break
+        }
+        if plain {
+            out += "\""
+            out += value
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -19,18 +31,52 @@ public enum Escaping {
     }
 
     /// One CSV cell per RFC 4180: quoted when it holds a comma, quote or line break; cells that a
-    /// spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) are prefixed with `'`.
+    /// spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) are prefixed with `'`,
+    /// unless they are plain numbers.
     public static func csvCell(_ value: String) -> String {
+        var utf8 = value.utf8.makeIterator()
+        guard let first = utf8.next() else { return value }
         var cell = value
-        if let first = cell.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first),
-            Double(cell) == nil
+        if first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D,
+            Double(value) == nil
         {
-            cell = "'" + cell
+            cell = "'" + value
         }
-        if cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var needsQuotes = false
+        for byte in cell.utf8 where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+            needsQuotes = true
+            break
         }
-        return cell
+        guard needsQuotes else { return cell }
+        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Appends one CSV cell (as ``csvCell(_:)``) as UTF-8 bytes, without building a string on the way:
+    /// what exports of millions of rows use.
+    static func appendCSVCell(_ value: String, to out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { bytes in
+            guard let first = bytes.first else { return }
+            let formula =
+                (first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D)
+                && Double(String(decoding: bytes, as: UTF8.self)) == nil
+            var needsQuotes = false
+            for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+                needsQuotes = true
+                break
+            }
+            guard needsQuotes || formula else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            if needsQuotes { out.append(0x22) }
+            if formula { out.append(0x27) }
+            for byte in bytes {
+                if byte == 0x22 { out.append(0x22) }
+                out.append(byte)
+            }
+            if needsQuotes { out.append(0x22) }
+        }
     }
 
     /// Text safe for a terminal: control characters (including ESC) shown as `\u{…}`-style escapes.

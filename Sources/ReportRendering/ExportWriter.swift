@@ -11,38 +11,55 @@ public enum ExportFormat: String, Sendable, CaseIterable {
 public final class ExportWriter {
     private let format: ExportFormat
     private let columns: [String]
-    private let sink: (String) throws -> Void
-    private var buffer = ""
+    private let sink: ([UInt8]) throws -> Void
+    private var buffer: [UInt8] = []
     private var rows = 0
 
-    public init(format: ExportFormat, columns: [String], excel: Bool = false, sink: @escaping (String) throws -> Void) {
+    public init(format: ExportFormat, columns: [String], excel: Bool = false, sink: @escaping ([UInt8]) throws -> Void)
+    {
         self.format = format
         self.columns = columns
         self.sink = sink
+        buffer.reserveCapacity(1 << 17)
         switch format {
-        case .csv: buffer = (excel ? "\u{FEFF}" : "") + columns.map(Escaping.csvCell).joined(separator: ",") + "\r\n"
-        case .json: buffer = "["
+        case .csv: append((excel ? "\u{FEFF}" : "") + columns.map(Escaping.csvCell).joined(separator: ",") + "\r\n")
+        case .json: append("[")
         case .ndjson: break
         }
+    }
+
+    private func append(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
     }
 
     public func write(_ values: [ExportValue]) throws {
         switch format {
         case .csv:
-            buffer += values.map { Escaping.csvCell(Self.text($0)) }.joined(separator: ",") + "\r\n"
+            for (index, value) in values.enumerated() {
+                if index > 0 { buffer.append(0x2C) }
+                switch value {
+                case .integer(let number): if let number { append(String(number)) }
+                case .boolean(let flag): if let flag { append(flag ? "true" : "false") }
+                default: Escaping.appendCSVCell(text(value), to: &buffer)
+                }
+            }
+            buffer.append(0x0D)
+            buffer.append(0x0A)
         case .json:
-            buffer += (rows == 0 ? "\n" : ",\n") + object(values).serialized()
+            append(rows == 0 ? "\n" : ",\n")
+            appendObject(values)
         case .ndjson:
-            buffer += object(values).serialized() + "\n"
+            appendObject(values)
+            buffer.append(0x0A)
         }
         rows += 1
-        if buffer.utf8.count >= 1 << 16 { try flush() }
+        if buffer.count >= 1 << 16 { try flush() }
     }
 
     /// Ends the document and hands over what is left. Returns the number of rows written.
     @discardableResult
     public func finish() throws -> Int {
-        if format == .json { buffer += rows == 0 ? "]\n" : "\n]\n" }
+        if format == .json { append(rows == 0 ? "]\n" : "\n]\n") }
         try flush()
         return rows
     }
@@ -50,29 +67,48 @@ public final class ExportWriter {
     private func flush() throws {
         guard !buffer.isEmpty else { return }
         try sink(buffer)
-        buffer = ""
+        buffer.removeAll(keepingCapacity: true)
     }
 
-    private func object(_ values: [ExportValue]) -> JSONValue {
-        .object(
-            zip(columns, values).map { column, value in
-                switch value {
-                case .text(let text): (column, .string(text))
-                case .integer(let number): (column, .int(number))
-                case .boolean(let flag): (column, flag.map { .bool($0) } ?? .null)
-                case .decimal(let number): (column, number.map { .double($0) } ?? .null)
-                case .time(let epoch): (column, .time(epoch))
-                }
-            })
+    /// Appends one row as a JSON object, written straight into the buffer.
+    private func appendObject(_ values: [ExportValue]) {
+        var out = "{"
+        for (index, (column, value)) in zip(columns, values).enumerated() {
+            if index > 0 { out += "," }
+            Escaping.appendJSONString(column, to: &out)
+            out += ":"
+            switch value {
+            case .text(let text):
+                if let text { Escaping.appendJSONString(text, to: &out) } else { out += "null" }
+            case .integer(let number): out += number.map { String($0) } ?? "null"
+            case .boolean(let flag): out += flag.map { $0 ? "true" : "false" } ?? "null"
+            case .decimal(let number): out += number.map { $0.isFinite ? String($0) : "null" } ?? "null"
+            case .time(let epoch):
+                if let epoch { Escaping.appendJSONString(time(epoch), to: &out) } else { out += "null" }
+            }
+        }
+        out += "}"
+        append(out)
     }
 
-    static func text(_ value: ExportValue) -> String {
+    private var times: [Int64: String] = [:]
+
+    /// ISO-8601 UTC, remembered: the rows of one report share their range, reports share days.
+    private func time(_ epoch: Int64) -> String {
+        if let known = times[epoch] { return known }
+        if times.count >= 1024 { times.removeAll(keepingCapacity: true) }
+        let text = TimeFormat.iso8601(epoch)
+        times[epoch] = text
+        return text
+    }
+
+    private func text(_ value: ExportValue) -> String {
         switch value {
         case .text(let text): text ?? ""
         case .integer(let number): number.map { String($0) } ?? ""
         case .boolean(let flag): flag.map { $0 ? "true" : "false" } ?? ""
         case .decimal(let number): number.map { String($0) } ?? ""
-        case .time(let epoch): epoch.map(TimeFormat.iso8601) ?? ""
+        case .time(let epoch): epoch.map(time) ?? ""
         }
     }
 }

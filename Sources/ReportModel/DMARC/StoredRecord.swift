@@ -35,7 +35,9 @@ public struct StoredRecord: Hashable, Sendable {
 }
 
 extension Reported {
-    /// A value as the store keeps it: the canonical word when it is one, else verbatim.
+    /// A value as the store keeps it: the canonical word when it is one, else verbatim. Inlinable, so
+    /// callers reading millions of rows get it specialized.
+    @inlinable
     public init?(stored text: String?) {
         guard let text else { return nil }
         self = Word(rawValue: text).map { .known($0) } ?? .unknown(text)

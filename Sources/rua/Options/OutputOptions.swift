@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 
 /// `--output FILE` and `--excel`: where a report command writes, and CSV for spreadsheet programs.
 struct OutputOptions: ParsableArguments {
@@ -13,6 +14,15 @@ struct OutputOptions: ParsableArguments {
     /// ``OutputSink/finish()``, so a cron job never leaves half a report behind.
     func open() throws -> OutputSink {
         guard let output, output != "-" else { return OutputSink(handle: .standardOutput, path: nil) }
+        var status = stat()
+        if stat(output, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+            // A device or pipe (/dev/null, a FIFO): written in place.
+            guard let handle = FileHandle(forWritingAtPath: output) else {
+                printError("rua: cannot write \(output)")
+                throw ExitStatus.ioError
+            }
+            return OutputSink(handle: handle, path: nil)
+        }
         let temporary = output + ".part"
         guard FileManager.default.createFile(atPath: temporary, contents: nil),
             let handle = FileHandle(forWritingAtPath: temporary)
@@ -35,8 +45,12 @@ final class OutputSink {
     }
 
     func write(_ text: String) throws {
+        try write(Array(text.utf8))
+    }
+
+    func write(_ bytes: [UInt8]) throws {
         do {
-            try handle.write(contentsOf: Data(text.utf8))
+            try handle.write(contentsOf: Data(bytes))
         } catch {
             printError("rua: cannot write \(path ?? "standard output"): \(error.localizedDescription)")
             throw ExitStatus.ioError

@@ -45,7 +45,7 @@ struct Export: ParsableCommand {
         let sink = try output.open()
         let writer = ExportWriter(
             format: format, columns: Exports.columns(kind, explode: explode), excel: output.excel && format == .csv,
-            sink: sink.write)
+            sink: { try sink.write($0) })
         try store.perform {
             try Exports.export(kind, from: database, filter: filter, explode: explode) { try writer.write($0) }
         }
