@@ -15,6 +15,7 @@ public enum DigestBuilder {
         let current = try database.reportTotals(period.filter(domain: domain))
         let previous = try database.reportTotals(previousPeriod.filter(domain: domain))
         let dayStarts = period.dayStarts
+        let emptyDays = dayStarts.map { Digest.Day(start: $0, label: period.dayLabel($0), messages: 0, dmarcPass: 0) }
         var domains: [String: Digest.Domain] = [:]
         var reporters: [String: Set<String>] = [:]
         for report in current {
@@ -50,10 +51,11 @@ public enum DigestBuilder {
         let history = period.preceding(days: historyDays)
         let filter = period.filter(domain: domain)
         let historyFilter = history.filter(domain: domain)
-        digest.newSources = try database.sourceActivity(filter, earlier: historyFilter, onlyNew: true, limit: 25)
-        digest.startedFailing = try database.sourceActivity(
-            filter, earlier: historyFilter, onlyFailing: true, limit: 200
-        ).filter(startedFailing).prefix(25).map { $0 }
+        let sources = try database.sourceHistory(
+            filter, earlier: historyFilter, failing: (minimumFailing, minimumFailingShare)
+        ).sorted(by: mostFailingFirst)
+        digest.newSources = Array(sources.lazy.filter { !$0.seenBefore }.prefix(25))
+        digest.startedFailing = Array(sources.lazy.filter(startedFailing).prefix(25))
         digest.silentReporters = try database.silentReporters(filter, earlier: historyFilter)
         digest.tls = try database.tlsSummary(filter, top: 5)
         digest.health = try database.dataHealth(importedFrom: period.start, to: period.end - 1, reports: filter)
@@ -63,12 +65,21 @@ public enum DigestBuilder {
         return digest
     }
 
+    /// Most messages failing DMARC first, then most messages, then by name.
+    static func mostFailingFirst(_ a: SourceActivity, _ b: SourceActivity) -> Bool {
+        (a.messages - a.dmarcPass, a.messages, b.policyDomain, b.sourceIP)
+            > (b.messages - b.dmarcPass, b.messages, a.policyDomain, a.sourceIP)
+    }
+
+    static let minimumFailing = 10.0
+    static let minimumFailingShare = 0.1
+
     /// A source that passed DMARC for at least 90% of its mail in the weeks before and fails for at
     /// least 10% of it (and at least 10 messages) now.
     static func startedFailing(_ source: SourceActivity) -> Bool {
-        guard source.earlierMessages > 0, source.messages > 0 else { return false }
-        let before = source.earlierPass / source.earlierMessages
+        guard source.seenBefore, source.earlierMessages > 0, source.messages > 0 else { return false }
         let failing = source.messages - source.dmarcPass
-        return before >= 0.9 && failing >= 10 && failing / source.messages >= 0.1
+        return source.earlierPass / source.earlierMessages >= 0.9 && failing >= minimumFailing
+            && failing / source.messages >= minimumFailingShare
     }
 }

@@ -86,6 +86,11 @@ struct RawStatement {
         }
     }
 
+    /// Binds GRDB arguments (positional) in one go, for queries built with ``ReportDatabase`` filters.
+    func bind(_ arguments: StatementArguments) throws {
+        try statement.setArguments(arguments)
+    }
+
     /// Steps a query: true while there is a row to read with the column accessors. Call ``reset()``
     /// before binding again.
     func step() throws -> Bool {

@@ -63,18 +63,22 @@ public struct SourceActivity: Hashable, Sendable {
     public var sourceIP: String
     public var messages: Double
     public var dmarcPass: Double
+    /// True when the source sent anything in the earlier span.
+    public var seenBefore: Bool
+    /// Its traffic in the earlier span (zero when not looked up).
     public var earlierMessages: Double
     public var earlierPass: Double
     public var headerFrom: [String]
 
     public init(
-        policyDomain: String, sourceIP: String, messages: Double, dmarcPass: Double, earlierMessages: Double,
-        earlierPass: Double, headerFrom: [String]
+        policyDomain: String, sourceIP: String, messages: Double, dmarcPass: Double, seenBefore: Bool,
+        earlierMessages: Double, earlierPass: Double, headerFrom: [String]
     ) {
         self.policyDomain = policyDomain
         self.sourceIP = sourceIP
         self.messages = messages
         self.dmarcPass = dmarcPass
+        self.seenBefore = seenBefore
         self.earlierMessages = earlierMessages
         self.earlierPass = earlierPass
         self.headerFrom = headerFrom

@@ -80,12 +80,8 @@ public struct ReportPeriod: Hashable, Sendable {
 
     /// `2026-11-22 – 2026-11-28` (the last day shown is the one holding `end - 1`), with the zone.
     public var label: String {
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = timeZone
-        format.dateFormat = "yyyy-MM-dd"
-        let first = format.string(from: Date(seconds: start))
-        let last = format.string(from: Date(seconds: max(start, end - 1)))
+        let first = dayLabel(start)
+        let last = dayLabel(max(start, end - 1))
         return (first == last ? first : "\(first) – \(last)") + " (\(zoneName))"
     }
 
@@ -96,11 +92,12 @@ public struct ReportPeriod: Hashable, Sendable {
 
     /// The calendar date (in the time zone) of an instant: `2026-11-28`.
     public func dayLabel(_ epoch: Int64) -> String {
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = timeZone
-        format.dateFormat = "yyyy-MM-dd"
-        return format.string(from: Date(seconds: epoch))
+        let parts = Calendar.in(timeZone).dateComponents([.year, .month, .day], from: Date(seconds: epoch))
+        func pad(_ value: Int?, _ width: Int) -> String {
+            let digits = String(value ?? 0)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))"
     }
 }
 

@@ -19,25 +19,25 @@ extension ReportDatabase {
                     """,
                 arguments: arguments
             ).map { row in
+                // Columns by position: name lookups cost more than the query on large periods.
                 var totals = MessageTotals()
-                totals.messages = row["messages"]
-                totals.dmarcPass = row["dmarc_pass"]
-                totals.dkimAligned = row["dkim_aligned"]
-                totals.spfAligned = row["spf_aligned"]
-                totals.quarantine = row["quarantine"]
-                totals.reject = row["reject"]
+                totals.messages = row[4]
+                totals.dmarcPass = row[5]
+                totals.dkimAligned = row[6]
+                totals.spfAligned = row[7]
+                totals.quarantine = row[8]
+                totals.reject = row[9]
                 var policy = PolicyPublished()
-                policy.domain = row["policy_domain"]
-                policy.adkim = Reported(stored: row["adkim"])
-                policy.aspf = Reported(stored: row["aspf"])
-                policy.p = Reported(stored: row["p"])
-                policy.sp = Reported(stored: row["sp"])
-                policy.np = Reported(stored: row["np"])
-                policy.pct = row["pct"]
-                policy.testing = Reported(stored: row["testing"])
+                policy.domain = row[0]
+                policy.adkim = Reported(stored: row[10])
+                policy.aspf = Reported(stored: row[11])
+                policy.p = Reported(stored: row[12])
+                policy.sp = Reported(stored: row[13])
+                policy.np = Reported(stored: row[14])
+                policy.pct = row[15]
+                policy.testing = Reported(stored: row[16])
                 return ReportTotals(
-                    policyDomain: row["policy_domain"], reporter: row["reporter"], begin: row["begin_utc"],
-                    end: row["end_utc"], totals: totals, policy: policy)
+                    policyDomain: row[0], reporter: row[1], begin: row[2], end: row[3], totals: totals, policy: policy)
             }
         }
     }
@@ -68,12 +68,12 @@ extension ReportDatabase {
         }
     }
 
-    /// Sources of the period with their traffic in it and in the `earlier` span (by report begin).
-    /// - Parameter onlyNew: only sources with no traffic at all in `earlier`.
-    /// - Parameter onlyFailing: only sources with DMARC failures in the period.
-    public func sourceActivity(
-        _ filter: ReportFilter, earlier: ReportFilter, onlyNew: Bool = false, onlyFailing: Bool = false,
-        limit: Int = 50
+    /// Every source of the period with its traffic in it, whether it sent anything in the `earlier` span
+    /// (by report begin), and, for those failing DMARC for at least `failing.messages` messages making
+    /// at least `failing.share` of theirs, their traffic in `earlier`. One pass over the period's
+    /// rollup rows serves both the new sources and the sources that started failing.
+    public func sourceHistory(
+        _ filter: ReportFilter, earlier: ReportFilter, failing: (messages: Double, share: Double)
     ) throws -> [SourceActivity] {
         try read { db in
             let (condition, arguments) = Self.condition(
@@ -84,35 +84,40 @@ extension ReportDatabase {
                 FROM source_rollup e
                 WHERE e.policy_domain = c.policy_domain AND e.source_ip = c.source_ip AND e.begin_utc BETWEEN ? AND ?
                 """
-            var outer: [String] = []
-            var outerArguments = StatementArguments()
-            if onlyNew {
-                outer.append("NOT EXISTS (SELECT 1 \(earlierTraffic))")
-                outerArguments += [earlierStart, earlierEnd]
-            }
-            if onlyFailing { outer.append("c.messages > c.pass") }
-            let rows = try Row.fetchAll(
+            let candidate = "c.messages - c.pass >= ? AND c.messages - c.pass >= ? * c.messages"
+            let statement = try RawStatement(
                 db,
                 sql: """
-                    SELECT c.*, (SELECT TOTAL(e.messages) \(earlierTraffic)) AS earlier_messages,
-                           (SELECT TOTAL(e.dmarc_pass) \(earlierTraffic)) AS earlier_pass
+                    SELECT c.policy_domain, c.source_ip, c.messages, c.pass, c.header_from, seen,
+                           CASE WHEN seen AND \(candidate) THEN (SELECT TOTAL(e.messages) \(earlierTraffic)) END,
+                           CASE WHEN seen AND \(candidate) THEN (SELECT TOTAL(e.dmarc_pass) \(earlierTraffic)) END
                     FROM (
-                        SELECT s.policy_domain, s.source_ip, TOTAL(s.messages) AS messages,
-                               TOTAL(s.dmarc_pass) AS pass, GROUP_CONCAT(DISTINCT s.header_from) AS header_from
-                        FROM source_rollup s WHERE \(condition)
-                        GROUP BY s.policy_domain, s.source_ip
+                        SELECT c.*, EXISTS (SELECT 1 \(earlierTraffic)) AS seen
+                        FROM (
+                            SELECT s.policy_domain, s.source_ip, TOTAL(s.messages) AS messages,
+                                   TOTAL(s.dmarc_pass) AS pass, GROUP_CONCAT(DISTINCT s.header_from) AS header_from
+                            FROM source_rollup s WHERE \(condition)
+                            GROUP BY s.policy_domain, s.source_ip
+                        ) c
                     ) c
-                    WHERE \((["1"] + outer).joined(separator: " AND "))
-                    ORDER BY c.messages - c.pass DESC, c.messages DESC, c.policy_domain, c.source_ip
-                    LIMIT \(max(0, limit))
-                    """,
-                arguments: [earlierStart, earlierEnd, earlierStart, earlierEnd] + arguments + outerArguments)
-            return rows.map { row in
-                SourceActivity(
-                    policyDomain: row["policy_domain"], sourceIP: row["source_ip"], messages: row["messages"],
-                    dmarcPass: row["pass"], earlierMessages: row["earlier_messages"], earlierPass: row["earlier_pass"],
-                    headerFrom: Self.list(row["header_from"]))
+                    """)
+            let bound: StatementArguments =
+                [failing.messages, failing.share, earlierStart, earlierEnd]
+                + [failing.messages, failing.share, earlierStart, earlierEnd] + [earlierStart, earlierEnd] + arguments
+            try statement.bind(bound)
+            defer { statement.reset() }
+            // Stepped through SQLite's C interface: tens of thousands of rows on a large period.
+            var sources: [SourceActivity] = []
+            while try statement.step() {
+                sources.append(
+                    SourceActivity(
+                        policyDomain: statement.text(0) ?? "", sourceIP: statement.text(1) ?? "",
+                        messages: statement.double(2), dmarcPass: statement.double(3),
+                        seenBefore: statement.int64(5) != 0,
+                        earlierMessages: statement.double(6), earlierPass: statement.double(7),
+                        headerFrom: Self.list(statement.text(4))))
             }
+            return sources
         }
     }
 
@@ -124,16 +129,19 @@ extension ReportDatabase {
             return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.policy_domain, COALESCE(r.org_name, r.reporter) AS name, MAX(r.begin_utc) AS last,
+                    WITH current AS MATERIALIZED (
+                        SELECT DISTINCT n.policy_domain, n.reporter FROM report n WHERE \(condition) AND n.counted = 1
+                    )
+                    SELECT r.policy_domain, MAX(COALESCE(r.org_name, r.reporter)) AS name, MAX(r.begin_utc) AS last,
                            COUNT(*) AS reports
                     FROM report r
                     WHERE \(earlierCondition) AND r.counted = 1
-                      AND NOT EXISTS (SELECT 1 FROM report n WHERE \(condition) AND n.counted = 1
-                                      AND n.policy_domain = r.policy_domain AND n.reporter = r.reporter)
                     GROUP BY r.policy_domain, r.reporter
+                    HAVING NOT EXISTS (SELECT 1 FROM current c
+                                       WHERE c.policy_domain = r.policy_domain AND c.reporter = r.reporter)
                     ORDER BY r.policy_domain, reports DESC, name
                     """,
-                arguments: earlierArguments + arguments
+                arguments: arguments + earlierArguments
             ).map {
                 SilentReporter(
                     policyDomain: $0["policy_domain"], reporter: $0["name"], lastBegin: $0["last"],
