@@ -70,40 +70,50 @@ public enum Exports {
     private static func records(
         _ database: ReportDatabase, _ filter: ReportFilter, explode: Bool, _ row: ([ExportValue]) throws -> Void
     ) throws {
+        // One row buffer for the whole export: its storage is reused rather than allocated per record.
+        var values: [ExportValue] = []
+        values.reserveCapacity(32)
         try database.forEachRecord(filter) { context, stored in
             let record = stored.record
             let policy = context.policy
             let verdict = RecordVerdict(
                 reportedDKIM: record.dkim, reportedSPF: record.spf, facts: stored.facts, adkim: policy.adkim?.word,
                 aspf: policy.aspf?.word)
-            var head: [ExportValue] = []
-            head.reserveCapacity(30)
-            head += [
-                .time(context.begin), .time(context.end), .text(context.reporter), .text(context.reportID),
-                .text(context.policyDomain), .text(policy.p?.text), .text(policy.sp?.text),
-                .integer(policy.pct.map(Int64.init)), .text(record.sourceIP), .integer(record.count),
-                .text(record.disposition?.text), .text(record.dkim?.text), .text(record.spf?.text),
-                .text(record.headerFrom), .text(record.envelopeFrom), .text(record.envelopeTo),
-            ]
-            let tail: [ExportValue] = [
-                .text(
-                    record.reasons.map { [$0.type?.text ?? "", $0.comment].compactMap { $0 }.joined(separator: ":") }
-                        .joined(separator: ";")),
-                .boolean(verdict.computedDMARCPass), .boolean(verdict.computedSPFAligned),
-                .boolean(verdict.computedDKIMAligned), .boolean(reportedPass(record)),
-                .text(verdict.disagreement?.rawValue),
-            ]
+            func head() {
+                values.removeAll(keepingCapacity: true)
+                values.append(.time(context.begin))
+                values.append(.time(context.end))
+                values.append(.text(context.reporter))
+                values.append(.text(context.reportID))
+                values.append(.text(context.policyDomain))
+                values.append(.text(policy.p?.text))
+                values.append(.text(policy.sp?.text))
+                values.append(.integer(policy.pct.map(Int64.init)))
+                values.append(.text(record.sourceIP))
+                values.append(.integer(record.count))
+                values.append(.text(record.disposition?.text))
+                values.append(.text(record.dkim?.text))
+                values.append(.text(record.spf?.text))
+                values.append(.text(record.headerFrom))
+                values.append(.text(record.envelopeFrom))
+                values.append(.text(record.envelopeTo))
+            }
+            func tail() {
+                values.append(.text(joined(record.reasons) { [$0.type?.text ?? "", $0.comment] }))
+                values.append(.boolean(verdict.computedDMARCPass))
+                values.append(.boolean(verdict.computedSPFAligned))
+                values.append(.boolean(verdict.computedDKIMAligned))
+                values.append(.boolean(reportedPass(record)))
+                values.append(.text(verdict.disagreement?.rawValue))
+            }
             guard explode else {
-                let dkim = record.dkimResults.map {
-                    "\($0.domain ?? ""):\($0.selector ?? ""):\($0.result?.text ?? "")"
-                }
-                let spf = record.spfResults.map {
-                    "\($0.domain ?? ""):\($0.scope?.text ?? ""):\($0.result?.text ?? "")"
-                }
-                head.append(.text(dkim.joined(separator: ";")))
-                head.append(.text(spf.joined(separator: ";")))
-                head += tail
-                try row(head)
+                head()
+                values.append(
+                    .text(joined(record.dkimResults) { [$0.domain ?? "", $0.selector ?? "", $0.result?.text ?? ""] }))
+                values.append(
+                    .text(joined(record.spfResults) { [$0.domain ?? "", $0.scope?.text ?? "", $0.result?.text ?? ""] }))
+                tail()
+                try row(values)
                 return
             }
             var auth: [[ExportValue]] = record.dkimResults.map {
@@ -119,8 +129,29 @@ public enum Exports {
                 ]
             }
             if auth.isEmpty { auth = [Array(repeating: .text(nil), count: 6)] }
-            for values in auth { try row(head + values + tail) }
+            for result in auth {
+                head()
+                values += result
+                tail()
+                try row(values)
+            }
         }
+    }
+
+    /// `a:b:c;d:e:f`: each item's parts joined with `:` (nil parts left out), the items with `;`.
+    private static func joined<Item>(_ items: [Item], _ parts: (Item) -> [String?]) -> String {
+        var out = ""
+        for (index, item) in items.enumerated() {
+            if index > 0 { out += ";" }
+            var first = true
+            for part in parts(item) {
+                guard let part else { continue }
+                if !first { out += ":" }
+                out += part
+                first = false
+            }
+        }
+        return out
     }
 
     /// The reporter's own DMARC verdict (policy_evaluated), nil when it gave neither side as pass/fail.

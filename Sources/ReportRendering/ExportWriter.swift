@@ -38,9 +38,11 @@ public final class ExportWriter {
             for (index, value) in values.enumerated() {
                 if index > 0 { buffer.append(0x2C) }
                 switch value {
-                case .integer(let number): if let number { append(String(number)) }
+                case .integer(let number): if let number { appendDigits(number) }
                 case .boolean(let flag): if let flag { append(flag ? "true" : "false") }
-                default: Escaping.appendCSVCell(text(value), to: &buffer)
+                case .time(let epoch): if let epoch { append(time(epoch)) }
+                case .text(let text): if let text { Escaping.appendCSVCell(text, to: &buffer) }
+                case .decimal: Escaping.appendCSVCell(text(value), to: &buffer)
                 }
             }
             buffer.append(0x0D)
@@ -91,15 +93,35 @@ public final class ExportWriter {
         append(out)
     }
 
-    private var times: [Int64: String] = [:]
+    private var recentTimes: [(Int64, String)] = []
 
-    /// ISO-8601 UTC, remembered: the rows of one report share their range, reports share days.
+    /// ISO-8601 UTC, remembering the last few: the rows of one report share their range.
     private func time(_ epoch: Int64) -> String {
-        if let known = times[epoch] { return known }
-        if times.count >= 1024 { times.removeAll(keepingCapacity: true) }
+        for (known, text) in recentTimes where known == epoch { return text }
         let text = TimeFormat.iso8601(epoch)
-        times[epoch] = text
+        if recentTimes.count >= 4 { recentTimes.removeFirst() }
+        recentTimes.append((epoch, text))
         return text
+    }
+
+    /// A decimal integer straight into the buffer.
+    private func appendDigits(_ number: Int64) {
+        if number < 0 { buffer.append(0x2D) }
+        var magnitude = number.magnitude
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { raw in
+            repeat {
+                raw[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { buffer.append(raw[index]) }
+        }
     }
 
     private func text(_ value: ExportValue) -> String {

@@ -1,11 +1,10 @@
 import GRDB
 import ReportModel
 
-/// Reads records back with their DKIM, SPF and override rows, report by report and in chunks of a
-/// report's contiguous id range, so memory stays flat however many records a query covers.
+/// Reads records back with their DKIM, SPF and override rows. A report's records have contiguous ids
+/// and their children ids derived from them, so four range queries stepped side by side (a merge join
+/// on the record id) give every record with its children, in order, in constant memory.
 struct RecordReader {
-    static let chunk: Int64 = 4096
-
     private let records: RawStatement
     private let dkim: RawStatement
     private let spf: RawStatement
@@ -20,69 +19,84 @@ struct RecordReader {
                 FROM record WHERE id BETWEEN ? AND ? ORDER BY id
                 """)
         dkim = try RawStatement(
-            db, sql: "SELECT id, domain, selector, result, human_result FROM dkim_result WHERE id BETWEEN ? AND ?")
+            db,
+            sql:
+                "SELECT id, domain, selector, result, human_result FROM dkim_result WHERE id BETWEEN ? AND ? ORDER BY id"
+        )
         spf = try RawStatement(
-            db, sql: "SELECT id, domain, scope, result, human_result FROM spf_result WHERE id BETWEEN ? AND ?")
-        reasons = try RawStatement(db, sql: "SELECT id, type, comment FROM override_reason WHERE id BETWEEN ? AND ?")
+            db,
+            sql: "SELECT id, domain, scope, result, human_result FROM spf_result WHERE id BETWEEN ? AND ? ORDER BY id")
+        reasons = try RawStatement(
+            db, sql: "SELECT id, type, comment FROM override_reason WHERE id BETWEEN ? AND ? ORDER BY id")
     }
 
     /// Hands every record with id in `first...last` to `body`, in id order.
     func read(_ first: Int64, _ last: Int64, _ body: (StoredRecord) throws -> Void) throws {
-        var low = first
-        while low <= last {
-            let high = min(last, low + Self.chunk - 1)
-            try readChunk(low, high, body)
-            low = high + 1
+        let (childLow, childHigh) = (RecordInserter.childID(first, 0), RecordInserter.childID(last, 65_535))
+        var dkimCursor = try Cursor(dkim, childLow, childHigh)
+        var spfCursor = try Cursor(spf, childLow, childHigh)
+        var reasonCursor = try Cursor(reasons, childLow, childHigh)
+        defer {
+            records.reset()
+            dkim.reset()
+            spf.reset()
+            reasons.reset()
         }
-    }
-
-    private func readChunk(_ low: Int64, _ high: Int64, _ body: (StoredRecord) throws -> Void) throws {
-        let (childLow, childHigh) = (RecordInserter.childID(low, 0), RecordInserter.childID(high, 65_535))
-        var dkimResults: [Int64: [DKIMAuthResult]] = [:]
-        try rows(dkim, childLow, childHigh) { statement in
-            dkimResults[statement.int64(0) >> 16, default: []].append(
-                DKIMAuthResult(
-                    domain: statement.text(1), selector: statement.text(2), result: Reported(stored: statement.text(3)),
-                    humanResult: statement.text(4)))
-        }
-        var spfResults: [Int64: [SPFAuthResult]] = [:]
-        try rows(spf, childLow, childHigh) { statement in
-            spfResults[statement.int64(0) >> 16, default: []].append(
-                SPFAuthResult(
-                    domain: statement.text(1), scope: Reported(stored: statement.text(2)),
-                    result: Reported(stored: statement.text(3)), humanResult: statement.text(4)))
-        }
-        var overrides: [Int64: [OverrideReason]] = [:]
-        try rows(reasons, childLow, childHigh) { statement in
-            overrides[statement.int64(0) >> 16, default: []].append(
-                OverrideReason(type: Reported(stored: statement.text(1)), comment: statement.text(2)))
-        }
-        var stored: [StoredRecord] = []
-        try rows(records, low, high) { statement in
-            let id = statement.int64(0)
+        records.bind(1, first)
+        records.bind(2, last)
+        while try records.step() {
+            let id = records.int64(0)
             var record = ReportRecord()
-            record.sourceIP = statement.text(1) ?? ""
-            record.count = statement.int64(2)
-            record.disposition = Reported(stored: statement.text(3))
-            record.dkim = Reported(stored: statement.text(4))
-            record.spf = Reported(stored: statement.text(5))
-            record.envelopeTo = statement.text(6)
-            record.envelopeFrom = statement.text(7)
-            record.headerFrom = statement.text(8)
-            record.extensions = statement.text(10).map { $0.split(separator: "\n").map(String.init) } ?? []
-            record.dkimResults = dkimResults[id] ?? []
-            record.spfResults = spfResults[id] ?? []
-            record.reasons = overrides[id] ?? []
-            stored.append(StoredRecord(id: id, record: record, facts: AlignmentFacts(rawValue: statement.int64(9))))
+            record.sourceIP = records.text(1) ?? ""
+            record.count = records.int64(2)
+            record.disposition = Reported(stored: records.text(3))
+            record.dkim = Reported(stored: records.text(4))
+            record.spf = Reported(stored: records.text(5))
+            record.envelopeTo = records.text(6)
+            record.envelopeFrom = records.text(7)
+            record.headerFrom = records.text(8)
+            record.extensions = records.text(10).map { $0.split(separator: "\n").map(String.init) } ?? []
+            try dkimCursor.children(of: id) { row in
+                record.dkimResults.append(
+                    DKIMAuthResult(
+                        domain: row.text(1), selector: row.text(2), result: Reported(stored: row.text(3)),
+                        humanResult: row.text(4)))
+            }
+            try spfCursor.children(of: id) { row in
+                record.spfResults.append(
+                    SPFAuthResult(
+                        domain: row.text(1), scope: Reported(stored: row.text(2)),
+                        result: Reported(stored: row.text(3)),
+                        humanResult: row.text(4)))
+            }
+            try reasonCursor.children(of: id) { row in
+                record.reasons.append(OverrideReason(type: Reported(stored: row.text(1)), comment: row.text(2)))
+            }
+            try body(StoredRecord(id: id, record: record, facts: AlignmentFacts(rawValue: records.int64(9))))
         }
-        for record in stored { try body(record) }
     }
 
-    private func rows(_ statement: RawStatement, _ low: Int64, _ high: Int64, _ row: (RawStatement) -> Void) throws {
-        statement.bind(1, low)
-        statement.bind(2, high)
-        defer { statement.reset() }
-        while try statement.step() { row(statement) }
+    /// A child table's rows over a range, stepped along with the records.
+    private struct Cursor {
+        let statement: RawStatement
+        var hasRow: Bool
+
+        init(_ statement: RawStatement, _ low: Int64, _ high: Int64) throws {
+            self.statement = statement
+            statement.bind(1, low)
+            statement.bind(2, high)
+            hasRow = try statement.step()
+        }
+
+        /// Hands the rows belonging to record `id` to `row`, skipping any of earlier records.
+        mutating func children(of id: Int64, _ row: (RawStatement) -> Void) throws {
+            while hasRow {
+                let owner = statement.int64(0) >> 16
+                if owner > id { return }
+                if owner == id { row(statement) }
+                hasRow = try statement.step()
+            }
+        }
     }
 }
 
