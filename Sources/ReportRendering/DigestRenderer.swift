@@ -127,13 +127,14 @@ public enum DigestRenderer {
         if !digest.tls.isEmpty {
             doc.heading("TLS (SMTP TLS reports)")
             doc.table(
-                ["domain", "sessions", "success", "failed", "failures by type"],
+                ["domain", "sessions", "success", "failed", "failures by type", "failures by MX"],
                 digest.tls.map { tls in
                     [
                         tls.domain.isEmpty ? "(no policy domain)" : tls.domain,
                         grouped(tls.successfulSessions + tls.failedSessions), percent(tls.successRate),
                         grouped(tls.failedSessions),
                         tls.byResultType.map { "\($0.key) \(grouped($0.sessions))" }.joined(separator: ", "),
+                        tls.byMXHost.map { "\($0.key) \(grouped($0.sessions))" }.joined(separator: ", "),
                     ]
                 }, numeric: [1, 2, 3])
         }

@@ -58,7 +58,9 @@ enum TextDocument {
             let widths = table.header.indices.map { column in
                 ([table.header] + rows).map { $0[column].count }.max() ?? 0
             }
-            guard let column = left.max(by: { widths[$0] < widths[$1] }), widths[column] > 12 else { return lines }
+            guard let column = left.sorted().max(by: { widths[$0] < widths[$1] }), widths[column] > 12 else {
+                return lines
+            }
             limits[column] = max(12, widths[column] - (widest - (width - 2)))
             rows = table.rows.map { row in row.indices.map { clip(Escaping.terminal(row[$0]), limits[$0]) } }
         }
