@@ -7,9 +7,15 @@ public enum DigestBuilder {
     /// Weeks before the period in which a source counts as known and a reporter as expected.
     public static let historyDays = 28
 
+    /// Builds the digest from one read transaction, so its figures agree with each other even while
+    /// imports run.
     public static func build(
         _ database: ReportDatabase, period: ReportPeriod, domain: String? = nil, now: Int64
     ) throws -> Digest {
+        try database.snapshot { try build(from: database, period: period, domain: domain) }
+    }
+
+    private static func build(from database: ReportDatabase, period: ReportPeriod, domain: String?) throws -> Digest {
         let previousPeriod = period.previous
         var digest = Digest(period: period, previousPeriod: previousPeriod)
         let current = try database.reportTotals(period.filter(domain: domain))

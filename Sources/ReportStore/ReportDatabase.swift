@@ -33,13 +33,28 @@ public final class ReportDatabase {
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
-            if !readOnly {
-                var migrator = DatabaseMigrator()
-                Migrations.register(in: &migrator)
-                try migrator.migrate(queue)
-            }
+            if !readOnly { try Self.migrate(queue) }
         } catch {
             throw Self.storeError(error, doing: "open database \(path)")
+        }
+    }
+
+    /// Brings the schema up to date. Processes opening a new or old file at the same moment (importers
+    /// started together, a digest beside them) race here: each sees the same pending migrations, one
+    /// applies them and the others then fail on its work ("duplicate column", "table exists") once they
+    /// get the lock. A failure is therefore checked against the file: if another process completed the
+    /// migrations meanwhile, all is well; otherwise the migration is tried again, and then the error stands.
+    static func migrate(_ queue: DatabaseQueue) throws {
+        var migrator = DatabaseMigrator()
+        Migrations.register(in: &migrator)
+        for attempt in 1...3 {
+            do {
+                try migrator.migrate(queue)
+                return
+            } catch {
+                if try queue.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                if attempt == 3 { throw error }
+            }
         }
     }
 
@@ -57,7 +72,29 @@ public final class ReportDatabase {
         }
     }
 
+    /// The connection of the read transaction ``snapshot(_:)`` holds open, if any.
+    private var snapshotConnection: Database?
+
+    /// Runs `body` with every query it makes through this database in one read transaction: a report
+    /// built from several queries (the digest) sees one state of the database, even while imports
+    /// commit beside it.
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        if snapshotConnection != nil { return try body() }
+        do {
+            return try queue.read { db in
+                snapshotConnection = db
+                defer { snapshotConnection = nil }
+                return try body()
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, doing: "read")
+        }
+    }
+
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        if let connection = snapshotConnection { return try body(connection) }
         do {
             return try queue.read(body)
         } catch let error as StoreError {

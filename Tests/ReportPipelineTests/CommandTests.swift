@@ -195,3 +195,26 @@ import Testing
         #expect(none.stdout == "no TLS reports for since 2026-01-01 (UTC)\n")
     }
 }
+
+/// Processes that open a new database file at the same moment race to create its schema.
+@Suite struct SimultaneousOpenTests {
+    @Test func processesOpeningANewDatabaseTogetherAllSucceed() throws {
+        let temp = try TemporaryDirectory()
+        for round in 0..<10 {
+            let db = temp.path("db-\(round).sqlite")
+            let processes = try (0..<6).map { _ -> Process in
+                let process = Process()
+                process.executableURL = RuaExecutable.url
+                process.arguments = ["reports", "--db", db]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                return process
+            }
+            for process in processes {
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "round \(round): a process failed to open the new database")
+            }
+        }
+    }
+}

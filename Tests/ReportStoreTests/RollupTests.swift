@@ -131,3 +131,20 @@ private func mixedRecords() -> [ReportRecord] {
         #expect(contexts.map(\.policyDomain) == ["example.com"])
     }
 }
+
+@Suite struct SnapshotTests {
+    @Test func queriesInASnapshotSeeOneStateWhileAnotherConnectionWrites() throws {
+        let temp = try TemporaryDirectory()
+        let reader = try temp.makeDatabase()
+        _ = try storeReport(reader, input: "a.xml", records: [record("192.0.2.1", 3)])
+        let writer = try temp.makeDatabase()
+        try reader.snapshot {
+            let before = try reader.summary(ReportFilter())
+            _ = try storeReport(
+                writer, input: "b.xml", reportID: "r-2", records: [record("192.0.2.2", 5)], payload: [2])
+            #expect(try reader.summary(ReportFilter()) == before)
+            #expect(try reader.reports(ReportFilter()).count == 1)
+        }
+        #expect(try reader.summary(ReportFilter()).first?.messages == 8)
+    }
+}
