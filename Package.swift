@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CZlibShim", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCryptoShim", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CDomainNames", providers: [.apt(["libpsl-dev", "libidn2-dev"])]),
+        .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
 
         // Value types shared by every stage.
         .target(name: "ReportModel"),
@@ -39,6 +40,8 @@ let package = Package(
         .target(name: "TLSRPTParser", dependencies: ["ReportModel"]),
         // Organizational domains (public suffix list), alignment recomputed from auth results, failure classes.
         .target(name: "DomainAlignment", dependencies: ["ReportModel", "CDomainNames"]),
+        // Who a source is: reverse DNS with forward confirmation (c-ares), known services, evidence.
+        .target(name: "SenderAttribution", dependencies: ["ReportModel", "DomainAlignment", "CAres"]),
         // The only place that knows SQL.
         .target(
             name: "ReportStore",
@@ -51,7 +54,8 @@ let package = Package(
         ),
         // Stored reports -> failure analysis and digest (models from ReportModel).
         .target(
-            name: "ReportAnalysis", dependencies: ["ReportModel", "ReportStore", "DomainAlignment"],
+            name: "ReportAnalysis",
+            dependencies: ["ReportModel", "ReportStore", "DomainAlignment", "SenderAttribution"],
             swiftSettings: hotPath),
         // Model and summary values -> text, JSON, CSV.
         .target(name: "ReportRendering", dependencies: ["ReportModel"], swiftSettings: hotPath),
@@ -64,6 +68,7 @@ let package = Package(
             name: "rua",
             dependencies: [
                 "ReportPipeline", "ReportRendering", "ReportModel", "ReportStore", "ReportAnalysis",
+                "SenderAttribution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +85,10 @@ let package = Package(
         .testTarget(name: "ReportIngestTests", dependencies: ["ReportIngest", "ReportTestSupport"]),
         .testTarget(name: "DMARCParserTests", dependencies: ["DMARCParser", "ReportTestSupport"]),
         .testTarget(name: "TLSRPTParserTests", dependencies: ["TLSRPTParser", "ReportModel", "ReportTestSupport"]),
+        .testTarget(
+            name: "SenderAttributionTests",
+            dependencies: ["SenderAttribution", "ReportAnalysis", "ReportStore", "ReportModel", "ReportTestSupport"]
+        ),
         .testTarget(name: "DomainAlignmentTests", dependencies: ["DomainAlignment", "ReportModel"]),
         .testTarget(
             name: "ReportStoreTests",

@@ -8,11 +8,18 @@ public enum DigestBuilder {
     public static let historyDays = 28
 
     /// Builds the digest from one read transaction, so its figures agree with each other even while
-    /// imports run.
+    /// imports run; then, when an identifier is given, identifies the sources it lists.
     public static func build(
-        _ database: ReportDatabase, period: ReportPeriod, domain: String? = nil, now: Int64
+        _ database: ReportDatabase, period: ReportPeriod, domain: String? = nil, now: Int64,
+        identifier: SourceIdentifier? = nil
     ) throws -> Digest {
-        try database.snapshot { try build(from: database, period: period, domain: domain) }
+        var digest = try database.snapshot { try build(from: database, period: period, domain: domain) }
+        if let identifier {
+            let addresses = Array(Set((digest.newSources + digest.startedFailing).map(\.sourceIP))).sorted()
+            let domains = try database.passingAuthDomains(period.filter(domain: domain), addresses: addresses)
+            digest.attributions = try identifier.identify(addresses, authDomains: domains)
+        }
+        return digest
     }
 
     private static func build(from database: ReportDatabase, period: ReportPeriod, domain: String?) throws -> Digest {

@@ -5,6 +5,22 @@ import ReportStore
 /// Builds `rua failures` from the stored records: each record's verdict recomputed, each record not
 /// aligned on both SPF and DKIM classified, grouped by policy domain, source and class.
 public enum FailureAnalyzer {
+    /// Who the sources of `analysis` are: reverse DNS and the domains that passed DKIM and SPF for them.
+    public static func identify(
+        _ analysis: FailureAnalysis, with identifier: SourceIdentifier
+    ) throws
+        -> [String: SourceAttribution]
+    {
+        var domains: [String: (dkim: [String], spf: [String])] = [:]
+        for group in analysis.groups {
+            var entry = domains[group.sourceIP] ?? ([], [])
+            entry.dkim += group.dkimDomains.filter { !entry.dkim.contains($0) }
+            entry.spf += group.spfDomains.filter { !entry.spf.contains($0) }
+            domains[group.sourceIP] = entry
+        }
+        return try identifier.identify(Array(Set(analysis.groups.map(\.sourceIP))).sorted(), authDomains: domains)
+    }
+
     public static func analyze(_ database: ReportDatabase, _ filter: ReportFilter) throws -> FailureAnalysis {
         let classifier = FailureClassifier()
         var domains: [String: FailureAnalysis.DomainTotals] = [:]
@@ -55,6 +71,8 @@ public enum FailureAnalyzer {
         var headerFrom: Set<String> = []
         var evidence: [String: Int64] = [:]
         var fixes: [String: Int64] = [:]
+        var dkimDomains: [String: Int64] = [:]
+        var spfDomains: [String: Int64] = [:]
 
         mutating func add(
             _ record: ReportRecord, _ verdict: RecordVerdict, _ classification: FailureClassification,
@@ -70,6 +88,18 @@ public enum FailureAnalyzer {
                 evidence[line, default: 0] &+= max(1, record.count)
             }
             if let fix = classification.fix { fixes[fix, default: 0] &+= max(1, record.count) }
+            for result in record.dkimResults where result.result == .known(.pass) && dkimDomains.count < 20 {
+                if let domain = result.domain?.lowercased() { dkimDomains[domain, default: 0] &+= record.count }
+            }
+            for result in record.spfResults where result.result == .known(.pass) && spfDomains.count < 20 {
+                if let domain = (result.domain ?? record.envelopeFrom)?.lowercased() {
+                    spfDomains[domain, default: 0] &+= record.count
+                }
+            }
+        }
+
+        private static func ranked(_ counts: [String: Int64]) -> [String] {
+            counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
         }
 
         func group(_ key: GroupKey) -> FailureAnalysis.Group {
@@ -82,6 +112,8 @@ public enum FailureAnalyzer {
             group.headerFrom = headerFrom.sorted()
             group.evidence = evidence.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(4).map(\.key)
             group.fix = fixes.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+            group.dkimDomains = Self.ranked(dkimDomains)
+            group.spfDomains = Self.ranked(spfDomains)
             return group
         }
     }

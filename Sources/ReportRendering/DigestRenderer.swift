@@ -106,11 +106,12 @@ public enum DigestRenderer {
         if !digest.startedFailing.isEmpty {
             doc.heading("Sources that started failing", level: 3)
             doc.table(
-                ["domain", "source", "messages", "failing now", "pass before"],
+                ["domain", "source", "messages", "failing now", "pass before", "sender"],
                 digest.startedFailing.map {
                     [
                         $0.policyDomain, $0.sourceIP, count($0.messages), count($0.messages - $0.dmarcPass),
                         percent($0.earlierMessages > 0 ? $0.earlierPass / $0.earlierMessages : nil),
+                        AttributionText.sender(digest.attributions[$0.sourceIP]),
                     ]
                 }, numeric: [2, 3, 4])
         }
@@ -170,7 +171,7 @@ public enum DigestRenderer {
         ])
     }
 
-    static func sourceJSON(_ source: SourceActivity) -> JSONValue {
+    static func sourceJSON(_ source: SourceActivity, _ attribution: SourceAttribution?) -> JSONValue {
         .object([
             ("policy_domain", .string(source.policyDomain)), ("source_ip", .string(source.sourceIP)),
             ("messages", .int(Int64(source.messages.rounded()))),
@@ -178,6 +179,7 @@ public enum DigestRenderer {
             ("earlier_messages", .int(Int64(source.earlierMessages.rounded()))),
             ("earlier_dmarc_pass", .int(Int64(source.earlierPass.rounded()))),
             ("header_from", .array(source.headerFrom.map { .string($0) })),
+            ("attribution", AttributionText.json(attribution)),
         ])
     }
 
@@ -197,8 +199,8 @@ public enum DigestRenderer {
             ("previous_period", periodJSON(digest.previousPeriod)),
             ("empty", .bool(digest.isEmpty)),
             ("domains", .array(domains)),
-            ("new_sources", .array(digest.newSources.map(sourceJSON))),
-            ("started_failing", .array(digest.startedFailing.map(sourceJSON))),
+            ("new_sources", .array(digest.newSources.map { sourceJSON($0, digest.attributions[$0.sourceIP]) })),
+            ("started_failing", .array(digest.startedFailing.map { sourceJSON($0, digest.attributions[$0.sourceIP]) })),
             ("silent_reporters", .array(silent)),
             ("tls", .array(digest.tls.map(TLSRenderer.json))),
             ("advice", .array(advice)),

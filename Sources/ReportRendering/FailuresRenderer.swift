@@ -38,10 +38,11 @@ public enum FailuresRenderer {
                     "\(failureClass.title): \(counted(messages, "message")) from \(counted(members.count, "source"))",
                     level: 3)
                 doc.table(
-                    ["source", "messages", "DMARC fail", "header_from", "evidence"],
+                    ["source", "messages", "DMARC fail", "sender", "header_from", "evidence"],
                     members.map {
                         [
                             $0.sourceIP, grouped($0.messages), grouped($0.dmarcFail),
+                            AttributionText.sender(analysis.attributions[$0.sourceIP]),
                             $0.headerFrom.joined(separator: " "), $0.evidence.first ?? "",
                         ]
                     }, numeric: [1, 2])
@@ -73,7 +74,7 @@ public enum FailuresRenderer {
                 ("not_fully_aligned", .int($0.notFullyAligned)), ("dmarc_fail", .int($0.dmarcFail)),
             ])
         }
-        let groups: [JSONValue] = analysis.groups.map(groupJSON)
+        let groups: [JSONValue] = analysis.groups.map { groupJSON($0, analysis.attributions[$0.sourceIP]) }
         let disagreements: [JSONValue] = analysis.disagreements.map {
             .object([
                 ("reporter", .string($0.reporter)), ("records", .int($0.records)), ("messages", .int($0.messages)),
@@ -86,7 +87,7 @@ public enum FailuresRenderer {
         ])
     }
 
-    static func groupJSON(_ group: FailureAnalysis.Group) -> JSONValue {
+    static func groupJSON(_ group: FailureAnalysis.Group, _ attribution: SourceAttribution?) -> JSONValue {
         .object([
             ("policy_domain", .string(group.policyDomain)),
             ("source_ip", .string(group.sourceIP)),
@@ -98,6 +99,9 @@ public enum FailuresRenderer {
             ("header_from", .array(group.headerFrom.map { .string($0) })),
             ("evidence", .array(group.evidence.map { .string($0) })),
             ("fix", .string(group.fix)),
+            ("dkim_domains", .array(group.dkimDomains.map { .string($0) })),
+            ("spf_domains", .array(group.spfDomains.map { .string($0) })),
+            ("attribution", AttributionText.json(attribution)),
         ])
     }
 
@@ -105,13 +109,15 @@ public enum FailuresRenderer {
         csv(
             [
                 "policy_domain", "source_ip", "class", "messages", "dmarc_fail", "records", "reporters", "header_from",
-                "evidence", "fix",
+                "evidence", "fix", "sender", "ptr", "attribution_evidence",
             ],
             analysis.groups.map {
-                [
+                let attribution = analysis.attributions[$0.sourceIP]
+                return [
                     $0.policyDomain, $0.sourceIP, $0.failureClass.rawValue, String($0.messages), String($0.dmarcFail),
                     String($0.records), $0.reporters.joined(separator: ";"), $0.headerFrom.joined(separator: ";"),
-                    $0.evidence.joined(separator: "; "), $0.fix ?? "",
+                    $0.evidence.joined(separator: "; "), $0.fix ?? "", AttributionText.sender(attribution),
+                    attribution?.ptrText ?? "", (attribution?.evidence ?? []).joined(separator: "; "),
                 ]
             })
     }

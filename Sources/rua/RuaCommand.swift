@@ -12,7 +12,8 @@ struct RuaCommand: ParsableCommand {
             $XDG_DATA_HOME/rua/rua.sqlite (~/.local/share/rua/rua.sqlite); --db overrides both.
             """,
         subcommands: [
-            Import.self, Reports.self, Summary.self, Failures.self, DigestCommand.self, TLS.self, Export.self,
+            Import.self, Reports.self, Summary.self, Failures.self, DigestCommand.self, Sources.self, TLS.self,
+            Export.self,
             Quarantine.self, Reprocess.self,
         ]
     )

@@ -14,7 +14,8 @@ import Testing
         return db
     }
 
-    static let now = ["RUA_NOW": "2025-12-03T10:00:00Z"]
+    /// The clock pinned, and no DNS: the samples use documentation addresses, and tests never touch the internet.
+    static let now = ["RUA_NOW": "2025-12-03T10:00:00Z", "RUA_OFFLINE": "1"]
 
     @Test func failuresAndDigestInEveryFormat() throws {
         let temp = try TemporaryDirectory()
@@ -83,7 +84,8 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout.contains("No reports at all in this period"))
         let json = try RuaExecutable.run(
-            ["digest", "--db", db, "--last", "1w", "--format", "json"], environment: ["RUA_NOW": "2026-02-01"])
+            ["digest", "--db", db, "--last", "1w", "--format", "json"],
+            environment: ["RUA_NOW": "2026-02-01", "RUA_OFFLINE": "1"])
         #expect(json.stdout.contains("\"empty\":true"))
     }
 

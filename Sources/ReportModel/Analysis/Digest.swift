@@ -186,6 +186,8 @@ public struct Digest: Sendable {
     public var tls: [TLSDomainSummary] = []
     public var advice: [Advice] = []
     public var health = DataHealth()
+    /// Who the listed sources are, by address, when identified.
+    public var attributions: [String: SourceAttribution] = [:]
 
     public init(period: ReportPeriod, previousPeriod: ReportPeriod) {
         self.period = period

@@ -14,6 +14,9 @@ public struct FailureAnalysis: Hashable, Sendable {
         /// The facts behind the class, most frequent first.
         public var evidence: [String] = []
         public var fix: String?
+        /// Domains that passed DKIM (d=) and SPF for this source's mail here, most messages first.
+        public var dkimDomains: [String] = []
+        public var spfDomains: [String] = []
 
         public init(policyDomain: String, sourceIP: String, failureClass: FailureClass) {
             self.policyDomain = policyDomain
@@ -46,6 +49,8 @@ public struct FailureAnalysis: Hashable, Sendable {
     public var domains: [DomainTotals]
     public var groups: [Group]
     public var disagreements: [Disagreement]
+    /// Who each source is, by address, when identified.
+    public var attributions: [String: SourceAttribution] = [:]
 
     public init(domains: [DomainTotals], groups: [Group], disagreements: [Disagreement]) {
         self.domains = domains

@@ -279,5 +279,21 @@ enum Migrations {
                     """)
             try RollupBackfill.run(db)
         }
+        migrator.registerMigration("005-reverse-dns-cache") { db in
+            try db.execute(
+                sql: """
+                    -- Reverse DNS answers (with forward confirmation) for source addresses, kept until
+                    -- expires_at: a name for days, "no PTR" for a day, a failed lookup for an hour.
+                    CREATE TABLE reverse_dns (
+                        address TEXT PRIMARY KEY,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('name', 'none', 'failure')),
+                        name TEXT,
+                        confirmed INTEGER,
+                        detail TEXT,
+                        looked_up_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
     }
 }

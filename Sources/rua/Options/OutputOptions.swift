@@ -10,6 +10,13 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "CSV: start with a UTF-8 byte-order mark, so spreadsheet programs read the encoding right.")
     var excel = false
 
+    /// Writes a whole document to the destination; CSV gets the byte-order mark under `--excel`.
+    func write(_ text: String, isCSV: Bool) throws {
+        let sink = try open()
+        try sink.write(isCSV && excel ? "\u{FEFF}" + text : text)
+        try sink.finish()
+    }
+
     /// Opens the destination. A file is written beside its final name and renamed into place by
     /// ``OutputSink/finish()``, so a cron job never leaves half a report behind.
     func open() throws -> OutputSink {

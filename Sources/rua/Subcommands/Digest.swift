@@ -27,6 +27,7 @@ struct DigestCommand: ParsableCommand {
             "Exit 1 when a domain's DMARC pass rate is below this (95, 95% or 0.95).", valueName: "rate"))
     var failUnder: String?
 
+    @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var store: StoreOptions
 
@@ -49,14 +50,12 @@ struct DigestCommand: ParsableCommand {
         let window = try period.period(now: now, defaultDays: 7)
         let database = try store.open()
         defer { database.close() }
+        let identifier = try dns.identifier(database: database, now: now)
         let digest = try store.perform {
-            try DigestBuilder.build(database, period: window, domain: period.domain, now: now)
+            try DigestBuilder.build(database, period: window, domain: period.domain, now: now, identifier: identifier)
         }
-        var text = DigestRenderer.render(digest, format: format)
-        if format == .csv && output.excel { text = "\u{FEFF}" + text }
-        let sink = try output.open()
-        try sink.write(text)
-        try sink.finish()
+        let text = DigestRenderer.render(digest, format: format)
+        try output.write(text, isCSV: format == .csv)
         if let threshold = failUnder.flatMap(Self.rate) {
             let below = digest.domains.filter { domain in
                 guard let rate = domain.totals.rate(domain.totals.dmarcPass) else { return false }

@@ -30,6 +30,7 @@ struct Failures: ParsableCommand {
     @Option(help: "At most this many sources (0: all).")
     var top = 0
 
+    @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var store: StoreOptions
 
@@ -46,11 +47,10 @@ struct Failures: ParsableCommand {
             }
         }
         if top > 0 { analysis.groups = Array(analysis.groups.prefix(top)) }
-        var text = FailuresRenderer.render(analysis, period: period.label(now: now), format: format)
-        if format == .csv && output.excel { text = "\u{FEFF}" + text }
-        let sink = try output.open()
-        try sink.write(text)
-        try sink.finish()
+        let identifier = try dns.identifier(database: database, now: now)
+        analysis.attributions = try store.perform { try FailureAnalyzer.identify(analysis, with: identifier) }
+        let text = FailuresRenderer.render(analysis, period: period.label(now: now), format: format)
+        try output.write(text, isCSV: format == .csv)
     }
 }
 

@@ -1,0 +1,62 @@
+/// What reverse DNS said about an address.
+public enum ReverseLookup: Hashable, Sendable {
+    /// The PTR name, and whether the name resolves back to the address (forward-confirmed).
+    case name(String, confirmed: Bool)
+    /// No PTR record (NXDOMAIN or no data).
+    case noPTR
+    /// The lookup failed (timeout, server failure): worth asking again sooner.
+    case failure(String)
+}
+
+/// A known sending service: a mailbox provider, an e-mail service provider, a hosting company.
+public struct KnownService: Hashable, Sendable {
+    public var name: String
+    public var type: String
+
+    public init(name: String, type: String) {
+        self.name = name
+        self.type = type
+    }
+}
+
+/// Who a source is, and how Rua knows.
+public struct SourceAttribution: Hashable, Sendable {
+    public var reverse: ReverseLookup?
+    /// The Organizational Domain of the PTR name.
+    public var ptrOrganization: String?
+    public var service: KnownService?
+    /// The facts, in order: `PTR mail-sor-f41.google.com, forward-confirmed`, `DKIM d=google.com`.
+    public var evidence: [String]
+
+    public init(reverse: ReverseLookup?, ptrOrganization: String?, service: KnownService?, evidence: [String]) {
+        self.reverse = reverse
+        self.ptrOrganization = ptrOrganization
+        self.service = service
+        self.evidence = evidence
+    }
+
+    /// `mail-sor-f41.google.com (confirmed)`, `no PTR`, `lookup failed: timed out`, or `not looked up`.
+    public var ptrText: String {
+        switch reverse {
+        case .name(let name, let confirmed): "\(name)\(confirmed ? " (confirmed)" : " (not confirmed)")"
+        case .noPTR: "no PTR"
+        case .failure(let reason): "lookup failed: \(reason)"
+        case nil: "not looked up"
+        }
+    }
+}
+
+/// A sending source over a period, summed from the rollups.
+public struct SourceTotals: Hashable, Sendable {
+    public var sourceIP: String
+    public var totals: MessageTotals
+    public var policyDomains: [String]
+    public var headerFrom: [String]
+
+    public init(sourceIP: String, totals: MessageTotals, policyDomains: [String], headerFrom: [String]) {
+        self.sourceIP = sourceIP
+        self.totals = totals
+        self.policyDomains = policyDomains
+        self.headerFrom = headerFrom
+    }
+}

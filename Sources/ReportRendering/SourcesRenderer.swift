@@ -1,0 +1,93 @@
+import ReportModel
+
+/// Output of `rua sources`.
+public enum SourcesRenderer {
+    public static func render(
+        _ sources: [SourceTotals], attributions: [String: SourceAttribution], period: String, format: AnalysisFormat
+    ) -> String {
+        switch format {
+        case .text: document(sources, attributions, period: period).render(.text)
+        case .markdown: document(sources, attributions, period: period).render(.markdown)
+        case .html: document(sources, attributions, period: period).render(.html)
+        case .json: sources.map { json($0, attributions[$0.sourceIP]).serialized() + "\n" }.joined()
+        case .csv: csvDocument(sources, attributions)
+        }
+    }
+
+    static func document(
+        _ sources: [SourceTotals], _ attributions: [String: SourceAttribution], period: String
+    )
+        -> Document
+    {
+        var doc = Document(title: "Sending sources \(period)")
+        guard !sources.isEmpty else {
+            doc.paragraph("No DMARC reports in this period.")
+            return doc
+        }
+        doc.paragraph("Messages weighted by count, most first; who each source is, and how Rua knows.")
+        doc.table(
+            ["source", "messages", "DMARC pass", "sender", "header_from"],
+            sources.map { source in
+                [
+                    source.sourceIP, DigestRenderer.count(source.totals.messages),
+                    percent(source.totals.rate(source.totals.dmarcPass)),
+                    AttributionText.sender(attributions[source.sourceIP]), source.headerFrom.joined(separator: " "),
+                ]
+            }, numeric: [1, 2])
+        let explained = sources.compactMap { source -> String? in
+            guard let attribution = attributions[source.sourceIP], !attribution.evidence.isEmpty else { return nil }
+            let service = attribution.service.map { "\($0.name) (\($0.type)): " } ?? ""
+            return "\(source.sourceIP): \(service)\(attribution.evidence.joined(separator: "; "))"
+        }
+        if !explained.isEmpty {
+            doc.heading("Evidence")
+            doc.bullets(explained)
+        }
+        return doc
+    }
+
+    static func json(_ source: SourceTotals, _ attribution: SourceAttribution?) -> JSONValue {
+        let totals = source.totals
+        return .object([
+            ("source_ip", .string(source.sourceIP)),
+            ("messages", .int(Int64(totals.messages.rounded()))),
+            ("dmarc_pass", .int(Int64(totals.dmarcPass.rounded()))),
+            ("dmarc_pass_rate", .rate(totals.rate(totals.dmarcPass))),
+            ("dkim_aligned_rate", .rate(totals.rate(totals.dkimAligned))),
+            ("spf_aligned_rate", .rate(totals.rate(totals.spfAligned))),
+            ("policy_domains", .array(source.policyDomains.map { .string($0) })),
+            ("header_from", .array(source.headerFrom.map { .string($0) })),
+            ("attribution", AttributionText.json(attribution)),
+        ])
+    }
+
+    static func csvDocument(_ sources: [SourceTotals], _ attributions: [String: SourceAttribution]) -> String {
+        csv(
+            [
+                "source_ip", "messages", "dmarc_pass", "dmarc_pass_rate", "dkim_aligned_rate", "spf_aligned_rate",
+                "ptr",
+                "ptr_confirmed", "ptr_organization", "service", "service_type", "policy_domains", "header_from",
+                "evidence",
+            ],
+            sources.map { source in
+                let totals = source.totals
+                let attribution = attributions[source.sourceIP]
+                var ptr = ""
+                var confirmed = ""
+                if case .name(let name, let isConfirmed) = attribution?.reverse {
+                    ptr = name
+                    confirmed = isConfirmed ? "true" : "false"
+                }
+                func rate(_ value: Double?) -> String { value.map { String(($0 * 10_000).rounded() / 10_000) } ?? "" }
+                return [
+                    source.sourceIP, String(Int64(totals.messages.rounded())),
+                    String(Int64(totals.dmarcPass.rounded())),
+                    rate(totals.rate(totals.dmarcPass)), rate(totals.rate(totals.dkimAligned)),
+                    rate(totals.rate(totals.spfAligned)), ptr, confirmed, attribution?.ptrOrganization ?? "",
+                    attribution?.service?.name ?? "", attribution?.service?.type ?? "",
+                    source.policyDomains.joined(separator: ";"), source.headerFrom.joined(separator: ";"),
+                    (attribution?.evidence ?? []).joined(separator: "; "),
+                ]
+            })
+    }
+}

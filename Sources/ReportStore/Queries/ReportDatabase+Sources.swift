@@ -1,0 +1,139 @@
+import GRDB
+import ReportModel
+
+/// How long a reverse DNS answer is kept.
+public struct ReverseDNSLifetimes: Sendable {
+    public var name: Int64 = 7 * 86_400
+    public var noPTR: Int64 = 86_400
+    public var failure: Int64 = 3_600
+
+    public init() {}
+
+    func seconds(for lookup: ReverseLookup) -> Int64 {
+        switch lookup {
+        case .name: name
+        case .noPTR: noPTR
+        case .failure: failure
+        }
+    }
+}
+
+extension ReportDatabase {
+    /// The cached reverse DNS answers for `addresses` that have not expired at `now`.
+    public func cachedReverseDNS(_ addresses: [String], now: Int64) throws -> [String: ReverseLookup] {
+        try read { db in
+            var found: [String: ReverseLookup] = [:]
+            let statement = try db.cachedStatement(
+                sql: "SELECT outcome, name, confirmed, detail FROM reverse_dns WHERE address = ? AND expires_at > ?")
+            for address in addresses {
+                guard let row = try Row.fetchOne(statement, arguments: [address, now]) else { continue }
+                switch row[0] as String {
+                case "name": found[address] = .name(row[1] ?? "", confirmed: (row[2] as Int?) == 1)
+                case "none": found[address] = .noPTR
+                default: found[address] = .failure(row[3] ?? "")
+                }
+            }
+            return found
+        }
+    }
+
+    /// Keeps reverse DNS answers looked up at `now`, each for its lifetime.
+    public func storeReverseDNS(
+        _ answers: [String: ReverseLookup], now: Int64, lifetimes: ReverseDNSLifetimes = ReverseDNSLifetimes()
+    ) throws {
+        guard !answers.isEmpty else { return }
+        do {
+            try queue.write { db in
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT OR REPLACE INTO reverse_dns (address, outcome, name, confirmed, detail, looked_up_at,
+                                                            expires_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for (address, answer) in answers.sorted(by: { $0.key < $1.key }) {
+                    let expires = now + lifetimes.seconds(for: answer)
+                    switch answer {
+                    case .name(let name, let confirmed):
+                        try statement.execute(arguments: [address, "name", name, confirmed, nil, now, expires])
+                    case .noPTR:
+                        try statement.execute(arguments: [address, "none", nil, nil, nil, now, expires])
+                    case .failure(let reason):
+                        try statement.execute(arguments: [address, "failure", nil, nil, reason, now, expires])
+                    }
+                }
+            }
+        } catch {
+            throw Self.storeError(error, doing: "store reverse DNS answers")
+        }
+    }
+
+    /// Per source address over the counted reports `filter` selects: messages, DMARC pass, DKIM and SPF
+    /// aligned, the policy domains and header_from domains it sent as. Most messages first.
+    public func sourceTotals(_ filter: ReportFilter, limit: Int = Int.max) throws -> [SourceTotals] {
+        try read { db in
+            let (condition, arguments) = Self.condition(filter, begin: "s.begin_utc", domain: "s.policy_domain = ?")
+            let statement = try RawStatement(
+                db,
+                sql: """
+                    SELECT s.source_ip, TOTAL(s.messages) AS messages, TOTAL(s.dmarc_pass), TOTAL(s.dkim_aligned),
+                           TOTAL(s.spf_aligned), GROUP_CONCAT(DISTINCT s.policy_domain),
+                           GROUP_CONCAT(DISTINCT s.header_from)
+                    FROM source_rollup s WHERE \(condition)
+                    GROUP BY s.source_ip
+                    ORDER BY messages DESC, s.source_ip
+                    LIMIT ?
+                    """)
+            try statement.bind(arguments + [Int64(min(limit, Int(Int64.max)))])
+            defer { statement.reset() }
+            var sources: [SourceTotals] = []
+            while try statement.step() {
+                var totals = MessageTotals()
+                totals.messages = statement.double(1)
+                totals.dmarcPass = statement.double(2)
+                totals.dkimAligned = statement.double(3)
+                totals.spfAligned = statement.double(4)
+                sources.append(
+                    SourceTotals(
+                        sourceIP: statement.text(0) ?? "", totals: totals, policyDomains: Self.list(statement.text(5)),
+                        headerFrom: Self.list(statement.text(6))))
+            }
+            return sources
+        }
+    }
+
+    /// For each of `addresses`, the domains that passed DKIM (d=) and SPF for its mail in the counted
+    /// reports `filter` selects, most messages first.
+    public func passingAuthDomains(
+        _ filter: ReportFilter, addresses: [String]
+    ) throws
+        -> [String: (dkim: [String], spf: [String])]
+    {
+        guard !addresses.isEmpty else { return [:] }
+        return try read { db in
+            let (condition, arguments) = Self.condition(filter, alias: "r")
+            let wanted = Set(addresses)
+            var result: [String: (dkim: [String], spf: [String])] = [:]
+            for (table, keyPath) in [("dkim_result", 0), ("spf_result", 1)] {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.source_ip, LOWER(a.domain) AS domain, SUM(c.count) AS messages
+                        FROM report r JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
+                             JOIN \(table) a ON a.id BETWEEN c.id << 16 AND (c.id << 16) | 65535
+                        WHERE \(condition) AND r.counted = 1 AND a.result = 'pass' AND a.domain IS NOT NULL
+                          AND c.source_ip IN (\(Array(repeating: "?", count: wanted.count).joined(separator: ",")))
+                        GROUP BY 1, 2
+                        ORDER BY 1, messages DESC, 2
+                        """,
+                    arguments: arguments + StatementArguments(wanted.sorted()))
+                for row in rows {
+                    let address: String = row[0]
+                    var entry = result[address] ?? ([], [])
+                    if keyPath == 0 { entry.dkim.append(row[1]) } else { entry.spf.append(row[1]) }
+                    result[address] = entry
+                }
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import ReportAnalysis
+import ReportModel
+import ReportRendering
+import ReportStore
+
+struct Sources: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Who sends as your domains: per source address, messages, pass rates, reverse DNS and service.",
+        discussion: """
+            Reverse DNS (PTR, forward-confirmed) is looked up when a report needs it, at most 32 at once, \
+            each with a timeout, and cached in the database (names for 7 days, no PTR for a day, failures \
+            for an hour): a second run asks DNS nothing. --offline (or RUA_OFFLINE=1) uses the cache only. \
+            Services come from PTR names, DKIM d= and SPF domains matched against a shipped table of \
+            known senders, which --services FILE or services.csv beside the database extends.
+            """
+    )
+
+    @OptionGroup var period: PeriodOptions
+
+    @Option(help: "Output format: text, markdown, html, json or csv.")
+    var format: AnalysisFormat = .text
+
+    @Option(help: "At most this many sources, most messages first (0: all).")
+    var top = 50
+
+    @OptionGroup var dns: DNSOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let now = try currentTime()
+        let filter = try period.filter(now: now)
+        let database = try store.open()
+        defer { database.close() }
+        let identifier = try dns.identifier(database: database, now: now)
+        let (sources, attributions) = try store.perform {
+            let sources = try database.sourceTotals(filter, limit: top > 0 ? top : Int.max)
+            let addresses = sources.map(\.sourceIP)
+            let domains = try database.passingAuthDomains(filter, addresses: addresses)
+            return (sources, try identifier.identify(addresses, authDomains: domains))
+        }
+        let text = SourcesRenderer.render(
+            sources, attributions: attributions, period: period.label(now: now), format: format)
+        try output.write(text, isCSV: format == .csv)
+    }
+}

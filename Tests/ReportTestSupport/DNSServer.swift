@@ -1,0 +1,136 @@
+import Foundation
+import Glibc
+
+/// A dnsmasq process on a loopback port serving a test zone, for the reverse DNS tests: no test touches
+/// the real internet. It logs every query, so tests can count what a command asked.
+public final class DNSServer {
+    public let port: UInt16
+    private let pid: pid_t
+    private let logPath: String
+
+    /// nil (with the reason printed) when dnsmasq is not installed.
+    public static func start(
+        hostRecords: [(String, String)], ptrRecords: [(address: String, name: String)] = [],
+        in temp: TemporaryDirectory
+    ) throws -> DNSServer? {
+        let binary = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        guard let binary else {
+            print("skipping: dnsmasq is not installed (Scripts/install-deps.sh installs dnsmasq-base)")
+            return nil
+        }
+        return try DNSServer(binary: binary, hostRecords: hostRecords, ptrRecords: ptrRecords, temp: temp)
+    }
+
+    private init(
+        binary: String, hostRecords: [(String, String)], ptrRecords: [(address: String, name: String)],
+        temp: TemporaryDirectory
+    ) throws {
+        port = try Self.freePort()
+        logPath = temp.path("dnsmasq-\(port).log")
+        var arguments = [
+            "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--port=\(port)",
+            "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=", "--log-queries",
+            "--log-facility=\(logPath)", "--local=/in-addr.arpa/", "--local=/ip6.arpa/", "--local=/test/",
+            "--local=/com/", "--local=/net/",
+        ]
+        if getuid() == 0 { arguments.append("--user=root") }
+        arguments += hostRecords.map { "--host-record=\($0.0),\($0.1)" }
+        arguments += ptrRecords.map { "--ptr-record=\(Self.reverseName($0.address)),\($0.name)" }
+        // posix_spawn, not Foundation's Process: dnsmasq closes every inherited descriptor when it starts,
+        // including the one Process watches for the child's exit, and Process then blocks in waitpid on it,
+        // which stalls every later Process in the test run.
+        pid = try Self.spawn(binary, arguments)
+        // Ready once it logs that it started (and listens).
+        for _ in 0..<100 {
+            if let log = try? String(contentsOfFile: logPath, encoding: .utf8), log.contains("started") { return }
+            usleep(20_000)
+        }
+    }
+
+    deinit {
+        // SIGKILL: a child of the test runner inherits its blocked signals, and dnsmasq then never sees SIGTERM.
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    private static func spawn(_ binary: String, _ arguments: [String]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, binary, &actions, &attributes, argv, environ)
+        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
+        return pid
+    }
+
+    /// `127.0.0.1:PORT`, for `--dns-server`.
+    public var address: String { "127.0.0.1:\(port)" }
+
+    /// How many queries of any type the server has received.
+    public var queries: Int {
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return log.components(separatedBy: " query[").count - 1
+    }
+
+    static func reverseName(_ address: String) -> String {
+        address.split(separator: ".").reversed().joined(separator: ".") + ".in-addr.arpa"
+    }
+
+    /// A UDP port nobody uses right now on 127.0.0.1.
+    public static func freePort() throws -> UInt16 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
+
+/// A UDP socket on a loopback port that receives queries and never answers: a DNS server that hangs.
+public final class SilentServer {
+    public let port: UInt16
+    private let socket: Int32
+
+    public init() throws {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        self.socket = socket
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(socket) }
+
+    public var address: String { "127.0.0.1:\(port)" }
+}
