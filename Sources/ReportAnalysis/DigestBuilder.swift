@@ -15,8 +15,11 @@ public enum DigestBuilder {
     ) throws -> Digest {
         var digest = try database.snapshot { try build(from: database, period: period, domain: domain) }
         if let identifier {
-            let addresses = Array(Set((digest.newSources + digest.startedFailing).map(\.sourceIP))).sorted()
-            let domains = try database.passingAuthDomains(period.filter(domain: domain), addresses: addresses)
+            let listed = digest.newSources + digest.startedFailing
+            let addresses = Array(Set(listed.map(\.sourceIP))).sorted()
+            let policyDomains = Dictionary(listed.map { ($0.sourceIP, $0.policyDomain) }) { first, _ in first }
+            let domains = try database.passingAuthDomains(
+                period.filter(domain: domain), addresses: addresses, policyDomains: policyDomains)
             digest.attributions = try identifier.identify(addresses, authDomains: domains)
         }
         return digest

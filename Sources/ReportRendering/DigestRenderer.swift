@@ -90,16 +90,16 @@ public enum DigestRenderer {
         }
         doc.heading("What changed")
         if digest.newSources.isEmpty {
-            doc.paragraph("No new sending sources (none unseen in the \(28) days before).")
+            doc.paragraph("No new sending sources (none unseen in the 28 days before).")
         } else {
             doc.heading("New sources (not seen in the 28 days before)", level: 3)
             doc.table(
-                ["domain", "source", "messages", "DMARC pass", "header_from"],
+                ["domain", "source", "messages", "DMARC pass", "sender", "header_from"],
                 digest.newSources.map {
                     [
                         $0.policyDomain, $0.sourceIP, count($0.messages),
                         percent($0.messages > 0 ? $0.dmarcPass / $0.messages : nil),
-                        $0.headerFrom.joined(separator: " "),
+                        AttributionText.sender(digest.attributions[$0.sourceIP]), $0.headerFrom.joined(separator: " "),
                     ]
                 }, numeric: [2, 3])
         }
