@@ -7,8 +7,9 @@ struct RuaCommand: ParsableCommand {
         abstract: "Turns DMARC aggregate and SMTP TLS reports into facts a mail administrator can act on.",
         discussion: """
             Import reports (XML, JSON, gzip, zip, e-mail messages, mbox, Maildir, or one message on standard \
-            input from an MTA) into a SQLite database, list them, and summarise how your domains' mail \
-            authenticates and how TLS to your MX hosts fares. The database is $RUA_DB, else \
+            input from an MTA) into a SQLite database, list them, summarise how your domains' mail \
+            authenticates and how TLS to your MX hosts fares, explain what fails and who sends it, write a \
+            weekly digest for cron, and export CSV or JSON. The database is $RUA_DB, else \
             $XDG_DATA_HOME/rua/rua.sqlite (~/.local/share/rua/rua.sqlite); --db overrides both.
             """,
         subcommands: [
