@@ -8,39 +8,42 @@ public struct AlignmentCheck: Sendable {
         self.domains = domains
     }
 
-    public func facts(for record: ReportRecord) -> AlignmentFacts {
+    /// - Parameter memo: remembers names across calls (an import's records repeat the same few domains).
+    public func facts(for record: ReportRecord, memo: DomainMemo? = nil) -> AlignmentFacts {
+        let normalize: (String?) -> String? = { raw in
+            memo.map { $0.normalized(raw) } ?? OrganizationalDomains.normalize(raw)
+        }
+        let organization: (String?) -> String? = { name in
+            memo.map { $0.organization(of: name, self.domains) } ?? self.domains.organizationalDomain(of: name)
+        }
         var facts: AlignmentFacts = []
         if !record.dkimResults.isEmpty { facts.insert(.hasDKIMResults) }
         if !record.spfResults.isEmpty { facts.insert(.hasSPFResults) }
-        let author = OrganizationalDomains.normalize(record.headerFrom)
-        let authorOrg = domains.organizationalDomain(of: author)
-        for result in record.dkimResults where result.result == .known(.pass) {
-            guard let domain = OrganizationalDomains.normalize(result.domain) else { continue }
-            facts.insert(.dkimPassedAny)
-            insert(domain, author: author, authorOrg: authorOrg, strict: .dkimStrict, relaxed: .dkimRelaxed, &facts)
+        let author = normalize(record.headerFrom)
+        let authorOrg = organization(author)
+        func insert(_ domain: String, strict: AlignmentFacts, relaxed: AlignmentFacts) {
+            guard let author else { return }
+            if domain == author, authorOrg != nil || !domains.isPublicSuffix(author) {
+                facts.insert(strict)
+                facts.insert(relaxed)
+            } else if let authorOrg, organization(domain) == authorOrg {
+                facts.insert(relaxed)
+            }
         }
-        let envelope = OrganizationalDomains.normalize(record.envelopeFrom)
+        for result in record.dkimResults where result.result == .known(.pass) {
+            guard let domain = normalize(result.domain) else { continue }
+            facts.insert(.dkimPassedAny)
+            insert(domain, strict: .dkimStrict, relaxed: .dkimRelaxed)
+        }
+        let envelope = normalize(record.envelopeFrom)
         for result in record.spfResults where result.result == .known(.pass) {
             // HELO only stands in for a null reverse-path; an unknown scope is read as MAIL FROM.
             if result.scope == .known(.helo) && envelope != nil { continue }
-            guard let domain = OrganizationalDomains.normalize(result.domain) ?? envelope else { continue }
+            guard let domain = normalize(result.domain) ?? envelope else { continue }
             facts.insert(.spfPassedAny)
-            insert(domain, author: author, authorOrg: authorOrg, strict: .spfStrict, relaxed: .spfRelaxed, &facts)
+            insert(domain, strict: .spfStrict, relaxed: .spfRelaxed)
         }
         return facts
-    }
-
-    private func insert(
-        _ domain: String, author: String?, authorOrg: String?, strict: AlignmentFacts, relaxed: AlignmentFacts,
-        _ facts: inout AlignmentFacts
-    ) {
-        guard let author else { return }
-        if domain == author, authorOrg != nil || !domains.isPublicSuffix(author) {
-            facts.insert(strict)
-            facts.insert(relaxed)
-        } else if let authorOrg, domains.organizationalDomain(of: domain) == authorOrg {
-            facts.insert(relaxed)
-        }
     }
 
     /// True when `a` and `b` (raw) align under `mode`: identical when strict, the same Organizational
@@ -57,5 +60,36 @@ public struct AlignmentCheck: Sendable {
     /// The Organizational Domain of a raw name, normalized first.
     public func organizationalDomain(of raw: String?) -> String? {
         domains.organizationalDomain(of: OrganizationalDomains.normalize(raw))
+    }
+}
+
+/// Normalized names and their Organizational Domains remembered across records: an import's records repeat
+/// the same few domains, and a dictionary hit is cheaper than trimming, case-folding and walking the suffix
+/// list again. Bounded (cleared when full); one thread.
+public final class DomainMemo {
+    private var names: [String: String] = [:]
+    private var organizations: [String: String] = [:]
+    private let limit: Int
+
+    public init(limit: Int = 4_096) {
+        self.limit = limit
+    }
+
+    func normalized(_ raw: String?) -> String? {
+        guard let raw else { return nil }
+        if let known = names[raw] { return known.isEmpty ? nil : known }
+        let value = OrganizationalDomains.normalize(raw)
+        if names.count >= limit { names.removeAll(keepingCapacity: true) }
+        names[raw] = value ?? ""
+        return value
+    }
+
+    func organization(of name: String?, _ domains: OrganizationalDomains) -> String? {
+        guard let name else { return nil }
+        if let known = organizations[name] { return known.isEmpty ? nil : known }
+        let value = domains.organizationalDomain(of: name)
+        if organizations.count >= limit { organizations.removeAll(keepingCapacity: true) }
+        organizations[name] = value ?? ""
+        return value
     }
 }

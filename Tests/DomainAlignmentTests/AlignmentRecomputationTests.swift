@@ -168,3 +168,23 @@ func record(
         #expect(result?.fix?.hasPrefix("add DKIM signing with d=example.com") == true)
     }
 }
+
+@Suite struct DomainMemoTests {
+    @Test func rememberedNamesGiveTheSameFactsAsFreshLookups() {
+        let check = AlignmentCheck()
+        let memo = DomainMemo(limit: 3)  // small, so the memo is cleared and refilled along the way
+        let records = [
+            record(from: "example.com", dkim: [("mail.example.com", .pass)], spf: [("example.com", .mfrom, .pass)]),
+            record(from: "Bücher.example", dkim: [("xn--bcher-kva.example", .pass)]),
+            record(from: "com", dkim: [("com", .pass)]),
+            record(from: nil, dkim: [("example.com", .pass)]),
+            record(from: "shop.example.co.uk", dkim: [("other.co.uk", .pass)], spf: [(nil, .mfrom, .pass)]),
+            record(from: "example.com", envelope: "bounce.example.com", spf: [(nil, nil, .pass)]),
+        ]
+        for _ in 0..<3 {
+            for value in records {
+                #expect(check.facts(for: value, memo: memo) == check.facts(for: value))
+            }
+        }
+    }
+}

@@ -17,6 +17,7 @@ final class RecordInserter {
     private let spf: RawStatement
     private let reason: RawStatement
     private let check = AlignmentCheck()
+    private let memo = DomainMemo()
 
     init(_ db: Database) throws {
         record = try RawStatement(
@@ -44,7 +45,7 @@ final class RecordInserter {
         record.bind(8, value.envelopeFrom)
         record.bind(9, value.headerFrom)
         record.bind(10, value.extensions.isEmpty ? nil : value.extensions.joined(separator: "\n"))
-        record.bind(11, check.facts(for: value).rawValue)
+        record.bind(11, check.facts(for: value, memo: memo).rawValue)
         try record.execute()
         let recordID = record.lastInsertedRowID
         for (seq, result) in value.dkimResults.prefix(ReportRecord.maxResultsPerKind).enumerated() {
