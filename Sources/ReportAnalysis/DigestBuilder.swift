@@ -10,7 +10,7 @@ public enum DigestBuilder {
     /// Builds the digest from one read transaction, so its figures agree with each other even while
     /// imports run; then, when an identifier is given, identifies the sources it lists.
     public static func build(
-        _ database: ReportDatabase, period: ReportPeriod, domain: String? = nil, now: Int64,
+        _ database: ReportDatabase, period: ReportPeriod, domain: String? = nil,
         identifier: SourceIdentifier? = nil
     ) throws -> Digest {
         var digest = try database.snapshot { try build(from: database, period: period, domain: domain) }

@@ -54,12 +54,14 @@ public enum Exports {
                 ])
             }
         case .sources:
-            try database.forEachSource(filter) { domain, source, totals, headerFrom, first, last in
+            try database.forEachSource(filter, perPolicyDomain: true) { source in
+                let totals = source.totals
                 try row([
-                    .text(domain), .text(source), .integer(Int64(totals.messages)), .integer(Int64(totals.dmarcPass)),
+                    .text(source.policyDomains.first), .text(source.sourceIP), .integer(Int64(totals.messages)),
+                    .integer(Int64(totals.dmarcPass)),
                     .decimal(totals.rate(totals.dmarcPass).map { ($0 * 1000).rounded() / 10 }),
                     .integer(Int64(totals.dkimAligned)), .integer(Int64(totals.spfAligned)),
-                    .text(headerFrom.joined(separator: ";")), .time(first), .time(last),
+                    .text(source.headerFrom.joined(separator: ";")), .time(source.firstBegin), .time(source.lastBegin),
                 ])
             }
         case .tlsFailures:

@@ -60,7 +60,7 @@ func twoWeeks() -> [SyntheticReport] {
         let database = try database(with: twoWeeks(), in: temp)
         let period = ReportPeriod.lastFullDays(7, now: now)
         #expect(period.label == "2025-11-10 – 2025-11-16 (UTC)")
-        let digest = try DigestBuilder.build(database, period: period, now: now)
+        let digest = try DigestBuilder.build(database, period: period)
         let domain = try #require(digest.domains.first)
         #expect(domain.totals.messages == 1_010)
         #expect(domain.totals.dmarcPass == 860)
@@ -75,7 +75,7 @@ func twoWeeks() -> [SyntheticReport] {
     @Test func multiDayReportsAreApportionedAndTheSeriesAddsUp() throws {
         let temp = try TemporaryDirectory()
         let database = try database(with: twoWeeks(), in: temp)
-        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: now), now: now)
+        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: now))
         let days = try #require(digest.domains.first).days
         #expect(days.map(\.label).first == "2025-11-10")
         #expect(days.map(\.messages) == [100, 100, 200, 210, 200, 100, 100])
@@ -85,7 +85,7 @@ func twoWeeks() -> [SyntheticReport] {
     @Test func aReporterThatStoppedIsCalledSilent() throws {
         let temp = try TemporaryDirectory()
         let database = try database(with: twoWeeks(), in: temp)
-        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: now), now: now)
+        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: now))
         #expect(digest.silentReporters.map(\.reporter) == ["Beta"])
         #expect(digest.silentReporters.first?.earlierReports == 1)
         #expect(
@@ -95,7 +95,7 @@ func twoWeeks() -> [SyntheticReport] {
     @Test func newSourcesAndSourcesThatStartedFailingAreNamed() throws {
         let temp = try TemporaryDirectory()
         let database = try database(with: twoWeeks(), in: temp)
-        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: now), now: now)
+        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: now))
         #expect(digest.newSources.map(\.sourceIP) == ["198.51.100.9", "192.0.2.2"])
         #expect(digest.startedFailing.map(\.sourceIP) == ["192.0.2.1"])
         #expect(digest.startedFailing.first?.messages == 700)
@@ -106,7 +106,7 @@ func twoWeeks() -> [SyntheticReport] {
         let temp = try TemporaryDirectory()
         let database = try database(with: twoWeeks(), in: temp)
         let later = epoch("2026-03-01")
-        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: later), now: later)
+        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: later))
         #expect(digest.isEmpty)
     }
 
@@ -130,5 +130,22 @@ func twoWeeks() -> [SyntheticReport] {
         let period = ReportPeriod.lastFullDays(7, now: now, timeZone: zone)
         #expect(period.dayStarts.count == 7)
         #expect(period.end - period.start == 7 * 86_400 + 3_600)
+    }
+}
+
+@Suite struct DateArgumentZoneTests {
+    @Test func aBareDateIsADayInTheGivenZone() throws {
+        let berlin = try #require(TimeZone(identifier: "Europe/Berlin"))
+        #expect(try DateArgument.parse("2025-12-01", now: 0, timeZone: berlin) == epoch("2025-11-30T23:00:00Z"))
+        #expect(
+            try DateArgument.parse("2025-12-01", now: 0, endOfDay: true, timeZone: berlin)
+                == epoch("2025-12-01T22:59:59Z"))
+        // The day the clocks go back has 25 hours.
+        #expect(
+            try DateArgument.parse("2025-10-26", now: 0, endOfDay: true, timeZone: berlin)
+                - DateArgument.parse("2025-10-26", now: 0, timeZone: berlin) == 25 * 3_600 - 1)
+        // A time carries its own offset; the zone does not move it.
+        #expect(
+            try DateArgument.parse("2025-12-01T12:00:00Z", now: 0, timeZone: berlin) == epoch("2025-12-01T12:00:00Z"))
     }
 }

@@ -76,6 +76,43 @@ import Testing
         #expect(bad.status == 64)
     }
 
+    @Test func failuresFilterByClassSortAndTop() throws {
+        let temp = try TemporaryDirectory()
+        let db = try Self.sampleDatabase(temp)
+        func sources(_ options: [String]) throws -> [[String: Any]] {
+            let result = try RuaExecutable.run(
+                ["failures", "--db", db, "--last", "7d", "--format", "json"] + options, environment: Self.now)
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return object?["sources"] as? [[String: Any]] ?? []
+        }
+        let all = try sources([])
+        #expect(Set(all.compactMap { $0["class"] as? String }) == ["unauthorized", "forwarded", "misconfigured"])
+        let misconfigured = try sources(["--class", "misconfigured"])
+        #expect(!misconfigured.isEmpty && misconfigured.allSatisfy { $0["class"] as? String == "misconfigured" })
+        let sorted = try sources(["--sort", "source", "--top", "3"])
+        let keys = sorted.map { "\($0["policy_domain"] ?? "") \($0["source_ip"] ?? "")" }
+        #expect(keys.count == 3)
+        #expect(keys == keys.sorted())
+        let messages = all.compactMap { $0["messages"] as? Int }
+        #expect(messages == messages.sorted(by: >))
+    }
+
+    @Test func bareDatesAreDaysInTheTimeZoneGiven() throws {
+        let temp = try TemporaryDirectory()
+        let db = try Self.sampleDatabase(temp)
+        // The samples begin at 2025-12-01 00:00 UTC: still 30 November in Los Angeles.
+        let utc = try RuaExecutable.run(["reports", "--db", db, "--since", "2025-12-01"], environment: Self.now)
+        #expect(utc.stdout.contains("2025-12-01"))
+        let pacific = try RuaExecutable.run(
+            ["reports", "--db", db, "--since", "2025-12-01", "--tz", "America/Los_Angeles"], environment: Self.now)
+        #expect(pacific.stdout.hasPrefix("no reports"))
+        let day = try RuaExecutable.run(
+            ["summary", "--db", db, "--since", "2025-11-30", "--until", "2025-11-30", "--tz", "America/Los_Angeles"],
+            environment: Self.now)
+        #expect(day.stdout.contains("15,096 messages"))
+    }
+
     @Test func anEmptyPeriodSaysSoExplicitly() throws {
         let temp = try TemporaryDirectory()
         let db = try Self.sampleDatabase(temp)

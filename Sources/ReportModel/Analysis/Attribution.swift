@@ -52,11 +52,19 @@ public struct SourceTotals: Hashable, Sendable {
     public var totals: MessageTotals
     public var policyDomains: [String]
     public var headerFrom: [String]
+    /// The begin of the first and of the last report it appears in.
+    public var firstBegin: Int64
+    public var lastBegin: Int64
 
-    public init(sourceIP: String, totals: MessageTotals, policyDomains: [String], headerFrom: [String]) {
+    public init(
+        sourceIP: String, totals: MessageTotals, policyDomains: [String], headerFrom: [String], firstBegin: Int64,
+        lastBegin: Int64
+    ) {
         self.sourceIP = sourceIP
         self.totals = totals
         self.policyDomains = policyDomains
         self.headerFrom = headerFrom
+        self.firstBegin = firstBegin
+        self.lastBegin = lastBegin
     }
 }

@@ -101,7 +101,7 @@ public struct SilentReporter: Hashable, Sendable {
 }
 
 /// What happened to the inputs and reports of the period.
-public struct DataHealth: Hashable, Sendable {
+public struct DataHealth: Sendable {
     public var inputs = 0
     public var stored = 0
     public var duplicates = 0
@@ -114,19 +114,6 @@ public struct DataHealth: Hashable, Sendable {
 
     public init() {}
 
-    public static func == (lhs: DataHealth, rhs: DataHealth) -> Bool {
-        (lhs.inputs, lhs.stored, lhs.duplicates, lhs.rejected, lhs.skipped)
-            == (rhs.inputs, rhs.stored, rhs.duplicates, rhs.rejected, rhs.skipped)
-            && lhs.rejectionReasons.map(\.0) == rhs.rejectionReasons.map(\.0)
-            && lhs.rejectionReasons.map(\.1) == rhs.rejectionReasons.map(\.1)
-            && lhs.diagnostics.map(\.0) == rhs.diagnostics.map(\.0)
-            && lhs.diagnostics.map(\.1) == rhs.diagnostics.map(\.1)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(inputs)
-        hasher.combine(rejected)
-    }
 }
 
 /// `rua digest`: the period against the one before, per policy domain, with what changed and advice.

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// Reads the date arguments of the report commands: `2026-11-28`, `2026-11-28T12:00:00Z` (or with an
@@ -14,12 +15,15 @@ public enum DateArgument {
     /// - Parameters:
     ///   - now: the current time, epoch seconds.
     ///   - endOfDay: for a bare date, the last second of that day instead of its first.
-    public static func parse(_ text: String, now: Int64, endOfDay: Bool = false) throws(Invalid) -> Int64 {
+    ///   - timeZone: the zone a bare date's day is in (times carry their own offset).
+    public static func parse(
+        _ text: String, now: Int64, endOfDay: Bool = false, timeZone: TimeZone = .utc
+    ) throws(Invalid) -> Int64 {
         let value = text.trimmingSpaces
         if let span = relative(value) { return now - span }
         let bytes = Array(value.utf8)
         guard bytes.count >= 10, let date = day(bytes) else { throw Invalid(text: text) }
-        if bytes.count == 10 { return date + (endOfDay ? 86_399 : 0) }
+        if bytes.count == 10 { return bareDate(midnightUTC: date, in: timeZone, endOfDay: endOfDay) }
         guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes.count >= 19,
             let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
             hour < 24, minute < 60, second < 61
@@ -43,6 +47,16 @@ public enum DateArgument {
             }
         }
         return date + hour * 3600 + minute * 60 + second - offset
+    }
+
+    /// The first (or last) second of the calendar date that begins at `midnightUTC` in UTC, taken as a
+    /// day in `zone`: its own length on daylight-saving days.
+    private static func bareDate(midnightUTC: Int64, in zone: TimeZone, endOfDay: Bool) -> Int64 {
+        let calendar = Calendar.in(zone)
+        let parts = Calendar.in(.utc).dateComponents([.year, .month, .day], from: Date(seconds: midnightUTC))
+        guard let first = calendar.date(from: parts), let next = calendar.date(byAdding: .day, value: 1, to: first)
+        else { return midnightUTC + (endOfDay ? 86_399 : 0) }
+        return endOfDay ? next.seconds - 1 : first.seconds
     }
 
     private static func relative(_ value: String) -> Int64? {

@@ -67,37 +67,46 @@ extension ReportDatabase {
         }
     }
 
-    /// Per source address over the counted reports `filter` selects: messages, DMARC pass, DKIM and SPF
-    /// aligned, the policy domains and header_from domains it sent as. Most messages first.
+    /// Per source address over the counted reports `filter` selects, most messages first: messages, DMARC
+    /// pass, DKIM and SPF aligned, the policy domains and header_from domains it sent as.
     public func sourceTotals(_ filter: ReportFilter, limit: Int = Int.max) throws -> [SourceTotals] {
+        var sources: [SourceTotals] = []
+        try forEachSource(filter, perPolicyDomain: false, limit: limit) { sources.append($0) }
+        return sources
+    }
+
+    /// The same totals streamed, per source address or (`perPolicyDomain`) per policy domain and source.
+    public func forEachSource(
+        _ filter: ReportFilter, perPolicyDomain: Bool, limit: Int = Int.max, _ body: (SourceTotals) throws -> Void
+    ) throws {
         try read { db in
             let (condition, arguments) = Self.condition(filter, begin: "s.begin_utc", domain: "s.policy_domain = ?")
+            let key = perPolicyDomain ? "s.policy_domain, s.source_ip" : "s.source_ip"
             let statement = try RawStatement(
                 db,
                 sql: """
                     SELECT s.source_ip, TOTAL(s.messages) AS messages, TOTAL(s.dmarc_pass), TOTAL(s.dkim_aligned),
                            TOTAL(s.spf_aligned), GROUP_CONCAT(DISTINCT s.policy_domain),
-                           GROUP_CONCAT(DISTINCT s.header_from)
+                           GROUP_CONCAT(DISTINCT s.header_from), MIN(s.begin_utc), MAX(s.begin_utc)
                     FROM source_rollup s WHERE \(condition)
-                    GROUP BY s.source_ip
-                    ORDER BY messages DESC, s.source_ip
+                    GROUP BY \(key)
+                    ORDER BY messages DESC, \(key)
                     LIMIT ?
                     """)
             try statement.bind(arguments + [Int64(min(limit, Int(Int64.max)))])
             defer { statement.reset() }
-            var sources: [SourceTotals] = []
             while try statement.step() {
                 var totals = MessageTotals()
                 totals.messages = statement.double(1)
                 totals.dmarcPass = statement.double(2)
                 totals.dkimAligned = statement.double(3)
                 totals.spfAligned = statement.double(4)
-                sources.append(
+                try body(
                     SourceTotals(
                         sourceIP: statement.text(0) ?? "", totals: totals, policyDomains: Self.list(statement.text(5)),
-                        headerFrom: Self.list(statement.text(6))))
+                        headerFrom: Self.list(statement.text(6)), firstBegin: statement.int64(7),
+                        lastBegin: statement.int64(8)))
             }
-            return sources
         }
     }
 

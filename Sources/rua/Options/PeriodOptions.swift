@@ -73,10 +73,7 @@ struct PeriodOptions: ParsableArguments {
     /// A date argument in epoch seconds; a bare date is a day in `--tz`.
     private func date(_ text: String, now: Int64, endOfDay: Bool) throws -> Int64 {
         do {
-            let utc = try DateArgument.parse(text, now: now, endOfDay: endOfDay)
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
-            guard trimmed.count == 10, timeZone.identifier != "UTC" else { return utc }
-            return utc - Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(utc))))
+            return try DateArgument.parse(text, now: now, endOfDay: endOfDay, timeZone: timeZone)
         } catch let error as DateArgument.Invalid {
             throw ValidationError(error.description)
         }

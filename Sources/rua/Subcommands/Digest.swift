@@ -52,7 +52,7 @@ struct DigestCommand: ParsableCommand {
         defer { database.close() }
         let identifier = try dns.identifier(database: database, now: now)
         let digest = try store.perform {
-            try DigestBuilder.build(database, period: window, domain: period.domain, now: now, identifier: identifier)
+            try DigestBuilder.build(database, period: window, domain: period.domain, identifier: identifier)
         }
         let text = DigestRenderer.render(digest, format: format)
         try output.write(text, isCSV: format == .csv)
