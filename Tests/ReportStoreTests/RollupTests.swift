@@ -71,6 +71,80 @@ private func mixedRecords() -> [ReportRecord] {
         #expect(rollup?["disagreeing_records"] == 2)
     }
 
+    @Test func rollupsFollowThePolicysAlignmentModes() throws {
+        let records = mixedRecords().map { record in
+            var record = record
+            record.dkim = nil
+            record.spf = nil
+            // Signed and sent by a subdomain: aligned in relaxed mode only.
+            record.headerFrom = "news.example.com"
+            return record
+        }
+        let check = AlignmentCheck()
+        for adkim in [AlignmentMode.relaxed, .strict] {
+            for aspf in [AlignmentMode.relaxed, .strict] {
+                let temp = try TemporaryDirectory()
+                let database = try temp.makeDatabase()
+                _ = try storeReport(database, input: "modes.xml", records: records, adkim: adkim, aspf: aspf)
+                let verdicts = records.map {
+                    RecordVerdict(
+                        reportedDKIM: $0.dkim, reportedSPF: $0.spf, facts: check.facts(for: $0), adkim: adkim,
+                        aspf: aspf)
+                }
+                func messages(_ keep: (RecordVerdict) -> Bool) -> Int64 {
+                    zip(records, verdicts).filter { keep($0.1) }.reduce(0) { $0 + $1.0.count }
+                }
+                let (report, sources) = try database.read { db in
+                    (
+                        try Row.fetchOne(db, sql: "SELECT * FROM report_rollup"),
+                        try Row.fetchOne(
+                            db, sql: "SELECT SUM(dmarc_pass) AS pass, SUM(dkim_aligned) AS dkim FROM source_rollup")
+                    )
+                }
+                #expect(report?["dmarc_pass"] == messages(\.dmarcPass), "adkim=\(adkim) aspf=\(aspf)")
+                #expect(report?["dkim_aligned"] == messages(\.dkimAligned))
+                #expect(report?["spf_aligned"] == messages(\.spfAligned))
+                #expect(sources?["pass"] == messages(\.dmarcPass))
+                #expect(sources?["dkim"] == messages(\.dkimAligned))
+            }
+        }
+        // The modes matter for these records: strict DKIM loses the subdomain signatures.
+        #expect(check.facts(for: records[0]).dkimAligned(.relaxed))
+        #expect(!check.facts(for: records[0]).dkimAligned(.strict))
+    }
+
+    @Test func sourceCountsSpilledToATemporaryTableAddUpToTheSameRollups() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        let records =
+            (0..<60).map { record("192.0.2.\($0 % 25)", Int64($0 + 1), dkim: $0 % 3 == 0 ? .fail : .pass) }
+            + mixedRecords()
+        _ = try storeReport(database, input: "many-sources.xml", records: records, adkim: .strict)
+        func rollups(_ db: Database) throws -> [[Row]] {
+            [
+                try Row.fetchAll(db, sql: "SELECT * FROM report_rollup"),
+                try Row.fetchAll(db, sql: "SELECT * FROM source_rollup ORDER BY source_ip, header_from"),
+            ]
+        }
+        let inMemory = try database.read(rollups)
+        let spilled = try database.queue.write { db in
+            try db.execute(sql: "DELETE FROM report_rollup; DELETE FROM source_rollup")
+            let accumulator = RollupAccumulator(spillThreshold: 4)
+            var context: RecordContext?
+            try ReportDatabase.forEachRecord(db, ReportFilter()) { recordContext, stored in
+                context = recordContext
+                try accumulator.add(stored.record, facts: stored.facts, db)
+            }
+            let report = try #require(context)
+            try accumulator.write(
+                report: report.reportRowID, adkim: report.policy.adkim?.word, aspf: report.policy.aspf?.word,
+                begin: report.begin, policyDomain: report.policyDomain, db)
+            return try rollups(db)
+        }
+        #expect(inMemory[1].count == 25)
+        #expect(spilled == inMemory)
+    }
+
     @Test func variantsAndDuplicatesAreNotRolledUp() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()

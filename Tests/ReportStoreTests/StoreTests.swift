@@ -27,7 +27,7 @@ extension InputImport {
 func storeReport(
     _ database: ReportDatabase, input: String, reportID: String = "r-1", records: [ReportRecord],
     payload: [UInt8] = [1],
-    inputBytes: [UInt8]? = nil
+    inputBytes: [UInt8]? = nil, adkim: AlignmentMode? = nil, aspf: AlignmentMode? = nil
 ) throws -> ReportCommit {
     var header = AggregateReportHeader()
     header.metadata.orgName = "receiver.example"
@@ -35,6 +35,8 @@ func storeReport(
     header.metadata.begin = 1_764_547_200
     header.metadata.end = 1_764_633_599
     header.policy.domain = "example.com"
+    header.policy.adkim = adkim.map { .known($0) }
+    header.policy.aspf = aspf.map { .known($0) }
     let bytes = inputBytes ?? Array(input.utf8)
     let result = try database.importInput(
         name: input, sha256: bytes + [UInt8](repeating: 0, count: 32), original: PlainOriginal(bytes), importedAt: 0

@@ -34,7 +34,8 @@ final class RecordInserter {
         reason = try RawStatement(db, sql: "INSERT INTO override_reason (id, type, comment) VALUES (?, ?, ?)")
     }
 
-    func insert(_ value: ReportRecord, reportID: Int64) throws {
+    /// Inserts the record and its children; returns its recomputed alignment (stored with it).
+    func insert(_ value: ReportRecord, reportID: Int64) throws -> AlignmentFacts {
         record.bind(1, reportID)
         record.bind(2, value.sourceIP)
         record.bind(3, value.count)
@@ -45,7 +46,8 @@ final class RecordInserter {
         record.bind(8, value.envelopeFrom)
         record.bind(9, value.headerFrom)
         record.bind(10, value.extensions.isEmpty ? nil : value.extensions.joined(separator: "\n"))
-        record.bind(11, check.facts(for: value, memo: memo).rawValue)
+        let facts = check.facts(for: value, memo: memo)
+        record.bind(11, facts.rawValue)
         try record.execute()
         let recordID = record.lastInsertedRowID
         for (seq, result) in value.dkimResults.prefix(ReportRecord.maxResultsPerKind).enumerated() {
@@ -70,5 +72,6 @@ final class RecordInserter {
             reason.bind(3, override.comment)
             try reason.execute()
         }
+        return facts
     }
 }

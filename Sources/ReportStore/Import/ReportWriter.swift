@@ -22,6 +22,7 @@ public final class ReportWriter {
     /// The highest record id before this report's records: they follow it without gaps.
     private let recordsBefore: Int64
     private var finished = false
+    private let rollup = RollupAccumulator()
 
     init(session: InputSession, part: String?) throws {
         self.session = session
@@ -39,7 +40,8 @@ public final class ReportWriter {
 
     /// Adds one record of the report.
     public func add(_ record: ReportRecord) throws {
-        try session.recordInserter.insert(record, reportID: reportID)
+        let facts = try session.recordInserter.insert(record, reportID: reportID)
+        try rollup.add(record, facts: facts, session.db)
     }
 
     /// Completes the report: fills in its header, checks its identity against what is stored, and
@@ -83,8 +85,9 @@ public final class ReportWriter {
             header, reporter: reporter, key: key, records: records, messages: messages, sha256: payloadSHA256,
             variantOf: original)
         if original == nil {
-            try Rollups.add(
-                report: reportID, adkim: header.policy.adkim?.word, aspf: header.policy.aspf?.word, session.db)
+            try rollup.write(
+                report: reportID, adkim: header.policy.adkim?.word, aspf: header.policy.aspf?.word,
+                begin: header.metadata.begin ?? 0, policyDomain: header.policy.domain ?? "", session.db)
         }
         try statements.releaseReport.get().execute()
         try session.addItem(

@@ -13,16 +13,29 @@ enum RollupBackfill {
             update.bind(2, stored.id)
             try update.execute()
         }
-        let reports = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT r.id, p.adkim, p.aspf FROM report r JOIN policy_published p ON p.report_id = r.id
-                WHERE r.counted = 1 ORDER BY r.id
-                """)
-        for row in reports {
-            try Rollups.add(
-                report: row["id"], adkim: Reported<AlignmentMode>(stored: row["adkim"])?.word,
-                aspf: Reported<AlignmentMode>(stored: row["aspf"])?.word, db)
+        // Counted reports only; each report's records come together.
+        var open: (context: RecordContext, rollup: RollupAccumulator)?
+        func writeOpen() throws {
+            guard let (context, rollup) = open else { return }
+            try rollup.write(
+                report: context.reportRowID, adkim: context.policy.adkim?.word, aspf: context.policy.aspf?.word,
+                begin: context.begin, policyDomain: context.policyDomain, db)
         }
+        try ReportDatabase.forEachRecord(db, ReportFilter()) { context, stored in
+            if open?.context.reportRowID != context.reportRowID {
+                try writeOpen()
+                open = (context, RollupAccumulator())
+            }
+            try open?.rollup.add(stored.record, facts: stored.facts, db)
+        }
+        try writeOpen()
+        // Counted reports without records roll up to zeros, as they do at import.
+        try db.run(
+            """
+            INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
+                                       unsupported_pass, contradicting_fail, disagreeing_records, quarantine, reject)
+            SELECT id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM report
+            WHERE counted = 1 AND id NOT IN (SELECT report_id FROM report_rollup)
+            """)
     }
 }

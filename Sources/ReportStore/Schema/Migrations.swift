@@ -244,7 +244,7 @@ enum Migrations {
                     -- relaxed and strict for DKIM and SPF, whether anything passed, whether results were listed.
                     ALTER TABLE record ADD COLUMN alignment INTEGER;
 
-                    -- Totals of each counted report, weighted by message count (see Rollups.swift).
+                    -- Totals of each counted report, weighted by message count (see RollupAccumulator.swift).
                     CREATE TABLE report_rollup (
                         report_id INTEGER PRIMARY KEY REFERENCES report(id),
                         messages INTEGER NOT NULL,

@@ -1,0 +1,262 @@
+import DomainAlignment
+import GRDB
+import ReportModel
+
+/// Adds up one report's rollups while its records are stored, so that committing a report of a million
+/// records writes a few thousand rollup rows instead of reading its records back.
+///
+/// A record's verdict depends on the policy's `adkim` and `aspf`, which a report may state after its
+/// records; so every count is kept under all four combinations of modes (see ``ModeSet``), and the
+/// report's own is picked at ``write(report:adkim:aspf:begin:policyDomain:_:)``. The verdict itself is
+/// ``RecordVerdict``'s, looked up in a table built from it.
+///
+/// Memory stays bounded: past ``spillThreshold`` distinct sources, the per-source counts move into a
+/// temporary table and the in-memory ones start afresh.
+final class RollupAccumulator {
+    /// The four combinations of alignment modes: index `dkimStrict + 2 * spfStrict`.
+    enum ModeSet {
+        static func index(adkim: AlignmentMode?, aspf: AlignmentMode?) -> Int {
+            (adkim == .strict ? 1 : 0) + (aspf == .strict ? 2 : 0)
+        }
+    }
+
+    /// One source's counts (a source is a sending IP and header_from), per mode combination.
+    struct SourceCounts {
+        var dmarcPass = SIMD4<Int64>()
+        /// DKIM aligned under relaxed, strict (SPF likewise).
+        var dkimAligned = SIMD2<Int64>()
+        var spfAligned = SIMD2<Int64>()
+        var messages: Int64 = 0
+    }
+
+    /// The report's totals.
+    struct ReportCounts {
+        var messages: Int64 = 0
+        /// Messages per verdict, per mode combination.
+        var verdicts = VerdictCounts()
+        /// Records whose reported verdict the auth results contradict, per mode combination.
+        var disagreeingRecords = SIMD4<Int64>()
+        var quarantine: Int64 = 0
+        var reject: Int64 = 0
+    }
+
+    struct SourceKey: Hashable {
+        var sourceIP: String
+        var headerFrom: String
+    }
+
+    static let defaultSpillThreshold = 16_384
+
+    private let spillThreshold: Int
+    private var sources: [SourceKey: SourceCounts] = [:]
+    private var report = ReportCounts()
+    private var spilled = false
+
+    init(spillThreshold: Int = RollupAccumulator.defaultSpillThreshold) {
+        self.spillThreshold = spillThreshold
+    }
+
+    /// Counts one stored record, whose recomputed alignment is `facts`.
+    func add(_ record: ReportRecord, facts: AlignmentFacts, _ db: Database) throws {
+        let outcome = VerdictTable.shared.outcome(dkim: record.dkim, spf: record.spf, facts: facts)
+        let count = record.count
+        report.messages &+= count
+        report.verdicts.add(outcome, times: count)
+        report.disagreeingRecords &+= outcome.unsupportedPass | outcome.contradictingFail
+        switch record.disposition?.word {
+        case .quarantine?: report.quarantine &+= count
+        case .reject?: report.reject &+= count
+        default: break
+        }
+
+        let key = SourceKey(sourceIP: record.sourceIP, headerFrom: Self.asciiLowercased(record.headerFrom ?? ""))
+        sources[key, default: SourceCounts()].add(outcome, times: count)
+        if sources.count >= spillThreshold { try spill(db) }
+    }
+
+    /// Writes the report's rollup and adds its sources to the rollup of its begin and policy domain,
+    /// under the report's own alignment modes.
+    func write(
+        report id: Int64, adkim: AlignmentMode?, aspf: AlignmentMode?, begin: Int64, policyDomain: String,
+        _ db: Database
+    ) throws {
+        let mode = ModeSet.index(adkim: adkim, aspf: aspf)
+        let dkimMode = adkim == .strict ? 1 : 0
+        let spfMode = aspf == .strict ? 1 : 0
+        let r = report
+        try db.run(
+            """
+            INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
+                                       unsupported_pass, contradicting_fail, disagreeing_records, quarantine, reject)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                id, r.messages, r.verdicts.dmarcPass[mode], r.verdicts.dkimAligned[dkimMode],
+                r.verdicts.spfAligned[spfMode], r.verdicts.computedPass[mode], r.verdicts.unsupportedPass[mode],
+                r.verdicts.contradictingFail[mode], r.disagreeingRecords[mode], r.quarantine, r.reject,
+            ])
+        if spilled {
+            try spill(db)
+            try db.run(
+                """
+                INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
+                                           dkim_aligned, spf_aligned)
+                SELECT :begin, :domain, source_ip, header_from, messages,
+                       CASE :mode WHEN 0 THEN pass0 WHEN 1 THEN pass1 WHEN 2 THEN pass2 ELSE pass3 END,
+                       CASE :dkimMode WHEN 0 THEN dkim0 ELSE dkim1 END,
+                       CASE :spfMode WHEN 0 THEN spf0 ELSE spf1 END
+                FROM temp.source_spill WHERE true
+                \(Self.addToExisting)
+                """,
+                ["begin": begin, "domain": policyDomain, "mode": mode, "dkimMode": dkimMode, "spfMode": spfMode])
+            try db.run("DELETE FROM temp.source_spill")
+            return
+        }
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
+                                           dkim_aligned, spf_aligned)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                \(Self.addToExisting)
+                """)
+        for (key, counts) in sources {
+            try upsert.execute(arguments: [
+                begin, policyDomain, key.sourceIP, key.headerFrom, counts.messages, counts.dmarcPass[mode],
+                counts.dkimAligned[dkimMode], counts.spfAligned[spfMode],
+            ])
+        }
+    }
+
+    /// Rows of other reports with the same begin, domain and source are added to: `+` turns to floating
+    /// point rather than failing should absurd counts overflow.
+    private static let addToExisting = """
+        ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
+                                  dmarc_pass = dmarc_pass + excluded.dmarc_pass,
+                                  dkim_aligned = dkim_aligned + excluded.dkim_aligned,
+                                  spf_aligned = spf_aligned + excluded.spf_aligned
+        """
+
+    /// Moves the in-memory source counts into the temporary table (inside the report's savepoint, so a
+    /// discarded report takes them with it). An import keeps temporary tables in a file.
+    private func spill(_ db: Database) throws {
+        if !spilled {
+            try db.run(
+                """
+                CREATE TEMP TABLE IF NOT EXISTS source_spill (
+                    source_ip TEXT NOT NULL, header_from TEXT NOT NULL, messages INTEGER NOT NULL,
+                    pass0 INTEGER NOT NULL, pass1 INTEGER NOT NULL, pass2 INTEGER NOT NULL, pass3 INTEGER NOT NULL,
+                    dkim0 INTEGER NOT NULL, dkim1 INTEGER NOT NULL, spf0 INTEGER NOT NULL, spf1 INTEGER NOT NULL,
+                    PRIMARY KEY (source_ip, header_from)
+                ) WITHOUT ROWID
+                """)
+            try db.run("DELETE FROM temp.source_spill")
+            spilled = true
+        }
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO temp.source_spill VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
+                    pass0 = pass0 + excluded.pass0, pass1 = pass1 + excluded.pass1, pass2 = pass2 + excluded.pass2,
+                    pass3 = pass3 + excluded.pass3, dkim0 = dkim0 + excluded.dkim0, dkim1 = dkim1 + excluded.dkim1,
+                    spf0 = spf0 + excluded.spf0, spf1 = spf1 + excluded.spf1
+                """)
+        for (key, counts) in sources {
+            let pass = counts.dmarcPass
+            try upsert.execute(arguments: [
+                key.sourceIP, key.headerFrom, counts.messages, pass[0], pass[1], pass[2], pass[3],
+                counts.dkimAligned[0], counts.dkimAligned[1], counts.spfAligned[0], counts.spfAligned[1],
+            ])
+        }
+        sources.removeAll(keepingCapacity: true)
+    }
+
+    /// header_from as the rollup keys it: ASCII letters lowercased (as SQLite's `LOWER` does, which
+    /// rollups written before used).
+    static func asciiLowercased(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return text }
+        return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+    }
+}
+
+extension RollupAccumulator.SourceCounts {
+    fileprivate mutating func add(_ outcome: VerdictCounts, times count: Int64) {
+        messages &+= count
+        dmarcPass &+= outcome.dmarcPass &* count
+        dkimAligned &+= outcome.dkimAligned &* count
+        spfAligned &+= outcome.spfAligned &* count
+    }
+}
+
+/// Messages (or, in ``VerdictTable``, 1 or 0) per verdict: a lane per mode combination, or per mode where
+/// one identifier's alignment depends on its own mode only.
+struct VerdictCounts: Sendable {
+    var dmarcPass = SIMD4<Int64>()
+    /// Under relaxed, strict `adkim`.
+    var dkimAligned = SIMD2<Int64>()
+    /// Under relaxed, strict `aspf`.
+    var spfAligned = SIMD2<Int64>()
+    var computedPass = SIMD4<Int64>()
+    var unsupportedPass = SIMD4<Int64>()
+    var contradictingFail = SIMD4<Int64>()
+
+    /// Adds a record's verdict (lanes of 1 or 0), weighted by its message count.
+    mutating func add(_ outcome: VerdictCounts, times count: Int64) {
+        dmarcPass &+= outcome.dmarcPass &* count
+        dkimAligned &+= outcome.dkimAligned &* count
+        spfAligned &+= outcome.spfAligned &* count
+        computedPass &+= outcome.computedPass &* count
+        unsupportedPass &+= outcome.unsupportedPass &* count
+        contradictingFail &+= outcome.contradictingFail &* count
+    }
+}
+
+/// ``RecordVerdict`` for every kind of record, under every combination of modes. A record's verdict
+/// depends only on whether its reported DKIM and SPF verdicts are `pass`, `fail` or anything else, and on
+/// the four alignment bits of its facts: 3 × 3 × 16 kinds.
+struct VerdictTable: Sendable {
+    static let shared = VerdictTable()
+
+    private static let alignmentBits: AlignmentFacts = [.dkimRelaxed, .dkimStrict, .spfRelaxed, .spfStrict]
+    private let outcomes: [VerdictCounts]
+
+    private init() {
+        let reported: [Reported<DMARCResult>?] = [nil, .known(.pass), .known(.fail)]
+        let modes: [AlignmentMode?] = [nil, .strict]
+        var outcomes: [VerdictCounts] = []
+        for dkim in reported {
+            for spf in reported {
+                for bits in 0..<Int64(16) {
+                    let facts = AlignmentFacts(rawValue: bits)
+                    var outcome = VerdictCounts()
+                    for (dkimIndex, adkim) in modes.enumerated() {
+                        for (spfIndex, aspf) in modes.enumerated() {
+                            let verdict = RecordVerdict(
+                                reportedDKIM: dkim, reportedSPF: spf, facts: facts, adkim: adkim, aspf: aspf)
+                            let lane = dkimIndex + 2 * spfIndex
+                            outcome.dmarcPass[lane] = verdict.dmarcPass ? 1 : 0
+                            outcome.computedPass[lane] = verdict.computedDMARCPass ? 1 : 0
+                            outcome.unsupportedPass[lane] = verdict.disagreement == .unsupportedPass ? 1 : 0
+                            outcome.contradictingFail[lane] = verdict.disagreement == .contradictingFail ? 1 : 0
+                            outcome.dkimAligned[dkimIndex] = verdict.dkimAligned ? 1 : 0
+                            outcome.spfAligned[spfIndex] = verdict.spfAligned ? 1 : 0
+                        }
+                    }
+                    outcomes.append(outcome)
+                }
+            }
+        }
+        self.outcomes = outcomes
+    }
+
+    func outcome(dkim: Reported<DMARCResult>?, spf: Reported<DMARCResult>?, facts: AlignmentFacts) -> VerdictCounts {
+        outcomes[(Self.kind(dkim) * 3 + Self.kind(spf)) * 16 + Int(facts.intersection(Self.alignmentBits).rawValue)]
+    }
+
+    private static func kind(_ reported: Reported<DMARCResult>?) -> Int {
+        switch reported?.word {
+        case .pass?: 1
+        case .fail?: 2
+        default: 0
+        }
+    }
+}
