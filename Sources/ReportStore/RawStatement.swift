@@ -7,14 +7,18 @@ struct RawStatement {
     private let statement: Statement
     private var handle: OpaquePointer { statement.sqliteStatement }
     private let connection: OpaquePointer?
+    private let arena: BindArena
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     init(_ db: Database, sql: String) throws {
         statement = try db.cachedStatement(sql: sql)
         connection = db.sqliteConnection
+        arena = BindArena(statement)
     }
 
+    /// Binds text. It is copied into the statement's arena and bound in place (`SQLITE_STATIC`), sparing
+    /// SQLite an allocation per value; text that does not fit is copied by SQLite.
     func bind(_ index: Int32, _ text: String?) {
         guard var text else {
             sqlite3_bind_null(handle, index)
@@ -22,7 +26,11 @@ struct RawStatement {
         }
         _ = text.withUTF8 { bytes in
             if let base = bytes.baseAddress, !bytes.isEmpty {
-                sqlite3_bind_text(handle, index, base, Int32(bytes.count), Self.transient)
+                if let kept = arena.keep(bytes) {
+                    sqlite3_bind_text(handle, index, kept, Int32(bytes.count), nil)
+                } else {
+                    sqlite3_bind_text(handle, index, base, Int32(bytes.count), Self.transient)
+                }
             } else {
                 sqlite3_bind_text(handle, index, "", 0, nil)
             }
@@ -54,7 +62,7 @@ struct RawStatement {
 
     /// Runs a query and returns the first column of its first row as an integer (`nil` for no row or NULL).
     func queryInt64() throws -> Int64? {
-        defer { sqlite3_reset(handle) }
+        defer { reset() }
         let result = sqlite3_step(handle)
         switch result {
         case SQLITE_ROW:
@@ -68,7 +76,7 @@ struct RawStatement {
 
     /// Runs a query, handing each row's first column (integer) and second column (blob) to `body`.
     func queryIDsAndBlobs() throws -> [(Int64, [UInt8])] {
-        defer { sqlite3_reset(handle) }
+        defer { reset() }
         var rows: [(Int64, [UInt8])] = []
         while true {
             let result = sqlite3_step(handle)
@@ -102,8 +110,14 @@ struct RawStatement {
         }
     }
 
+    /// Resets the statement for new bindings. Text bound from the arena is unbound first, so that no
+    /// binding can outlive the bytes it points to.
     func reset() {
         sqlite3_reset(handle)
+        if arena.inUse {
+            sqlite3_clear_bindings(handle)
+            arena.clear()
+        }
     }
 
     func int64(_ column: Int32) -> Int64 {
@@ -130,13 +144,50 @@ struct RawStatement {
     /// Runs the statement once and resets it for the next bindings.
     func execute() throws {
         let result = sqlite3_step(handle)
-        sqlite3_reset(handle)
+        reset()
         guard result == SQLITE_DONE || result == SQLITE_ROW else { throw error(result) }
     }
 
     /// The rowid of the last row inserted on this connection.
     var lastInsertedRowID: Int64 {
         sqlite3_last_insert_rowid(connection)
+    }
+}
+
+/// The bytes of the text bound to one statement, kept until the statement is reset.
+private final class BindArena {
+    private let statement: Statement
+    private let base: UnsafeMutableRawPointer
+    private let capacity = 4096
+    private var used = 0
+
+    init(_ statement: Statement) {
+        self.statement = statement
+        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+    }
+
+    deinit {
+        // The statement is cached and outlives this wrapper: leave it nothing that points here.
+        if inUse {
+            sqlite3_reset(statement.sqliteStatement)
+            sqlite3_clear_bindings(statement.sqliteStatement)
+        }
+        base.deallocate()
+    }
+
+    var inUse: Bool { used > 0 }
+
+    /// A copy of `bytes` valid until ``clear()``, or `nil` when the arena is full.
+    func keep(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeRawPointer? {
+        guard bytes.count <= capacity - used else { return nil }
+        let target = base + used
+        target.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        used += bytes.count
+        return UnsafeRawPointer(target)
+    }
+
+    func clear() {
+        used = 0
     }
 }
 
