@@ -9,25 +9,24 @@ final class OriginalChunks: OriginalSource {
     let size: Int64
     let encoding: ContentEncoding
     private let bytes: [UInt8]?
-    private let file: FileHandle?
-    private var offset = 0
+    private let path: String?
+    private var file: FileHandle?
+    private var next = 0
 
     /// An original held in memory.
     init(bytes: [UInt8]) {
         self.bytes = bytes
-        self.file = nil
+        self.path = nil
         self.size = Int64(bytes.count)
         self.encoding = Self.encoding(for: Array(bytes.prefix(8)), size: Int64(bytes.count))
     }
 
     /// A large original read again from its file.
     init(path: String, size: Int64) throws {
-        guard let file = FileHandle(forReadingAtPath: path) else {
-            throw IngestError(.unreadable, "cannot reopen file to keep its original", at: .init(path: path))
-        }
+        let file = try Self.open(path)
         let head = try file.read(upToCount: 8) ?? Data()
-        try file.seek(toOffset: 0)
         self.file = file
+        self.path = path
         self.bytes = nil
         self.size = size
         self.encoding = Self.encoding(for: Array(head), size: size)
@@ -37,14 +36,34 @@ final class OriginalChunks: OriginalSource {
         try? file?.close()
     }
 
-    func nextChunk() throws -> [UInt8]? {
-        if let bytes {
-            guard offset < bytes.count else { return nil }
-            let end = min(offset + Deflate.chunkSize, bytes.count)
-            defer { offset = end }
-            return bytes.withUnsafeBytes { encode(UnsafeRawBufferPointer(rebasing: $0[offset..<end])) }
+    private static func open(_ path: String) throws -> FileHandle {
+        guard let file = FileHandle(forReadingAtPath: path) else {
+            throw IngestError(.unreadable, "cannot reopen file to keep its original", at: .init(path: path))
         }
-        guard let file, let chunk = try file.read(upToCount: Deflate.chunkSize), !chunk.isEmpty else { return nil }
+        return file
+    }
+
+    func nextChunk() throws -> [UInt8]? {
+        guard Int64(next) * Int64(Deflate.chunkSize) < size else { return nil }
+        defer { next += 1 }
+        return try chunk(at: next)
+    }
+
+    func chunk(at index: Int) throws -> [UInt8] {
+        let start = index * Deflate.chunkSize
+        if let bytes {
+            let end = min(start + Deflate.chunkSize, bytes.count)
+            return bytes.withUnsafeBytes { encode(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+        }
+        let file = try file ?? Self.open(path ?? "")
+        self.file = file
+        try file.seek(toOffset: UInt64(start))
+        let chunk = try file.read(upToCount: Deflate.chunkSize) ?? Data()
+        guard Int64(start + chunk.count) == min(Int64(start + Deflate.chunkSize), size) else {
+            throw IngestError(
+                .unreadable, "file changed while being imported: its original cannot be kept",
+                at: .init(path: path ?? ""))
+        }
         return chunk.withUnsafeBytes { encode($0) }
     }
 
@@ -62,6 +81,131 @@ final class OriginalChunks: OriginalSource {
         case .gzip?, .zlib?, .zip?: return .identity
         default: return .deflate
         }
+    }
+}
+
+/// A large original deflated on a thread of its own while the writer stores the input's reports: the
+/// writer takes chunks as they are ready. At most ``maxQueuedBytes`` of encoded chunks wait in memory.
+final class PrefetchedOriginal: OriginalSource {
+    let size: Int64
+    let encoding: ContentEncoding
+    private let queue = ChunkQueue()
+    /// A second reader for chunks asked for again (after a report's rollback), apart from the thread's.
+    private let again: () throws -> OriginalChunks
+
+    /// Originals of at least this many bytes that need deflating are deflated ahead.
+    static let smallestPrefetched: Int64 = 2 * Int64(Deflate.chunkSize)
+    static let maxQueuedBytes = 4 << 20
+
+    /// A source for `original`, deflated ahead when it is large enough to be worth a thread.
+    static func source(
+        for original: () throws -> OriginalChunks, again: @escaping () throws -> OriginalChunks
+    )
+        rethrows -> any OriginalSource
+    {
+        let chunks = try original()
+        guard chunks.encoding == .deflate && chunks.size >= smallestPrefetched else { return chunks }
+        return PrefetchedOriginal(chunks, again: again)
+    }
+
+    private init(_ source: OriginalChunks, again: @escaping () throws -> OriginalChunks) {
+        size = source.size
+        encoding = source.encoding
+        self.again = again
+        let queue = self.queue
+        // Handed over: from here on only the encoding thread uses `source`.
+        nonisolated(unsafe) let handedOver = source
+        let thread = Thread { queue.fill(from: handedOver) }
+        thread.name = "rua-original"
+        thread.start()
+    }
+
+    deinit {
+        queue.cancel()
+    }
+
+    var isChunkReady: Bool { queue.isReady }
+
+    func nextChunk() throws -> [UInt8]? {
+        try queue.take()
+    }
+
+    func chunk(at index: Int) throws -> [UInt8] {
+        try again().chunk(at: index)
+    }
+}
+
+/// The chunks a ``PrefetchedOriginal``'s thread has encoded and the writer not yet taken.
+private final class ChunkQueue: @unchecked Sendable {
+    // @unchecked: every property is accessed with `condition` locked.
+    private let condition = NSCondition()
+    private var chunks: [[UInt8]] = []
+    private var queuedBytes = 0
+    private var ended = false
+    private var failure: (any Error)?
+    private var cancelled = false
+
+    /// Runs on the encoding thread until the source ends, fails, or the writer no longer wants it.
+    func fill(from source: OriginalChunks) {
+        while true {
+            let chunk: [UInt8]?
+            do {
+                chunk = try source.nextChunk()
+            } catch {
+                finish(failure: error)
+                return
+            }
+            guard let chunk else {
+                finish(failure: nil)
+                return
+            }
+            condition.lock()
+            while queuedBytes >= PrefetchedOriginal.maxQueuedBytes && !cancelled { condition.wait() }
+            if cancelled {
+                condition.unlock()
+                return
+            }
+            chunks.append(chunk)
+            queuedBytes += chunk.count
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private func finish(failure: (any Error)?) {
+        condition.lock()
+        ended = true
+        self.failure = failure
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var isReady: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !chunks.isEmpty || ended
+    }
+
+    /// The next chunk, waiting for it; `nil` at the end.
+    func take() throws -> [UInt8]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while chunks.isEmpty && !ended { condition.wait() }
+        guard chunks.isEmpty else {
+            let chunk = chunks.removeFirst()
+            queuedBytes -= chunk.count
+            condition.broadcast()
+            return chunk
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
 

@@ -14,6 +14,7 @@ final class PlainOriginal: OriginalSource {
         defer { done = true }
         return done ? nil : bytes
     }
+    func chunk(at index: Int) throws -> [UInt8] { bytes }
 }
 
 extension InputImport {

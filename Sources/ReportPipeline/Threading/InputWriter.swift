@@ -97,9 +97,11 @@ final class InputWriter {
                         try consume(into: session, input: start, sawEnd: &sawEnd)
                     })
             } else {
-                let original: any OriginalSource =
+                let chunks = {
                     try start.bytes.map { OriginalChunks(bytes: $0) }
-                    ?? OriginalChunks(path: start.path, size: start.size)
+                        ?? OriginalChunks(path: start.path, size: start.size)
+                }
+                let original = try PrefetchedOriginal.source(for: chunks, again: chunks)
                 result = try batch.importInput(
                     name: start.name, sha256: start.sha256, original: original, importedAt: now
                 ) { session in
@@ -190,6 +192,7 @@ final class InputWriter {
             case .records(let records):
                 guard let report else { continue }
                 for record in records { try report.add(record) }
+                try session.storeReadyOriginalChunks()
             case .commitReport(let payload):
                 guard let writer = report else { continue }
                 report = nil

@@ -38,9 +38,11 @@ public final class ImportBatch {
         inputsInTransaction = 0
     }
 
-    /// Stores one input inside the open transaction: its original bytes, then whatever `body` records
-    /// through the session (reports and rejected or skipped items). If `body` throws, nothing of the
-    /// input is kept (its savepoint is rolled back) and the error is rethrown.
+    /// Stores one input inside the open transaction: whatever `body` records through the session
+    /// (reports and rejected or skipped items), and its original bytes, taken from `original` as they
+    /// are ready while `body` runs (``InputSession/storeReadyOriginalChunks()``) and completely after. If
+    /// `body` throws, nothing of the input is kept (its savepoint is rolled back) and the error is
+    /// rethrown.
     /// - Returns: what `body` returned, or the stored items when an input with this content is already
     ///   stored (then `body` does not run).
     /// - Throws: ``StoreError`` for database failures; what `body` or `original` throws.
@@ -58,9 +60,13 @@ public final class ImportBatch {
             }
             try statements.savepointInput.get().execute()
             do {
-                let inputID = try insertInput(name: name, sha256: sha256, original: original, at: importedAt)
-                let result = try body(
-                    try InputSession(db: db, statements: statements, inputID: inputID, importedAt: importedAt))
+                let (inputID, chunks) = try insertInput(
+                    name: name, sha256: sha256, original: original, at: importedAt)
+                let session = try InputSession(
+                    db: db, statements: statements, inputID: inputID, importedAt: importedAt)
+                session.originalChunks = chunks
+                let result = try body(session)
+                try chunks?.storeRest()
                 try statements.releaseInput.get().execute()
                 inputsInTransaction += 1
                 return .imported(result)
@@ -74,13 +80,15 @@ public final class ImportBatch {
         }
     }
 
-    /// The input row, and its original's blob and chunks unless the same content is kept already.
+    /// The input row, and its original's blob row unless the same content is kept already; then the
+    /// writer of the blob's chunks.
     private func insertInput(
         name: String, sha256: [UInt8], original: any OriginalSource, at time: Int64
-    ) throws -> Int64 {
+    ) throws -> (Int64, OriginalChunkWriter?) {
         let findBlob = try statements.blobBySHA.get()
         findBlob.bind(1, blob: sha256)
         let blobID: Int64
+        var chunks: OriginalChunkWriter?
         if let existing = try findBlob.queryInt64() {
             blobID = existing
         } else {
@@ -90,22 +98,14 @@ public final class ImportBatch {
             insertBlob.bind(3, original.encoding.rawValue)
             try insertBlob.execute()
             blobID = insertBlob.lastInsertedRowID
-            let insertChunk = try statements.insertChunk.get()
-            var seq = 0
-            while let chunk = try original.nextChunk() {
-                insertChunk.bind(1, blobID)
-                insertChunk.bind(2, seq)
-                insertChunk.bind(3, blob: chunk)
-                try insertChunk.execute()
-                seq += 1
-            }
+            chunks = OriginalChunkWriter(blobID: blobID, source: original, insert: try statements.insertChunk.get())
         }
         let insertInput = try statements.insertInput.get()
         insertInput.bind(1, blobID)
         insertInput.bind(2, name)
         insertInput.bind(3, time)
         try insertInput.execute()
-        return insertInput.lastInsertedRowID
+        return (insertInput.lastInsertedRowID, chunks)
     }
 
     private func convertingErrors<T>(_ what: String, _ body: () throws -> T) throws -> T {
@@ -114,5 +114,59 @@ public final class ImportBatch {
         } catch let error as DatabaseError {
             throw ReportDatabase.storeError(error, doing: what)
         }
+    }
+}
+
+/// Stores an original's chunks in order, as its source has them ready. Chunks stored while a report's
+/// savepoint is open go if that report is rolled back; the writer is told and stores them again.
+final class OriginalChunkWriter {
+    private let blobID: Int64
+    private let source: any OriginalSource
+    private let insert: RawStatement
+    /// The number of chunks taken from the source so far.
+    private(set) var taken = 0
+    private var finished = false
+
+    init(blobID: Int64, source: any OriginalSource, insert: RawStatement) {
+        self.blobID = blobID
+        self.source = source
+        self.insert = insert
+    }
+
+    /// Stores the chunks the source has ready, without waiting for more.
+    func storeReady() throws {
+        while !finished && source.isChunkReady {
+            try storeNext()
+        }
+    }
+
+    /// Stores every remaining chunk, waiting for each.
+    func storeRest() throws {
+        while !finished {
+            try storeNext()
+        }
+    }
+
+    /// A rollback removed the chunks taken since `count` were: store them again.
+    func rolledBack(toChunkCount count: Int) throws {
+        for index in count..<taken {
+            try store(try source.chunk(at: index), seq: index)
+        }
+    }
+
+    private func storeNext() throws {
+        guard let chunk = try source.nextChunk() else {
+            finished = true
+            return
+        }
+        try store(chunk, seq: taken)
+        taken += 1
+    }
+
+    private func store(_ chunk: [UInt8], seq: Int) throws {
+        insert.bind(1, blobID)
+        insert.bind(2, seq)
+        insert.bind(3, blob: chunk)
+        try insert.execute()
     }
 }

@@ -13,6 +13,8 @@ public final class InputSession {
     let recordInserter: RecordInserter
     /// Set when an input already stored runs again: its own reports are not recorded a second time.
     var reprocessing = false
+    /// The input's original, when it is new content still to be stored.
+    var originalChunks: OriginalChunkWriter?
 
     init(db: Database, statements: ImportStatements, inputID: Int64, importedAt: Int64) throws {
         self.db = db
@@ -61,6 +63,12 @@ public final class InputSession {
         insert.bind(7, info.tlsReportDomain)
         insert.bind(8, info.tlsReportSubmitter)
         try insert.execute()
+    }
+
+    /// Stores the chunks of the input's original that are ready (encoded on another thread), so that
+    /// they do not all wait for the end of the input. Call it now and then while writing reports.
+    public func storeReadyOriginalChunks() throws {
+        try originalChunks?.storeReady()
     }
 
     /// Starts a DMARC report: a savepoint, and a report row that its records attach to.

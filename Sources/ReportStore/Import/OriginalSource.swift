@@ -14,8 +14,20 @@ public protocol OriginalSource: AnyObject {
     /// Size of the original in bytes.
     var size: Int64 { get }
     var encoding: ContentEncoding { get }
-    /// The next encoded chunk (at most 1 MiB of the original), or `nil` at the end.
+    /// The next encoded chunk (at most 1 MiB of the original), or `nil` at the end; waits for a source
+    /// that encodes ahead on another thread.
     func nextChunk() throws -> [UInt8]?
+    /// Whether ``nextChunk()`` would answer without waiting for another thread. The store takes ready
+    /// chunks while an input's reports are written, and the rest once they are.
+    var isChunkReady: Bool { get }
+    /// Chunk `index` (counted from 0) once more: the store asks again for chunks that a report's
+    /// rollback took with it.
+    func chunk(at index: Int) throws -> [UInt8]
+}
+
+extension OriginalSource {
+    /// A source that encodes on demand is always ready.
+    public var isChunkReady: Bool { true }
 }
 
 /// An input's original as stored: its encoding and its chunks in order.

@@ -23,11 +23,14 @@ public final class ReportWriter {
     private let recordsBefore: Int64
     private var finished = false
     private let rollup = RollupAccumulator()
+    /// Chunks of the input's original stored before this report's savepoint (later ones go with it).
+    private let chunksBefore: Int
 
     init(session: InputSession, part: String?) throws {
         self.session = session
         self.statements = session.statements
         self.part = part
+        chunksBefore = session.originalChunks?.taken ?? 0
         try statements.savepointReport.get().execute()
         let insert = try statements.insertReportPlaceholder.get()
         insert.bind(1, session.inputID)
@@ -111,6 +114,7 @@ public final class ReportWriter {
     private func rollback() throws {
         try statements.rollbackReport.get().execute()
         try statements.releaseReport.get().execute()
+        try session.originalChunks?.rolledBack(toChunkCount: chunksBefore)
     }
 
     private func update(

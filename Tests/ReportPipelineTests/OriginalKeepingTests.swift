@@ -1,0 +1,91 @@
+import Foundation
+import ReportIngest
+import ReportModel
+import ReportPipeline
+import ReportStore
+import ReportTestSupport
+import Testing
+
+/// Large originals are deflated on a thread of their own while their reports are stored, and their
+/// chunks stored as they are ready: whatever happens to the reports, the input's bytes are kept whole.
+@Suite struct OriginalKeepingTests {
+    /// A report of `rows` records (about 430 bytes each), all distinct sources.
+    static func largeReport(rows: Int, lastCount: Int? = nil) -> [UInt8] {
+        let records = (0..<rows).map { index in
+            SyntheticReport.Row(
+                "198.18.\(index / 256 % 256).\(index % 256)", index == rows - 1 ? (lastCount ?? 3) : 1 + index % 7,
+                dkim: index % 5 == 0 ? "fail" : "pass", signingDomain: "example.com")
+        }
+        let report = SyntheticReport(org: "Big Receiver", reportID: "big-\(rows)", begin: 1_764_547_200, rows: records)
+        return Array(report.xml.utf8)
+    }
+
+    static func importing(_ paths: [String], into database: ReportDatabase) -> [ImportItem] {
+        var items: [ImportItem] = []
+        let summary = ImportPipeline(database: database).importPaths(paths) { items.append($0) }
+        #expect(summary.failures.isEmpty)
+        return items
+    }
+
+    @Test func aLargeInputIsKeptExactlyInMemoryAndStreamedFromItsFile() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        let inMemory = Self.largeReport(rows: 12_000)
+        // Larger than what is read whole into memory: streamed, and read again from the file in chunks.
+        let streamed = Self.largeReport(rows: 42_000)
+        #expect(inMemory.count > 3 * Deflate.chunkSize && streamed.count > 16 << 20)
+        let items = Self.importing(
+            [try temp.write("a.xml", inMemory), try temp.write("b.xml", streamed)], into: database)
+        #expect(items.map(\.outcome) == [.stored, .stored])
+        #expect(items.map(\.records) == [12_000, 42_000])
+        #expect(try database.originalBytes(sha256: SHA256Hasher.digest(inMemory)) == inMemory)
+        #expect(try database.originalBytes(sha256: SHA256Hasher.digest(streamed)) == streamed)
+    }
+
+    @Test func aDuplicateReportInALargeMessageLeavesTheMessageWhole() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        let xml = Self.largeReport(rows: 12_000)
+        let base64 = Data(xml).base64EncodedString(options: .lineLength76Characters)
+        let message = Array(
+            """
+            From: dmarc@receiver.example\r
+            To: rua@example.com\r
+            Subject: Report domain: example.com Submitter: receiver.example\r
+            Message-ID: <big-12000@receiver.example>\r
+            Date: Tue, 02 Dec 2025 10:00:00 +0000\r
+            MIME-Version: 1.0\r
+            Content-Type: multipart/mixed; boundary="part"\r
+            \r
+            --part\r
+            Content-Type: text/plain\r
+            \r
+            The report is attached.\r
+            --part\r
+            Content-Type: application/xml; name="big.xml"\r
+            Content-Disposition: attachment; filename="big.xml"\r
+            Content-Transfer-Encoding: base64\r
+            \r
+            \(base64)\r
+            --part--\r
+
+            """.utf8)
+        // The report's savepoint is rolled back at its end (a duplicate): the message's chunks stored
+        // meanwhile go with it and must be stored again.
+        let items = Self.importing(
+            [try temp.write("a.xml", xml), try temp.write("b.eml", message)], into: database)
+        #expect(items.map(\.outcome) == [.stored, .duplicate])
+        #expect(try database.originalBytes(sha256: SHA256Hasher.digest(message)) == message)
+    }
+
+    @Test func aLargeReportRejectedAtItsLastRecordKeepsItsInputWhole() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        let xml = Self.largeReport(rows: 12_000, lastCount: -1)
+        let items = Self.importing([try temp.write("bad.xml", xml)], into: database)
+        #expect(items.map(\.outcome) == [.rejected])
+        #expect(items.first?.reason == "record 12000: <count> is negative (-1)")
+        #expect(try database.tableCounts()["record"] == 0)
+        #expect(try database.originalBytes(sha256: SHA256Hasher.digest(xml)) == xml)
+    }
+}
