@@ -113,7 +113,7 @@ private func mixedRecords() -> [ReportRecord] {
         #expect(!check.facts(for: records[0]).dkimAligned(.strict))
     }
 
-    @Test func sourceCountsSpilledToATemporaryTableAddUpToTheSameRollups() throws {
+    @Test func sourceCountsSpilledToATemporaryFileAddUpToTheSameRollups() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         let records =
@@ -133,7 +133,7 @@ private func mixedRecords() -> [ReportRecord] {
             var context: RecordContext?
             try ReportDatabase.forEachRecord(db, ReportFilter()) { recordContext, stored in
                 context = recordContext
-                try accumulator.add(stored.record, facts: stored.facts, db)
+                try accumulator.add(stored.record, facts: stored.facts)
             }
             let report = try #require(context)
             try accumulator.write(

@@ -22,13 +22,6 @@ final class EventChannel: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Whether no event is waiting.
-    var isEmpty: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return buffer.count == head
-    }
-
     /// Puts an event back at the front (the writer peeked at the end of the stream too early).
     func sendFront(_ event: ImportEvent) {
         condition.lock()
@@ -44,8 +37,23 @@ final class EventChannel: @unchecked Sendable {
 
     /// Takes the oldest event, waiting while the queue is empty.
     func receive() -> ImportEvent {
+        receive(until: nil)!
+    }
+
+    /// Takes the oldest event, waiting while the queue is empty but no later than `deadline`; `nil` when
+    /// none came by then.
+    func receive(until deadline: Date?) -> ImportEvent? {
         condition.lock()
-        while buffer.count == head { condition.wait() }
+        while buffer.count == head {
+            guard let deadline else {
+                condition.wait()
+                continue
+            }
+            if !condition.wait(until: deadline) && buffer.count == head {
+                condition.unlock()
+                return nil
+            }
+        }
         let event = buffer[head]
         head += 1
         if head >= 64 && head * 2 >= buffer.count {

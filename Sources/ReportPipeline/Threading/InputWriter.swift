@@ -4,8 +4,9 @@ import ReportStore
 
 /// The writing side of an import, on the calling thread: the only code that writes to the database.
 /// Inputs are grouped into transactions (each input in a savepoint, each report in a savepoint inside
-/// it); a group is committed when the reader has nothing more ready, after ``maxGroupInputs`` inputs, or
-/// after ``maxGroupSeconds``. Items are reported only once their transaction has committed.
+/// it); a group is committed after ``maxGroupInputs`` inputs, once it is ``maxGroupSeconds`` old, or when
+/// the reader has sent nothing for the rest of that time (so the write lock is never held idle for long).
+/// Items are reported only once their transaction has committed.
 final class InputWriter {
     private let database: ReportDatabase
     private let channel: EventChannel
@@ -37,7 +38,13 @@ final class InputWriter {
         do {
             try database.withImportBatch { batch in
                 while true {
-                    switch channel.receive() {
+                    let deadline = groupStarted.addingTimeInterval(Self.maxGroupSeconds)
+                    guard let event = batch.inTransaction ? channel.receive(until: deadline) : channel.receive()
+                    else {
+                        commit(batch)
+                        continue
+                    }
+                    switch event {
                     case .finished:
                         commit(batch)
                         return
@@ -59,7 +66,6 @@ final class InputWriter {
                         write(start, into: batch)
                         if pending.count >= Self.maxGroupInputs
                             || Date().timeIntervalSince(groupStarted) >= Self.maxGroupSeconds
-                            || channel.isEmpty
                         {
                             commit(batch)
                         }

@@ -37,10 +37,6 @@ extension ReportDatabase {
     public func withImportBatch<T>(_ body: (ImportBatch) throws -> T) throws -> T {
         do {
             return try queue.writeWithoutTransaction { db in
-                // Temporary tables of an import (rollups of very large reports) go to a file, whose page
-                // cache is bounded, rather than to memory.
-                try db.execute(sql: "PRAGMA temp_store = FILE")
-                defer { try? db.execute(sql: "PRAGMA temp_store = MEMORY") }
                 let batch = ImportBatch(db: db)
                 defer { batch.rollback() }
                 return try body(batch)

@@ -44,7 +44,7 @@ public final class ReportWriter {
     /// Adds one record of the report.
     public func add(_ record: ReportRecord) throws {
         let facts = try session.recordInserter.insert(record, reportID: reportID)
-        try rollup.add(record, facts: facts, session.db)
+        try rollup.add(record, facts: facts)
     }
 
     /// Completes the report: fills in its header, checks its identity against what is stored, and

@@ -10,8 +10,8 @@ import ReportModel
 /// report's own is picked at ``write(report:adkim:aspf:begin:policyDomain:_:)``. The verdict itself is
 /// ``RecordVerdict``'s, looked up in a table built from it.
 ///
-/// Memory stays bounded: past ``spillThreshold`` distinct sources, the per-source counts move into a
-/// temporary table and the in-memory ones start afresh.
+/// Memory stays bounded: past ``spillThreshold`` distinct sources, the per-source counts are written
+/// to a temporary file as a sorted run (``SourceSpill``) and the in-memory ones start afresh.
 final class RollupAccumulator {
     /// The four combinations of alignment modes: index `dkimStrict + 2 * spfStrict`.
     enum ModeSet {
@@ -50,14 +50,14 @@ final class RollupAccumulator {
     private let spillThreshold: Int
     private var sources: [SourceKey: SourceCounts] = [:]
     private var report = ReportCounts()
-    private var spilled = false
+    private var spill: SourceSpill?
 
     init(spillThreshold: Int = RollupAccumulator.defaultSpillThreshold) {
         self.spillThreshold = spillThreshold
     }
 
     /// Counts one stored record, whose recomputed alignment is `facts`.
-    func add(_ record: ReportRecord, facts: AlignmentFacts, _ db: Database) throws {
+    func add(_ record: ReportRecord, facts: AlignmentFacts) throws {
         let outcome = VerdictTable.shared.outcome(dkim: record.dkim, spf: record.spf, facts: facts)
         let count = record.count
         report.messages &+= count
@@ -71,7 +71,7 @@ final class RollupAccumulator {
 
         let key = SourceKey(sourceIP: record.sourceIP, headerFrom: Self.asciiLowercased(record.headerFrom ?? ""))
         sources[key, default: SourceCounts()].add(outcome, times: count)
-        if sources.count >= spillThreshold { try spill(db) }
+        if sources.count >= spillThreshold { try spillSources() }
     }
 
     /// Writes the report's rollup and adds its sources to the rollup of its begin and policy domain,
@@ -95,78 +95,37 @@ final class RollupAccumulator {
                 r.verdicts.spfAligned[spfMode], r.verdicts.computedPass[mode], r.verdicts.unsupportedPass[mode],
                 r.verdicts.contradictingFail[mode], r.disagreeingRecords[mode], r.quarantine, r.reject,
             ])
-        if spilled {
-            try spill(db)
-            try db.run(
-                """
-                INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
-                                           dkim_aligned, spf_aligned)
-                SELECT :begin, :domain, source_ip, header_from, messages,
-                       CASE :mode WHEN 0 THEN pass0 WHEN 1 THEN pass1 WHEN 2 THEN pass2 ELSE pass3 END,
-                       CASE :dkimMode WHEN 0 THEN dkim0 ELSE dkim1 END,
-                       CASE :spfMode WHEN 0 THEN spf0 ELSE spf1 END
-                FROM temp.source_spill WHERE true
-                \(Self.addToExisting)
-                """,
-                ["begin": begin, "domain": policyDomain, "mode": mode, "dkimMode": dkimMode, "spfMode": spfMode])
-            try db.run("DELETE FROM temp.source_spill")
-            return
-        }
+        // Rows of other reports with the same begin, domain and source are added to: `+` turns to floating
+        // point rather than failing should absurd counts overflow.
         let upsert = try db.cachedStatement(
             sql: """
                 INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
                                            dkim_aligned, spf_aligned)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                \(Self.addToExisting)
+                ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
+                                          dmarc_pass = dmarc_pass + excluded.dmarc_pass,
+                                          dkim_aligned = dkim_aligned + excluded.dkim_aligned,
+                                          spf_aligned = spf_aligned + excluded.spf_aligned
                 """)
-        for (key, counts) in sources {
+        func store(_ key: SourceKey, _ counts: SourceCounts) throws {
             try upsert.execute(arguments: [
                 begin, policyDomain, key.sourceIP, key.headerFrom, counts.messages, counts.dmarcPass[mode],
                 counts.dkimAligned[dkimMode], counts.spfAligned[spfMode],
             ])
         }
+        if let spill {
+            try spillSources()
+            try spill.merged { try store($0.key, $0.counts) }
+        } else {
+            for (key, counts) in sources { try store(key, counts) }
+        }
     }
 
-    /// Rows of other reports with the same begin, domain and source are added to: `+` turns to floating
-    /// point rather than failing should absurd counts overflow.
-    private static let addToExisting = """
-        ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
-                                  dmarc_pass = dmarc_pass + excluded.dmarc_pass,
-                                  dkim_aligned = dkim_aligned + excluded.dkim_aligned,
-                                  spf_aligned = spf_aligned + excluded.spf_aligned
-        """
-
-    /// Moves the in-memory source counts into the temporary table (inside the report's savepoint, so a
-    /// discarded report takes them with it). An import keeps temporary tables in a file.
-    private func spill(_ db: Database) throws {
-        if !spilled {
-            try db.run(
-                """
-                CREATE TEMP TABLE IF NOT EXISTS source_spill (
-                    source_ip TEXT NOT NULL, header_from TEXT NOT NULL, messages INTEGER NOT NULL,
-                    pass0 INTEGER NOT NULL, pass1 INTEGER NOT NULL, pass2 INTEGER NOT NULL, pass3 INTEGER NOT NULL,
-                    dkim0 INTEGER NOT NULL, dkim1 INTEGER NOT NULL, spf0 INTEGER NOT NULL, spf1 INTEGER NOT NULL,
-                    PRIMARY KEY (source_ip, header_from)
-                ) WITHOUT ROWID
-                """)
-            try db.run("DELETE FROM temp.source_spill")
-            spilled = true
-        }
-        let upsert = try db.cachedStatement(
-            sql: """
-                INSERT INTO temp.source_spill VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
-                    pass0 = pass0 + excluded.pass0, pass1 = pass1 + excluded.pass1, pass2 = pass2 + excluded.pass2,
-                    pass3 = pass3 + excluded.pass3, dkim0 = dkim0 + excluded.dkim0, dkim1 = dkim1 + excluded.dkim1,
-                    spf0 = spf0 + excluded.spf0, spf1 = spf1 + excluded.spf1
-                """)
-        for (key, counts) in sources {
-            let pass = counts.dmarcPass
-            try upsert.execute(arguments: [
-                key.sourceIP, key.headerFrom, counts.messages, pass[0], pass[1], pass[2], pass[3],
-                counts.dkimAligned[0], counts.dkimAligned[1], counts.spfAligned[0], counts.spfAligned[1],
-            ])
-        }
+    /// Writes the in-memory source counts to the spill file as one run and forgets them.
+    private func spillSources() throws {
+        let spill = try self.spill ?? SourceSpill()
+        self.spill = spill
+        try spill.write(sources.map { ($0.key, $0.value) })
         sources.removeAll(keepingCapacity: true)
     }
 
@@ -179,6 +138,13 @@ final class RollupAccumulator {
 }
 
 extension RollupAccumulator.SourceCounts {
+    mutating func add(_ other: Self) {
+        messages &+= other.messages
+        dmarcPass &+= other.dmarcPass
+        dkimAligned &+= other.dkimAligned
+        spfAligned &+= other.spfAligned
+    }
+
     fileprivate mutating func add(_ outcome: VerdictCounts, times count: Int64) {
         messages &+= count
         dmarcPass &+= outcome.dmarcPass &* count

@@ -26,7 +26,7 @@ enum RollupBackfill {
                 try writeOpen()
                 open = (context, RollupAccumulator())
             }
-            try open?.rollup.add(stored.record, facts: stored.facts, db)
+            try open?.rollup.add(stored.record, facts: stored.facts)
         }
         try writeOpen()
         // Counted reports without records roll up to zeros, as they do at import.
