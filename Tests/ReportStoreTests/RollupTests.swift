@@ -138,7 +138,7 @@ private func mixedRecords() -> [ReportRecord] {
             let report = try #require(context)
             try accumulator.write(
                 report: report.reportRowID, adkim: report.policy.adkim?.word, aspf: report.policy.aspf?.word,
-                begin: report.begin, policyDomain: report.policyDomain, db)
+                begin: report.begin, policyDomain: report.policyDomain, try RollupStatements(db))
             return try rollups(db)
         }
         #expect(inMemory[1].count == 25)

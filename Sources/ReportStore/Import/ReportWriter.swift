@@ -90,7 +90,8 @@ public final class ReportWriter {
         if original == nil {
             try rollup.write(
                 report: reportID, adkim: header.policy.adkim?.word, aspf: header.policy.aspf?.word,
-                begin: header.metadata.begin ?? 0, policyDomain: header.policy.domain ?? "", session.db)
+                begin: header.metadata.begin ?? 0, policyDomain: header.policy.domain ?? "",
+                try statements.rollups.get())
         }
         try statements.releaseReport.get().execute()
         try session.addItem(

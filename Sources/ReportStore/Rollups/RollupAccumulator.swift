@@ -78,40 +78,32 @@ final class RollupAccumulator {
     /// under the report's own alignment modes.
     func write(
         report id: Int64, adkim: AlignmentMode?, aspf: AlignmentMode?, begin: Int64, policyDomain: String,
-        _ db: Database
+        _ statements: RollupStatements
     ) throws {
         let mode = ModeSet.index(adkim: adkim, aspf: aspf)
         let dkimMode = adkim == .strict ? 1 : 0
         let spfMode = aspf == .strict ? 1 : 0
         let r = report
-        try db.run(
-            """
-            INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
-                                       unsupported_pass, contradicting_fail, disagreeing_records, quarantine, reject)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                id, r.messages, r.verdicts.dmarcPass[mode], r.verdicts.dkimAligned[dkimMode],
-                r.verdicts.spfAligned[spfMode], r.verdicts.computedPass[mode], r.verdicts.unsupportedPass[mode],
-                r.verdicts.contradictingFail[mode], r.disagreeingRecords[mode], r.quarantine, r.reject,
-            ])
-        // Rows of other reports with the same begin, domain and source are added to: `+` turns to floating
-        // point rather than failing should absurd counts overflow.
-        let upsert = try db.cachedStatement(
-            sql: """
-                INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
-                                           dkim_aligned, spf_aligned)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
-                                          dmarc_pass = dmarc_pass + excluded.dmarc_pass,
-                                          dkim_aligned = dkim_aligned + excluded.dkim_aligned,
-                                          spf_aligned = spf_aligned + excluded.spf_aligned
-                """)
+        let insert = statements.insertReportRollup
+        for (index, value) in [
+            id, r.messages, r.verdicts.dmarcPass[mode], r.verdicts.dkimAligned[dkimMode],
+            r.verdicts.spfAligned[spfMode], r.verdicts.computedPass[mode], r.verdicts.unsupportedPass[mode],
+            r.verdicts.contradictingFail[mode], r.disagreeingRecords[mode], r.quarantine, r.reject,
+        ].enumerated() {
+            insert.bind(Int32(index + 1), value)
+        }
+        try insert.execute()
+        let upsert = statements.addSourceRollup
         func store(_ key: SourceKey, _ counts: SourceCounts) throws {
-            try upsert.execute(arguments: [
-                begin, policyDomain, key.sourceIP, key.headerFrom, counts.messages, counts.dmarcPass[mode],
-                counts.dkimAligned[dkimMode], counts.spfAligned[spfMode],
-            ])
+            upsert.bind(1, begin)
+            upsert.bind(2, policyDomain)
+            upsert.bind(3, key.sourceIP)
+            upsert.bind(4, key.headerFrom)
+            upsert.bind(5, counts.messages)
+            upsert.bind(6, counts.dmarcPass[mode])
+            upsert.bind(7, counts.dkimAligned[dkimMode])
+            upsert.bind(8, counts.spfAligned[spfMode])
+            try upsert.execute()
         }
         if let spill {
             try spillSources()
@@ -173,6 +165,36 @@ struct VerdictCounts: Sendable {
         computedPass &+= outcome.computedPass &* count
         unsupportedPass &+= outcome.unsupportedPass &* count
         contradictingFail &+= outcome.contradictingFail &* count
+    }
+}
+
+/// The statements that write rollups, prepared once per connection.
+final class RollupStatements {
+    let insertReportRollup: RawStatement
+    /// Adds to the row of other reports with the same begin, domain and source: `+` turns to floating
+    /// point rather than failing should absurd counts overflow.
+    let addSourceRollup: RawStatement
+
+    init(_ db: Database) throws {
+        insertReportRollup = try RawStatement(
+            db,
+            sql: """
+                INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
+                                           unsupported_pass, contradicting_fail, disagreeing_records, quarantine,
+                                           reject)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        addSourceRollup = try RawStatement(
+            db,
+            sql: """
+                INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
+                                           dkim_aligned, spf_aligned)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
+                                          dmarc_pass = dmarc_pass + excluded.dmarc_pass,
+                                          dkim_aligned = dkim_aligned + excluded.dkim_aligned,
+                                          spf_aligned = spf_aligned + excluded.spf_aligned
+                """)
     }
 }
 

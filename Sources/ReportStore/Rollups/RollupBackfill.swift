@@ -14,12 +14,13 @@ enum RollupBackfill {
             try update.execute()
         }
         // Counted reports only; each report's records come together.
+        let statements = try RollupStatements(db)
         var open: (context: RecordContext, rollup: RollupAccumulator)?
         func writeOpen() throws {
             guard let (context, rollup) = open else { return }
             try rollup.write(
                 report: context.reportRowID, adkim: context.policy.adkim?.word, aspf: context.policy.aspf?.word,
-                begin: context.begin, policyDomain: context.policyDomain, db)
+                begin: context.begin, policyDomain: context.policyDomain, statements)
         }
         try ReportDatabase.forEachRecord(db, ReportFilter()) { context, stored in
             if open?.context.reportRowID != context.reportRowID {
