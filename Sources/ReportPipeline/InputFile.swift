@@ -3,15 +3,17 @@ import ReportIngest
 import ReportModel
 import ReportStore
 
-/// A file about to be imported: its SHA-256, and its bytes when it is small enough to hold.
+/// A file about to be imported: its bytes and SHA-256 when it is small enough to hold, else its size
+/// (a large file is streamed, and hashed on a thread of its own meanwhile: ``FileDigest``).
 struct InputFile {
     let path: String
-    let sha256: [UInt8]
+    /// The SHA-256 of a file held in memory; `nil` for a large file.
+    let sha256: [UInt8]?
     let size: Int64
     /// The whole file, when it is at most the limit; `nil` for a large file that is streamed.
     let bytes: [UInt8]?
 
-    /// Reads (small file) or hashes in chunks (large file).
+    /// Reads a small file, or finds a large file's size.
     /// - Throws: ``IngestError`` `.unreadable` when the file cannot be opened or read.
     init(path: String, wholeFileLimit: Int64) throws {
         self.path = path
@@ -31,17 +33,64 @@ struct InputFile {
                 self.sha256 = SHA256Hasher.digest(bytes)
                 return
             }
-            let hasher = SHA256Hasher()
-            var size: Int64 = 0
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                size += Int64(chunk.count)
-                chunk.withUnsafeBytes { hasher.update($0) }
-            }
             self.bytes = nil
-            self.size = size
-            self.sha256 = hasher.finalize()
+            self.size = Int64(length)
+            self.sha256 = nil
         } catch {
             throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: location)
         }
+    }
+
+    /// The SHA-256 of the file at `path`, read in 1 MiB chunks.
+    static func digest(path: String) throws -> [UInt8] {
+        let location = InputLocation(path: path)
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw IngestError(.unreadable, "cannot open file for reading", at: location)
+        }
+        defer { try? handle.close() }
+        do {
+            let hasher = SHA256Hasher()
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                chunk.withUnsafeBytes { hasher.update($0) }
+            }
+            return hasher.finalize()
+        } catch {
+            throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: location)
+        }
+    }
+}
+
+/// A large file's SHA-256, computed on a thread of its own while the file is parsed, so that neither
+/// the parse nor the store waits for a first pass over the whole file.
+final class FileDigest: @unchecked Sendable {
+    // @unchecked: `result` is accessed with `condition` locked.
+    private let condition = NSCondition()
+    private var result: Result<[UInt8], any Error>?
+
+    init(path: String) {
+        let thread = Thread { [self] in
+            let outcome = Result { try InputFile.digest(path: path) }
+            condition.lock()
+            result = outcome
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.name = "rua-digest"
+        thread.start()
+    }
+
+    /// Whether the digest is computed (``value()`` answers at once).
+    var isReady: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return result != nil
+    }
+
+    /// The digest, waiting for it.
+    func value() throws -> [UInt8] {
+        condition.lock()
+        defer { condition.unlock() }
+        while result == nil { condition.wait() }
+        return try result!.get()
     }
 }

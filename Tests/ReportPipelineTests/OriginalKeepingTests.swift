@@ -31,8 +31,8 @@ import Testing
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         let inMemory = Self.largeReport(rows: 12_000)
-        // Larger than what is read whole into memory: streamed, and read again from the file in chunks.
-        let streamed = Self.largeReport(rows: 42_000)
+        // Streamed, hashed alongside, and read again from the file in chunks for its original.
+        let streamed = Self.largeReport(rows: Self.streamedRows)
         #expect(inMemory.count > 3 * Deflate.chunkSize && streamed.count > 16 << 20)
         let items = Self.importing(
             [try temp.write("a.xml", inMemory), try temp.write("b.xml", streamed)], into: database)
@@ -87,5 +87,33 @@ import Testing
         #expect(items.first?.reason == "record 12000: <count> is negative (-1)")
         #expect(try database.tableCounts()["record"] == 0)
         #expect(try database.originalBytes(sha256: SHA256Hasher.digest(xml)) == xml)
+    }
+
+    /// Larger than what is read whole into memory: hashed on a thread of its own while it is parsed.
+    static let streamedRows = 42_000
+
+    @Test func aLargeFileImportedAgainIsADuplicateAndChangesNothing() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        let path = try temp.write("big.xml", Self.largeReport(rows: Self.streamedRows))
+        #expect(Self.importing([path], into: database).map(\.outcome) == [.stored])
+        let counts = try database.tableCounts()
+        var items: [ImportItem] = []
+        let again = ImportPipeline(database: database).importPaths([path]) { items.append($0) }
+        #expect(again.failures.isEmpty && again.inputs == 1)
+        #expect(items.map(\.outcome) == [.duplicate])
+        #expect(try database.tableCounts() == counts)
+    }
+
+    @Test func theSameLargeFileTwiceInOneRunIsStoredOnce() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        let bytes = Self.largeReport(rows: Self.streamedRows)
+        let paths = [try temp.write("a.xml", bytes), try temp.write("b.xml", bytes)]
+        // The second is known only once its digest is: after it was read and written, which is undone.
+        #expect(Self.importing(paths, into: database).map(\.outcome) == [.stored, .duplicate])
+        let counts = try database.tableCounts()
+        #expect(counts["input"] == 1 && counts["input_blob"] == 1 && counts["record"] == Self.streamedRows)
+        #expect(try database.originalBytes(sha256: SHA256Hasher.digest(bytes)) == bytes)
     }
 }

@@ -7,21 +7,24 @@ import TLSRPTParser
 final class EventVisitor: UnpackVisitor {
     let channel: EventChannel
     let input: String
-    let inputSHA256: [UInt8]
+    /// The whole input's SHA-256 (it may wait for a digest computed alongside).
+    let inputDigest: () throws -> [UInt8]
+    /// Called as payload bytes are read; throws to stop reading the input.
+    var checkpoint: (() throws -> Void)?
 
-    init(channel: EventChannel, input: String, sha256: [UInt8]) {
+    init(channel: EventChannel, input: String, digest: @escaping () throws -> [UInt8]) {
         self.channel = channel
         self.input = input
-        self.inputSHA256 = sha256
+        self.inputDigest = digest
     }
 
     func open(_ format: ReportFormat, at location: InputLocation, wholeInput: Bool) throws -> any PayloadConsumer {
         switch format {
         case .dmarcXML:
             channel.send(.beginReport(part: location.part))
-            return DMARCPayloadReader(visitor: self, location: location, knownDigest: wholeInput ? inputSHA256 : nil)
+            return DMARCPayloadReader(visitor: self, location: location, knownDigest: wholeInput ? inputDigest : nil)
         case .tlsrptJSON:
-            return TLSPayloadReader(visitor: self, location: location, knownDigest: wholeInput ? inputSHA256 : nil)
+            return TLSPayloadReader(visitor: self, location: location, knownDigest: wholeInput ? inputDigest : nil)
         }
     }
 
@@ -56,8 +59,8 @@ final class DMARCPayloadReader: PayloadConsumer {
     private let visitor: EventVisitor
     private let location: InputLocation
     private var parser: AggregateReportParser?
-    /// The payload's SHA-256 when it is known already (the payload is the whole input); else hashed here.
-    private let knownDigest: [UInt8]?
+    /// The payload's SHA-256 when it is the whole input's; else hashed here.
+    private let knownDigest: (() throws -> [UInt8])?
     private let hasher = SHA256Hasher()
     private let batch = RecordBatch()
 
@@ -66,7 +69,7 @@ final class DMARCPayloadReader: PayloadConsumer {
         var records: [ReportRecord] = []
     }
 
-    init(visitor: EventVisitor, location: InputLocation, knownDigest: [UInt8]?) {
+    init(visitor: EventVisitor, location: InputLocation, knownDigest: (() throws -> [UInt8])?) {
         self.visitor = visitor
         self.location = location
         self.knownDigest = knownDigest
@@ -81,6 +84,7 @@ final class DMARCPayloadReader: PayloadConsumer {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        try visitor.checkpoint?()
         if knownDigest == nil { hasher.update(bytes) }
         return try parser?.feed(bytes) ?? false
     }
@@ -99,11 +103,12 @@ final class DMARCPayloadReader: PayloadConsumer {
             visitor.channel.send(.records(batch.records))
             batch.records = []
         }
+        let digest = try knownDigest?() ?? hasher.finalize()
         visitor.channel.send(
             .commitReport(
                 ParsedPayload(
                     part: location.part, header: parsed.header, records: parsed.recordCount,
-                    messages: parsed.messageCount, payloadSHA256: knownDigest ?? hasher.finalize(),
+                    messages: parsed.messageCount, payloadSHA256: digest,
                     diagnostics: unpackDiagnostics + parsed.diagnostics)))
     }
 
@@ -123,16 +128,17 @@ final class DMARCPayloadReader: PayloadConsumer {
 final class TLSPayloadReader: PayloadConsumer {
     private let visitor: EventVisitor
     private let location: InputLocation
-    private let knownDigest: [UInt8]?
+    private let knownDigest: (() throws -> [UInt8])?
     private var bytes: [UInt8] = []
 
-    init(visitor: EventVisitor, location: InputLocation, knownDigest: [UInt8]?) {
+    init(visitor: EventVisitor, location: InputLocation, knownDigest: (() throws -> [UInt8])?) {
         self.visitor = visitor
         self.location = location
         self.knownDigest = knownDigest
     }
 
     func write(_ chunk: UnsafeRawBufferPointer) throws -> Bool {
+        try visitor.checkpoint?()
         bytes.append(contentsOf: chunk)
         return true
     }
@@ -144,7 +150,7 @@ final class TLSPayloadReader: PayloadConsumer {
                 .commitTLSReport(
                     ParsedTLSPayload(
                         part: location.part, report: parsed.report,
-                        payloadSHA256: knownDigest ?? SHA256Hasher.digest(bytes),
+                        payloadSHA256: try knownDigest?() ?? SHA256Hasher.digest(bytes),
                         diagnostics: diagnostics + parsed.diagnostics)))
         } catch let error as TLSRPTParseError {
             let item = visitor.rejection(at: location, kind: .tlsrpt, reason: error.message, diagnostics: diagnostics)

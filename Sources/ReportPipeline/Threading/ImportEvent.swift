@@ -29,6 +29,9 @@ enum ImportEvent: Sendable {
     case endInput
     /// Reading the input failed half-way: nothing of it may be kept.
     case abortInput(String)
+    /// The input turned out to be stored already once its digest was known (a large file, hashed while
+    /// it was read): drop what was written of it; a ``known(_:maildirNew:)`` follows.
+    case retractInput
     /// The reader found this many more files to read (for progress).
     case discovered(Int)
     /// No more inputs.
@@ -40,7 +43,10 @@ struct InputStart: Sendable {
     var path: String
     /// Where in the file the input is (`["message 3"]` in an mbox); empty for the file itself.
     var members: [String] = []
-    var sha256: [UInt8]
+    /// The input's SHA-256; `nil` for a large file whose digest is computed while it is read.
+    var sha256: [UInt8]?
+    /// The digest being computed, when ``sha256`` is `nil`.
+    var pendingDigest: FileDigest?
     var size: Int64
     /// The whole input when it is held in memory; `nil` when the writer reads the file again in chunks.
     var bytes: [UInt8]?
@@ -49,7 +55,7 @@ struct InputStart: Sendable {
     /// Set when a kept input runs again (`rua reprocess`): its id in the database.
     var storedInputID: Int64?
 
-    init(path: String, sha256: [UInt8], size: Int64, bytes: [UInt8]?) {
+    init(path: String, sha256: [UInt8]?, size: Int64, bytes: [UInt8]?) {
         self.path = path
         self.sha256 = sha256
         self.size = size

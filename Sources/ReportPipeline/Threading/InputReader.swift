@@ -84,6 +84,7 @@ struct InputReader: Sendable {
             return
         }
         var start = InputStart(path: path, sha256: input.sha256, size: input.size, bytes: input.bytes)
+        if input.sha256 == nil { start.pendingDigest = FileDigest(path: path) }
         start.maildirNew = Self.isInMaildirNew(path)
         submit(start, known: known)
     }
@@ -93,20 +94,22 @@ struct InputReader: Sendable {
 
     /// Sends one input (a file, a message of an mbox, standard input) through the unpacker as events.
     private func submit(_ start: InputStart, known: InputLookup?) {
-        do {
-            if var items = try known?.knownInput(sha256: start.sha256, name: start.path), !items.isEmpty {
-                // Stored parts are relative to their input: put this input's place in the file in front.
-                for index in items.indices where !start.members.isEmpty {
-                    items[index].part = (start.members + [items[index].part].compactMap { $0 }).joined(separator: " › ")
-                }
-                channel.send(.known(items, maildirNew: start.maildirNew ? start.path : nil))
-                return
-            }
-        } catch {
-            // The read-only check is an optimisation; the writer checks again in its transaction.
+        if let sha256 = start.sha256, let items = storedItems(of: start, sha256: sha256, known: known) {
+            channel.send(.known(items, maildirNew: start.maildirNew ? start.path : nil))
+            return
         }
         channel.send(.input(start))
-        let visitor = EventVisitor(channel: channel, input: start.path, sha256: start.sha256)
+        let visitor = EventVisitor(channel: channel, input: start.path, digest: wholeInputDigest(start))
+        if start.sha256 == nil, let digest = start.pendingDigest, known != nil {
+            // Hashed while it is read: once the digest is there, an input stored before stops being read.
+            visitor.checkpoint = { [unowned visitor] in
+                guard digest.isReady else { return }
+                visitor.checkpoint = nil
+                if let items = storedItems(of: start, sha256: try digest.value(), known: known) {
+                    throw StoredAlready(items: items)
+                }
+            }
+        }
         let location = InputLocation(path: start.path, members: start.members)
         do {
             if let bytes = start.bytes {
@@ -115,8 +118,42 @@ struct InputReader: Sendable {
                 try unpacker.unpack(fileAt: start.path, location: location, visitor: visitor)
             }
             channel.send(.endInput)
+        } catch let stored as StoredAlready {
+            channel.send(.retractInput)
+            channel.send(.known(stored.items, maildirNew: start.maildirNew ? start.path : nil))
         } catch {
             channel.send(.abortInput((error as? IngestError)?.message ?? "\(error)"))
+        }
+    }
+
+    /// Thrown out of the unpacker when a large input's digest shows it stored already.
+    private struct StoredAlready: Error {
+        var items: [ImportItem]
+    }
+
+    /// The digest of the whole input, for payloads that are the whole input.
+    private func wholeInputDigest(_ start: InputStart) -> () throws -> [UInt8] {
+        if let sha256 = start.sha256 { return { sha256 } }
+        guard let digest = start.pendingDigest else {
+            return { throw IngestError(.unreadable, "input has no digest", at: .init(path: start.path)) }
+        }
+        return { try digest.value() }
+    }
+
+    /// The items of the input with this content when it is stored already (as of this run's start).
+    private func storedItems(of start: InputStart, sha256: [UInt8], known: InputLookup?) -> [ImportItem]? {
+        do {
+            guard var items = try known?.knownInput(sha256: sha256, name: start.path), !items.isEmpty else {
+                return nil
+            }
+            // Stored parts are relative to their input: put this input's place in the file in front.
+            for index in items.indices where !start.members.isEmpty {
+                items[index].part = (start.members + [items[index].part].compactMap { $0 }).joined(separator: " › ")
+            }
+            return items
+        } catch {
+            // The read-only check is an optimisation; the writer checks again in its transaction.
+            return nil
         }
     }
 

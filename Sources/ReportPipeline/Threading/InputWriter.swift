@@ -86,6 +86,15 @@ final class InputWriter {
         var message: String
     }
 
+    /// The reader found the input stored already: what was written of it goes, without a failure.
+    private struct InputRetracted: Error {}
+
+    /// The SHA-256 of an input hashed while it was read.
+    private static func digest(of start: InputStart) throws -> [UInt8] {
+        guard let digest = start.pendingDigest else { throw InputAborted(message: "the input's digest is missing") }
+        return try digest.value()
+    }
+
     /// Stores one input from its events, or none of it.
     private func write(_ start: InputStart, into batch: ImportBatch) {
         var sawEnd = false
@@ -109,7 +118,8 @@ final class InputWriter {
                 }
                 let original = try PrefetchedOriginal.source(for: chunks, again: chunks)
                 result = try batch.importInput(
-                    name: start.name, sha256: start.sha256, original: original, importedAt: now
+                    name: start.name, sha256: start.sha256, original: original, importedAt: now,
+                    digest: { try Self.digest(of: start) }
                 ) { session in
                     try consume(into: session, input: start, sawEnd: &sawEnd)
                 }
@@ -119,6 +129,9 @@ final class InputWriter {
             case .imported(let items), .alreadyImported(let items):
                 pending.append((start.path, items, start.maildirNew ? start.path : nil))
             }
+        } catch is InputRetracted {
+            // A `.known` event with the input's items follows, and counts it.
+            summary.inputs -= 1
         } catch {
             if !sawEnd { skipToEndOfInput() }
             let temporary = (error as? StoreError)?.isTemporary ?? false
@@ -229,6 +242,9 @@ final class InputWriter {
             case .abortInput(let message):
                 sawEnd = true
                 throw InputAborted(message: message)
+            case .retractInput:
+                sawEnd = true
+                throw InputRetracted()
             case .input, .known, .failed, .finished, .discovered:
                 // The reader always closes an input before the next; never reached.
                 sawEnd = true
@@ -249,7 +265,7 @@ final class InputWriter {
     private func skipToEndOfInput() {
         while true {
             switch channel.receive() {
-            case .endInput, .abortInput: return
+            case .endInput, .abortInput, .retractInput: return
             case .finished:
                 // Keep the end of the stream for run().
                 channel.sendFront(.finished)

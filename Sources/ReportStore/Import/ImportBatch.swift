@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import ReportModel
 
@@ -43,30 +44,40 @@ public final class ImportBatch {
     /// are ready while `body` runs (``InputSession/storeReadyOriginalChunks()``) and completely after. If
     /// `body` throws, nothing of the input is kept (its savepoint is rolled back) and the error is
     /// rethrown.
+    /// - Parameters:
+    ///   - sha256: the input's SHA-256; `nil` when it is computed while the input is read: then
+    ///     `digest` gives it after `body`, and an input found stored with it by then is rolled back.
     /// - Returns: what `body` returned, or the stored items when an input with this content is already
-    ///   stored (then `body` does not run).
-    /// - Throws: ``StoreError`` for database failures; what `body` or `original` throws.
+    ///   stored (then `body` does not run, or its work is undone).
+    /// - Throws: ``StoreError`` for database failures; what `body`, `original` or `digest` throws.
     public func importInput<T>(
-        name: String, sha256: [UInt8], original: any OriginalSource, importedAt: Int64,
+        name: String, sha256: [UInt8]?, original: any OriginalSource, importedAt: Int64,
+        digest: () throws -> [UInt8] = { throw StoreError("the input's digest is missing") },
         _ body: (InputSession) throws -> T
     ) throws -> InputImport<T> {
         precondition(db.isInsideTransaction, "importInput needs an open transaction")
         return try convertingErrors("store \(name)") {
-            let lookup = try statements.inputBySHA.get()
-            lookup.bind(1, blob: sha256)
-            if let inputID = try lookup.queryInt64() {
-                return .alreadyImported(
-                    try ItemQueries.items(db, inputID: inputID, inputName: name, asDuplicates: true))
+            if let sha256, let items = try storedItems(sha256: sha256, name: name) {
+                return .alreadyImported(items)
             }
             try statements.savepointInput.get().execute()
             do {
-                let (inputID, chunks) = try insertInput(
-                    name: name, sha256: sha256, original: original, at: importedAt)
+                let (inputID, blobID, chunks) = try insertInput(
+                    name: name, sha256: sha256 ?? Self.placeholderDigest(), original: original, at: importedAt)
                 let session = try InputSession(
                     db: db, statements: statements, inputID: inputID, importedAt: importedAt)
                 session.originalChunks = chunks
                 let result = try body(session)
                 try chunks?.storeRest()
+                if sha256 == nil {
+                    let late = try digest()
+                    if let items = try storedItems(sha256: late, name: name) {
+                        try db.run("ROLLBACK TO input")
+                        try db.run("RELEASE input")
+                        return .alreadyImported(items)
+                    }
+                    try settleDigest(late, inputID: inputID, blobID: blobID)
+                }
                 try statements.releaseInput.get().execute()
                 inputsInTransaction += 1
                 return .imported(result)
@@ -80,11 +91,38 @@ public final class ImportBatch {
         }
     }
 
+    /// The items of the stored input with this content, as duplicates; `nil` when there is none.
+    private func storedItems(sha256: [UInt8], name: String) throws -> [ImportItem]? {
+        let lookup = try statements.inputBySHA.get()
+        lookup.bind(1, blob: sha256)
+        guard let inputID = try lookup.queryInt64() else { return nil }
+        return try ItemQueries.items(db, inputID: inputID, inputName: name, asDuplicates: true)
+    }
+
+    /// A unique stand-in for a digest still being computed: 17 bytes, so never a real SHA-256.
+    private static func placeholderDigest() -> [UInt8] {
+        [0xFF] + (0..<16).map { _ in UInt8.random(in: 0...255) }
+    }
+
+    /// Puts the real digest on the input's original, now that it is known; when the same bytes are kept
+    /// already (an input that was deleted), the input points at them and the new copy goes.
+    private func settleDigest(_ sha256: [UInt8], inputID: Int64, blobID: Int64) throws {
+        let findBlob = try statements.blobBySHA.get()
+        findBlob.bind(1, blob: sha256)
+        if let existing = try findBlob.queryInt64(), existing != blobID {
+            try db.run("UPDATE input SET blob_id = ? WHERE id = ?", [existing, inputID])
+            try db.run("DELETE FROM input_chunk WHERE blob_id = ?", [blobID])
+            try db.run("DELETE FROM input_blob WHERE id = ?", [blobID])
+        } else {
+            try db.run("UPDATE input_blob SET sha256 = ? WHERE id = ?", [Data(sha256), blobID])
+        }
+    }
+
     /// The input row, and its original's blob row unless the same content is kept already; then the
     /// writer of the blob's chunks.
     private func insertInput(
         name: String, sha256: [UInt8], original: any OriginalSource, at time: Int64
-    ) throws -> (Int64, OriginalChunkWriter?) {
+    ) throws -> (input: Int64, blob: Int64, chunks: OriginalChunkWriter?) {
         let findBlob = try statements.blobBySHA.get()
         findBlob.bind(1, blob: sha256)
         let blobID: Int64
@@ -105,7 +143,7 @@ public final class ImportBatch {
         insertInput.bind(2, name)
         insertInput.bind(3, time)
         try insertInput.execute()
-        return (insertInput.lastInsertedRowID, chunks)
+        return (insertInput.lastInsertedRowID, blobID, chunks)
     }
 
     private func convertingErrors<T>(_ what: String, _ body: () throws -> T) throws -> T {
