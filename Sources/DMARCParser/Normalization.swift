@@ -93,6 +93,8 @@ struct Normalization {
 
     /// An IP address in canonical text form (RFC 5952 for IPv6); `nil` when it is not an address.
     static func canonicalIP(_ raw: String) -> String? {
+        // Nearly every source is an IPv4 address written canonically: known so without allocating.
+        if isCanonicalIPv4(raw) { return raw }
         var v4 = in_addr()
         var v6 = in6_addr()
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
@@ -111,6 +113,31 @@ struct Normalization {
             return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         return nil
+    }
+
+    /// Whether `text` is four decimal numbers up to 255, without leading zeros, joined by dots: what
+    /// `inet_pton` accepts as IPv4 and `inet_ntop` writes back unchanged.
+    static func isCanonicalIPv4(_ text: String) -> Bool {
+        var parts = 0
+        var value = 0
+        var digits = 0
+        var leadingZero = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, parts < 3 else { return false }
+                parts += 1
+                (value, digits, leadingZero) = (0, 0, false)
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                guard !leadingZero, digits < 3 else { return false }
+                leadingZero = digits == 0 && byte == UInt8(ascii: "0")
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard value <= 255 else { return false }
+            } else {
+                return false
+            }
+        }
+        return parts == 3 && digits > 0
     }
 
     /// Trims ASCII white space (and no-break spaces) at both ends.
