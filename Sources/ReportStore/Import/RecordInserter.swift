@@ -4,9 +4,11 @@ import ReportModel
 
 /// Inserts records and their DKIM, SPF and override rows with prepared statements.
 ///
-/// A child row's id is its record's id shifted left 16 bits plus its position, so children are appended
-/// in id order to plain rowid tables (SQLite's fastest insert) and found by an id range, without a
-/// second index, which is why a record keeps at most `ReportRecord.maxResultsPerKind` of each kind.
+/// A record's first DKIM and first SPF result go in its own row (migration 006); the others, and override
+/// reasons, in child tables. A child row's id is its record's id shifted left 16 bits plus its position,
+/// so children are appended in id order to plain rowid tables (SQLite's fastest insert) and found by an
+/// id range, without a second index, which is why a record keeps at most `ReportRecord.maxResultsPerKind`
+/// of each kind.
 final class RecordInserter {
     static func childID(_ recordID: Int64, _ seq: Int) -> Int64 {
         recordID << 16 | Int64(seq)
@@ -24,13 +26,16 @@ final class RecordInserter {
             db,
             sql: """
                 INSERT INTO record (report_id, source_ip, count, disposition, dkim, spf, envelope_to, envelope_from,
-                                    header_from, extensions, alignment)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    header_from, extensions, alignment, inline_auth, dkim1_domain, dkim1_selector,
+                                    dkim1_result, dkim1_human_result, spf1_domain, spf1_scope, spf1_result,
+                                    spf1_human_result)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         dkim = try RawStatement(
-            db, sql: "INSERT INTO dkim_result (id, domain, selector, result, human_result) VALUES (?, ?, ?, ?, ?)")
+            db, sql: "INSERT INTO dkim_result_extra (id, domain, selector, result, human_result) VALUES (?, ?, ?, ?, ?)"
+        )
         spf = try RawStatement(
-            db, sql: "INSERT INTO spf_result (id, domain, scope, result, human_result) VALUES (?, ?, ?, ?, ?)")
+            db, sql: "INSERT INTO spf_result_extra (id, domain, scope, result, human_result) VALUES (?, ?, ?, ?, ?)")
         reason = try RawStatement(db, sql: "INSERT INTO override_reason (id, type, comment) VALUES (?, ?, ?)")
     }
 
@@ -48,9 +53,22 @@ final class RecordInserter {
         record.bind(10, value.extensions.isEmpty ? nil : value.extensions.joined(separator: "\n"))
         let facts = check.facts(for: value, memo: memo)
         record.bind(11, facts.rawValue)
+        let dkimResults = value.dkimResults.prefix(ReportRecord.maxResultsPerKind)
+        let spfResults = value.spfResults.prefix(ReportRecord.maxResultsPerKind)
+        record.bind(12, Int64((dkimResults.isEmpty ? 0 : 1) | (spfResults.isEmpty ? 0 : 2)))
+        let firstDKIM = dkimResults.first
+        record.bind(13, firstDKIM?.domain)
+        record.bind(14, firstDKIM?.selector)
+        record.bind(15, firstDKIM?.result?.text)
+        record.bind(16, firstDKIM?.humanResult)
+        let firstSPF = spfResults.first
+        record.bind(17, firstSPF?.domain)
+        record.bind(18, firstSPF?.scope?.text)
+        record.bind(19, firstSPF?.result?.text)
+        record.bind(20, firstSPF?.humanResult)
         try record.execute()
         let recordID = record.lastInsertedRowID
-        for (seq, result) in value.dkimResults.prefix(ReportRecord.maxResultsPerKind).enumerated() {
+        for (seq, result) in dkimResults.enumerated().dropFirst() {
             dkim.bind(1, Self.childID(recordID, seq))
             dkim.bind(2, result.domain)
             dkim.bind(3, result.selector)
@@ -58,7 +76,7 @@ final class RecordInserter {
             dkim.bind(5, result.humanResult)
             try dkim.execute()
         }
-        for (seq, result) in value.spfResults.prefix(ReportRecord.maxResultsPerKind).enumerated() {
+        for (seq, result) in spfResults.enumerated().dropFirst() {
             spf.bind(1, Self.childID(recordID, seq))
             spf.bind(2, result.domain)
             spf.bind(3, result.scope?.text)

@@ -3,29 +3,48 @@ import ReportModel
 
 /// Reads records back with their DKIM, SPF and override rows. A report's records have contiguous ids
 /// and their children ids derived from them, so four range queries stepped side by side (a merge join
-/// on the record id) give every record with its children, in order, in constant memory.
+/// on the record id) give every record with its children, in order, in constant memory. A record's
+/// first DKIM and SPF results are in its own row when `inline_auth` says so (records stored before
+/// migration 006 have all of them in the child tables).
 struct RecordReader {
     private let records: RawStatement
     private let dkim: RawStatement
     private let spf: RawStatement
     private let reasons: RawStatement
 
-    init(_ db: Database) throws {
+    /// Where a record's auth results are.
+    enum Layout {
+        /// Since migration 006: the first of each kind in the record's row, the others in the extra tables.
+        case firstInRecord
+        /// Before it (what migration 004 reads): all of them in the tables `dkim_result` and `spf_result`.
+        case allInChildTables
+    }
+
+    init(_ db: Database, layout: Layout = .firstInRecord) throws {
+        let inline =
+            layout == .firstInRecord
+            ? """
+            inline_auth, dkim1_domain, dkim1_selector, dkim1_result, dkim1_human_result, spf1_domain, spf1_scope,
+            spf1_result, spf1_human_result
+            """ : "0"
+        let suffix = layout == .firstInRecord ? "_extra" : ""
         records = try RawStatement(
             db,
             sql: """
                 SELECT id, source_ip, count, disposition, dkim, spf, envelope_to, envelope_from, header_from,
-                       alignment, extensions
+                       alignment, extensions, \(inline)
                 FROM record WHERE id BETWEEN ? AND ? ORDER BY id
                 """)
         dkim = try RawStatement(
             db,
             sql:
-                "SELECT id, domain, selector, result, human_result FROM dkim_result WHERE id BETWEEN ? AND ? ORDER BY id"
+                "SELECT id, domain, selector, result, human_result FROM dkim_result\(suffix) WHERE id BETWEEN ? AND ? ORDER BY id"
         )
         spf = try RawStatement(
             db,
-            sql: "SELECT id, domain, scope, result, human_result FROM spf_result WHERE id BETWEEN ? AND ? ORDER BY id")
+            sql:
+                "SELECT id, domain, scope, result, human_result FROM spf_result\(suffix) WHERE id BETWEEN ? AND ? ORDER BY id"
+        )
         reasons = try RawStatement(
             db, sql: "SELECT id, type, comment FROM override_reason WHERE id BETWEEN ? AND ? ORDER BY id")
     }
@@ -56,6 +75,20 @@ struct RecordReader {
             record.envelopeFrom = records.text(7)
             record.headerFrom = records.text(8)
             record.extensions = records.text(10).map { $0.split(separator: "\n").map(String.init) } ?? []
+            let inline = records.int64(11)
+            if inline & 1 != 0 {
+                record.dkimResults.append(
+                    DKIMAuthResult(
+                        domain: records.text(12), selector: records.text(13),
+                        result: Reported(stored: records.text(14)),
+                        humanResult: records.text(15)))
+            }
+            if inline & 2 != 0 {
+                record.spfResults.append(
+                    SPFAuthResult(
+                        domain: records.text(16), scope: Reported(stored: records.text(17)),
+                        result: Reported(stored: records.text(18)), humanResult: records.text(19)))
+            }
             try dkimCursor.children(of: id) { row in
                 record.dkimResults.append(
                     DKIMAuthResult(
@@ -112,10 +145,10 @@ extension ReportDatabase {
 
     static func forEachRecord(
         _ db: Database, _ filter: ReportFilter, includeVariants: Bool = false,
-        _ body: (RecordContext, StoredRecord) throws -> Void
+        layout: RecordReader.Layout = .firstInRecord, _ body: (RecordContext, StoredRecord) throws -> Void
     ) throws {
         let (condition, arguments) = condition(filter, alias: "r")
-        let reader = try RecordReader(db)
+        let reader = try RecordReader(db, layout: layout)
         let reports = try Row.fetchCursor(
             db,
             sql: """

@@ -132,28 +132,44 @@ extension ReportDatabase {
                     + Array(repeating: "(?, ?)", count: pairs.count).joined(separator: ", ") + ")"
                 for (domain, address) in pairs { arguments += [domain, address] }
             }
+            // The counted reports of the periods and domains where these sources appear, and their records
+            // from these sources.
+            let records = """
+                (SELECT DISTINCT s.begin_utc, s.policy_domain FROM source_rollup s
+                 WHERE \(condition) AND s.source_ip IN (\(placeholders))) spots
+                CROSS JOIN report r ON r.policy_domain = spots.policy_domain AND r.begin_utc = spots.begin_utc
+                CROSS JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
+                """
+            let recordConditions = "+r.counted = 1 AND +c.source_ip IN (\(placeholders))"
+            let allArguments = arguments + StatementArguments(wanted) + StatementArguments(wanted)
             var result: [String: (dkim: [String], spf: [String])] = [:]
-            for (table, isDKIM) in [("dkim_result", true), ("spf_result", false)] {
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT c.source_ip, LOWER(a.domain) AS domain, SUM(c.count) AS messages
-                        FROM (SELECT DISTINCT s.begin_utc, s.policy_domain FROM source_rollup s
-                              WHERE \(condition) AND s.source_ip IN (\(placeholders))) spots
-                             CROSS JOIN report r ON r.policy_domain = spots.policy_domain
-                                                AND r.begin_utc = spots.begin_utc
-                             CROSS JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
-                             CROSS JOIN \(table) a ON a.id BETWEEN c.id << 16 AND (c.id << 16) | 65535
-                        WHERE +r.counted = 1 AND +a.result = 'pass' AND +a.domain IS NOT NULL
-                          AND +c.source_ip IN (\(placeholders))
-                        GROUP BY 1, 2
-                        ORDER BY 1, messages DESC, 2
-                        """,
-                    arguments: arguments + StatementArguments(wanted) + StatementArguments(wanted))
-                for row in rows {
-                    let address: String = row[0]
+            for (kind, bit) in [("dkim", 1), ("spf", 2)] {
+                // A record's first result is in its row (`inline_auth`), any further ones in the extra table.
+                var messages: [String: [String: Int64]] = [:]
+                for sql in [
+                    """
+                    SELECT c.source_ip, LOWER(c.\(kind)1_domain), SUM(c.count) FROM \(records)
+                    WHERE \(recordConditions) AND +c.inline_auth & \(bit) AND +c.\(kind)1_result = 'pass'
+                      AND +c.\(kind)1_domain IS NOT NULL
+                    GROUP BY 1, 2
+                    """,
+                    """
+                    SELECT c.source_ip, LOWER(a.domain), SUM(c.count) FROM \(records)
+                    CROSS JOIN \(kind)_result_extra a ON a.id BETWEEN c.id << 16 AND (c.id << 16) | 65535
+                    WHERE \(recordConditions) AND +a.result = 'pass' AND +a.domain IS NOT NULL
+                    GROUP BY 1, 2
+                    """,
+                ] {
+                    let rows = try Row.fetchCursor(db, sql: sql, arguments: allArguments)
+                    while let row = try rows.next() {
+                        messages[row[0], default: [:]][row[1], default: 0] += row[2] as Int64
+                    }
+                }
+                for (address, domains) in messages {
+                    // Most messages first; the name breaks ties.
+                    let ranked = domains.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
                     var entry = result[address] ?? ([], [])
-                    if isDKIM { entry.dkim.append(row[1]) } else { entry.spf.append(row[1]) }
+                    if kind == "dkim" { entry.dkim = ranked } else { entry.spf = ranked }
                     result[address] = entry
                 }
             }

@@ -3,12 +3,15 @@ import GRDB
 import ReportModel
 
 /// Brings a database stored before migration 004 up to date: recomputes every record's alignment and
-/// rolls up every counted report. Runs once, inside that migration's transaction.
+/// rolls up every counted report. Runs once, inside that migration's transaction, so it reads records
+/// as they were laid out then (all auth results in the child tables).
 enum RollupBackfill {
     static func run(_ db: Database) throws {
         let check = AlignmentCheck()
         let update = try RawStatement(db, sql: "UPDATE record SET alignment = ? WHERE id = ?")
-        try ReportDatabase.forEachRecord(db, ReportFilter(), includeVariants: true) { _, stored in
+        try ReportDatabase.forEachRecord(
+            db, ReportFilter(), includeVariants: true, layout: .allInChildTables
+        ) { _, stored in
             update.bind(1, check.facts(for: stored.record).rawValue)
             update.bind(2, stored.id)
             try update.execute()
@@ -22,7 +25,7 @@ enum RollupBackfill {
                 report: context.reportRowID, adkim: context.policy.adkim?.word, aspf: context.policy.aspf?.word,
                 begin: context.begin, policyDomain: context.policyDomain, statements)
         }
-        try ReportDatabase.forEachRecord(db, ReportFilter()) { context, stored in
+        try ReportDatabase.forEachRecord(db, ReportFilter(), layout: .allInChildTables) { context, stored in
             if open?.context.reportRowID != context.reportRowID {
                 try writeOpen()
                 open = (context, RollupAccumulator())

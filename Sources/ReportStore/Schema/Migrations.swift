@@ -295,5 +295,40 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+
+        migrator.registerMigration("006-first-auth-results-in-record") { db in
+            try db.execute(
+                sql: """
+                    -- Most records carry one DKIM and one SPF result: they are kept in the record's row
+                    -- (two inserts fewer per record); further results stay in the child tables, which
+                    -- become dkim_result_extra and spf_result_extra. inline_auth says which firsts the
+                    -- row holds (1: DKIM, 2: SPF; NULL for records stored before, whose results are all
+                    -- in the child tables).
+                    ALTER TABLE record ADD COLUMN inline_auth INTEGER;
+                    ALTER TABLE record ADD COLUMN dkim1_domain TEXT;
+                    ALTER TABLE record ADD COLUMN dkim1_selector TEXT;
+                    ALTER TABLE record ADD COLUMN dkim1_result TEXT;
+                    ALTER TABLE record ADD COLUMN dkim1_human_result TEXT;
+                    ALTER TABLE record ADD COLUMN spf1_domain TEXT;
+                    ALTER TABLE record ADD COLUMN spf1_scope TEXT;
+                    ALTER TABLE record ADD COLUMN spf1_result TEXT;
+                    ALTER TABLE record ADD COLUMN spf1_human_result TEXT;
+                    ALTER TABLE dkim_result RENAME TO dkim_result_extra;
+                    ALTER TABLE spf_result RENAME TO spf_result_extra;
+
+                    -- Every DKIM and SPF result of every record, in order, as the tables were before: for
+                    -- queries by hand and scripts.
+                    CREATE VIEW dkim_result (id, record_id, seq, domain, selector, result, human_result) AS
+                        SELECT id << 16, id, 0, dkim1_domain, dkim1_selector, dkim1_result, dkim1_human_result
+                        FROM record WHERE inline_auth & 1
+                        UNION ALL
+                        SELECT id, record_id, seq, domain, selector, result, human_result FROM dkim_result_extra;
+                    CREATE VIEW spf_result (id, record_id, seq, domain, scope, result, human_result) AS
+                        SELECT id << 16, id, 0, spf1_domain, spf1_scope, spf1_result, spf1_human_result
+                        FROM record WHERE inline_auth & 2
+                        UNION ALL
+                        SELECT id, record_id, seq, domain, scope, result, human_result FROM spf_result_extra;
+                    """)
+        }
     }
 }
