@@ -30,15 +30,15 @@ public struct AlignmentCheck: Sendable {
                 facts.insert(relaxed)
             }
         }
-        for result in record.dkimResults where result.result == .known(.pass) {
+        for result in record.dkimResults where result.result?.word == .pass {
             guard let domain = normalize(result.domain) else { continue }
             facts.insert(.dkimPassedAny)
             insert(domain, strict: .dkimStrict, relaxed: .dkimRelaxed)
         }
         let envelope = normalize(record.envelopeFrom)
-        for result in record.spfResults where result.result == .known(.pass) {
+        for result in record.spfResults where result.result?.word == .pass {
             // HELO only stands in for a null reverse-path; an unknown scope is read as MAIL FROM.
-            if result.scope == .known(.helo) && envelope != nil { continue }
+            if result.scope?.word == .helo && envelope != nil { continue }
             guard let domain = normalize(result.domain) ?? envelope else { continue }
             facts.insert(.spfPassedAny)
             insert(domain, strict: .spfStrict, relaxed: .spfRelaxed)

@@ -60,7 +60,9 @@ where Word: RawRepresentable & Hashable & Sendable, Word.RawValue == String {
     case known(Word)
     case unknown(String)
 
-    /// The canonical word, or the unknown value exactly as reported.
+    /// The canonical word, or the unknown value exactly as reported. Inlinable (as is ``word``), so that
+    /// the store and the alignment check, reading them for millions of records, get them specialized.
+    @inlinable
     public var text: String {
         switch self {
         case .known(let word): word.rawValue
@@ -68,6 +70,7 @@ where Word: RawRepresentable & Hashable & Sendable, Word.RawValue == String {
         }
     }
 
+    @inlinable
     public var word: Word? {
         if case .known(let word) = self { return word }
         return nil

@@ -68,7 +68,8 @@ final class RecordInserter {
         record.bind(20, firstSPF?.humanResult)
         try record.execute()
         let recordID = record.lastInsertedRowID
-        for (seq, result) in dkimResults.enumerated().dropFirst() {
+        for seq in dkimResults.indices.dropFirst() {
+            let result = dkimResults[seq]
             dkim.bind(1, Self.childID(recordID, seq))
             dkim.bind(2, result.domain)
             dkim.bind(3, result.selector)
@@ -76,7 +77,8 @@ final class RecordInserter {
             dkim.bind(5, result.humanResult)
             try dkim.execute()
         }
-        for (seq, result) in spfResults.enumerated().dropFirst() {
+        for seq in spfResults.indices.dropFirst() {
+            let result = spfResults[seq]
             spf.bind(1, Self.childID(recordID, seq))
             spf.bind(2, result.domain)
             spf.bind(3, result.scope?.text)
@@ -84,7 +86,8 @@ final class RecordInserter {
             spf.bind(5, result.humanResult)
             try spf.execute()
         }
-        for (seq, override) in value.reasons.prefix(ReportRecord.maxResultsPerKind).enumerated() {
+        for seq in value.reasons.indices.prefix(ReportRecord.maxResultsPerKind) {
+            let override = value.reasons[seq]
             reason.bind(1, Self.childID(recordID, seq))
             reason.bind(2, override.type?.text)
             reason.bind(3, override.comment)
