@@ -68,15 +68,13 @@ final class FileDigest: @unchecked Sendable {
     private var result: Result<[UInt8], any Error>?
 
     init(path: String) {
-        let thread = Thread { [self] in
+        HelperThread.start(name: "rua-digest") { [self] in
             let outcome = Result { try InputFile.digest(path: path) }
             condition.lock()
             result = outcome
             condition.broadcast()
             condition.unlock()
         }
-        thread.name = "rua-digest"
-        thread.start()
     }
 
     /// Whether the digest is computed (``value()`` answers at once).

@@ -115,9 +115,7 @@ final class PrefetchedOriginal: OriginalSource {
         let queue = self.queue
         // Handed over: from here on only the encoding thread uses `source`.
         nonisolated(unsafe) let handedOver = source
-        let thread = Thread { queue.fill(from: handedOver) }
-        thread.name = "rua-original"
-        thread.start()
+        HelperThread.start(name: "rua-original") { queue.fill(from: handedOver) }
     }
 
     deinit {
