@@ -116,8 +116,9 @@ private func mixedRecords() -> [ReportRecord] {
     @Test func sourceCountsSpilledToATemporaryFileAddUpToTheSameRollups() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
+        // 150 sources, some more than once: more than one statement's worth of rows (and spilled runs).
         let records =
-            (0..<60).map { record("192.0.2.\($0 % 25)", Int64($0 + 1), dkim: $0 % 3 == 0 ? .fail : .pass) }
+            (0..<400).map { record("192.0.2.\($0 % 150)", Int64($0 + 1), dkim: $0 % 3 == 0 ? .fail : .pass) }
             + mixedRecords()
         _ = try storeReport(database, input: "many-sources.xml", records: records, adkim: .strict)
         func rollups(_ db: Database) throws -> [[Row]] {
@@ -141,7 +142,12 @@ private func mixedRecords() -> [ReportRecord] {
                 begin: report.begin, policyDomain: report.policyDomain, try RollupStatements(db))
             return try rollups(db)
         }
-        #expect(inMemory[1].count == 25)
+        #expect(inMemory[1].count == 150)
+        #expect(inMemory[1].count > RollupStatements.batchSize)
+        #expect(inMemory[1].reduce(0) { $0 + ($1["messages"] as Int64) } == records.reduce(0) { $0 + $1.count })
+        // 192.0.2.7: records 7, 157 and 307 (counts 8, 158, 308).
+        let seventh = inMemory[1].first { $0["source_ip"] as String == "192.0.2.7" }
+        #expect(seventh?["messages"] == 474 as Int64)
         #expect(spilled == inMemory)
     }
 

@@ -93,17 +93,12 @@ final class RollupAccumulator {
             insert.bind(Int32(index + 1), value)
         }
         try insert.execute()
-        let upsert = statements.addSourceRollup
+        var writer = SourceRollupWriter(statements, begin: begin, policyDomain: policyDomain)
         func store(_ key: SourceKey, _ counts: SourceCounts) throws {
-            upsert.bind(1, begin)
-            upsert.bind(2, policyDomain)
-            upsert.bind(3, key.sourceIP)
-            upsert.bind(4, key.headerFrom)
-            upsert.bind(5, counts.messages)
-            upsert.bind(6, counts.dmarcPass[mode])
-            upsert.bind(7, counts.dkimAligned[dkimMode])
-            upsert.bind(8, counts.spfAligned[spfMode])
-            try upsert.execute()
+            try writer.add(
+                key,
+                SIMD4(counts.messages, counts.dmarcPass[mode], counts.dkimAligned[dkimMode], counts.spfAligned[spfMode])
+            )
         }
         if let spill {
             try spillSources()
@@ -111,6 +106,7 @@ final class RollupAccumulator {
         } else {
             for (key, counts) in sources { try store(key, counts) }
         }
+        try writer.finish()
     }
 
     /// Writes the in-memory source counts to the spill file as one run and forgets them.
@@ -171,9 +167,12 @@ struct VerdictCounts: Sendable {
 /// The statements that write rollups, prepared once per connection.
 final class RollupStatements {
     let insertReportRollup: RawStatement
-    /// Adds to the row of other reports with the same begin, domain and source: `+` turns to floating
-    /// point rather than failing should absurd counts overflow.
+    /// Adds one source row, and ``batchSize`` rows at once, to the rows of other reports with the same
+    /// begin, domain and source: `+` turns to floating point rather than failing should absurd counts
+    /// overflow. A statement of many rows costs SQLite far less per row.
     let addSourceRollup: RawStatement
+    let addSourceRollups: RawStatement
+    static let batchSize = 64
 
     init(_ db: Database) throws {
         insertReportRollup = try RawStatement(
@@ -184,17 +183,71 @@ final class RollupStatements {
                                            reject)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        addSourceRollup = try RawStatement(
-            db,
-            sql: """
-                INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
-                                           dkim_aligned, spf_aligned)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
-                                          dmarc_pass = dmarc_pass + excluded.dmarc_pass,
-                                          dkim_aligned = dkim_aligned + excluded.dkim_aligned,
-                                          spf_aligned = spf_aligned + excluded.spf_aligned
-                """)
+        func upsert(rows: Int) throws -> RawStatement {
+            try RawStatement(
+                db,
+                sql: """
+                    INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
+                                               dkim_aligned, spf_aligned)
+                    VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", "))
+                    ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
+                                              dmarc_pass = dmarc_pass + excluded.dmarc_pass,
+                                              dkim_aligned = dkim_aligned + excluded.dkim_aligned,
+                                              spf_aligned = spf_aligned + excluded.spf_aligned
+                    """)
+        }
+        addSourceRollup = try upsert(rows: 1)
+        addSourceRollups = try upsert(rows: Self.batchSize)
+    }
+}
+
+/// Source rollup rows of one report on their way to the table, in statements of many rows. Each key
+/// comes once (a statement may not update a row it inserted).
+struct SourceRollupWriter {
+    private let statements: RollupStatements
+    private let begin: Int64
+    private let policyDomain: String
+    private var rows: [(RollupAccumulator.SourceKey, SIMD4<Int64>)] = []
+
+    init(_ statements: RollupStatements, begin: Int64, policyDomain: String) {
+        self.statements = statements
+        self.begin = begin
+        self.policyDomain = policyDomain
+        rows.reserveCapacity(RollupStatements.batchSize)
+    }
+
+    /// Adds a source's messages, DMARC passes, DKIM and SPF aligned.
+    mutating func add(_ key: RollupAccumulator.SourceKey, _ counts: SIMD4<Int64>) throws {
+        rows.append((key, counts))
+        if rows.count == RollupStatements.batchSize {
+            try execute(statements.addSourceRollups, rows[...])
+            rows.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Writes the rows still waiting, one by one.
+    mutating func finish() throws {
+        for index in rows.indices {
+            try execute(statements.addSourceRollup, rows[index...index])
+        }
+        rows.removeAll(keepingCapacity: true)
+    }
+
+    private func execute(
+        _ statement: RawStatement, _ batch: ArraySlice<(RollupAccumulator.SourceKey, SIMD4<Int64>)>
+    ) throws {
+        for (offset, (key, counts)) in zip(0..., batch) {
+            let first = Int32(offset * 8)
+            statement.bind(first + 1, begin)
+            statement.bind(first + 2, policyDomain)
+            statement.bind(first + 3, key.sourceIP)
+            statement.bind(first + 4, key.headerFrom)
+            statement.bind(first + 5, counts[0])
+            statement.bind(first + 6, counts[1])
+            statement.bind(first + 7, counts[2])
+            statement.bind(first + 8, counts[3])
+        }
+        try statement.execute()
     }
 }
 
