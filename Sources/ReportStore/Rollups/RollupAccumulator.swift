@@ -104,7 +104,10 @@ final class RollupAccumulator {
             try spillSources()
             try spill.merged { try store($0.key, $0.counts) }
         } else {
-            for (key, counts) in sources { try store(key, counts) }
+            // In key order, as the table keeps them.
+            for (key, counts) in sources.sorted(by: { SourceSpill.precedes($0.key, $1.key) }) {
+                try store(key, counts)
+            }
         }
         try writer.finish()
     }
@@ -167,14 +170,15 @@ struct VerdictCounts: Sendable {
 /// The statements that write rollups, prepared once per connection.
 final class RollupStatements {
     let insertReportRollup: RawStatement
-    /// Adds one source row, and ``batchSize`` rows at once, to the rows of other reports with the same
-    /// begin, domain and source: `+` turns to floating point rather than failing should absurd counts
-    /// overflow. A statement of many rows costs SQLite far less per row.
-    let addSourceRollup: RawStatement
-    let addSourceRollups: RawStatement
+    /// Statements that add up to ``batchSize`` source rows at once to the rows of other reports with the
+    /// same begin, domain and source (`+` turns to floating point rather than failing should absurd
+    /// counts overflow), by number of rows: a statement of many rows costs SQLite far less per row.
+    private var addSourceRollups: [Int: RawStatement] = [:]
+    private let db: Database
     static let batchSize = 64
 
     init(_ db: Database) throws {
+        self.db = db
         insertReportRollup = try RawStatement(
             db,
             sql: """
@@ -183,21 +187,24 @@ final class RollupStatements {
                                            reject)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        func upsert(rows: Int) throws -> RawStatement {
-            try RawStatement(
-                db,
-                sql: """
-                    INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
-                                               dkim_aligned, spf_aligned)
-                    VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", "))
-                    ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
-                                              dmarc_pass = dmarc_pass + excluded.dmarc_pass,
-                                              dkim_aligned = dkim_aligned + excluded.dkim_aligned,
-                                              spf_aligned = spf_aligned + excluded.spf_aligned
-                    """)
-        }
-        addSourceRollup = try upsert(rows: 1)
-        addSourceRollups = try upsert(rows: Self.batchSize)
+    }
+
+    /// The statement that adds `rows` source rows (1 to ``batchSize``), prepared when first wanted.
+    func addSourceRollups(rows: Int) throws -> RawStatement {
+        if let statement = addSourceRollups[rows] { return statement }
+        let statement = try RawStatement(
+            db,
+            sql: """
+                INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
+                                           dkim_aligned, spf_aligned)
+                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", "))
+                ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
+                                          dmarc_pass = dmarc_pass + excluded.dmarc_pass,
+                                          dkim_aligned = dkim_aligned + excluded.dkim_aligned,
+                                          spf_aligned = spf_aligned + excluded.spf_aligned
+                """)
+        addSourceRollups[rows] = statement
+        return statement
     }
 }
 
@@ -219,17 +226,13 @@ struct SourceRollupWriter {
     /// Adds a source's messages, DMARC passes, DKIM and SPF aligned.
     mutating func add(_ key: RollupAccumulator.SourceKey, _ counts: SIMD4<Int64>) throws {
         rows.append((key, counts))
-        if rows.count == RollupStatements.batchSize {
-            try execute(statements.addSourceRollups, rows[...])
-            rows.removeAll(keepingCapacity: true)
-        }
+        if rows.count == RollupStatements.batchSize { try finish() }
     }
 
-    /// Writes the rows still waiting, one by one.
+    /// Writes the rows still waiting.
     mutating func finish() throws {
-        for index in rows.indices {
-            try execute(statements.addSourceRollup, rows[index...index])
-        }
+        guard !rows.isEmpty else { return }
+        try execute(try statements.addSourceRollups(rows: rows.count), rows[...])
         rows.removeAll(keepingCapacity: true)
     }
 

@@ -99,7 +99,7 @@ final class SourceSpill {
         if let pending { try body(pending) }
     }
 
-    private static func precedes(_ a: RollupAccumulator.SourceKey, _ b: RollupAccumulator.SourceKey) -> Bool {
+    static func precedes(_ a: RollupAccumulator.SourceKey, _ b: RollupAccumulator.SourceKey) -> Bool {
         (a.sourceIP, a.headerFrom) < (b.sourceIP, b.headerFrom)
     }
 
