@@ -4,7 +4,8 @@ import ReportModel
 import ReportStore
 
 /// A file about to be imported: its bytes and SHA-256 when it is small enough to hold, else its size
-/// (a large file is streamed, and hashed on a thread of its own meanwhile: ``FileDigest``).
+/// (a large file, or a zip archive of a megabyte or more, is streamed, and hashed on a thread of its own
+/// meanwhile: ``FileDigest``).
 struct InputFile {
     let path: String
     /// The SHA-256 of a file held in memory; `nil` for a large file.
@@ -12,6 +13,10 @@ struct InputFile {
     let size: Int64
     /// The whole file, when it is at most the limit; `nil` for a large file that is streamed.
     let bytes: [UInt8]?
+
+    /// Zip archives from this size on are read from their file (as large files are) rather than held:
+    /// the archive reader works on a file, and would otherwise get a temporary copy.
+    static let smallestStreamedZip: UInt64 = 1 << 20
 
     /// Reads a small file, or finds a large file's size.
     /// - Throws: ``IngestError`` `.unreadable` when the file cannot be opened or read.
@@ -23,9 +28,12 @@ struct InputFile {
         }
         defer { try? handle.close() }
         do {
+            let head = Array(try handle.read(upToCount: 4) ?? Data())
             let length = try handle.seekToEnd()
             try handle.seek(toOffset: 0)
-            if length <= UInt64(wholeFileLimit) {
+            let streamedZip =
+                length >= Self.smallestStreamedZip && Sniffer.sniff(head, isComplete: head.count < 4) == .zip
+            if length <= UInt64(wholeFileLimit) && !streamedZip {
                 let data = try handle.readToEnd() ?? Data()
                 let bytes = Array(data)
                 self.bytes = bytes

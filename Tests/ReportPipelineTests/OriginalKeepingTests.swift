@@ -116,4 +116,16 @@ import Testing
         #expect(counts["input"] == 1 && counts["input_blob"] == 1 && counts["record"] == Self.streamedRows)
         #expect(try database.originalBytes(sha256: SHA256Hasher.digest(bytes)) == bytes)
     }
+
+    @Test func aLargeZipIsReadFromItsFileAndKeptExactly() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        // Stored, not deflated, so that the archive is several megabytes.
+        let zip = try Compression.zip([.file("big.xml", Self.largeReport(rows: 12_000), compressed: false)])
+        #expect(zip.count > 3 << 20)
+        let items = Self.importing([try temp.write("big.zip", zip)], into: database)
+        #expect(items.map(\.outcome) == [.stored])
+        #expect(items.map(\.records) == [12_000])
+        #expect(try database.originalBytes(sha256: SHA256Hasher.digest(zip)) == zip)
+    }
 }
