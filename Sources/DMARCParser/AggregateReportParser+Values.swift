@@ -29,11 +29,11 @@ extension AggregateReportParser {
         case (.row, .sourceIP): rawSourceIP = raw
         case (.row, .count): rawCount = raw
         case (.policyEvaluated, .disposition):
-            record.disposition = Normalization.word(raw, element: name, into: &diagnostics)
+            record.disposition = dispositions.word(raw, element: name, into: &diagnostics)
         case (.policyEvaluated, .dkim):
-            record.dkim = Normalization.word(raw, element: "policy_evaluated/dkim", into: &diagnostics)
+            record.dkim = verdicts.dkim.word(raw, element: "policy_evaluated/dkim", into: &diagnostics)
         case (.policyEvaluated, .spf):
-            record.spf = Normalization.word(raw, element: "policy_evaluated/spf", into: &diagnostics)
+            record.spf = verdicts.spf.word(raw, element: "policy_evaluated/spf", into: &diagnostics)
         case (.reason, .type):
             record.reasons[record.reasons.count - 1].type = Normalization.word(
                 raw, element: "reason/type", into: &diagnostics)
@@ -93,7 +93,7 @@ extension AggregateReportParser {
         case .selector:
             record.dkimResults[index].selector = Normalization.text(raw, element: "dkim/selector", into: &diagnostics)
         case .result:
-            record.dkimResults[index].result = Normalization.word(
+            record.dkimResults[index].result = dkimResults.word(
                 raw, element: "dkim/result", aliases: Normalization.dkimAliases, into: &diagnostics)
         case .humanResult:
             record.dkimResults[index].humanResult = Normalization.text(
@@ -108,10 +108,10 @@ extension AggregateReportParser {
         case .domain:
             record.spfResults[index].domain = Normalization.domain(raw, element: "spf/domain", into: &diagnostics)
         case .scope:
-            record.spfResults[index].scope = Normalization.word(
+            record.spfResults[index].scope = spfScopes.word(
                 raw, element: "spf/scope", aliases: Normalization.scopeAliases, into: &diagnostics)
         case .result:
-            record.spfResults[index].result = Normalization.word(
+            record.spfResults[index].result = spfResults.word(
                 raw, element: "spf/result", aliases: Normalization.spfAliases, into: &diagnostics)
         case .humanResult:
             record.spfResults[index].humanResult = Normalization.text(

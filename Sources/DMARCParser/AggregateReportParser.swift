@@ -50,6 +50,12 @@ public final class AggregateReportParser {
     var recordCount = 0
     var messageCount: Int64 = 0
     var diagnostics = DiagnosticCollector()
+    /// The words each record repeats, remembered (see ``WordMemo``).
+    var dispositions = WordMemo<Disposition>()
+    var verdicts = (dkim: WordMemo<DMARCResult>(), spf: WordMemo<DMARCResult>())
+    var dkimResults = WordMemo<DKIMResult>()
+    var spfResults = WordMemo<SPFResult>()
+    var spfScopes = WordMemo<SPFScope>()
     var xmlErrors: [String] = []
     var failure: DMARCParseError?
     var handlerError: (any Error)?

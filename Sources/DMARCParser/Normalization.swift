@@ -97,7 +97,6 @@ struct Normalization {
         if isCanonicalIPv4(raw) { return raw }
         var v4 = in_addr()
         var v6 = in6_addr()
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         if inet_pton(AF_INET, raw, &v4) == 1 {
             var canonical = true
             for byte in raw.utf8 where !((byte >= 0x30 && byte <= 0x39) || byte == 0x2E) {
@@ -105,14 +104,20 @@ struct Normalization {
                 break
             }
             if canonical { return raw }
-            guard inet_ntop(AF_INET, &v4, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return text(of: &v4, family: AF_INET)
         }
         if inet_pton(AF_INET6, raw, &v6) == 1 {
-            guard inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return text(of: &v6, family: AF_INET6)
         }
         return nil
+    }
+
+    /// `inet_ntop` into a buffer on the stack.
+    private static func text<Address>(of address: inout Address, family: Int32) -> String? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { buffer in
+            guard inet_ntop(family, &address, buffer.baseAddress, socklen_t(buffer.count)) != nil else { return nil }
+            return String(cString: buffer.baseAddress!)
+        }
     }
 
     /// Whether `text` is four decimal numbers up to 255, without leading zeros, joined by dots: what
@@ -151,5 +156,24 @@ struct Normalization {
 
     private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
         scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{A0}"
+    }
+}
+
+/// The last text of one element that was exactly a word of its vocabulary, and that word. Reports repeat
+/// a few words (`pass`, `none`, `mfrom`) millions of times, and reading a word from its text compares the
+/// text with every word; text that needed a repair (and its diagnostic) is never remembered.
+struct WordMemo<Word> where Word: RawRepresentable & Hashable & Sendable, Word.RawValue == String {
+    private var text = ""
+    private var word: Word?
+
+    mutating func word(
+        _ raw: String, element: String, aliases: [String: Word] = [:], into diagnostics: inout DiagnosticCollector
+    ) -> Reported<Word>? {
+        if let word, raw == text { return .known(word) }
+        let value = Normalization.word(raw, element: element, aliases: aliases, into: &diagnostics)
+        if case .known(let known)? = value, known.rawValue == raw {
+            (text, word) = (raw, known)
+        }
+        return value
     }
 }
