@@ -32,10 +32,33 @@ public final class ReportDatabase {
             }
         }
         do {
-            queue = try DatabaseQueue(path: path, configuration: config)
-            if !readOnly { try Self.migrate(queue) }
+            queue = try Self.open(path, config, readOnly: readOnly, busyTimeout: busyTimeout)
         } catch {
             throw Self.storeError(error, doing: "open database \(path)")
+        }
+    }
+
+    /// Opens the file and migrates it. Some of SQLite's locks are not waited for by its busy handler
+    /// (turning a new file to WAL, or a read that must become a write while another process writes);
+    /// processes opening a new file together then see "database is locked" at once. Those are tried
+    /// again, a little later each time, within the busy timeout.
+    private static func open(
+        _ path: String, _ config: Configuration, readOnly: Bool, busyTimeout: TimeInterval
+    ) throws -> DatabaseQueue {
+        let started = Date()
+        var attempt = 0
+        while true {
+            do {
+                let queue = try DatabaseQueue(path: path, configuration: config)
+                if !readOnly { try migrate(queue) }
+                return queue
+            } catch let error as DatabaseError
+                where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode)
+                && Date().timeIntervalSince(started) < busyTimeout
+            {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.01 * Double(min(attempt, 20)))
+            }
         }
     }
 
