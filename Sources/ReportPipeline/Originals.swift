@@ -92,6 +92,7 @@ final class PrefetchedOriginal: OriginalSource {
     private let queue = ChunkQueue()
     /// A second reader for chunks asked for again (after a report's rollback), apart from the thread's.
     private let again: () throws -> OriginalChunks
+    private var rereader: OriginalChunks?
 
     /// Originals of at least this many bytes that need deflating are deflated ahead.
     static let smallestPrefetched: Int64 = 2 * Int64(Deflate.chunkSize)
@@ -129,7 +130,9 @@ final class PrefetchedOriginal: OriginalSource {
     }
 
     func chunk(at index: Int) throws -> [UInt8] {
-        try again().chunk(at: index)
+        let rereader = try self.rereader ?? again()
+        self.rereader = rereader
+        return try rereader.chunk(at: index)
     }
 }
 

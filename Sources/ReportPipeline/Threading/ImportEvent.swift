@@ -67,6 +67,15 @@ struct InputStart: Sendable {
         self.init(path: path, sha256: SHA256Hasher.digest(bytes), size: Int64(bytes.count), bytes: bytes)
     }
 
+    /// The input's SHA-256, waiting for it when it is being computed.
+    func digest() throws -> [UInt8] {
+        if let sha256 { return sha256 }
+        guard let pendingDigest else {
+            throw IngestError(.unreadable, "the input has no digest", at: InputLocation(path: path))
+        }
+        return try pendingDigest.value()
+    }
+
     /// The name the input is stored under: the path, and the message within it.
     var name: String {
         ([path] + members).joined(separator: " › ")

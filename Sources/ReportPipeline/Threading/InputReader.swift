@@ -99,7 +99,7 @@ struct InputReader: Sendable {
             return
         }
         channel.send(.input(start))
-        let visitor = EventVisitor(channel: channel, input: start.path, digest: wholeInputDigest(start))
+        let visitor = EventVisitor(channel: channel, input: start.path, digest: start.digest)
         if start.sha256 == nil, let digest = start.pendingDigest, known != nil {
             // Hashed while it is read: once the digest is there, an input stored before stops being read.
             visitor.checkpoint = { [unowned visitor] in
@@ -129,15 +129,6 @@ struct InputReader: Sendable {
     /// Thrown out of the unpacker when a large input's digest shows it stored already.
     private struct StoredAlready: Error {
         var items: [ImportItem]
-    }
-
-    /// The digest of the whole input, for payloads that are the whole input.
-    private func wholeInputDigest(_ start: InputStart) -> () throws -> [UInt8] {
-        if let sha256 = start.sha256 { return { sha256 } }
-        guard let digest = start.pendingDigest else {
-            return { throw IngestError(.unreadable, "input has no digest", at: .init(path: start.path)) }
-        }
-        return { try digest.value() }
     }
 
     /// The items of the input with this content when it is stored already (as of this run's start).

@@ -89,12 +89,6 @@ final class InputWriter {
     /// The reader found the input stored already: what was written of it goes, without a failure.
     private struct InputRetracted: Error {}
 
-    /// The SHA-256 of an input hashed while it was read.
-    private static func digest(of start: InputStart) throws -> [UInt8] {
-        guard let digest = start.pendingDigest else { throw InputAborted(message: "the input's digest is missing") }
-        return try digest.value()
-    }
-
     /// Stores one input from its events, or none of it.
     private func write(_ start: InputStart, into batch: ImportBatch) {
         var sawEnd = false
@@ -119,7 +113,7 @@ final class InputWriter {
                 let original = try PrefetchedOriginal.source(for: chunks, again: chunks)
                 result = try batch.importInput(
                     name: start.name, sha256: start.sha256, original: original, importedAt: now,
-                    digest: { try Self.digest(of: start) }
+                    digest: start.digest
                 ) { session in
                     try consume(into: session, input: start, sawEnd: &sawEnd)
                 }

@@ -76,7 +76,7 @@ public final class ImportBatch {
                         try db.run("RELEASE input")
                         return .alreadyImported(items)
                     }
-                    try settleDigest(late, inputID: inputID, blobID: blobID)
+                    try settleDigest(late, blobID: blobID)
                 }
                 try statements.releaseInput.get().execute()
                 inputsInTransaction += 1
@@ -104,18 +104,10 @@ public final class ImportBatch {
         [0xFF] + (0..<16).map { _ in UInt8.random(in: 0...255) }
     }
 
-    /// Puts the real digest on the input's original, now that it is known; when the same bytes are kept
-    /// already (an input that was deleted), the input points at them and the new copy goes.
-    private func settleDigest(_ sha256: [UInt8], inputID: Int64, blobID: Int64) throws {
-        let findBlob = try statements.blobBySHA.get()
-        findBlob.bind(1, blob: sha256)
-        if let existing = try findBlob.queryInt64(), existing != blobID {
-            try db.run("UPDATE input SET blob_id = ? WHERE id = ?", [existing, inputID])
-            try db.run("DELETE FROM input_chunk WHERE blob_id = ?", [blobID])
-            try db.run("DELETE FROM input_blob WHERE id = ?", [blobID])
-        } else {
-            try db.run("UPDATE input_blob SET sha256 = ? WHERE id = ?", [Data(sha256), blobID])
-        }
+    /// Puts the real digest on the input's original, now that it is known (an input with the same
+    /// content was looked for just before; the blob's unique digest guards the rest).
+    private func settleDigest(_ sha256: [UInt8], blobID: Int64) throws {
+        try db.run("UPDATE input_blob SET sha256 = ? WHERE id = ?", [Data(sha256), blobID])
     }
 
     /// The input row, and its original's blob row unless the same content is kept already; then the

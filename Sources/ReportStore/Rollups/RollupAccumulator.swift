@@ -6,20 +6,13 @@ import ReportModel
 /// records writes a few thousand rollup rows instead of reading its records back.
 ///
 /// A record's verdict depends on the policy's `adkim` and `aspf`, which a report may state after its
-/// records; so every count is kept under all four combinations of modes (see ``ModeSet``), and the
-/// report's own is picked at ``write(report:adkim:aspf:begin:policyDomain:_:)``. The verdict itself is
-/// ``RecordVerdict``'s, looked up in a table built from it.
+/// records; so every count is kept under all four combinations of modes (lane `dkimStrict + 2 ×
+/// spfStrict`), and the report's own is picked at ``write(report:adkim:aspf:begin:policyDomain:_:)``.
+/// The verdict itself is ``RecordVerdict``'s, looked up in a table built from it.
 ///
 /// Memory stays bounded: past ``spillThreshold`` distinct sources, the per-source counts are written
 /// to a temporary file as a sorted run (``SourceSpill``) and the in-memory ones start afresh.
 final class RollupAccumulator {
-    /// The four combinations of alignment modes: index `dkimStrict + 2 * spfStrict`.
-    enum ModeSet {
-        static func index(adkim: AlignmentMode?, aspf: AlignmentMode?) -> Int {
-            (adkim == .strict ? 1 : 0) + (aspf == .strict ? 2 : 0)
-        }
-    }
-
     /// One source's counts (a source is a sending IP and header_from), per mode combination.
     struct SourceCounts {
         var dmarcPass = SIMD4<Int64>()
@@ -80,9 +73,9 @@ final class RollupAccumulator {
         report id: Int64, adkim: AlignmentMode?, aspf: AlignmentMode?, begin: Int64, policyDomain: String,
         _ statements: RollupStatements
     ) throws {
-        let mode = ModeSet.index(adkim: adkim, aspf: aspf)
         let dkimMode = adkim == .strict ? 1 : 0
         let spfMode = aspf == .strict ? 1 : 0
+        let mode = dkimMode + 2 * spfMode
         let r = report
         let insert = statements.insertReportRollup
         for (index, value) in [
