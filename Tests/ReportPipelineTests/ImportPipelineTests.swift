@@ -72,6 +72,25 @@ import Testing
         #expect(try database.tableCounts()["record"] == 2)
     }
 
+    @Test func aNamedPipeIsReadOnceAsOneInput() throws {
+        let temp = try TemporaryDirectory()
+        let fifo = temp.path("reports.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let xml = try SampleReports.bytes("source/yahoo.com!example.org!1764547200!1764633599.xml")
+        let writer = Thread {
+            guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
+            handle.write(Data(xml))
+            try? handle.close()
+        }
+        writer.start()
+        let database = try temp.makeDatabase()
+        var items: [ImportItem] = []
+        let summary = ImportPipeline(database: database).importPaths([fifo]) { items.append($0) }
+        #expect(summary.failures.isEmpty)
+        #expect(items.map(\.outcome) == [.stored])
+        #expect(try database.originalBytes(sha256: SHA256Hasher.digest(xml)) == xml)
+    }
+
     @Test func aMissingPathIsAFailureAndTheRestCarriesOn() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()

@@ -71,6 +71,17 @@ import Testing
         #expect(again.stdout.contains("1 duplicate"))
     }
 
+    @Test func standardInputNamedAsAPathIsReadOnceAndWhole() throws {
+        let temp = try TemporaryDirectory()
+        let message = try SampleReports.bytes("mail/google-zip.eml")
+        // A pipe cannot be read twice (sniffed, then read): what was sniffed would be lost.
+        let result = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite"), "/dev/stdin"], input: message)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("1 report stored"))
+        let database = try ReportDatabase(path: temp.path("db.sqlite"))
+        #expect(try database.originalBytes(sha256: SHA256Hasher.digest(message)) == message)
+    }
+
     @Test(arguments: ["mail/failure-report-arf.eml", "mail/human-reply.eml", "invalid/not-a-report.txt"])
     func aMessageWithoutAReportIsKeptAndExitsZero(_ sample: String) throws {
         let temp = try TemporaryDirectory()

@@ -69,6 +69,21 @@ struct InputReader: Sendable {
             submit(InputStart(path: path, bytes: bytes), known: known)
             return
         }
+        if !Self.isRegularFile(path) {
+            // A pipe or device (`/dev/stdin`, a FIFO) can be read once only: whole, as one input.
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                channel.send(.failed(path: path, message: "cannot open for reading"))
+                return
+            }
+            defer { try? handle.close() }
+            do {
+                let bytes = Array(try handle.readToEnd() ?? Data())
+                submit(InputStart(path: path, bytes: bytes), known: known)
+            } catch {
+                channel.send(.failed(path: path, message: "read failed: \(error.localizedDescription)"))
+            }
+            return
+        }
         if isMbox(path) {
             readMbox(path, known: known)
             return
@@ -146,6 +161,12 @@ struct InputReader: Sendable {
             // The read-only check is an optimisation; the writer checks again in its transaction.
             return nil
         }
+    }
+
+    /// Whether `path` (its symbolic links followed) is a regular file, which can be read more than once.
+    static func isRegularFile(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
     }
 
     /// Whether the file starts with an mbox `From ` line.
