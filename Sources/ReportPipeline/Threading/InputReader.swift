@@ -165,8 +165,9 @@ struct InputReader: Sendable {
 
     /// Whether `path` (its symbolic links followed) is a regular file, which can be read more than once.
     static func isRegularFile(_ path: String) -> Bool {
-        var status = stat()
-        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+        let target = (path as NSString).resolvingSymlinksInPath
+        let attributes = try? FileManager.default.attributesOfItem(atPath: target)
+        return attributes?[.type] as? FileAttributeType == .typeRegular
     }
 
     /// Whether the file starts with an mbox `From ` line.
