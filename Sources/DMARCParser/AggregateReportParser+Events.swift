@@ -49,10 +49,7 @@ extension AggregateReportParser {
         default:
             child = context(for: element, in: parent, localName: localName, prefix: prefix, attributes: attributes)
         }
-        if case .leaf = child {
-            text.removeAll(keepingCapacity: true)
-            textTruncated = false
-        }
+        if case .leaf = child { text.reset() }
         if case .capture = child { captureNames.append(qualifiedName(localName, prefix: prefix)) }
         stack.append(Frame(context: child, depth: xmlDepth))
     }
@@ -122,6 +119,7 @@ extension AggregateReportParser {
             return .policy
         case (.feedback, .record):
             record = ReportRecord()
+            count = nil
             rawCount = nil
             rawSourceIP = nil
             inRecord = true
@@ -188,11 +186,7 @@ extension AggregateReportParser {
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
         switch stack.last?.context {
         case .leaf(let element)?:
-            if text.count + bytes.count <= Self.maxTextLength {
-                text.append(contentsOf: bytes)
-            } else if !textTruncated {
-                textTruncated = true
-                text.append(contentsOf: bytes.prefix(max(0, Self.maxTextLength - text.count)))
+            if !text.append(bytes) {
                 diagnostics.add(
                     .unknownValue, .warning,
                     "text of <\(element.rawValue)> longer than \(Self.maxTextLength) bytes was cut")

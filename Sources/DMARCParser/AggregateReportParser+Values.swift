@@ -3,8 +3,9 @@ import ReportModel
 /// Element text to model values, through ``Normalization``, and the checks that complete a record.
 extension AggregateReportParser {
     func assign(_ element: ElementName, in parent: ParseContext) {
-        let raw = Self.trimmedString(text)
-        let name = element.rawValue
+        let bytes = text.trimmed
+        var raw: String { String(decoding: bytes, as: UTF8.self) }
+        var name: String { element.rawValue }
         switch (parent, element) {
         case (.feedback, .version): header.version = Normalization.text(raw, element: name, into: &diagnostics)
         case (.metadata, .orgName): header.metadata.orgName = Normalization.text(raw, element: name, into: &diagnostics)
@@ -27,13 +28,21 @@ extension AggregateReportParser {
         case (.dateRange, .end): rawEnd = raw
         case (.policy, _): assignPolicy(element, raw)
         case (.row, .sourceIP): rawSourceIP = raw
-        case (.row, .count): rawCount = raw
+        case (.row, .count):
+            count = Self.plainNumber(bytes)
+            rawCount = count == nil ? raw : nil
         case (.policyEvaluated, .disposition):
-            record.disposition = dispositions.word(raw, element: name, into: &diagnostics)
+            record.disposition = memos.disposition.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.word($0, element: "disposition", into: &$1)
+            }
         case (.policyEvaluated, .dkim):
-            record.dkim = verdicts.dkim.word(raw, element: "policy_evaluated/dkim", into: &diagnostics)
+            record.dkim = memos.dkimVerdict.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.word($0, element: "policy_evaluated/dkim", into: &$1)
+            }
         case (.policyEvaluated, .spf):
-            record.spf = verdicts.spf.word(raw, element: "policy_evaluated/spf", into: &diagnostics)
+            record.spf = memos.spfVerdict.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.word($0, element: "policy_evaluated/spf", into: &$1)
+            }
         case (.reason, .type):
             record.reasons[record.reasons.count - 1].type = Normalization.word(
                 raw, element: "reason/type", into: &diagnostics)
@@ -41,15 +50,32 @@ extension AggregateReportParser {
             record.reasons[record.reasons.count - 1].comment = Normalization.text(
                 raw, element: "reason/comment", into: &diagnostics)
         case (.identifiers, .envelopeTo):
-            record.envelopeTo = Normalization.domain(raw, element: name, into: &diagnostics)
+            record.envelopeTo = memos.envelopeTo.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.domain($0, element: "envelope_to", into: &$1)
+            }
         case (.identifiers, .envelopeFrom):
-            record.envelopeFrom = Normalization.domain(raw, element: name, into: &diagnostics)
+            record.envelopeFrom = memos.envelopeFrom.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.domain($0, element: "envelope_from", into: &$1)
+            }
         case (.identifiers, .headerFrom):
-            record.headerFrom = Normalization.domain(raw, element: name, into: &diagnostics)
-        case (.dkim, _): assignDKIM(element, raw)
-        case (.spf, _): assignSPF(element, raw)
+            record.headerFrom = memos.headerFrom.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.domain($0, element: "header_from", into: &$1)
+            }
+        case (.dkim, _): assignDKIM(element, bytes)
+        case (.spf, _): assignSPF(element, bytes)
         default: break
         }
+    }
+
+    /// A count written as 1 to 18 ASCII digits (nearly every one), read without building a string.
+    static func plainNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value: Int64 = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     func assignPolicy(_ element: ElementName, _ raw: String) {
@@ -85,37 +111,46 @@ extension AggregateReportParser {
         }
     }
 
-    func assignDKIM(_ element: ElementName, _ raw: String) {
+    func assignDKIM(_ element: ElementName, _ bytes: UnsafeBufferPointer<UInt8>) {
         let index = record.dkimResults.count - 1
         switch element {
         case .domain:
-            record.dkimResults[index].domain = Normalization.domain(raw, element: "dkim/domain", into: &diagnostics)
+            record.dkimResults[index].domain = memos.dkimDomain.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.domain($0, element: "dkim/domain", into: &$1)
+            }
         case .selector:
-            record.dkimResults[index].selector = Normalization.text(raw, element: "dkim/selector", into: &diagnostics)
+            record.dkimResults[index].selector = memos.selector.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.text($0, element: "dkim/selector", into: &$1)
+            }
         case .result:
-            record.dkimResults[index].result = dkimResults.word(
-                raw, element: "dkim/result", aliases: Normalization.dkimAliases, into: &diagnostics)
+            record.dkimResults[index].result = memos.dkimResult.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.word($0, element: "dkim/result", aliases: Normalization.dkimAliases, into: &$1)
+            }
         case .humanResult:
             record.dkimResults[index].humanResult = Normalization.text(
-                raw, element: "dkim/human_result", into: &diagnostics)
+                String(decoding: bytes, as: UTF8.self), element: "dkim/human_result", into: &diagnostics)
         default: break
         }
     }
 
-    func assignSPF(_ element: ElementName, _ raw: String) {
+    func assignSPF(_ element: ElementName, _ bytes: UnsafeBufferPointer<UInt8>) {
         let index = record.spfResults.count - 1
         switch element {
         case .domain:
-            record.spfResults[index].domain = Normalization.domain(raw, element: "spf/domain", into: &diagnostics)
+            record.spfResults[index].domain = memos.spfDomain.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.domain($0, element: "spf/domain", into: &$1)
+            }
         case .scope:
-            record.spfResults[index].scope = spfScopes.word(
-                raw, element: "spf/scope", aliases: Normalization.scopeAliases, into: &diagnostics)
+            record.spfResults[index].scope = memos.spfScope.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.word($0, element: "spf/scope", aliases: Normalization.scopeAliases, into: &$1)
+            }
         case .result:
-            record.spfResults[index].result = spfResults.word(
-                raw, element: "spf/result", aliases: Normalization.spfAliases, into: &diagnostics)
+            record.spfResults[index].result = memos.spfResult.value(of: bytes, diagnostics: &diagnostics) {
+                Normalization.word($0, element: "spf/result", aliases: Normalization.spfAliases, into: &$1)
+            }
         case .humanResult:
             record.spfResults[index].humanResult = Normalization.text(
-                raw, element: "spf/human_result", into: &diagnostics)
+                String(decoding: bytes, as: UTF8.self), element: "spf/human_result", into: &diagnostics)
         default: break
         }
     }
@@ -123,17 +158,20 @@ extension AggregateReportParser {
     func finishRecord() {
         inRecord = false
         let number = recordCount + 1
-        guard let rawCount else {
-            fail(DMARCParseError(.missingField, "record \(number): <count> is missing"))
-            return
-        }
         let count: Int64
-        do {
-            count = try Normalization.integer(rawCount, element: "count", into: &diagnostics)
-        } catch {
-            fail(
-                DMARCParseError(
-                    .invalidValue, "record \(number): <count> '\(Normalization.trim(rawCount))' is not a number"))
+        if let plain = self.count {
+            count = plain
+        } else if let rawCount {
+            do {
+                count = try Normalization.integer(rawCount, element: "count", into: &diagnostics)
+            } catch {
+                fail(
+                    DMARCParseError(
+                        .invalidValue, "record \(number): <count> '\(Normalization.trim(rawCount))' is not a number"))
+                return
+            }
+        } else {
+            fail(DMARCParseError(.missingField, "record \(number): <count> is missing"))
             return
         }
         guard count >= 0 else {
@@ -161,16 +199,14 @@ extension AggregateReportParser {
         recordCount = number
         messageCount = total
         do {
-            try recordHandler(record)
+            // Handed over, not copied: the parser starts the next record afresh anyway.
+            var finished = ReportRecord()
+            swap(&finished, &record)
+            try recordHandler(finished)
         } catch {
             handlerError = error
             sax?.stop()
         }
-    }
-
-    /// The text with ASCII white space trimmed at both ends, decoded as UTF-8.
-    static func trimmedString(_ bytes: [UInt8]) -> String {
-        bytes.withUnsafeBufferPointer { String(decoding: trimmed($0), as: UTF8.self) }
     }
 
     /// The bytes without ASCII white space at either end.
@@ -182,4 +218,20 @@ extension AggregateReportParser {
         while end > start, isSpace(bytes[end - 1]) { end -= 1 }
         return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
+}
+
+/// One ``TextMemo`` per element whose value records repeat.
+struct RecordMemos {
+    var disposition = TextMemo<Reported<Disposition>?>()
+    var dkimVerdict = TextMemo<Reported<DMARCResult>?>()
+    var spfVerdict = TextMemo<Reported<DMARCResult>?>()
+    var envelopeTo = TextMemo<String?>()
+    var envelopeFrom = TextMemo<String?>()
+    var headerFrom = TextMemo<String?>()
+    var dkimDomain = TextMemo<String?>()
+    var selector = TextMemo<String?>()
+    var dkimResult = TextMemo<Reported<DKIMResult>?>()
+    var spfDomain = TextMemo<String?>()
+    var spfScope = TextMemo<Reported<SPFScope>?>()
+    var spfResult = TextMemo<Reported<SPFResult>?>()
 }

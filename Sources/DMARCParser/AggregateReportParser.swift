@@ -20,7 +20,7 @@ public struct ParsedReport: Sendable, Equatable {
 public final class AggregateReportParser {
     var sax: SAXPushParser?
     let fileName: ReportFileName?
-    let recordHandler: (ReportRecord) throws -> Void
+    let recordHandler: (consuming ReportRecord) throws -> Void
 
     /// Open elements as the parser understands them, each with its depth in libxml2's element stack.
     var stack: [Frame] = []
@@ -33,11 +33,12 @@ public final class AggregateReportParser {
     var names = ElementNameCache()
     /// Qualified names of the open captured elements, to write their end tags.
     var captureNames: [String] = []
-    var text: [UInt8] = []
-    var textTruncated = false
+    var text = LeafText(capacity: AggregateReportParser.maxTextLength)
     var header = AggregateReportHeader()
     var record = ReportRecord()
     var inRecord = false
+    /// `<count>` read as a plain number, else its text (read leniently when the record ends).
+    var count: Int64?
     var rawCount: String?
     var rawSourceIP: String?
     var rawBegin: String?
@@ -50,12 +51,8 @@ public final class AggregateReportParser {
     var recordCount = 0
     var messageCount: Int64 = 0
     var diagnostics = DiagnosticCollector()
-    /// The words each record repeats, remembered (see ``WordMemo``).
-    var dispositions = WordMemo<Disposition>()
-    var verdicts = (dkim: WordMemo<DMARCResult>(), spf: WordMemo<DMARCResult>())
-    var dkimResults = WordMemo<DKIMResult>()
-    var spfResults = WordMemo<SPFResult>()
-    var spfScopes = WordMemo<SPFScope>()
+    /// The values each record repeats, remembered (see ``TextMemo``).
+    var memos = RecordMemos()
     var xmlErrors: [String] = []
     var failure: DMARCParseError?
     var handlerError: (any Error)?
@@ -69,12 +66,16 @@ public final class AggregateReportParser {
     ///   - fileName: the payload's file or member name, used as a second source for a missing date
     ///     range when it follows the `receiver!domain!begin!end` convention.
     ///   - recordHandler: called with each record; an error it throws stops parsing and is rethrown.
-    public init(fileName: String? = nil, recordHandler: @escaping (ReportRecord) throws -> Void) {
+    public init(fileName: String? = nil, recordHandler: @escaping (consuming ReportRecord) throws -> Void) {
         self.fileName = fileName.flatMap(ReportFileName.init)
         self.recordHandler = recordHandler
         self.sax = nil
         self.sax = SAXPushParser(delegate: self, recover: true)
         stack.reserveCapacity(16)
+    }
+
+    deinit {
+        text.deallocate()
     }
 
     /// Parses the next chunk of the document.

@@ -158,22 +158,3 @@ struct Normalization {
         scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{A0}"
     }
 }
-
-/// The last text of one element that was exactly a word of its vocabulary, and that word. Reports repeat
-/// a few words (`pass`, `none`, `mfrom`) millions of times, and reading a word from its text compares the
-/// text with every word; text that needed a repair (and its diagnostic) is never remembered.
-struct WordMemo<Word> where Word: RawRepresentable & Hashable & Sendable, Word.RawValue == String {
-    private var text = ""
-    private var word: Word?
-
-    mutating func word(
-        _ raw: String, element: String, aliases: [String: Word] = [:], into diagnostics: inout DiagnosticCollector
-    ) -> Reported<Word>? {
-        if let word, raw == text { return .known(word) }
-        let value = Normalization.word(raw, element: element, aliases: aliases, into: &diagnostics)
-        if case .known(let known)? = value, known.rawValue == raw {
-            (text, word) = (raw, known)
-        }
-        return value
-    }
-}

@@ -36,11 +36,7 @@ public enum DigestBuilder {
         var reporters: [String: Set<String>] = [:]
         for report in current {
             var entry = domains[report.policyDomain] ?? Digest.Domain(policyDomain: report.policyDomain)
-            if entry.days.isEmpty {
-                entry.days = dayStarts.map {
-                    Digest.Day(start: $0, label: period.dayLabel($0), messages: 0, dmarcPass: 0)
-                }
-            }
+            if entry.days.isEmpty { entry.days = emptyDays }
             entry.reports += 1
             entry.totals += report.totals
             // Reports arrive oldest first: the last one seen carries the latest published policy.

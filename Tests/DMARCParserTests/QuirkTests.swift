@@ -59,6 +59,39 @@ import Testing
         #expect(folded.first?.occurrences == 500)
     }
 
+    @Test func valuesRepeatedAcrossRecordsReadTheSameAsWhenSeenFirstAndRepairsCountEachTime() throws {
+        // The parser remembers the last text of each repeated element; alternating, repaired and plain
+        // values must come out exactly as they would alone, and every repair keeps its diagnostic.
+        let values: [(headerFrom: String, selector: String, result: String, count: String)] = [
+            ("Example.COM", "s1", "pass", "12"), ("Example.COM", "s2", "PASS", "0012"),
+            ("example.com", "s1", "PASS", "3.0"), ("example.org.", "s1", "fail", " 7 "),
+            ("example.com", "s2", "pass", "12"),
+        ]
+        let records = values.map { value in
+            "<record><row><source_ip>192.0.2.9</source_ip><count>\(value.count)</count><policy_evaluated>"
+                + "<disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row>"
+                + "<identifiers><header_from>\(value.headerFrom)</header_from></identifiers><auth_results><dkim>"
+                + "<domain>example.com</domain><selector>\(value.selector)</selector><result>\(value.result)</result>"
+                + "</dkim></auth_results></record>"
+        }
+        let xml = minimalReport().replacingOccurrences(of: "</feedback>", with: records.joined() + "</feedback>")
+        let report = try parse(xml)
+        let read = report.records.dropFirst()  // after the minimal report's own record
+        #expect(read.map(\.headerFrom) == ["example.com", "example.com", "example.com", "example.org", "example.com"])
+        #expect(read.map { $0.dkimResults.first?.selector } == ["s1", "s2", "s1", "s1", "s2"])
+        #expect(
+            read.map { $0.dkimResults.first?.result }
+                == [.known(.pass), .known(.pass), .known(.pass), .known(.fail), .known(.pass)])
+        #expect(read.map(\.count) == [12, 12, 3, 7, 12])
+        func occurrences(_ message: String) -> Int? {
+            report.diagnostics.first { $0.message == message }?.occurrences
+        }
+        #expect(occurrences("upper-case letters in <header_from> lower-cased") == 2)
+        #expect(occurrences("trailing dot removed from <header_from>") == 1)
+        #expect(occurrences("<dkim/result> 'PASS' read as 'pass'") == 2)
+        #expect(occurrences("<count> '3.0' read as 3") == 1)
+    }
+
     @Test func windows1252IsDecoded() throws {
         let report = try parseSample("quirks/windows-1252.xml")
         #expect(report.header.metadata.orgName == "Bücher–Post ™")

@@ -4,6 +4,9 @@ public struct DiagnosticCollector: Sendable {
     private var order: [Key] = []
     private var entries: [Key: Diagnostic] = [:]
     private var dropped = 0
+    /// How many diagnostics were added so far, kept or not: a caller compares it before and after a step
+    /// to know whether the step found anything to say.
+    public private(set) var additions = 0
     /// How many distinct diagnostics are kept before further ones are only counted.
     public let capacity: Int
 
@@ -17,6 +20,7 @@ public struct DiagnosticCollector: Sendable {
     }
 
     public mutating func add(_ diagnostic: Diagnostic) {
+        additions += 1
         let key = Key(code: diagnostic.code, message: diagnostic.message)
         if entries[key] != nil {
             entries[key]?.occurrences += diagnostic.occurrences
