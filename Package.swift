@@ -36,7 +36,7 @@ let package = Package(
             dependencies: ["ReportModel", "CZlibShim", "CCryptoShim", "ZIPFoundation"],
             swiftSettings: hotPath
         ),
-        // XML payload -> aggregate report, streaming through libxml2's SAX2 push parser.
+        // XML payload -> aggregate report, streaming through libxml2's SAX2 parser (pushed or pulling).
         .target(name: "DMARCParser", dependencies: ["ReportModel", "CLibXML2"], swiftSettings: hotPath),
         // JSON payload -> TLS report.
         .target(name: "TLSRPTParser", dependencies: ["ReportModel"]),

@@ -17,6 +17,23 @@ public protocol PayloadConsumer: AnyObject {
     func finish(diagnostics: [Diagnostic]) throws
     /// The payload broke while streaming (truncated archive, cap exceeded): nothing of it may be kept.
     func abort(_ error: IngestError) throws
+    /// Takes the whole payload by reading it, instead of being written to: `read` fills the buffer it is
+    /// given and returns how many bytes it put there, 0 at the end. The payload is then complete, as after
+    /// ``finish(diagnostics:)`` (a consumer whose parser reads faster than it is fed implements this).
+    func consume(reading read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws
+}
+
+extension PayloadConsumer {
+    /// Writes what `read` gives, chunk by chunk, then finishes.
+    public func consume(reading read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try read(buffer)
+            guard count > 0, try write(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) else { break }
+        }
+        try finish(diagnostics: [])
+    }
 }
 
 /// Told about every item an input yields: payloads to consume, members skipped, members rejected.

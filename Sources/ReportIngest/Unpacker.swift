@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import ReportModel
 import ZIPFoundation
 
@@ -32,6 +33,21 @@ public struct Unpacker: Sendable {
             try ZipReader(limits: limits).read(archive, location: location, depth: 0, visitor: visitor)
             return
         }
+        if Sniffer.sniff(Array(head), isComplete: false) == .xml {
+            // Plain XML, the input itself: its consumer reads it straight from the file.
+            let consumer = try visitor.open(.dmarcXML, at: location, wholeInput: location.members.isEmpty)
+            var held = head[...]
+            try consumer.consume { buffer in
+                guard held.isEmpty else {
+                    let count = min(buffer.count, held.count)
+                    held.copyBytes(to: buffer, count: count)
+                    held = held.dropFirst(count)
+                    return count
+                }
+                return try Self.read(file, into: buffer, location: location)
+            }
+            return
+        }
         let stage = SniffStage(location: location, depth: 0, limits: limits, visitor: visitor, notes: NoteBox())
         var wantsMore = try head.withUnsafeBytes { try stage.write($0) }
         while wantsMore {
@@ -50,6 +66,19 @@ public struct Unpacker: Sendable {
         }
         let stage = SniffStage(location: location, depth: 0, limits: limits, visitor: visitor, notes: NoteBox())
         try stage.feed(bytes, chunkSize: limits.chunkSize)
+    }
+
+    /// Reads into `buffer`; 0 at the end of the file.
+    private static func read(
+        _ file: FileHandle, into buffer: UnsafeMutableRawBufferPointer, location: InputLocation
+    ) throws -> Int {
+        while true {
+            let count = Glibc.read(file.fileDescriptor, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            guard errno == EINTR else {
+                throw IngestError(.unreadable, "read failed: \(String(cString: strerror(errno)))", at: location)
+            }
+        }
     }
 
     private func readChunk(_ file: FileHandle, count: Int, location: InputLocation) throws -> Data {

@@ -92,9 +92,28 @@ final class DMARCPayloadReader: PayloadConsumer {
     func finish(diagnostics unpackDiagnostics: [Diagnostic]) throws {
         guard let parser else { return }
         self.parser = nil
+        try complete(diagnostics: unpackDiagnostics) { try parser.finish() }
+    }
+
+    func consume(reading read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws {
+        guard let parser else { return }
+        self.parser = nil
+        let (visitor, hasher, hashes) = (visitor, hasher, knownDigest == nil)
+        try complete(diagnostics: []) {
+            try parser.parse { buffer in
+                try visitor.checkpoint?()
+                let count = try read(buffer)
+                if hashes && count > 0 { hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+                return count
+            }
+        }
+    }
+
+    /// Sends the report once `parse` has read it all, or discards it when it is not a usable report.
+    private func complete(diagnostics unpackDiagnostics: [Diagnostic], _ parse: () throws -> ParsedReport) throws {
         let parsed: ParsedReport
         do {
-            parsed = try parser.finish()
+            parsed = try parse()
         } catch let error as DMARCParseError {
             discard(reason: error.message, diagnostics: unpackDiagnostics)
             return
