@@ -116,10 +116,15 @@ private func mixedRecords() -> [ReportRecord] {
     @Test func sourceCountsSpilledToATemporaryFileAddUpToTheSameRollups() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
-        // 150 sources, some more than once: more than one statement's worth of rows (and spilled runs).
+        // 150 sources, some more than once: more than one statement's worth of rows (and spilled runs);
+        // and IPv6 sources alike in their first 32 characters, each under two header_from domains.
+        var longSources = (0..<40).map { index in
+            record("2001:db8:1234:5678:9abc:def0:1234:\(index % 10)", Int64(index + 1))
+        }
+        for index in longSources.indices where index >= 20 { longSources[index].headerFrom = "Mail.Example.com" }
         let records =
             (0..<400).map { record("192.0.2.\($0 % 150)", Int64($0 + 1), dkim: $0 % 3 == 0 ? .fail : .pass) }
-            + mixedRecords()
+            + longSources + mixedRecords()
         _ = try storeReport(database, input: "many-sources.xml", records: records, adkim: .strict)
         func rollups(_ db: Database) throws -> [[Row]] {
             [
@@ -142,7 +147,7 @@ private func mixedRecords() -> [ReportRecord] {
                 begin: report.begin, policyDomain: report.policyDomain, try RollupStatements(db))
             return try rollups(db)
         }
-        #expect(inMemory[1].count == 150)
+        #expect(inMemory[1].count == 150 + 20)
         #expect(inMemory[1].count > RollupStatements.batchSize)
         #expect(inMemory[1].reduce(0) { $0 + ($1["messages"] as Int64) } == records.reduce(0) { $0 + $1.count })
         // 192.0.2.7: records 7, 157 and 307 (counts 8, 158, 308).

@@ -204,7 +204,10 @@ final class InputWriter {
                 report = try session.beginReport(part: stored(part))
             case .records(let records):
                 guard let report else { continue }
-                for record in records { try report.add(record) }
+                // Borrowed in place: copying each record would retain and release its arrays and strings.
+                try records.withUnsafeBufferPointer { batch in
+                    for index in batch.indices { try report.add(batch[index]) }
+                }
                 try session.storeReadyOriginalChunks()
             case .commitReport(let payload):
                 guard let writer = report else { continue }

@@ -28,8 +28,12 @@ final class SourceSpill {
     func write(_ entries: [Entry]) throws {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(entries.count * 112)
-        for entry in entries.sorted(by: { Self.precedes($0.key, $1.key) }) {
-            Self.append(entry, to: &bytes)
+        // Sorted by the first bytes of the source (whole keys only on a tie), then written in that order.
+        let order = entries.indices.map { (Self.prefix(entries[$0].key.sourceIP), $0) }.sorted {
+            $0.0 != $1.0 ? $0.0 < $1.0 : Self.precedes(entries[$0.1].key, entries[$1.1].key)
+        }
+        for (_, index) in order {
+            Self.append(entries[index], to: &bytes)
         }
         let written = bytes.withUnsafeBytes { buffer in
             var done = 0
@@ -53,12 +57,16 @@ final class SourceSpill {
         var readers = try runs.map { try RunReader(descriptor: descriptor, range: $0) }
         // A binary min-heap of run indices by their current entry.
         var heap: [Int] = []
-        func key(_ run: Int) -> RollupAccumulator.SourceKey { readers[run].current!.key }
+        /// Whether run `a`'s current entry comes before run `b`'s.
+        func before(_ a: Int, _ b: Int) -> Bool {
+            let (x, y) = (readers[a].prefix, readers[b].prefix)
+            return x != y ? x < y : Self.precedes(readers[a].current!.key, readers[b].current!.key)
+        }
         func siftUp(_ start: Int) {
             var child = start
             while child > 0 {
                 let parent = (child - 1) / 2
-                guard Self.precedes(key(heap[child]), key(heap[parent])) else { return }
+                guard before(heap[child], heap[parent]) else { return }
                 heap.swapAt(child, parent)
                 child = parent
             }
@@ -68,7 +76,7 @@ final class SourceSpill {
             while true {
                 var smallest = parent
                 for child in [2 * parent + 1, 2 * parent + 2]
-                where child < heap.count && Self.precedes(key(heap[child]), key(heap[smallest])) {
+                where child < heap.count && before(heap[child], heap[smallest]) {
                     smallest = child
                 }
                 guard smallest != parent else { return }
@@ -99,28 +107,50 @@ final class SourceSpill {
         if let pending { try body(pending) }
     }
 
+    /// The order of keys in runs and of rollup rows: the bytes of the source, then of header_from (SQLite's
+    /// own order for text).
     static func precedes(_ a: RollupAccumulator.SourceKey, _ b: RollupAccumulator.SourceKey) -> Bool {
-        (a.sourceIP, a.headerFrom) < (b.sourceIP, b.headerFrom)
+        let first = compare(a.sourceIP, b.sourceIP)
+        return first != 0 ? first < 0 : compare(a.headerFrom, b.headerFrom) < 0
+    }
+
+    /// Negative, zero or positive as `a`'s UTF-8 bytes sort before, with or after `b`'s.
+    private static func compare(_ a: String, _ b: String) -> Int {
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                let result = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return result != 0 ? Int(result) : x.count - y.count
+            }
+        }
+    }
+
+    /// The first 32 bytes of `text`, zero-padded, as numbers that sort as the bytes do.
+    fileprivate static func prefix(_ text: String) -> (UInt64, UInt64, UInt64, UInt64) {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { raw in
+            for (offset, byte) in text.utf8.prefix(32).enumerated() { raw[offset] = byte }
+        }
+        return (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian)
     }
 
     /// An entry as written: the two key strings (length-prefixed UTF-8), then the nine counts.
     private static func append(_ entry: Entry, to bytes: inout [UInt8]) {
         for text in [entry.key.sourceIP, entry.key.headerFrom] {
-            let utf8 = Array(text.utf8)
-            withUnsafeBytes(of: UInt32(utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
-            bytes.append(contentsOf: utf8)
+            withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: text.utf8)
         }
         let counts = entry.counts
-        let values = [
-            counts.messages, counts.dmarcPass[0], counts.dmarcPass[1], counts.dmarcPass[2], counts.dmarcPass[3],
-            counts.dkimAligned[0], counts.dkimAligned[1], counts.spfAligned[0], counts.spfAligned[1],
-        ]
-        for value in values {
-            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-        }
+        let values = (
+            counts.messages.littleEndian, counts.dmarcPass[0].littleEndian, counts.dmarcPass[1].littleEndian,
+            counts.dmarcPass[2].littleEndian, counts.dmarcPass[3].littleEndian, counts.dkimAligned[0].littleEndian,
+            counts.dkimAligned[1].littleEndian, counts.spfAligned[0].littleEndian, counts.spfAligned[1].littleEndian
+        )
+        withUnsafeBytes(of: values) { bytes.append(contentsOf: $0) }
     }
 
-    /// Reads one run back entry by entry, through a small buffer.
+    /// Reads one run back entry by entry, through a buffer refilled in place.
     private struct RunReader {
         let descriptor: Int32
         var next: Int64
@@ -128,8 +158,11 @@ final class SourceSpill {
         var buffer: [UInt8] = []
         var position = 0
         var current: Entry?
+        /// ``SourceSpill/prefix(_:)`` of the current entry's source.
+        var prefix: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
         static let bufferSize = 16 * 1024
+        static let countsSize = 9 * MemoryLayout<Int64>.size
 
         init(descriptor: Int32, range: Range<Int64>) throws {
             self.descriptor = descriptor
@@ -145,32 +178,39 @@ final class SourceSpill {
             }
             let sourceIP = try text()
             let headerFrom = try text()
-            var values: [Int64] = []
-            for _ in 0..<9 { values.append(Int64(littleEndian: try integer(Int64.self))) }
+            try ensure(Self.countsSize)
             var counts = RollupAccumulator.SourceCounts()
-            counts.messages = values[0]
-            counts.dmarcPass = SIMD4(values[1], values[2], values[3], values[4])
-            counts.dkimAligned = SIMD2(values[5], values[6])
-            counts.spfAligned = SIMD2(values[7], values[8])
+            buffer.withUnsafeBytes { raw in
+                func value(_ index: Int) -> Int64 {
+                    Int64(littleEndian: raw.loadUnaligned(fromByteOffset: position + index * 8, as: Int64.self))
+                }
+                counts.messages = value(0)
+                counts.dmarcPass = SIMD4(value(1), value(2), value(3), value(4))
+                counts.dkimAligned = SIMD2(value(5), value(6))
+                counts.spfAligned = SIMD2(value(7), value(8))
+            }
+            position += Self.countsSize
             current = (RollupAccumulator.SourceKey(sourceIP: sourceIP, headerFrom: headerFrom), counts)
+            prefix = SourceSpill.prefix(sourceIP)
         }
 
         private mutating func text() throws -> String {
-            let count = Int(UInt32(littleEndian: try integer(UInt32.self)))
-            return String(decoding: try take(count), as: UTF8.self)
-        }
-
-        private mutating func integer<T: FixedWidthInteger>(_: T.Type) throws -> T {
-            try take(MemoryLayout<T>.size).withUnsafeBytes { $0.loadUnaligned(as: T.self) }
-        }
-
-        private mutating func take(_ count: Int) throws -> [UInt8] {
-            if buffer.count - position < count { try refill(atLeast: count) }
+            try ensure(4)
+            let count = Int(
+                UInt32(
+                    littleEndian: buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: position, as: UInt32.self) }
+                ))
+            position += 4
+            try ensure(count)
             defer { position += count }
-            return Array(buffer[position..<position + count])
+            return buffer.withUnsafeBufferPointer {
+                String(decoding: UnsafeBufferPointer(rebasing: $0[position..<position + count]), as: UTF8.self)
+            }
         }
 
-        private mutating func refill(atLeast count: Int) throws {
+        /// Makes sure `count` unread bytes are in the buffer.
+        private mutating func ensure(_ count: Int) throws {
+            guard buffer.count - position < count else { return }
             buffer.removeFirst(position)
             position = 0
             let wanted = max(Self.bufferSize, count)
@@ -178,12 +218,14 @@ final class SourceSpill {
             guard buffer.count + available >= count else {
                 throw StoreError("a large report's rollup file ends early")
             }
-            var chunk = [UInt8](repeating: 0, count: available)
-            let read = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, available, off_t(next)) }
+            let kept = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: available))
+            let read = buffer.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress! + kept, available, off_t(next))
+            }
             guard read == available else {
                 throw StoreError("cannot read a large report's rollup back (errno \(errno))")
             }
-            buffer += chunk
             next += Int64(available)
         }
     }
