@@ -98,8 +98,9 @@ final class RollupAccumulator {
             try spill.merged { try store($0.key, $0.counts) }
         } else {
             // In key order, as the table keeps them.
-            for (key, counts) in sources.sorted(by: { SourceSpill.precedes($0.key, $1.key) }) {
-                try store(key, counts)
+            let entries = sources.map { (key: $0.key, counts: $0.value) }
+            for index in SourceSpill.keyOrder(entries) {
+                try store(entries[index].key, entries[index].counts)
             }
         }
         try writer.finish()

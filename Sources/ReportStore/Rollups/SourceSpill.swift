@@ -28,11 +28,7 @@ final class SourceSpill {
     func write(_ entries: [Entry]) throws {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(entries.count * 112)
-        // Sorted by the first bytes of the source (whole keys only on a tie), then written in that order.
-        let order = entries.indices.map { (Self.prefix(entries[$0].key.sourceIP), $0) }.sorted {
-            $0.0 != $1.0 ? $0.0 < $1.0 : Self.precedes(entries[$0.1].key, entries[$1.1].key)
-        }
-        for (_, index) in order {
+        for index in Self.keyOrder(entries) {
             Self.append(entries[index], to: &bytes)
         }
         let written = bytes.withUnsafeBytes { buffer in
@@ -105,6 +101,14 @@ final class SourceSpill {
             if !heap.isEmpty { siftDown(0) }
         }
         if let pending { try body(pending) }
+    }
+
+    /// The indices of `entries` in key order (``precedes(_:_:)``): sorted by the first bytes of the source
+    /// as numbers, whole keys compared only on a tie.
+    static func keyOrder(_ entries: [Entry]) -> [Int] {
+        entries.indices.map { (prefix(entries[$0].key.sourceIP), $0) }.sorted {
+            $0.0 != $1.0 ? $0.0 < $1.0 : precedes(entries[$0.1].key, entries[$1.1].key)
+        }.map(\.1)
     }
 
     /// The order of keys in runs and of rollup rows: the bytes of the source, then of header_from (SQLite's
