@@ -42,6 +42,16 @@ import Testing
         #expect(encoded.filename == "report.zip")
     }
 
+    @Test func quotedParameterValuesKeepSemicolonsEscapesAndNonASCII() {
+        let parameters = HeaderParameters(
+            #"Attachment; FileName="a;b \"c\" é\\.xml"; size=3; creation-date="Mon, 1 Dec 2025 08:00:00 +0000""#)
+        #expect(parameters.value == "attachment")
+        #expect(parameters["filename"] == #"a;b "c" é\.xml"#)
+        #expect(parameters["size"] == "3")
+        #expect(parameters["creation-date"] == "Mon, 1 Dec 2025 08:00:00 +0000")
+        #expect(HeaderParameters("text/xml; name=\"unterminated; x=1").parameters["name"] == "\"unterminated; x=1")
+    }
+
     @Test func base64ToleratesLineBreaksWhiteSpaceAndMissingPadding() {
         #expect(TransferEncoding.base64(Array("aGVs\r\nbG8g d29y\nbGQ".utf8)[...]) == Array("hello world".utf8))
     }

@@ -3,9 +3,19 @@ import Foundation
 /// RFC 2047 encoded words (`=?utf-8?B?…?=`, `=?iso-8859-1?Q?…?=`) in header values, and the
 /// character sets they name.
 public enum EncodedWords {
+    /// Whether `value` has a `=?` anywhere (looked for in its bytes: most header values have none).
+    static func mayHoldEncodedWord(_ value: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in value.utf8 {
+            if previous == UInt8(ascii: "=") && byte == UInt8(ascii: "?") { return true }
+            previous = byte
+        }
+        return false
+    }
+
     /// Decodes every encoded word; white space between two adjacent encoded words is dropped.
     public static func decode(_ value: String) -> String {
-        guard value.contains("=?") else { return value }
+        guard mayHoldEncodedWord(value) else { return value }
         var output = ""
         var rest = Substring(value)
         var lastWasEncoded = false

@@ -55,48 +55,49 @@ public struct HeaderParameters: Sendable, Equatable {
 
     public subscript(_ name: String) -> String? { parameters[name.lowercased()] }
 
-    /// Splits at `;` outside quotes.
+    /// Splits at `;` outside quotes. Works on Unicode scalars: the syntax is ASCII, and grapheme breaking
+    /// per character was most of the cost of reading a message's headers.
     private static func split(_ raw: String) -> [String] {
+        let scalars = raw.unicodeScalars
         var pieces: [String] = []
-        var current = ""
+        var start = scalars.startIndex
         var quoted = false
         var escaped = false
-        for character in raw {
+        var index = start
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
             if escaped {
-                current.append(character)
                 escaped = false
-            } else if character == "\\" && quoted {
-                current.append(character)
+            } else if scalar == "\\" && quoted {
                 escaped = true
-            } else if character == "\"" {
+            } else if scalar == "\"" {
                 quoted.toggle()
-                current.append(character)
-            } else if character == ";" && !quoted {
-                pieces.append(current)
-                current = ""
-            } else {
-                current.append(character)
+            } else if scalar == ";" && !quoted {
+                pieces.append(String(scalars[start..<index]))
+                start = scalars.index(after: index)
             }
+            index = scalars.index(after: index)
         }
-        pieces.append(current)
+        pieces.append(String(scalars[start...]))
         return pieces
     }
 
     private static func unquote(_ value: String) -> String {
-        guard value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") else { return value }
-        var out = ""
+        let scalars = value.unicodeScalars
+        guard scalars.count >= 2, scalars.first == "\"", scalars.last == "\"" else { return value }
+        var out = String.UnicodeScalarView()
         var escaped = false
-        for character in value.dropFirst().dropLast() {
+        for scalar in scalars.dropFirst().dropLast() {
             if escaped {
-                out.append(character)
+                out.append(scalar)
                 escaped = false
-            } else if character == "\\" {
+            } else if scalar == "\\" {
                 escaped = true
             } else {
-                out.append(character)
+                out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     /// `utf-8'en'rest` → ("utf-8", "rest").
