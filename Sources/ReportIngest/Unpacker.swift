@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import ReportModel
 import ZIPFoundation
 
@@ -36,15 +35,21 @@ public struct Unpacker: Sendable {
         if Sniffer.sniff(Array(head), isComplete: false) == .xml {
             // Plain XML, the input itself: its consumer reads it straight from the file.
             let consumer = try visitor.open(.dmarcXML, at: location, wholeInput: location.members.isEmpty)
-            var held = head[...]
+            // libxml2 asks for a few kilobytes at a time: they are served from chunks read whole.
+            var held = Array(head)[...]
+            let chunkSize = limits.chunkSize
             try consumer.consume { buffer in
-                guard held.isEmpty else {
-                    let count = min(buffer.count, held.count)
-                    held.copyBytes(to: buffer, count: count)
-                    held = held.dropFirst(count)
-                    return count
+                if held.isEmpty {
+                    do {
+                        held = try FileReading.read(file.fileDescriptor, count: chunkSize)[...]
+                    } catch {
+                        throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: location)
+                    }
                 }
-                return try Self.read(file, into: buffer, location: location)
+                let count = min(buffer.count, held.count)
+                held.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                held = held.dropFirst(count)
+                return count
             }
             return
         }
@@ -66,19 +71,6 @@ public struct Unpacker: Sendable {
         }
         let stage = SniffStage(location: location, depth: 0, limits: limits, visitor: visitor, notes: NoteBox())
         try stage.feed(bytes, chunkSize: limits.chunkSize)
-    }
-
-    /// Reads into `buffer`; 0 at the end of the file.
-    private static func read(
-        _ file: FileHandle, into buffer: UnsafeMutableRawBufferPointer, location: InputLocation
-    ) throws -> Int {
-        while true {
-            let count = Glibc.read(file.fileDescriptor, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
-            guard errno == EINTR else {
-                throw IngestError(.unreadable, "read failed: \(String(cString: strerror(errno)))", at: location)
-            }
-        }
     }
 
     private func readChunk(_ file: FileHandle, count: Int, location: InputLocation) throws -> Data {

@@ -58,8 +58,12 @@ struct InputFile {
         defer { try? handle.close() }
         do {
             let hasher = SHA256Hasher()
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                chunk.withUnsafeBytes { hasher.update($0) }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buffer.deallocate() }
+            while true {
+                let count = try FileReading.read(handle.fileDescriptor, into: buffer)
+                guard count > 0 else { break }
+                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             }
             return hasher.finalize()
         } catch {

@@ -57,8 +57,7 @@ final class OriginalChunks: OriginalSource {
         }
         let file = try file ?? Self.open(path ?? "")
         self.file = file
-        try file.seek(toOffset: UInt64(start))
-        let chunk = try file.read(upToCount: Deflate.chunkSize) ?? Data()
+        let chunk = try FileReading.read(file.fileDescriptor, count: Deflate.chunkSize, at: Int64(start))
         guard Int64(start + chunk.count) == min(Int64(start + Deflate.chunkSize), size) else {
             throw IngestError(
                 .unreadable, "file changed while being imported: its original cannot be kept",
