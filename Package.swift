@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CCryptoShim", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CDomainNames", providers: [.apt(["libpsl-dev", "libidn2-dev"])]),
         .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
+        // SQLite's process-wide configuration (a C variadic call).
+        .systemLibrary(name: "CSQLiteTuning", providers: [.apt(["libsqlite3-dev"])]),
 
         // Value types shared by every stage.
         .target(name: "ReportModel"),
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "ReportStore",
             dependencies: [
-                "ReportModel", "DomainAlignment",
+                "ReportModel", "DomainAlignment", "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

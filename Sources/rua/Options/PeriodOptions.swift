@@ -74,7 +74,8 @@ struct PeriodOptions: ParsableArguments {
     private func date(_ text: String, now: Int64, endOfDay: Bool) throws -> Int64 {
         do {
             return try DateArgument.parse(text, now: now, endOfDay: endOfDay, timeZone: timeZone)
-        } catch let error as DateArgument.Invalid {
+        } catch {
+            // DateArgument.parse throws only DateArgument.Invalid.
             throw ValidationError(error.description)
         }
     }
