@@ -13,8 +13,9 @@ public final class ImportPipeline {
     private let clock: () -> Date
     private let markMaildirSeen: Bool
 
-    /// Events in flight between the reader and the writer (a record batch is one event).
-    static let queueCapacity = 8
+    /// The weight of events in flight between the reader and the writer (``ImportEvent/weight``): about 16
+    /// batches of records, or 16 MiB of input bytes, or a few hundred small messages.
+    static let queueCapacity = 4096
 
     /// - Parameters:
     ///   - database: where reports go.

@@ -1,24 +1,39 @@
 import Foundation
 
-/// A bounded first-in-first-out queue between the reading thread and the writing thread. A full queue
-/// blocks the reader, so memory stays bounded however fast the reader is.
+/// A bounded first-in-first-out queue between the reading thread and the writing thread. It is bounded by
+/// the events' ``ImportEvent/weight`` (records and bytes they hold): a full queue blocks the reader, so
+/// memory stays bounded however fast the reader is. Each side is woken only when it waits, and a reader
+/// blocked on a full queue only once the queue has drained to half: a wake-up per event cost more than
+/// the event for an mbox of small messages.
 final class EventChannel: @unchecked Sendable {
-    // @unchecked: every access to `buffer` and `head` happens with `condition` locked.
+    // @unchecked: every access to the stored state happens with `condition` locked.
     private let condition = NSCondition()
     private var buffer: [ImportEvent] = []
     private var head = 0
+    /// The weight of the events queued.
+    private var weight = 0
     private let capacity: Int
+    private var senderWaits = false
+    private var receiverWaits = false
 
+    /// - Parameter capacity: the most weight queued (an event heavier than that still goes into an empty
+    ///   queue).
     init(capacity: Int) {
         self.capacity = capacity
     }
 
-    /// Appends an event, waiting while the queue is full.
+    /// Appends an event, waiting while the queue is too full for it.
     func send(_ event: ImportEvent) {
+        let cost = event.weight
         condition.lock()
-        while buffer.count - head >= capacity { condition.wait() }
+        while weight > 0 && weight + cost > capacity {
+            senderWaits = true
+            condition.wait()
+        }
+        senderWaits = false
         buffer.append(event)
-        condition.broadcast()
+        weight += cost
+        if receiverWaits { condition.broadcast() }
         condition.unlock()
     }
 
@@ -31,7 +46,7 @@ final class EventChannel: @unchecked Sendable {
         } else {
             buffer.insert(event, at: 0)
         }
-        condition.broadcast()
+        weight += event.weight
         condition.unlock()
     }
 
@@ -45,22 +60,26 @@ final class EventChannel: @unchecked Sendable {
     func receive(until deadline: Date?) -> ImportEvent? {
         condition.lock()
         while buffer.count == head {
+            receiverWaits = true
             guard let deadline else {
                 condition.wait()
                 continue
             }
             if !condition.wait(until: deadline) && buffer.count == head {
+                receiverWaits = false
                 condition.unlock()
                 return nil
             }
         }
+        receiverWaits = false
         let event = buffer[head]
         head += 1
+        weight -= event.weight
         if head >= 64 && head * 2 >= buffer.count {
             buffer.removeFirst(head)
             head = 0
         }
-        condition.broadcast()
+        if senderWaits && weight <= capacity / 2 { condition.broadcast() }
         condition.unlock()
         return event
     }

@@ -39,6 +39,19 @@ enum ImportEvent: Sendable {
 }
 
 /// The start of an input: what the store needs to keep its original.
+extension ImportEvent {
+    /// What the event costs the queue between reader and writer: one for the event, one per record, one per
+    /// 4 KiB of input bytes it holds. The queue is bounded by this weight, so that many small events
+    /// (an mbox's messages) may wait in it while records and bytes stay bounded.
+    var weight: Int {
+        switch self {
+        case .records(let records): 1 + records.count
+        case .input(let start): 1 + (start.bytes?.count ?? 0) / 4096
+        default: 1
+        }
+    }
+}
+
 struct InputStart: Sendable {
     var path: String
     /// Where in the file the input is (`["message 3"]` in an mbox); empty for the file itself.
