@@ -35,20 +35,24 @@ public struct Unpacker: Sendable {
         if Sniffer.sniff(Array(head), isComplete: false) == .xml {
             // Plain XML, the input itself: its consumer reads it straight from the file.
             let consumer = try visitor.open(.dmarcXML, at: location, wholeInput: location.members.isEmpty)
-            // libxml2 asks for a few kilobytes at a time: they are served from chunks read whole.
-            var held = Array(head)[...]
-            let chunkSize = limits.chunkSize
+            // libxml2 asks for a few kilobytes at a time: they are served from chunks read whole into one
+            // buffer, the bytes sniffed first.
+            let chunk = UnsafeMutableRawBufferPointer.allocate(
+                byteCount: max(limits.chunkSize, head.count), alignment: 16)
+            defer { chunk.deallocate() }
+            var held = head.copyBytes(to: chunk)
+            var taken = 0
             try consumer.consume { buffer in
-                if held.isEmpty {
+                if taken == held {
                     do {
-                        held = try FileReading.read(file.fileDescriptor, count: chunkSize)[...]
+                        (held, taken) = (try FileReading.read(file.fileDescriptor, into: chunk), 0)
                     } catch {
                         throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: location)
                     }
                 }
-                let count = min(buffer.count, held.count)
-                held.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                held = held.dropFirst(count)
+                let count = min(buffer.count, held - taken)
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: chunk[taken..<taken + count]))
+                taken += count
                 return count
             }
             return
