@@ -18,7 +18,18 @@ enum FuzzTarget: String, CaseIterable {
     func check(_ bytes: [UInt8]) {
         switch self {
         case .dmarc:
-            _ = try? DMARCParser().parse(bytes, fileName: "google.com!example.com!1764547200!1764633599.xml")
+            let name = "google.com!example.com!1764547200!1764633599.xml"
+            _ = try? DMARCParser().parse(bytes, fileName: name)
+            // And pulled, as a large file is read, in uneven pieces.
+            var offset = 0
+            _ = try? AggregateReportParser(fileName: name) { _ in }.parse { buffer in
+                let count = min(buffer.count, bytes.count - offset, 1 + offset % 977)
+                bytes.withUnsafeBytes {
+                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + count]))
+                }
+                offset += count
+                return count
+            }
         case .tlsrpt:
             _ = try? TLSRPTParser().parse(bytes)
         case .mime:

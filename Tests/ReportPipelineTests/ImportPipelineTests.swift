@@ -117,6 +117,72 @@ import Testing
     }
 }
 
+/// Zip members holding plain XML are read by the parser itself (pulled): the checks made while
+/// extracting must still decide before a report is kept.
+@Suite struct PulledZipMemberTests {
+    static let xml = "source/google.com!example.com!1764547200!1764633599.xml"
+
+    /// Imports `zip` (written to a file); returns the items and the number of reports stored.
+    func importing(_ zip: [UInt8], limits: UnpackLimits = UnpackLimits()) throws -> ([ImportItem], Int) {
+        let temp = try TemporaryDirectory()
+        let path = try temp.write("reports.zip", zip)
+        let database = try temp.makeDatabase()
+        var items: [ImportItem] = []
+        ImportPipeline(database: database, limits: limits).importPaths([path]) { items.append($0) }
+        return (items, try database.tableCounts()["report"] ?? -1)
+    }
+
+    @Test func aWellFormedMemberFailingItsCRCIsRejectedAndNothingIsStored() throws {
+        let report = try SampleReports.bytes(Self.xml)
+        var zip = try Compression.zip([.file("a.xml", report), .file("b.xml", report + Array("\n".utf8))])
+        // The first member's CRC in its central directory entry (what the archive's listing reports).
+        let entry = try #require((0...(zip.count - 4)).first { Array(zip[$0..<($0 + 4)]) == [0x50, 0x4B, 0x01, 0x02] })
+        zip[entry + 16] ^= 0xFF
+        let (items, reports) = try importing(zip)
+        #expect(items.map(\.outcome) == [.rejected, .stored])
+        #expect(items.first?.part == "a.xml")
+        #expect(items.first?.reason?.contains("fails its CRC-32 check") == true)
+        #expect(reports == 1)
+    }
+
+    @Test func aMemberGrowingPastTheCapWhileParsedIsRejected() throws {
+        let report = try SampleReports.bytes(Self.xml)
+        let padded = report + [UInt8](repeating: UInt8(ascii: "\n"), count: 3 << 20)
+        let (items, reports) = try importing(
+            try Compression.zip([.file("big.xml", padded)]), limits: .init(maxReportBytes: 1 << 20))
+        #expect(items.map(\.outcome) == [.rejected])
+        #expect(items.first?.reason?.contains("exceeds the limit of 1048576 bytes") == true)
+        #expect(reports == 0)
+    }
+
+    @Test func contentAfterTheDocumentCountsInTheDigestPulledAsFed() throws {
+        // libxml2 stops reading at content after the document; the digest must still cover every byte, so
+        // that the same payload pulled from a zip and fed from a gzip is one report.
+        let trailer = "<trailer>" + String(repeating: "after the document ", count: 20_000) + "</trailer>\n"
+        let payload = try SampleReports.bytes(Self.xml) + Array(trailer.utf8)
+        let temp = try TemporaryDirectory()
+        let gzip = try temp.write("r.xml.gz", Compression.gzip(payload))
+        let zip = try temp.write("r.zip", try Compression.zip([.file("r.xml", payload)]))
+        let database = try temp.makeDatabase()
+        var items: [ImportItem] = []
+        ImportPipeline(database: database).importPaths([gzip, zip]) { items.append($0) }
+        #expect(items.map(\.outcome) == [.stored, .duplicate])
+        #expect(try database.tableCounts()["report"] == 1)
+    }
+
+    @Test func aMemberWhoseDataIsCutIsRejected() throws {
+        let report = try SampleReports.bytes(Self.xml)
+        let zip = try Compression.zip([.file("r.xml", Array(repeating: report, count: 40).joined() + [])])
+        // Damage the deflate data in the middle of the member.
+        var damaged = zip
+        for index in (zip.count / 3)..<(zip.count / 3 + 64) { damaged[index] = 0xFF }
+        let (items, reports) = try importing(damaged)
+        #expect(items.map(\.outcome) == [.rejected])
+        #expect(items.first?.reason?.contains("zip member") == true)
+        #expect(reports == 0)
+    }
+}
+
 extension String {
     func replacingOccurrences(of target: String, with replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)

@@ -43,23 +43,9 @@ struct MemberData {
         }
     }
 
-    /// Hands the member's content to `sink` in chunks.
-    func stream(to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try file.seek(toOffset: start)
-        var remaining = length
-        let inflater = isDeflated ? try RawInflater() : nil
-        while remaining > 0 {
-            let data = try file.read(upToCount: Int(min(remaining, UInt64(Self.chunk)))) ?? Data()
-            if data.isEmpty { throw Failure(reason: "the archive ends inside the member's data") }
-            remaining -= UInt64(data.count)
-            if let inflater {
-                let ended = try data.withUnsafeBytes { try inflater.inflate($0, into: sink) }
-                if ended { return }
-            } else {
-                try data.withUnsafeBytes { try sink($0) }
-            }
-        }
-        if inflater != nil { throw Failure(reason: "its deflate data is truncated (the stream does not end)") }
+    /// The member's content, to be read on demand.
+    func content() throws -> MemberContent {
+        try MemberContent(file: file, start: start, length: length, isDeflated: isDeflated)
     }
 
     /// The local header offset, read by reflection: ZIPFoundation keeps it internal. Tests that read
@@ -80,43 +66,90 @@ struct MemberData {
     }
 }
 
-/// zlib inflate of raw deflate data (no header), as zip members hold it.
-private final class RawInflater {
-    private var stream = z_stream()
-    private var output = [UInt8](repeating: 0, count: 64 * 1024)
+/// A member's content read on demand: stored bytes straight from the archive, deflated ones inflated
+/// into the reader's own buffer, never past the member's declared compressed size.
+final class MemberContent {
+    private let descriptor: Int32
+    private var offset: Int64
+    private var remaining: UInt64
+    /// zlib's stream and the compressed bytes it reads from, for a deflated member.
+    private let inflater: UnsafeMutablePointer<z_stream>?
+    private let input: UnsafeMutableRawBufferPointer?
+    private var ended = false
 
-    init() throws {
-        guard rua_inflateInit2(&stream, -15) == Z_OK else {
+    init(file: FileHandle, start: UInt64, length: UInt64, isDeflated: Bool) throws {
+        descriptor = file.fileDescriptor
+        offset = Int64(start)
+        remaining = length
+        guard isDeflated else {
+            (inflater, input) = (nil, nil)
+            return
+        }
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        guard rua_inflateInit2(stream, -15) == Z_OK else {
+            stream.deallocate()
             throw MemberData.Failure(reason: "zlib cannot start inflating")
         }
+        inflater = stream
+        input = .allocate(byteCount: 64 * 1024, alignment: 16)
     }
 
     deinit {
-        inflateEnd(&stream)
+        if let inflater {
+            inflateEnd(inflater)
+            inflater.deallocate()
+        }
+        input?.deallocate()
     }
 
-    /// Inflates `bytes`, handing output to `sink`; true once the deflate stream has ended.
-    func inflate(_ bytes: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
-        stream.setInput(base, count: bytes.count)
-        defer { stream.next_in = nil }
-        while true {
-            let (result, count) = stream.inflateStep(into: &output)
-            if count > 0 {
-                try output.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    /// Fills `buffer` with the next bytes of content (less only at its end); 0 once it has ended.
+    /// - Throws: ``MemberData/Failure`` when the archive ends inside the member or its deflate data is
+    ///   corrupt or truncated.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let base = buffer.baseAddress, !buffer.isEmpty, !ended else { return 0 }
+        guard let stream = inflater, let input else {
+            let wanted = Int(min(UInt64(buffer.count), remaining))
+            guard wanted > 0 else { return 0 }
+            let count = try FileReading.read(
+                descriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]), at: offset)
+            guard count == wanted else { throw MemberData.Failure(reason: "the archive ends inside the member's data") }
+            offset += Int64(count)
+            remaining -= UInt64(count)
+            return count
+        }
+        stream.pointee.next_out = base.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = uInt(buffer.count)
+        while stream.pointee.avail_out > 0 {
+            if stream.pointee.avail_in == 0 {
+                guard remaining > 0 else {
+                    throw MemberData.Failure(reason: "its deflate data is truncated (the stream does not end)")
+                }
+                let wanted = Int(min(UInt64(input.count), remaining))
+                let count = try FileReading.read(
+                    descriptor, into: UnsafeMutableRawBufferPointer(rebasing: input[0..<wanted]), at: offset)
+                guard count == wanted else {
+                    throw MemberData.Failure(reason: "the archive ends inside the member's data")
+                }
+                offset += Int64(count)
+                remaining -= UInt64(count)
+                stream.pointee.setInput(input.baseAddress!, count: count)
             }
-            switch result {
+            let before = stream.pointee.avail_out
+            let status = CZlibShim.inflate(stream, Z_NO_FLUSH)
+            switch status {
             case Z_STREAM_END:
-                return true
+                ended = true
+                return buffer.count - Int(stream.pointee.avail_out)
             case Z_OK, Z_BUF_ERROR:
-                if stream.avail_in == 0 && stream.avail_out > 0 { return false }
-                if result == Z_BUF_ERROR && count == 0 && stream.avail_in > 0 {
+                if status == Z_BUF_ERROR && stream.pointee.avail_out == before && stream.pointee.avail_in > 0 {
                     throw MemberData.Failure(reason: "its deflate data is corrupt (inflate makes no progress)")
                 }
             default:
-                let reason = stream.msg.map { String(cString: $0) } ?? "error \(result)"
+                let reason = stream.pointee.msg.map { String(cString: $0) } ?? "error \(status)"
                 throw MemberData.Failure(reason: "its deflate data is corrupt (\(reason))")
             }
         }
+        return buffer.count
     }
 }

@@ -9,12 +9,6 @@ import ZIPFoundation
 struct ZipReader {
     let limits: UnpackLimits
 
-    private enum Stop: Error {
-        case declined
-        case tooLarge
-        case visitorFailed(any Error)
-    }
-
     /// Reads a zip held in memory. It goes through a temporary file: ZIPFoundation's in-memory archive
     /// traps on some crafted archives ("Range requires lowerBound <= upperBound" in MemoryFile.readData,
     /// found by fuzzing), while its file-backed reading fails with an error the caller can report.
@@ -81,62 +75,64 @@ struct ZipReader {
         }
     }
 
-    /// Streams one member's data into the sniffing stages. ZIPFoundation lists the members, but the
-    /// data is read and inflated here, bounded by the member's declared size and the end of the file:
-    /// ZIPFoundation's Linux inflate ignores the declared size and, given a deflate stream that never
-    /// ends, reads on at end of file forever (found by fuzzing).
+    /// Reads one member. ZIPFoundation lists the members, but the data is read and inflated here, bounded
+    /// by the member's declared size and the end of the file: ZIPFoundation's Linux inflate ignores the
+    /// declared size and, given a deflate stream that never ends, reads on at end of file forever (found
+    /// by fuzzing). Its first bytes decide the way: plain XML is read by its consumer itself (pulled,
+    /// as a large plain file is), anything else streams through the sniffing stages. Either way the
+    /// decompressed-size cap holds while reading and the CRC is checked when the content ends, before
+    /// the report can be kept.
     private func extract(
         _ entry: Entry, from archive: Archive, location: InputLocation, depth: Int, visitor: any UnpackVisitor
     )
         throws
     {
-        let stage = SniffStage(location: location, depth: depth, limits: limits, visitor: visitor, notes: NoteBox())
-        var crc = crc32(0, nil, 0)
-        var size: Int64 = 0
-        let cap = limits.maxReportBytes
+        let data: MemberData
+        let content: MemberContent
         do {
-            let data = try MemberData(entry, in: archive)
-            defer { try? data.file.close() }
-            let sink: (UnsafeRawBufferPointer) throws -> Void = { buffer in
-                guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
-                size += Int64(buffer.count)
-                if size > cap { throw Stop.tooLarge }
-                crc = crc32(crc, base.assumingMemoryBound(to: Bytef.self), uInt(buffer.count))
-                let wantsMore: Bool
-                do {
-                    wantsMore = try stage.write(buffer)
-                } catch {
-                    throw Stop.visitorFailed(error)
-                }
-                if !wantsMore { throw Stop.declined }
-            }
-            try data.stream(to: sink)
-        } catch Stop.declined {
-            try stage.finish()
-            return
-        } catch Stop.tooLarge {
-            try stage.abort(
-                IngestError(
-                    .tooLarge,
-                    "decompressed size exceeds the limit of \(cap) bytes (--max-report-bytes); possible zip bomb",
-                    at: location))
-            return
-        } catch Stop.visitorFailed(let error) {
-            throw error
-        } catch let error as MemberData.Failure {
-            try stage.abort(IngestError(.corrupt, "zip member cannot be extracted: \(error.reason)", at: location))
-            return
+            data = try MemberData(entry, in: archive)
+            content = try data.content()
         } catch {
-            try stage.abort(IngestError(.corrupt, "zip member cannot be extracted (\(error))", at: location))
+            try visitor.rejected(CheckedRead.extractionError(error, at: location))
             return
         }
-        if UInt32(truncatingIfNeeded: crc) != entry.checksum {
-            try stage.abort(
-                IngestError(
-                    .corrupt,
-                    "zip member fails its CRC-32 check (stored \(String(entry.checksum, radix: 16)), "
-                        + "computed \(String(UInt32(truncatingIfNeeded: crc), radix: 16)))",
-                    at: location))
+        defer { try? data.file.close() }
+        var reader = CheckedRead(
+            content: content, cap: limits.maxReportBytes, checksum: entry.checksum, location: location)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        defer { chunk.deallocate() }
+        var count: Int
+        do {
+            count = try reader.read(into: chunk)
+        } catch let problem as CheckedRead.Problem {
+            try visitor.rejected(problem.error)
+            return
+        }
+        if Sniffer.sniff(Array(chunk[0..<count]), isComplete: count < chunk.count) == .xml {
+            let consumer = try visitor.open(.dmarcXML, at: location, wholeInput: false)
+            var taken = 0
+            do {
+                try consumer.consume { buffer in
+                    if taken == count { (count, taken) = (try reader.read(into: chunk), 0) }
+                    let served = min(buffer.count, count - taken)
+                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: chunk[taken..<taken + served]))
+                    taken += served
+                    return served
+                }
+            } catch let problem as CheckedRead.Problem {
+                try consumer.abort(problem.error)
+            }
+            return
+        }
+        let stage = SniffStage(location: location, depth: depth, limits: limits, visitor: visitor, notes: NoteBox())
+        do {
+            while count > 0 {
+                // A stage that wants no more has decided: it finishes without the rest (nor its CRC).
+                guard try stage.write(UnsafeRawBufferPointer(rebasing: chunk[0..<count])) else { break }
+                count = try reader.read(into: chunk)
+            }
+        } catch let problem as CheckedRead.Problem {
+            try stage.abort(problem.error)
             return
         }
         try stage.finish()
@@ -148,5 +144,66 @@ struct ZipReader {
         if components.first == "__MACOSX" { return true }
         guard let name = components.last else { return false }
         return name.hasPrefix("._") || name == ".DS_Store"
+    }
+}
+
+/// A zip member's content read within the decompressed-size cap, its CRC-32 checked when it ends.
+private struct CheckedRead {
+    /// Why the member cannot be read: the rejection to report.
+    struct Problem: Error {
+        let error: IngestError
+    }
+
+    let content: MemberContent
+    let cap: Int64
+    let checksum: UInt32
+    let location: InputLocation
+    private var size: Int64 = 0
+    private var crc = crc32(0, nil, 0)
+
+    init(content: MemberContent, cap: Int64, checksum: UInt32, location: InputLocation) {
+        self.content = content
+        self.cap = cap
+        self.checksum = checksum
+        self.location = location
+    }
+
+    /// The next bytes into `buffer`; 0 at the end, once the CRC has been found right.
+    /// - Throws: ``Problem`` when the member is corrupt, truncated, too large, or fails its CRC.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count: Int
+        do {
+            count = try content.read(into: buffer)
+        } catch {
+            throw Problem(error: Self.extractionError(error, at: location))
+        }
+        guard count > 0, let base = buffer.baseAddress else {
+            guard UInt32(truncatingIfNeeded: crc) == checksum else {
+                throw Problem(
+                    error: IngestError(
+                        .corrupt,
+                        "zip member fails its CRC-32 check (stored \(String(checksum, radix: 16)), "
+                            + "computed \(String(UInt32(truncatingIfNeeded: crc), radix: 16)))",
+                        at: location))
+            }
+            return 0
+        }
+        size += Int64(count)
+        if size > cap {
+            throw Problem(
+                error: IngestError(
+                    .tooLarge,
+                    "decompressed size exceeds the limit of \(cap) bytes (--max-report-bytes); possible zip bomb",
+                    at: location))
+        }
+        crc = crc32(crc, base.assumingMemoryBound(to: Bytef.self), uInt(count))
+        return count
+    }
+
+    static func extractionError(_ error: any Error, at location: InputLocation) -> IngestError {
+        if let failure = error as? MemberData.Failure {
+            return IngestError(.corrupt, "zip member cannot be extracted: \(failure.reason)", at: location)
+        }
+        return IngestError(.corrupt, "zip member cannot be extracted (\(error))", at: location)
     }
 }

@@ -99,13 +99,21 @@ final class DMARCPayloadReader: PayloadConsumer {
         guard let parser else { return }
         self.parser = nil
         let (visitor, hasher, hashes) = (visitor, hasher, knownDigest == nil)
+        let pull = { (buffer: UnsafeMutableRawBufferPointer) throws -> Int in
+            try visitor.checkpoint?()
+            let count = try read(buffer)
+            if hashes && count > 0 { hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+            return count
+        }
         try complete(diagnostics: []) {
-            try parser.parse { buffer in
-                try visitor.checkpoint?()
-                let count = try read(buffer)
-                if hashes && count > 0 { hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
-                return count
-            }
+            let parsed = try parser.parse(reading: pull)
+            // libxml2 stops reading at content after the document: the rest is read too, as it is when
+            // fed, so that the digest covers every byte and the source's checks at its end (a zip
+            // member's CRC) decide before the report is kept.
+            let rest = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+            defer { rest.deallocate() }
+            while try pull(rest) > 0 {}
+            return parsed
         }
     }
 
