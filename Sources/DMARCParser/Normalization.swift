@@ -97,25 +97,20 @@ struct Normalization {
         if isCanonicalIPv4(raw) { return raw }
         var v4 = in_addr()
         var v6 = in6_addr()
-        if inet_pton(AF_INET, raw, &v4) == 1 {
-            var canonical = true
-            for byte in raw.utf8 where !((byte >= 0x30 && byte <= 0x39) || byte == 0x2E) {
-                canonical = false
-                break
-            }
-            if canonical { return raw }
-            return text(of: &v4, family: AF_INET)
-        }
+        // (inet_pton accepts no other IPv4 text than the canonical; written back should it ever.)
+        if inet_pton(AF_INET, raw, &v4) == 1 { return withUnsafeBytes(of: v4) { text(of: $0, family: AF_INET) } }
         if inet_pton(AF_INET6, raw, &v6) == 1 {
-            return text(of: &v6, family: AF_INET6)
+            return withUnsafeBytes(of: v6) { text(of: $0, family: AF_INET6) }
         }
         return nil
     }
 
-    /// `inet_ntop` into a buffer on the stack.
-    private static func text<Address>(of address: inout Address, family: Int32) -> String? {
+    /// `inet_ntop` of the address bytes into a buffer on the stack.
+    private static func text(of address: UnsafeRawBufferPointer, family: Int32) -> String? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { buffer in
-            guard inet_ntop(family, &address, buffer.baseAddress, socklen_t(buffer.count)) != nil else { return nil }
+            guard inet_ntop(family, address.baseAddress, buffer.baseAddress, socklen_t(buffer.count)) != nil else {
+                return nil
+            }
             return String(cString: buffer.baseAddress!)
         }
     }

@@ -35,26 +35,17 @@ public struct Unpacker: Sendable {
         if Sniffer.sniff(Array(head), isComplete: false) == .xml {
             // Plain XML, the input itself: its consumer reads it straight from the file.
             let consumer = try visitor.open(.dmarcXML, at: location, wholeInput: location.members.isEmpty)
-            // libxml2 asks for a few kilobytes at a time: they are served from chunks read whole into one
-            // buffer, the bytes sniffed first.
             let chunk = UnsafeMutableRawBufferPointer.allocate(
                 byteCount: max(limits.chunkSize, head.count), alignment: 16)
             defer { chunk.deallocate() }
-            var held = head.copyBytes(to: chunk)
-            var taken = 0
-            try consumer.consume { buffer in
-                if taken == held {
-                    do {
-                        (held, taken) = (try FileReading.read(file.fileDescriptor, into: chunk), 0)
-                    } catch {
-                        throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: location)
-                    }
+            let feeder = ChunkFeeder(chunk, count: head.copyBytes(to: chunk)) { chunk in
+                do {
+                    return try FileReading.read(file.fileDescriptor, into: chunk)
+                } catch {
+                    throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: location)
                 }
-                let count = min(buffer.count, held - taken)
-                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: chunk[taken..<taken + count]))
-                taken += count
-                return count
             }
+            try consumer.consume(reading: feeder.read)
             return
         }
         let stage = SniffStage(location: location, depth: 0, limits: limits, visitor: visitor, notes: NoteBox())

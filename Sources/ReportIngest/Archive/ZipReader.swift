@@ -110,15 +110,9 @@ struct ZipReader {
         }
         if Sniffer.sniff(Array(chunk[0..<count]), isComplete: count < chunk.count) == .xml {
             let consumer = try visitor.open(.dmarcXML, at: location, wholeInput: false)
-            var taken = 0
+            let feeder = ChunkFeeder(chunk, count: count) { try reader.read(into: $0) }
             do {
-                try consumer.consume { buffer in
-                    if taken == count { (count, taken) = (try reader.read(into: chunk), 0) }
-                    let served = min(buffer.count, count - taken)
-                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: chunk[taken..<taken + served]))
-                    taken += served
-                    return served
-                }
+                try consumer.consume(reading: feeder.read)
             } catch let problem as CheckedRead.Problem {
                 try consumer.abort(problem.error)
             }

@@ -38,7 +38,6 @@ enum ImportEvent: Sendable {
     case finished
 }
 
-/// The start of an input: what the store needs to keep its original.
 extension ImportEvent {
     /// What the event costs the queue between reader and writer: one for the event, one per record, one per
     /// 4 KiB of input bytes it holds. The queue is bounded by this weight, so that many small events
@@ -52,6 +51,7 @@ extension ImportEvent {
     }
 }
 
+/// The start of an input: what the store needs to keep its original.
 struct InputStart: Sendable {
     var path: String
     /// Where in the file the input is (`["message 3"]` in an mbox); empty for the file itself.

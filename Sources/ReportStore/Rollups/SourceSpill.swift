@@ -55,8 +55,7 @@ final class SourceSpill {
         var heap: [Int] = []
         /// Whether run `a`'s current entry comes before run `b`'s.
         func before(_ a: Int, _ b: Int) -> Bool {
-            let (x, y) = (readers[a].prefix, readers[b].prefix)
-            return x != y ? x < y : Self.precedes(readers[a].current!.key, readers[b].current!.key)
+            Self.precedes(readers[a].prefix, readers[a].current!.key, readers[b].prefix, readers[b].current!.key)
         }
         func siftUp(_ start: Int) {
             var child = start
@@ -107,8 +106,15 @@ final class SourceSpill {
     /// as numbers, whole keys compared only on a tie.
     static func keyOrder(_ entries: [Entry]) -> [Int] {
         entries.indices.map { (prefix(entries[$0].key.sourceIP), $0) }.sorted {
-            $0.0 != $1.0 ? $0.0 < $1.0 : precedes(entries[$0.1].key, entries[$1.1].key)
+            precedes($0.0, entries[$0.1].key, $1.0, entries[$1.1].key)
         }.map(\.1)
+    }
+
+    /// ``precedes(_:_:)`` for keys whose ``prefix(_:)`` is at hand: the prefixes decide unless they tie.
+    private static func precedes(
+        _ aPrefix: Prefix, _ a: RollupAccumulator.SourceKey, _ bPrefix: Prefix, _ b: RollupAccumulator.SourceKey
+    ) -> Bool {
+        aPrefix != bPrefix ? aPrefix < bPrefix : precedes(a, b)
     }
 
     /// The order of keys in runs and of rollup rows: the bytes of the source, then of header_from (SQLite's
@@ -131,7 +137,9 @@ final class SourceSpill {
     }
 
     /// The first 32 bytes of `text`, zero-padded, as numbers that sort as the bytes do.
-    fileprivate static func prefix(_ text: String) -> (UInt64, UInt64, UInt64, UInt64) {
+    typealias Prefix = (UInt64, UInt64, UInt64, UInt64)
+
+    fileprivate static func prefix(_ text: String) -> Prefix {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &words) { raw in
             for (offset, byte) in text.utf8.prefix(32).enumerated() { raw[offset] = byte }
@@ -163,7 +171,7 @@ final class SourceSpill {
         var position = 0
         var current: Entry?
         /// ``SourceSpill/prefix(_:)`` of the current entry's source.
-        var prefix: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var prefix: SourceSpill.Prefix = (0, 0, 0, 0)
 
         static let bufferSize = 16 * 1024
         static let countsSize = 9 * MemoryLayout<Int64>.size
