@@ -8,7 +8,14 @@ import ReportStore
 /// Every input's original bytes are kept; each input is one transaction and each report a savepoint in
 /// it. This is the API the command line and the end-to-end tests use.
 public final class ImportPipeline {
-    private let database: ReportDatabase
+    /// The database, or how to open it: an import opens it (migrating it if need be) while its reader
+    /// already reads the first inputs.
+    private enum Store {
+        case open(ReportDatabase)
+        case opening(path: String, open: () throws -> ReportDatabase)
+    }
+
+    private var store: Store
     private let unpacker: Unpacker
     private let clock: () -> Date
     private let markMaildirSeen: Bool
@@ -23,45 +30,101 @@ public final class ImportPipeline {
     ///   - clock: the time stamped on imported inputs.
     ///   - markMaildirSeen: move each message of a Maildir's `new/` to `cur/` with the seen flag once
     ///     its outcome is committed.
-    public init(
+    public convenience init(
         database: ReportDatabase, limits: UnpackLimits = UnpackLimits(), clock: @escaping () -> Date = Date.init,
         markMaildirSeen: Bool = false
     ) {
+        self.init(.open(database), limits: limits, clock: clock, markMaildirSeen: markMaildirSeen)
+    }
+
+    /// A pipeline whose database is opened by `open` when an import starts, beside the reader, which
+    /// reads and parses the first inputs meanwhile (checking them against what is stored once the
+    /// database is open: the writer checks every input again anyway). Opening a database, migrations
+    /// included, then costs an import (a message piped in by an MTA) no time of its own.
+    /// - Parameters:
+    ///   - path: the database's path (the reader opens it too, read-only, once `open` has).
+    ///   - open: opens and migrates the database at `path`.
+    public convenience init(
+        databaseAt path: String, opening open: @escaping () throws -> ReportDatabase,
+        limits: UnpackLimits = UnpackLimits(), clock: @escaping () -> Date = Date.init, markMaildirSeen: Bool = false
+    ) {
+        self.init(.opening(path: path, open: open), limits: limits, clock: clock, markMaildirSeen: markMaildirSeen)
+    }
+
+    private init(_ store: Store, limits: UnpackLimits, clock: @escaping () -> Date, markMaildirSeen: Bool) {
+        self.store = store
         self.markMaildirSeen = markMaildirSeen
-        self.database = database
         self.unpacker = Unpacker(limits: limits)
         self.clock = clock
     }
+
+    /// Called with the running totals as inputs are reported (for a progress line).
+    public var onProgress: ((ImportSummary) -> Void)?
 
     /// Imports files and directories (recursively; hidden files and Maildir `tmp/` folders are passed
     /// over); `-` reads one message from standard input. mbox files are split into their messages.
     /// - Parameter onItem: called for every item handled, after its input was committed.
     /// - Returns: the totals. Bad inputs never stop the batch: they end up as rejected items or failures.
-    /// Called with the running totals as inputs are reported (for a progress line).
-    public var onProgress: ((ImportSummary) -> Void)?
-
+    /// - Throws: ``StoreError`` when the database cannot be opened; then nothing was imported.
     @discardableResult
-    public func importPaths(_ paths: [String], onItem: @escaping (ImportItem) -> Void = { _ in }) -> ImportSummary {
-        run(paths.map { .path($0) }, onItem: onItem)
+    public func importPaths(
+        _ paths: [String], onItem: @escaping (ImportItem) -> Void = { _ in }
+    ) throws
+        -> ImportSummary
+    {
+        try run(paths.map { .path($0) }, onItem: onItem)
     }
 
     /// Runs kept inputs through the current unpacking and parsing again (after an upgrade that handles a
     /// quirk): what parses now is stored, what still does not is kept with its new reason.
     /// - Parameter ids: the inputs to run (`rua quarantine list` shows them); `nil` for every input with
     ///   a rejected or skipped item.
-    /// - Throws: ``StoreError`` when the kept inputs cannot be read.
+    /// - Throws: ``StoreError`` when the database or the kept inputs cannot be read.
     public func reprocess(_ ids: [Int64]?, onItem: @escaping (ImportItem) -> Void = { _ in }) throws -> ImportSummary {
+        let database = try openedDatabase()
         let inputs = try ids.map { try $0.compactMap(database.keptInput(id:)) } ?? database.quarantined()
-        return run(inputs.map { .stored(id: $0.id, name: $0.name, sha256: $0.sha256) }, onItem: onItem)
+        return try run(inputs.map { .stored(id: $0.id, name: $0.name, sha256: $0.sha256) }, onItem: onItem)
     }
 
-    private func run(_ sources: [InputReader.Source], onItem: @escaping (ImportItem) -> Void) -> ImportSummary {
+    /// The database, opened now if it is not yet.
+    private func openedDatabase() throws -> ReportDatabase {
+        switch store {
+        case .open(let database):
+            return database
+        case .opening(_, let open):
+            let database = try open()
+            store = .open(database)
+            return database
+        }
+    }
+
+    private func run(_ sources: [InputReader.Source], onItem: @escaping (ImportItem) -> Void) throws -> ImportSummary {
         let channel = EventChannel(capacity: Self.queueCapacity)
-        let reader = InputReader(sources: sources, databasePath: database.path, unpacker: unpacker, channel: channel)
+        let gate = DatabaseGate()
+        let path: String
+        switch store {
+        case .open(let database):
+            path = database.path
+            gate.open()
+        case .opening(let opening, _):
+            path = opening
+        }
+        let reader = InputReader(
+            sources: sources, storedInputs: StoredInputs(path: path, gate: gate), unpacker: unpacker, channel: channel)
         let thread = Thread { reader.run() }
         thread.name = "rua-reader"
         thread.stackSize = 8 << 20
         thread.start()
+        let database: ReportDatabase
+        do {
+            database = try openedDatabase()
+            gate.open()
+        } catch {
+            // Nothing can be stored: the reader stops at its next input.
+            gate.fail()
+            channel.close()
+            throw error
+        }
         let writer = InputWriter(
             database: database, channel: channel, clock: clock, markMaildirSeen: markMaildirSeen, onItem: onItem)
         writer.onProgress = onProgress

@@ -20,6 +20,9 @@ public final class ReportDatabase {
         self.path = path
         var config = Configuration()
         config.readonly = readOnly
+        // A read-only connection is the import reader's: its read transaction spans many calls
+        // (see ``InputLookup``).
+        config.allowsUnsafeTransactions = readOnly
         config.journalMode = readOnly ? .default : .wal
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in

@@ -23,7 +23,7 @@ import Testing
         where file.hasPrefix("dmarc/") || file.hasPrefix("rfc9990/") {
             guard let expected = value as? [String: Any] else { continue }
             let collected = ItemCollector()
-            let summary = pipeline.importPaths([Corpus.root.appendingPathComponent(file).path]) {
+            let summary = try pipeline.importPaths([Corpus.root.appendingPathComponent(file).path]) {
                 collected.items.append($0)
             }
             let items = collected.items
@@ -94,7 +94,7 @@ final class ItemCollector: @unchecked Sendable {
             guard let expected = value as? [String: Any] else { continue }
             let temp = try TemporaryDirectory()
             let collected = ItemCollector()
-            let summary = ImportPipeline(database: try temp.makeDatabase())
+            let summary = try ImportPipeline(database: try temp.makeDatabase())
                 .importPaths([Corpus.root.appendingPathComponent(file).path]) { collected.items.append($0) }
             #expect(summary.failures.isEmpty, "\(file): \(summary.failures)")
             #expect(summary.rejected == 0, "\(file): \(collected.items.filter { $0.outcome == .rejected })")
@@ -157,7 +157,7 @@ final class ItemCollector: @unchecked Sendable {
         for (file, value) in truth.sorted(by: { $0.key < $1.key }) where file.hasPrefix("tlsrpt/") {
             guard let expected = value as? [String: Any] else { continue }
             let collected = ItemCollector()
-            let summary = pipeline.importPaths([Corpus.root.appendingPathComponent(file).path]) {
+            let summary = try pipeline.importPaths([Corpus.root.appendingPathComponent(file).path]) {
                 collected.items.append($0)
             }
             #expect(summary.failures.isEmpty, "\(file)")

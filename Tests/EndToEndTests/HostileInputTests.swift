@@ -15,7 +15,7 @@ import Testing
         let temp = try TemporaryDirectory()
         let paths = try files.map { try temp.write($0.0, $0.1) }
         let collected = ItemCollector()
-        let summary = ImportPipeline(database: try temp.makeDatabase(), limits: limits).importPaths(paths) {
+        let summary = try ImportPipeline(database: try temp.makeDatabase(), limits: limits).importPaths(paths) {
             collected.items.append($0)
         }
         #expect(summary.failures.isEmpty)

@@ -18,7 +18,7 @@ func database(with reports: [SyntheticReport], in temp: TemporaryDirectory) thro
     for (index, report) in reports.enumerated() {
         paths.append(try temp.write("report-\(index).xml", report.xml))
     }
-    let summary = ImportPipeline(database: database).importPaths(paths)
+    let summary = try ImportPipeline(database: database).importPaths(paths)
     #expect(summary.stored == reports.count)
     return database
 }

@@ -21,6 +21,26 @@ import Testing
         var current: Int { lock.withLock { value } }
     }
 
+    @Test func closingLetsAWaitingReaderGoAndDropsWhatIsSentAfter() {
+        let channel = EventChannel(capacity: 10)
+        let batch = ImportEvent.records(Array(repeating: ReportRecord(), count: 4))  // weight 5
+        let sent = Counter()
+        let reader = Thread {
+            for _ in 0..<5 {
+                channel.send(batch)
+                sent.increment()
+            }
+        }
+        reader.start()
+        #expect(eventually { sent.current == 2 })
+        usleep(50_000)
+        #expect(sent.current == 2, "the queue is full: the reader waits")
+        channel.close()
+        #expect(eventually { sent.current == 5 }, "closed: the reader is let go, and does not wait again")
+        #expect(channel.isClosed)
+        #expect(channel.receive(until: Date() + 0.05) == nil, "nothing sent is kept once closed")
+    }
+
     @Test func theReaderWaitsWhenTheQueuedWeightIsAtCapacityAndGoesOnOnceHalfIsTaken() {
         let channel = EventChannel(capacity: 10)
         let batch = ImportEvent.records(Array(repeating: ReportRecord(), count: 4))  // weight 5

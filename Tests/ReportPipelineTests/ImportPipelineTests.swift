@@ -12,7 +12,7 @@ import Testing
         let database = try temp.makeDatabase()
         var items: [ImportItem] = []
         let folders = SampleReports.folders.map { SampleReports.packageRoot.appendingPathComponent($0).path }
-        let summary = ImportPipeline(database: database).importPaths(folders) { items.append($0) }
+        let summary = try ImportPipeline(database: database).importPaths(folders) { items.append($0) }
         #expect(summary.failures.isEmpty)
         #expect(summary.inputs == 54)
         #expect(summary.stored == 34)
@@ -31,9 +31,9 @@ import Testing
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         let pipeline = ImportPipeline(database: database)
-        let first = pipeline.importPaths([SampleReports.path("dmarc"), SampleReports.path("quirks")])
+        let first = try pipeline.importPaths([SampleReports.path("dmarc"), SampleReports.path("quirks")])
         let countsAfterFirst = try database.tableCounts()
-        let second = pipeline.importPaths([SampleReports.path("dmarc"), SampleReports.path("quirks")])
+        let second = try pipeline.importPaths([SampleReports.path("dmarc"), SampleReports.path("quirks")])
         #expect(first.stored > 0)
         #expect(second.stored == 0)
         #expect(second.duplicates == first.stored + first.duplicates)
@@ -48,7 +48,7 @@ import Testing
         let zip = try temp.write("r.zip", Compression.zip([.file("r.xml", xml)]))
         let database = try temp.makeDatabase()
         var outcomes: [ImportItem.Outcome] = []
-        ImportPipeline(database: database).importPaths([plain, gzip, zip]) { outcomes.append($0.outcome) }
+        try ImportPipeline(database: database).importPaths([plain, gzip, zip]) { outcomes.append($0.outcome) }
         #expect(outcomes == [.stored, .duplicate, .duplicate])
         #expect(try database.tableCounts()["report"] == 1)
     }
@@ -64,7 +64,7 @@ import Testing
             "mixed.zip", Compression.zip([.file("broken.xml", Array(broken.utf8)), .file("good.xml", good)]))
         let database = try temp.makeDatabase()
         var items: [ImportItem] = []
-        let summary = ImportPipeline(database: database).importPaths([path]) { items.append($0) }
+        let summary = try ImportPipeline(database: database).importPaths([path]) { items.append($0) }
         #expect(items.map(\.outcome) == [.rejected, .stored])
         #expect(items[0].reason == "record 2: <count> 'nine' is not a number")
         #expect(items[0].part == "broken.xml")
@@ -85,16 +85,73 @@ import Testing
         writer.start()
         let database = try temp.makeDatabase()
         var items: [ImportItem] = []
-        let summary = ImportPipeline(database: database).importPaths([fifo]) { items.append($0) }
+        let summary = try ImportPipeline(database: database).importPaths([fifo]) { items.append($0) }
         #expect(summary.failures.isEmpty)
         #expect(items.map(\.outcome) == [.stored])
         #expect(try database.originalBytes(sha256: SHA256Hasher.digest(xml)) == xml)
     }
 
+    /// The database is opened beside the reader: here it cannot open until the reader has opened the
+    /// input (a FIFO it reads), so the import completes only if reading starts before the database opens.
+    @Test func theReaderStartsWhileTheDatabaseOpensAndStoredInputsAreStillFound() throws {
+        let temp = try TemporaryDirectory()
+        let fifo = temp.path("message.fifo")
+        let path = temp.path("db.sqlite")
+        let message = try SampleReports.bytes("mail/google-zip.eml")
+        func importFIFO() throws -> [ImportItem] {
+            #expect(mkfifo(fifo, 0o600) == 0)
+            defer { unlink(fifo) }
+            let pipeline = ImportPipeline(
+                databaseAt: path,
+                opening: {
+                    // A FIFO opens for writing (without waiting) only once its reader has it open.
+                    var descriptor: Int32 = -1
+                    for _ in 0..<500 where descriptor < 0 {
+                        descriptor = open(fifo, O_WRONLY | O_NONBLOCK)
+                        if descriptor < 0 { Thread.sleep(forTimeInterval: 0.01) }
+                    }
+                    guard descriptor >= 0 else { throw StoreError("the reader did not start before the database") }
+                    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+                    handle.write(Data(message))
+                    try handle.close()
+                    return try ReportDatabase(path: path)
+                })
+            var items: [ImportItem] = []
+            let summary = try pipeline.importPaths([fifo, SampleReports.path("dmarc")]) { items.append($0) }
+            #expect(summary.failures.isEmpty)
+            return items
+        }
+        let first = try importFIFO()
+        let second = try importFIFO()
+        #expect(first.map(\.outcome).filter { $0 == .stored }.count == 5)
+        #expect(second.allSatisfy { $0.outcome == .duplicate || $0.outcome == .skipped })
+        #expect(second.count == first.count)
+    }
+
+    @Test func aDatabaseThatCannotBeOpenedFailsTheImportWithItsErrorAndNothingIsWritten() throws {
+        let temp = try TemporaryDirectory()
+        // Far more messages than the queue between reader and writer holds: the reader has filled it and
+        // waits when opening fails.
+        let message = try SampleReports.bytes("mail/google-zip.eml")
+        var mbox: [UInt8] = []
+        for _ in 0..<2000 { mbox += Array("From dmarc@example.com Mon Dec  1 00:00:00 2025\n".utf8) + message + [10] }
+        let path = try temp.write("reports.mbox", mbox)
+        let pipeline = ImportPipeline(
+            databaseAt: temp.path("db.sqlite"),
+            opening: {
+                Thread.sleep(forTimeInterval: 0.2)
+                throw StoreError("cannot open database: disk on fire", isTemporary: true)
+            })
+        let error = #expect(throws: StoreError.self) { try pipeline.importPaths([path]) }
+        #expect(error?.message == "cannot open database: disk on fire")
+        #expect(error?.isTemporary == true)
+        #expect(!FileManager.default.fileExists(atPath: temp.path("db.sqlite")))
+    }
+
     @Test func aMissingPathIsAFailureAndTheRestCarriesOn() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
-        let summary = ImportPipeline(database: database).importPaths(
+        let summary = try ImportPipeline(database: database).importPaths(
             [temp.path("nowhere.xml"), SampleReports.path("dmarc")])
         #expect(summary.failures == ["\(temp.path("nowhere.xml")): no such file or directory"])
         #expect(summary.stored == 4)
@@ -107,7 +164,7 @@ import Testing
         let path = try temp.write("big.xml.gz", Compression.gzip(padded))
         let database = try temp.makeDatabase()
         var items: [ImportItem] = []
-        ImportPipeline(database: database, limits: .init(maxReportBytes: 1 << 20)).importPaths([path]) {
+        try ImportPipeline(database: database, limits: .init(maxReportBytes: 1 << 20)).importPaths([path]) {
             items.append($0)
         }
         #expect(items.map(\.outcome) == [.rejected])
@@ -128,7 +185,7 @@ import Testing
         let path = try temp.write("reports.zip", zip)
         let database = try temp.makeDatabase()
         var items: [ImportItem] = []
-        ImportPipeline(database: database, limits: limits).importPaths([path]) { items.append($0) }
+        try ImportPipeline(database: database, limits: limits).importPaths([path]) { items.append($0) }
         return (items, try database.tableCounts()["report"] ?? -1)
     }
 
@@ -165,7 +222,7 @@ import Testing
         let zip = try temp.write("r.zip", try Compression.zip([.file("r.xml", payload)]))
         let database = try temp.makeDatabase()
         var items: [ImportItem] = []
-        ImportPipeline(database: database).importPaths([gzip, zip]) { items.append($0) }
+        try ImportPipeline(database: database).importPaths([gzip, zip]) { items.append($0) }
         #expect(items.map(\.outcome) == [.stored, .duplicate])
         #expect(try database.tableCounts()["report"] == 1)
     }

@@ -12,7 +12,7 @@ import Testing
         let database = try temp.makeDatabase()
         let pipeline = ImportPipeline(database: database)
         var first: [ImportItem] = []
-        pipeline.importPaths([SampleReports.path("mail/reports.mbox")]) { first.append($0) }
+        try pipeline.importPaths([SampleReports.path("mail/reports.mbox")]) { first.append($0) }
         #expect(first.map(\.outcome) == [.stored, .stored, .skipped])
         #expect(
             first.map { $0.part?.split(separator: " ").prefix(2).joined(separator: " ") } == [
@@ -21,7 +21,7 @@ import Testing
         #expect(try database.tableCounts()["input"] == 3)
         #expect(try database.tableCounts()["message"] == 3)
         var second: [ImportItem] = []
-        pipeline.importPaths([SampleReports.path("mail/reports.mbox")]) { second.append($0) }
+        try pipeline.importPaths([SampleReports.path("mail/reports.mbox")]) { second.append($0) }
         #expect(second.map(\.outcome) == [.duplicate, .duplicate, .skipped])
         #expect(second.map(\.part) == first.map(\.part))
         #expect(try database.tableCounts()["input"] == 3)
@@ -38,7 +38,7 @@ import Testing
         try temp.write("Maildir/tmp/1764640002.M3P3.mx", Array(google.prefix(100)))
         let database = try temp.makeDatabase()
         var items: [ImportItem] = []
-        let summary = ImportPipeline(database: database, markMaildirSeen: true)
+        let summary = try ImportPipeline(database: database, markMaildirSeen: true)
             .importPaths([temp.path("Maildir")]) { items.append($0) }
         #expect(summary.inputs == 3)
         #expect(summary.failures.isEmpty)
@@ -53,7 +53,7 @@ import Testing
     @Test func messageHeadersAreStoredWithTheInput() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
-        ImportPipeline(database: database).importPaths([SampleReports.path("mail/tlsrpt-google.eml")])
+        try ImportPipeline(database: database).importPaths([SampleReports.path("mail/tlsrpt-google.eml")])
         #expect(try database.tableCounts()["message"] == 1)
     }
 }

@@ -20,9 +20,9 @@ import Testing
         return Array(report.xml.utf8)
     }
 
-    static func importing(_ paths: [String], into database: ReportDatabase) -> [ImportItem] {
+    static func importing(_ paths: [String], into database: ReportDatabase) throws -> [ImportItem] {
         var items: [ImportItem] = []
-        let summary = ImportPipeline(database: database).importPaths(paths) { items.append($0) }
+        let summary = try ImportPipeline(database: database).importPaths(paths) { items.append($0) }
         #expect(summary.failures.isEmpty)
         return items
     }
@@ -34,7 +34,7 @@ import Testing
         // Streamed, hashed alongside, and read again from the file in chunks for its original.
         let streamed = Self.largeReport(rows: Self.streamedRows)
         #expect(inMemory.count > 3 * Deflate.chunkSize && streamed.count > 16 << 20)
-        let items = Self.importing(
+        let items = try Self.importing(
             [try temp.write("a.xml", inMemory), try temp.write("b.xml", streamed)], into: database)
         #expect(items.map(\.outcome) == [.stored, .stored])
         #expect(items.map(\.records) == [12_000, 42_000])
@@ -72,7 +72,7 @@ import Testing
             """.utf8)
         // The report's savepoint is rolled back at its end (a duplicate): the message's chunks stored
         // meanwhile go with it and must be stored again.
-        let items = Self.importing(
+        let items = try Self.importing(
             [try temp.write("a.xml", xml), try temp.write("b.eml", message)], into: database)
         #expect(items.map(\.outcome) == [.stored, .duplicate])
         #expect(try database.originalBytes(sha256: SHA256Hasher.digest(message)) == message)
@@ -82,7 +82,7 @@ import Testing
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         let xml = Self.largeReport(rows: 12_000, lastCount: -1)
-        let items = Self.importing([try temp.write("bad.xml", xml)], into: database)
+        let items = try Self.importing([try temp.write("bad.xml", xml)], into: database)
         #expect(items.map(\.outcome) == [.rejected])
         #expect(items.first?.reason == "record 12000: <count> is negative (-1)")
         #expect(try database.tableCounts()["record"] == 0)
@@ -96,10 +96,10 @@ import Testing
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         let path = try temp.write("big.xml", Self.largeReport(rows: Self.streamedRows))
-        #expect(Self.importing([path], into: database).map(\.outcome) == [.stored])
+        #expect(try Self.importing([path], into: database).map(\.outcome) == [.stored])
         let counts = try database.tableCounts()
         var items: [ImportItem] = []
-        let again = ImportPipeline(database: database).importPaths([path]) { items.append($0) }
+        let again = try ImportPipeline(database: database).importPaths([path]) { items.append($0) }
         #expect(again.failures.isEmpty && again.inputs == 1)
         #expect(items.map(\.outcome) == [.duplicate])
         #expect(try database.tableCounts() == counts)
@@ -111,7 +111,7 @@ import Testing
         let bytes = Self.largeReport(rows: Self.streamedRows)
         let paths = [try temp.write("a.xml", bytes), try temp.write("b.xml", bytes)]
         // The second is known only once its digest is: after it was read and written, which is undone.
-        #expect(Self.importing(paths, into: database).map(\.outcome) == [.stored, .duplicate])
+        #expect(try Self.importing(paths, into: database).map(\.outcome) == [.stored, .duplicate])
         let counts = try database.tableCounts()
         #expect(counts["input"] == 1 && counts["input_blob"] == 1 && counts["record"] == Self.streamedRows)
         #expect(try database.originalBytes(sha256: SHA256Hasher.digest(bytes)) == bytes)
@@ -123,7 +123,7 @@ import Testing
         // Stored, not deflated, so that the archive is several megabytes.
         let zip = try Compression.zip([.file("big.xml", Self.largeReport(rows: 12_000), compressed: false)])
         #expect(zip.count > 3 << 20)
-        let items = Self.importing([try temp.write("big.zip", zip)], into: database)
+        let items = try Self.importing([try temp.write("big.zip", zip)], into: database)
         #expect(items.map(\.outcome) == [.stored])
         #expect(items.map(\.records) == [12_000])
         #expect(try database.originalBytes(sha256: SHA256Hasher.digest(zip)) == zip)

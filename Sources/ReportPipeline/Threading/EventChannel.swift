@@ -22,15 +22,43 @@ final class EventChannel: @unchecked Sendable {
         self.capacity = capacity
     }
 
+    private var closed = false
+
+    /// Whether the writer has stopped taking events (the database could not be opened).
+    var isClosed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed
+    }
+
+    /// Stops the queue: events sent from now on are dropped, and a sender waiting is let go.
+    func close() {
+        condition.lock()
+        closed = true
+        buffer = []
+        head = 0
+        weight = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+
     /// Appends an event, waiting while the queue is too full for it.
     func send(_ event: ImportEvent) {
         let cost = event.weight
         condition.lock()
-        while weight > 0 && weight + cost > capacity {
+        if closed {
+            condition.unlock()
+            return
+        }
+        while weight > 0 && weight + cost > capacity && !closed {
             senderWaits = true
             condition.wait()
         }
         senderWaits = false
+        if closed {
+            condition.unlock()
+            return
+        }
         buffer.append(event)
         weight += cost
         if receiverWaits { condition.broadcast() }

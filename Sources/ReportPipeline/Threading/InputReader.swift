@@ -16,7 +16,9 @@ struct InputReader: Sendable {
     }
 
     let sources: [Source]
-    let databasePath: String
+    /// Inputs stored before this run (those stored by this run are caught by the writer, which checks
+    /// again in its transaction).
+    let storedInputs: StoredInputs
     let unpacker: Unpacker
     let channel: EventChannel
 
@@ -25,37 +27,29 @@ struct InputReader: Sendable {
     static let wholeFileLimit: Int64 = 16 << 20
 
     func run() {
-        // A second, read-only connection, in one read transaction for the whole run: recognising inputs
-        // stored before this run spares parsing them at all. (Inputs this run stores are caught by the
-        // writer, which checks again in its transaction.)
-        var done = false
-        if let database = try? ReportDatabase(path: databasePath, readOnly: true) {
-            try? database.withSnapshot { lookup in
-                readAll(known: lookup)
-                done = true
-            }
-            database.close()
-        }
-        if !done { readAll(known: nil) }
+        readAll()
+        storedInputs.close()
         channel.send(.finished)
     }
 
-    private func readAll(known: InputLookup?) {
+    private func readAll() {
         for source in sources {
             switch source {
             case .path(let path):
                 let files = expand(path)
                 channel.send(.discovered(files.count))
-                for file in files { read(file, known: known) }
+                for file in files where !channel.isClosed { read(file) }
             case .stored(let id, let name, let sha256):
+                guard !channel.isClosed else { return }
                 do {
-                    guard let bytes = try known?.original(sha256: sha256)?.decoded() else {
+                    guard let bytes = try storedInputs.lookup(waiting: true)?.original(sha256: sha256)?.decoded()
+                    else {
                         channel.send(.failed(path: name, message: "original bytes of input #\(id) not found"))
                         continue
                     }
                     var start = InputStart(path: name, bytes: bytes)
                     start.storedInputID = id
-                    submit(start, known: nil)
+                    submit(start, lookingUp: false)
                 } catch {
                     channel.send(.failed(path: name, message: "original bytes of input #\(id) unreadable: \(error)"))
                 }
@@ -63,10 +57,10 @@ struct InputReader: Sendable {
         }
     }
 
-    private func read(_ path: String, known: InputLookup?) {
+    private func read(_ path: String) {
         if path == Self.standardInput {
             let bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-            submit(InputStart(path: path, bytes: bytes), known: known)
+            submit(InputStart(path: path, bytes: bytes))
             return
         }
         if !Self.isRegularFile(path) {
@@ -78,14 +72,14 @@ struct InputReader: Sendable {
             defer { try? handle.close() }
             do {
                 let bytes = Array(try handle.readToEnd() ?? Data())
-                submit(InputStart(path: path, bytes: bytes), known: known)
+                submit(InputStart(path: path, bytes: bytes))
             } catch {
                 channel.send(.failed(path: path, message: "read failed: \(error.localizedDescription)"))
             }
             return
         }
         if isMbox(path) {
-            readMbox(path, known: known)
+            readMbox(path)
             return
         }
         let input: InputFile
@@ -101,26 +95,29 @@ struct InputReader: Sendable {
         var start = InputStart(path: path, sha256: input.sha256, size: input.size, bytes: input.bytes)
         if input.sha256 == nil { start.pendingDigest = FileDigest(path: path) }
         start.maildirNew = Self.isInMaildirNew(path)
-        submit(start, known: known)
+        submit(start)
     }
 
     /// The path that stands for standard input.
     static let standardInput = "-"
 
     /// Sends one input (a file, a message of an mbox, standard input) through the unpacker as events.
-    private func submit(_ start: InputStart, known: InputLookup?) {
+    /// - Parameter lookingUp: whether to look for the input among those stored before (not for an input
+    ///   kept in the database and run again).
+    private func submit(_ start: InputStart, lookingUp: Bool = true) {
+        let known = lookingUp ? storedInputs.lookup() : nil
         if let sha256 = start.sha256, let items = storedItems(of: start, sha256: sha256, known: known) {
             channel.send(.known(items, maildirNew: start.maildirNew ? start.path : nil))
             return
         }
         channel.send(.input(start))
         let visitor = EventVisitor(channel: channel, input: start.path, digest: start.digest)
-        if start.sha256 == nil, let digest = start.pendingDigest, known != nil {
+        if start.sha256 == nil, let digest = start.pendingDigest, lookingUp {
             // Hashed while it is read: once the digest is there, an input stored before stops being read.
             visitor.checkpoint = { [unowned visitor] in
                 guard digest.isReady else { return }
                 visitor.checkpoint = nil
-                if let items = storedItems(of: start, sha256: try digest.value(), known: known) {
+                if let items = storedItems(of: start, sha256: try digest.value(), known: storedInputs.lookup()) {
                     throw StoredAlready(items: items)
                 }
             }
@@ -178,11 +175,11 @@ struct InputReader: Sendable {
     }
 
     /// Each message of an mbox is an input of its own: stored, deduplicated and committed on its own.
-    private func readMbox(_ path: String, known: InputLookup?) {
+    private func readMbox(_ path: String) {
         do {
             var reader = try MboxReader(path: path, maxMessageBytes: Int(clamping: unpacker.limits.maxReportBytes))
             var number = 0
-            while let message = try reader.next() {
+            while !channel.isClosed, let message = try reader.next() {
                 number += 1
                 var start = InputStart(path: path, bytes: message.bytes)
                 start.members = ["message \(number)"]
@@ -196,7 +193,7 @@ struct InputReader: Sendable {
                     channel.send(.endInput)
                     continue
                 }
-                submit(start, known: known)
+                submit(start)
             }
         } catch {
             channel.send(.failed(path: path, message: "mbox cannot be read: \(error.localizedDescription)"))

@@ -2,58 +2,58 @@ import Foundation
 import GRDB
 import ReportModel
 
-/// Lookups of stored inputs inside a read transaction (WAL mode lets it run beside a writer). Cheaper
-/// than a transaction per lookup; ``renewIfOld()`` ends it now and then so that the writer's log can be
-/// checkpointed during a long import.
+/// Lookups of stored inputs through a read-only connection of their own, in a read transaction that
+/// spans many lookups (WAL mode lets it run beside a writer): cheaper than a transaction per lookup. The
+/// transaction is renewed once it is ``maxAge`` old, so that the writer's log can be checkpointed during
+/// a long import.
 public final class InputLookup {
-    private let db: Database
-    private var began = Date()
+    private let database: ReportDatabase
+    private var began: Date?
 
     /// How long one read transaction is kept before it is renewed.
     static let maxAge: TimeInterval = 1
 
-    init(db: Database) throws {
-        self.db = db
-        try db.execute(sql: "BEGIN DEFERRED")
+    /// Opens the existing database at `path` for reading.
+    /// - Throws: ``StoreError`` when it cannot be opened.
+    public init(path: String) throws {
+        database = try ReportDatabase(path: path, readOnly: true)
     }
 
     /// See ``ReportDatabase/knownInput(sha256:name:)``.
     public func knownInput(sha256: [UInt8], name: String) throws -> [ImportItem]? {
-        try renewIfOld()
-        guard let inputID = try ReportDatabase.inputID(db, sha256: sha256) else { return nil }
-        return try ItemQueries.items(db, inputID: inputID, inputName: name, asDuplicates: true)
+        try inReadTransaction { db in
+            guard let inputID = try ReportDatabase.inputID(db, sha256: sha256) else { return nil }
+            return try ItemQueries.items(db, inputID: inputID, inputName: name, asDuplicates: true)
+        }
     }
 
     /// See ``ReportDatabase/original(sha256:)``.
     public func original(sha256: [UInt8]) throws -> StoredOriginal? {
-        try renewIfOld()
-        return try ReportDatabase.original(db, sha256: sha256)
+        try inReadTransaction { db in try ReportDatabase.original(db, sha256: sha256) }
     }
 
-    /// Ends the read transaction and starts a new one when it is older than ``maxAge``.
-    public func renewIfOld() throws {
-        guard Date().timeIntervalSince(began) > Self.maxAge else { return }
-        try db.execute(sql: "COMMIT; BEGIN DEFERRED")
-        began = Date()
+    /// Ends the read transaction and the connection.
+    public func close() {
+        try? database.queue.inDatabase { db in
+            if db.isInsideTransaction { try db.execute(sql: "COMMIT") }
+        }
+        database.close()
     }
 
-    func end() {
-        if db.isInsideTransaction { try? db.execute(sql: "COMMIT") }
-    }
-}
-
-extension ReportDatabase {
-    /// Runs `body` with lookups in a read transaction, renewed about every second.
-    /// - Throws: ``StoreError`` when no read transaction can be had; what `body` throws.
-    public func withSnapshot<T>(_ body: (InputLookup) throws -> T) throws -> T {
+    /// Runs `body` in the read transaction, begun (or renewed, once it is older than ``maxAge``) first.
+    private func inReadTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try queue.inDatabase { db in
-                let lookup = try InputLookup(db: db)
-                defer { lookup.end() }
-                return try body(lookup)
+            return try database.queue.inDatabase { db in
+                if let began, Date().timeIntervalSince(began) <= Self.maxAge, db.isInsideTransaction {
+                    return try body(db)
+                }
+                if db.isInsideTransaction { try db.execute(sql: "COMMIT") }
+                try db.execute(sql: "BEGIN DEFERRED")
+                began = Date()
+                return try body(db)
             }
         } catch let error as DatabaseError {
-            throw Self.storeError(error, doing: "read")
+            throw ReportDatabase.storeError(error, doing: "read")
         }
     }
 }

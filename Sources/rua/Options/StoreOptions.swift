@@ -22,7 +22,12 @@ struct StoreOptions: ParsableArguments {
     }
 
     func open() throws -> ReportDatabase {
-        try perform { try ReportDatabase(path: path, busyTimeout: max(0, busyTimeout)) }
+        try perform { try openDatabase() }
+    }
+
+    /// Opens the database; a failure is a ``StoreError``, for ``perform(_:)`` to report.
+    func openDatabase() throws -> ReportDatabase {
+        try ReportDatabase(path: path, busyTimeout: max(0, busyTimeout))
     }
 }
 

@@ -46,21 +46,30 @@ struct Import: ParsableCommand {
 
     func run() throws {
         let pinned = try ProcessInfo.processInfo.environment["RUA_NOW"].map { _ in try currentTime() }
-        let database = try store.open()
-        defer { database.close() }
+        // Opened by the pipeline while its reader reads the first inputs.
+        var database: ReportDatabase?
+        defer { database?.close() }
         let pipeline = ImportPipeline(
-            database: database, limits: UnpackLimits(maxReportBytes: maxReportBytes.value),
+            databaseAt: store.path,
+            opening: {
+                let opened = try store.openDatabase()
+                database = opened
+                return opened
+            },
+            limits: UnpackLimits(maxReportBytes: maxReportBytes.value),
             clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() },
             markMaildirSeen: maildirMarkSeen)
         let fromStandardInput = paths.isEmpty || paths == ["-"]
         let progress = fromStandardInput ? nil : ProgressLine.make(quiet: quiet)
         pipeline.onProgress = progress.map { line in { line.update($0) } }
-        let summary = pipeline.importPaths(fromStandardInput ? ["-"] : paths) { item in
-            if json {
-                print(ImportRenderer.jsonLine(item))
-            } else if !quiet, let line = ImportRenderer.textLine(item) {
-                progress?.finish()
-                print(line)
+        let summary = try store.perform {
+            try pipeline.importPaths(fromStandardInput ? ["-"] : paths) { item in
+                if json {
+                    print(ImportRenderer.jsonLine(item))
+                } else if !quiet, let line = ImportRenderer.textLine(item) {
+                    progress?.finish()
+                    print(line)
+                }
             }
         }
         progress?.finish()
