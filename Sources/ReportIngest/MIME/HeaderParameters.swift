@@ -8,15 +8,23 @@ public struct HeaderParameters: Sendable, Equatable {
     public var parameters: [String: String]
 
     public init(_ raw: String) {
+        var raw = raw
+        self = raw.withUTF8 { Self(utf8: $0) }
+    }
+
+    /// Parses the header's bytes. The syntax is ASCII, and no byte of a multi-byte UTF-8 sequence is
+    /// ASCII, so splitting and trimming bytes never cuts a character: working on bytes spares the
+    /// per-character work that was most of the cost of reading a message's headers.
+    private init(utf8 raw: UnsafeBufferPointer<UInt8>) {
         var pieces = Self.split(raw)
-        value = pieces.isEmpty ? "" : pieces.removeFirst().trimmingSpaces.lowercased()
+        value = pieces.isEmpty ? "" : Self.lowercased(Self.trimmed(pieces.removeFirst()))
         var plain: [String: String] = [:]
         var continued: [String: [(index: Int, value: String, extended: Bool)]] = [:]
         var extendedWhole: [String: String] = [:]
         for piece in pieces {
-            guard let equals = piece.firstIndex(of: "=") else { continue }
-            let name = String(piece[piece.startIndex..<equals]).trimmingSpaces.lowercased()
-            let rawValue = Self.unquote(String(piece[piece.index(after: equals)...]).trimmingSpaces)
+            guard let equals = piece.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = Self.lowercased(Self.trimmed(piece[piece.startIndex..<equals]))
+            let rawValue = Self.unquoted(Self.trimmed(piece[(equals + 1)...]))
             if let star = name.firstIndex(of: "*") {
                 let base = String(name[name.startIndex..<star])
                 let suffix = name[name.index(after: star)...]
@@ -55,49 +63,66 @@ public struct HeaderParameters: Sendable, Equatable {
 
     public subscript(_ name: String) -> String? { parameters[name.lowercased()] }
 
-    /// Splits at `;` outside quotes. Works on Unicode scalars: the syntax is ASCII, and grapheme breaking
-    /// per character was most of the cost of reading a message's headers.
-    private static func split(_ raw: String) -> [String] {
-        let scalars = raw.unicodeScalars
-        var pieces: [String] = []
-        var start = scalars.startIndex
+    private typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+    /// Splits at `;` outside quotes.
+    private static func split(_ raw: UnsafeBufferPointer<UInt8>) -> [Bytes] {
+        var pieces: [Bytes] = []
+        var start = raw.startIndex
         var quoted = false
         var escaped = false
-        var index = start
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
+        for index in raw.indices {
+            let byte = raw[index]
             if escaped {
                 escaped = false
-            } else if scalar == "\\" && quoted {
+            } else if byte == UInt8(ascii: "\\") && quoted {
                 escaped = true
-            } else if scalar == "\"" {
+            } else if byte == UInt8(ascii: "\"") {
                 quoted.toggle()
-            } else if scalar == ";" && !quoted {
-                pieces.append(String(scalars[start..<index]))
-                start = scalars.index(after: index)
+            } else if byte == UInt8(ascii: ";") && !quoted {
+                pieces.append(raw[start..<index])
+                start = index + 1
             }
-            index = scalars.index(after: index)
         }
-        pieces.append(String(scalars[start...]))
+        pieces.append(raw[start...])
         return pieces
     }
 
-    private static func unquote(_ value: String) -> String {
-        let scalars = value.unicodeScalars
-        guard scalars.count >= 2, scalars.first == "\"", scalars.last == "\"" else { return value }
-        var out = String.UnicodeScalarView()
+    /// Without leading and trailing spaces, tabs and line ends.
+    private static func trimmed(_ bytes: Bytes) -> Bytes {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return bytes[bytes.startIndex..<bytes.startIndex] }
+        return bytes[first...last]
+    }
+
+    /// The text with ASCII letters lower-cased (names and the main value are ASCII tokens).
+    private static func lowercased(_ bytes: Bytes) -> String {
+        guard bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return String(decoding: bytes, as: UTF8.self) }
+        return String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// A quoted string's content with its backslash escapes undone; other text as it is.
+    private static func unquoted(_ bytes: Bytes) -> String {
+        guard bytes.count >= 2, bytes.first == UInt8(ascii: "\""), bytes.last == UInt8(ascii: "\"") else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let inner = bytes.dropFirst().dropLast()
+        guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(inner.count)
         var escaped = false
-        for scalar in scalars.dropFirst().dropLast() {
+        for byte in inner {
             if escaped {
-                out.append(scalar)
+                out.append(byte)
                 escaped = false
-            } else if scalar == "\\" {
+            } else if byte == UInt8(ascii: "\\") {
                 escaped = true
             } else {
-                out.append(scalar)
+                out.append(byte)
             }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `utf-8'en'rest` → ("utf-8", "rest").

@@ -3,6 +3,8 @@
 public struct MIMEPart: Sendable {
     public var headers: MIMEHeaders
     public var contentType: HeaderParameters
+    /// Content-Disposition, when the part has one.
+    public var contentDisposition: HeaderParameters?
     /// The body as transmitted (still transfer-encoded); for a multipart, the whole multipart body.
     public var rawBody: ArraySlice<UInt8>
     /// Sub-parts of a multipart, or the single message inside a message/rfc822 part.
@@ -18,8 +20,7 @@ public struct MIMEPart: Sendable {
     /// The attachment's name: Content-Disposition `filename`, else Content-Type `name`, with RFC 2231
     /// and RFC 2047 decoding, reduced to its last path component.
     public var filename: String? {
-        let disposition = headers.value("Content-Disposition").map(HeaderParameters.init)
-        guard let raw = disposition?["filename"] ?? contentType["name"] else { return nil }
+        guard let raw = contentDisposition?["filename"] ?? contentType["name"] else { return nil }
         let decoded = EncodedWords.decode(raw)
         let last = decoded.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? decoded
         return last.isEmpty ? nil : last
@@ -27,7 +28,7 @@ public struct MIMEPart: Sendable {
 
     /// Whether Content-Disposition says `attachment`.
     public var isAttachment: Bool {
-        headers.value("Content-Disposition").map { HeaderParameters($0).value == "attachment" } ?? false
+        contentDisposition?.value == "attachment"
     }
 
     /// The body with its Content-Transfer-Encoding undone.
@@ -63,7 +64,10 @@ public enum MIMEParser {
         let (headerBlock, body) = splitHeaders(bytes)
         let headers = MIMEHeaders.parse(headerBlock)
         let contentType = HeaderParameters(headers.value("Content-Type") ?? "")
-        var part = MIMEPart(headers: headers, contentType: contentType, rawBody: body, children: [], path: path)
+        var part = MIMEPart(
+            headers: headers, contentType: contentType,
+            contentDisposition: headers.value("Content-Disposition").map(HeaderParameters.init), rawBody: body,
+            children: [], path: path)
         guard depth < maxDepth, budget > 0 else { return part }
         let type = part.mediaType
         if type.hasPrefix("multipart/"), let boundary = contentType["boundary"], !boundary.isEmpty {
