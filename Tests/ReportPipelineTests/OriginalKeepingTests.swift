@@ -27,6 +27,22 @@ import Testing
         return items
     }
 
+    /// An import writes many megabytes of log before it closes: SQLite's default would checkpoint the
+    /// log (and wait for two fsyncs) every 4 MiB of it.
+    @Test func anImportIsNotCheckpointedEveryFewMegabytesAndTheDefaultComesBackAfter() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        // Four imports, each committing about 3 MB: with a checkpoint every 4 MiB the log would be written
+        // over from its start again and stay near that size.
+        for rows in 12_000..<12_004 {
+            let path = try temp.write("big-\(rows).xml", Self.largeReport(rows: rows))
+            #expect(try Self.importing([path], into: database).map(\.outcome) == [.stored])
+        }
+        let log = try FileManager.default.attributesOfItem(atPath: database.path + "-wal")[.size] as? Int ?? 0
+        #expect(log > 8 << 20, "the log holds the whole import: \(log) bytes")
+        #expect(try database.walAutocheckpoint() == 1000)
+    }
+
     @Test func aLargeInputIsKeptExactlyInMemoryAndStreamedFromItsFile() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()

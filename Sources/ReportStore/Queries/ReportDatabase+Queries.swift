@@ -194,6 +194,11 @@ extension ReportDatabase {
         }
     }
 
+    /// The log size, in pages, at which SQLite checkpoints it on its own.
+    public func walAutocheckpoint() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 0 }
+    }
+
     /// SQLite's journal mode for this database (`wal`).
     public func journalMode() throws -> String {
         try read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
