@@ -66,7 +66,9 @@ let package = Package(
         // ingest -> parse -> store; what the command line calls.
         .target(
             name: "ReportPipeline",
-            dependencies: ["ReportModel", "ReportIngest", "DMARCParser", "TLSRPTParser", "ReportStore"],
+            dependencies: [
+                "ReportModel", "ReportIngest", "DMARCParser", "TLSRPTParser", "DomainAlignment", "ReportStore",
+            ],
             swiftSettings: hotPath
         ),
         .executableTarget(

@@ -42,8 +42,10 @@ public final class ReportWriter {
     }
 
     /// Adds one record of the report.
-    public func add(_ record: ReportRecord) throws {
-        let facts = try session.recordInserter.insert(record, reportID: reportID)
+    /// - Parameter facts: its alignment recomputed from its auth results (``AlignmentCheck``), when the
+    ///   caller has it already; else it is recomputed here.
+    public func add(_ record: ReportRecord, facts: AlignmentFacts? = nil) throws {
+        let facts = try session.recordInserter.insert(record, facts: facts, reportID: reportID)
         try rollup.add(record, facts: facts)
     }
 
