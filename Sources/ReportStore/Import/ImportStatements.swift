@@ -66,7 +66,6 @@ final class ImportStatements {
             VALUES (?, ?, '', '', '', '', 0, 0, 0, x'', 0, 0, 0, ?)
             """)
     }
-    private(set) lazy var lastRecordID = Result { try prepare("SELECT MAX(id) FROM record") }
     private(set) lazy var reportsWithIdentity = Result {
         try prepare(
             """
@@ -82,8 +81,7 @@ final class ImportStatements {
                 report_key = ?, policy_domain = ?, begin_utc = ?, end_utc = ?, generator = ?, version = ?,
                 namespace = ?, recovered = ?, payload_sha256 = ?, records = ?, messages = ?, counted = ?,
                 variant_of = ?,
-                first_record = (SELECT MIN(id) FROM record WHERE id > ?),
-                last_record = (SELECT MAX(id) FROM record WHERE id > ?)
+                first_record = ?, last_record = ?
             WHERE id = ?
             """)
     }

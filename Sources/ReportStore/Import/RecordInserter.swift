@@ -39,9 +39,11 @@ final class RecordInserter {
         reason = try RawStatement(db, sql: "INSERT INTO override_reason (id, type, comment) VALUES (?, ?, ?)")
     }
 
-    /// Inserts the record and its children; returns its recomputed alignment (stored with it): `facts` when
-    /// given, else computed here.
-    func insert(_ value: ReportRecord, facts given: AlignmentFacts? = nil, reportID: Int64) throws -> AlignmentFacts {
+    /// Inserts the record and its children; returns its id and its recomputed alignment (stored with it):
+    /// `facts` when given, else computed here.
+    func insert(
+        _ value: ReportRecord, facts given: AlignmentFacts? = nil, reportID: Int64
+    ) throws -> (id: Int64, facts: AlignmentFacts) {
         record.bind(1, reportID)
         record.bind(2, value.sourceIP)
         record.bind(3, value.count)
@@ -94,6 +96,6 @@ final class RecordInserter {
             reason.bind(3, override.comment)
             try reason.execute()
         }
-        return facts
+        return (recordID, facts)
     }
 }

@@ -19,8 +19,10 @@ public final class ReportWriter {
     private let statements: ImportStatements
     private let part: String?
     private let reportID: Int64
-    /// The highest record id before this report's records: they follow it without gaps.
-    private let recordsBefore: Int64
+    /// The ids of the report's first and last records (they are written in one go: the range holds
+    /// them all).
+    private var firstRecord: Int64?
+    private var lastRecord: Int64?
     private var finished = false
     private let rollup = RollupAccumulator()
     /// Chunks of the input's original stored before this report's savepoint (later ones go with it).
@@ -38,14 +40,15 @@ public final class ReportWriter {
         insert.bind(3, session.importedAt)
         try insert.execute()
         reportID = insert.lastInsertedRowID
-        recordsBefore = try statements.lastRecordID.get().queryInt64() ?? 0
     }
 
     /// Adds one record of the report.
     /// - Parameter facts: its alignment recomputed from its auth results (``AlignmentCheck``), when the
     ///   caller has it already; else it is recomputed here.
     public func add(_ record: ReportRecord, facts: AlignmentFacts? = nil) throws {
-        let facts = try session.recordInserter.insert(record, facts: facts, reportID: reportID)
+        let (id, facts) = try session.recordInserter.insert(record, facts: facts, reportID: reportID)
+        if firstRecord == nil { firstRecord = id }
+        lastRecord = id
         try rollup.add(record, facts: facts)
     }
 
@@ -144,8 +147,8 @@ public final class ReportWriter {
         update.bind(16, messages)
         update.bind(17, original == nil)
         update.bind(18, original)
-        update.bind(19, recordsBefore)
-        update.bind(20, recordsBefore)
+        update.bind(19, firstRecord)
+        update.bind(20, lastRecord)
         update.bind(21, reportID)
         try update.execute()
         let policy = header.policy
