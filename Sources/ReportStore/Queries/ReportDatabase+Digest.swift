@@ -70,40 +70,40 @@ extension ReportDatabase {
 
     /// Every source of the period with its traffic in it, whether it sent anything in the `earlier` span
     /// (by report begin), and, for those failing DMARC for at least `failing.messages` messages making
-    /// at least `failing.share` of theirs, their traffic in `earlier`. One pass over the period's
-    /// rollup rows serves both the new sources and the sources that started failing.
+    /// at least `failing.share` of theirs, their traffic in `earlier`. One pass over the period's rollup
+    /// rows and one over the earlier span's serve both the new sources and the sources that started failing.
     public func sourceHistory(
         _ filter: ReportFilter, earlier: ReportFilter, failing: (messages: Double, share: Double)
     ) throws -> [SourceActivity] {
         try read { db in
             let (condition, arguments) = Self.condition(
                 filter, begin: "s.begin_utc", domain: "s.policy_domain = ?")
-            let earlierStart = earlier.since ?? 0
-            let earlierEnd = earlier.until ?? Int64.max
-            let earlierTraffic = """
-                FROM source_rollup e
-                WHERE e.policy_domain = c.policy_domain AND e.source_ip = c.source_ip AND e.begin_utc BETWEEN ? AND ?
-                """
+            let (earlierCondition, earlierArguments) = Self.condition(
+                earlier, begin: "e.begin_utc", domain: "e.policy_domain = ?")
             let candidate = "c.messages - c.pass >= ? AND c.messages - c.pass >= ? * c.messages"
+            // The earlier span is read once, by its rows' begin (the key's first column), and added up per
+            // source: far cheaper than looking each of the period's sources up in it.
             let statement = try RawStatement(
                 db,
                 sql: """
-                    SELECT c.policy_domain, c.source_ip, c.messages, c.pass, c.header_from, seen,
-                           CASE WHEN seen AND \(candidate) THEN (SELECT TOTAL(e.messages) \(earlierTraffic)) END,
-                           CASE WHEN seen AND \(candidate) THEN (SELECT TOTAL(e.dmarc_pass) \(earlierTraffic)) END
-                    FROM (
-                        SELECT c.*, EXISTS (SELECT 1 \(earlierTraffic)) AS seen
-                        FROM (
-                            SELECT s.policy_domain, s.source_ip, TOTAL(s.messages) AS messages,
-                                   TOTAL(s.dmarc_pass) AS pass, GROUP_CONCAT(DISTINCT s.header_from) AS header_from
-                            FROM source_rollup s WHERE \(condition)
-                            GROUP BY s.policy_domain, s.source_ip
-                        ) c
-                    ) c
+                    WITH c AS (
+                        SELECT s.policy_domain, s.source_ip, TOTAL(s.messages) AS messages,
+                               TOTAL(s.dmarc_pass) AS pass, GROUP_CONCAT(DISTINCT s.header_from) AS header_from
+                        FROM source_rollup s WHERE \(condition)
+                        GROUP BY s.policy_domain, s.source_ip
+                    ), e AS MATERIALIZED (
+                        SELECT e.policy_domain, e.source_ip, TOTAL(e.messages) AS messages, TOTAL(e.dmarc_pass) AS pass
+                        FROM source_rollup e WHERE \(earlierCondition)
+                        GROUP BY e.policy_domain, e.source_ip
+                    )
+                    SELECT c.policy_domain, c.source_ip, c.messages, c.pass, c.header_from, e.messages IS NOT NULL,
+                           CASE WHEN e.messages IS NOT NULL AND \(candidate) THEN e.messages END,
+                           CASE WHEN e.messages IS NOT NULL AND \(candidate) THEN e.pass END
+                    FROM c LEFT JOIN e ON e.policy_domain = c.policy_domain AND e.source_ip = c.source_ip
                     """)
             let bound: StatementArguments =
-                [failing.messages, failing.share, earlierStart, earlierEnd]
-                + [failing.messages, failing.share, earlierStart, earlierEnd] + [earlierStart, earlierEnd] + arguments
+                arguments + earlierArguments
+                + [failing.messages, failing.share, failing.messages, failing.share]
             try statement.bind(bound)
             defer { statement.reset() }
             // Stepped through SQLite's C interface: tens of thousands of rows on a large period.
