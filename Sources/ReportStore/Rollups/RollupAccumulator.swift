@@ -96,8 +96,11 @@ final class RollupAccumulator {
         if let spill {
             try spillSources()
             try spill.merged { try store($0.key, $0.counts) }
+        } else if sources.count <= RollupStatements.batchSize {
+            // One statement: the order of its rows makes no difference.
+            for (key, counts) in sources { try store(key, counts) }
         } else {
-            // In key order, as the table keeps them.
+            // In key order, as the table keeps them: many statements then add to neighbouring rows.
             let entries = sources.map { (key: $0.key, counts: $0.value) }
             for index in SourceSpill.keyOrder(entries) {
                 try store(entries[index].key, entries[index].counts)
