@@ -129,6 +129,13 @@ struct RawStatement {
         sqlite3_column_double(handle, column)
     }
 
+    /// A text column's UTF-8 bytes, valid until the next step (empty for NULL).
+    func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        let pointer = sqlite3_column_text(handle, column)
+        return UnsafeBufferPointer(
+            start: pointer, count: pointer == nil ? 0 : Int(sqlite3_column_bytes(handle, column)))
+    }
+
     func text(_ column: Int32) -> String? {
         guard let pointer = sqlite3_column_text(handle, column) else { return nil }
         let count = Int(sqlite3_column_bytes(handle, column))

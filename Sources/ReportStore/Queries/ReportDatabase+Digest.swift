@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import ReportModel
 
@@ -70,52 +71,72 @@ extension ReportDatabase {
 
     /// Every source of the period with its traffic in it, whether it sent anything in the `earlier` span
     /// (by report begin), and, for those failing DMARC for at least `failing.messages` messages making
-    /// at least `failing.share` of theirs, their traffic in `earlier`. One pass over the period's rollup
-    /// rows and one over the earlier span's serve both the new sources and the sources that started failing.
+    /// at least `failing.share` of theirs, their traffic in `earlier`.
+    ///
+    /// The earlier span's rollup rows are read once, in the table's order (begin, then policy domain and
+    /// source), and merged day by day with the period's sources sorted the same way: no lookup per source
+    /// (the table has no index by source) and no sort of the span's rows.
     public func sourceHistory(
         _ filter: ReportFilter, earlier: ReportFilter, failing: (messages: Double, share: Double)
     ) throws -> [SourceActivity] {
         try read { db in
             let (condition, arguments) = Self.condition(
                 filter, begin: "s.begin_utc", domain: "s.policy_domain = ?")
-            let (earlierCondition, earlierArguments) = Self.condition(
-                earlier, begin: "e.begin_utc", domain: "e.policy_domain = ?")
-            let candidate = "c.messages - c.pass >= ? AND c.messages - c.pass >= ? * c.messages"
-            // The earlier span is read once, by its rows' begin (the key's first column), and added up per
-            // source: far cheaper than looking each of the period's sources up in it.
-            let statement = try RawStatement(
+            let period = try RawStatement(
                 db,
                 sql: """
-                    WITH c AS (
-                        SELECT s.policy_domain, s.source_ip, TOTAL(s.messages) AS messages,
-                               TOTAL(s.dmarc_pass) AS pass, GROUP_CONCAT(DISTINCT s.header_from) AS header_from
-                        FROM source_rollup s WHERE \(condition)
-                        GROUP BY s.policy_domain, s.source_ip
-                    ), e AS MATERIALIZED (
-                        SELECT e.policy_domain, e.source_ip, TOTAL(e.messages) AS messages, TOTAL(e.dmarc_pass) AS pass
-                        FROM source_rollup e WHERE \(earlierCondition)
-                        GROUP BY e.policy_domain, e.source_ip
-                    )
-                    SELECT c.policy_domain, c.source_ip, c.messages, c.pass, c.header_from, e.messages IS NOT NULL,
-                           CASE WHEN e.messages IS NOT NULL AND \(candidate) THEN e.messages END,
-                           CASE WHEN e.messages IS NOT NULL AND \(candidate) THEN e.pass END
-                    FROM c LEFT JOIN e ON e.policy_domain = c.policy_domain AND e.source_ip = c.source_ip
+                    SELECT s.policy_domain, s.source_ip, TOTAL(s.messages), TOTAL(s.dmarc_pass),
+                           GROUP_CONCAT(DISTINCT s.header_from)
+                    FROM source_rollup s WHERE \(condition)
+                    GROUP BY s.policy_domain, s.source_ip
+                    ORDER BY s.policy_domain, s.source_ip
                     """)
-            let bound: StatementArguments =
-                arguments + earlierArguments
-                + [failing.messages, failing.share, failing.messages, failing.share]
-            try statement.bind(bound)
-            defer { statement.reset() }
+            try period.bind(arguments)
+            defer { period.reset() }
             // Stepped through SQLite's C interface: tens of thousands of rows on a large period.
             var sources: [SourceActivity] = []
-            while try statement.step() {
+            var keys: [SourceKeyBytes] = []
+            while try period.step() {
+                keys.append(SourceKeyBytes(domain: Array(period.bytes(0)), address: Array(period.bytes(1))))
                 sources.append(
                     SourceActivity(
-                        policyDomain: statement.text(0) ?? "", sourceIP: statement.text(1) ?? "",
-                        messages: statement.double(2), dmarcPass: statement.double(3),
-                        seenBefore: statement.int64(5) != 0,
-                        earlierMessages: statement.double(6), earlierPass: statement.double(7),
-                        headerFrom: Self.list(statement.text(4))))
+                        policyDomain: period.text(0) ?? "", sourceIP: period.text(1) ?? "",
+                        messages: period.double(2), dmarcPass: period.double(3), seenBefore: false,
+                        earlierMessages: 0, earlierPass: 0, headerFrom: Self.list(period.text(4))))
+            }
+
+            let (earlierCondition, earlierArguments) = Self.condition(
+                earlier, begin: "e.begin_utc", domain: "e.policy_domain = ?")
+            let span = try RawStatement(
+                db,
+                sql: """
+                    SELECT e.begin_utc, e.policy_domain, e.source_ip, e.messages, e.dmarc_pass
+                    FROM source_rollup e WHERE \(earlierCondition)
+                    ORDER BY e.begin_utc, e.policy_domain, e.source_ip
+                    """)
+            try span.bind(earlierArguments)
+            defer { span.reset() }
+            var earlierTotals = [(messages: Double, pass: Double)](repeating: (0, 0), count: sources.count)
+            var begin: Int64?
+            var next = 0
+            while try span.step() {
+                if span.int64(0) != begin {
+                    begin = span.int64(0)
+                    next = 0
+                }
+                let (domain, address) = (span.bytes(1), span.bytes(2))
+                while next < keys.count && keys[next].precedes(domain, address) { next += 1 }
+                guard next < keys.count, keys[next].equals(domain, address) else { continue }
+                sources[next].seenBefore = true
+                earlierTotals[next].messages += span.double(3)
+                earlierTotals[next].pass += span.double(4)
+            }
+            for index in sources.indices where sources[index].seenBefore {
+                let failingMessages = sources[index].messages - sources[index].dmarcPass
+                guard failingMessages >= failing.messages, failingMessages >= failing.share * sources[index].messages
+                else { continue }
+                sources[index].earlierMessages = earlierTotals[index].messages
+                sources[index].earlierPass = earlierTotals[index].pass
             }
             return sources
         }
@@ -198,6 +219,31 @@ extension ReportDatabase {
                 arguments: arguments
             ).map { ($0["code"], $0["occurrences"]) }
             return health
+        }
+    }
+}
+
+/// A policy domain and source address as UTF-8 bytes, ordered as SQLite orders text (byte by byte).
+private struct SourceKeyBytes {
+    var domain: [UInt8]
+    var address: [UInt8]
+
+    /// Whether this key sorts before (`domain`, `address`).
+    func precedes(_ domain: UnsafeBufferPointer<UInt8>, _ address: UnsafeBufferPointer<UInt8>) -> Bool {
+        let first = Self.compare(self.domain, domain)
+        return first != 0 ? first < 0 : Self.compare(self.address, address) < 0
+    }
+
+    func equals(_ domain: UnsafeBufferPointer<UInt8>, _ address: UnsafeBufferPointer<UInt8>) -> Bool {
+        Self.compare(self.domain, domain) == 0 && Self.compare(self.address, address) == 0
+    }
+
+    /// Negative, zero or positive as `a` sorts before, with or after `b`.
+    private static func compare(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        a.withUnsafeBufferPointer { a in
+            let common = min(a.count, b.count)
+            let result = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+            return result != 0 ? Int(result) : a.count - b.count
         }
     }
 }
