@@ -14,10 +14,7 @@ final class ImportStatements {
     }
 
     // Inputs
-    private(set) lazy var inputBySHA = Result {
-        try prepare(
-            "SELECT input.id FROM input JOIN input_blob ON input_blob.id = input.blob_id WHERE sha256 = ?")
-    }
+    private(set) lazy var inputBySHA = Result { try prepare(ReportDatabase.inputByDigest) }
     private(set) lazy var blobBySHA = Result { try prepare("SELECT id FROM input_blob WHERE sha256 = ?") }
     private(set) lazy var insertBlob = Result {
         try prepare(

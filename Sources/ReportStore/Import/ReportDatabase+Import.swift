@@ -72,9 +72,10 @@ extension ReportDatabase {
     }
 
     static func inputID(_ db: Database, sha256: [UInt8]) throws -> Int64? {
-        try Int64.fetchOne(
-            db.cachedStatement(
-                sql: "SELECT input.id FROM input JOIN input_blob ON input_blob.id = input.blob_id WHERE sha256 = ?"),
-            arguments: [Data(sha256)])
+        try Int64.fetchOne(db.cachedStatement(sql: inputByDigest), arguments: [Data(sha256)])
     }
+
+    /// The id of the input with the content whose SHA-256 is bound.
+    static let inputByDigest =
+        "SELECT input.id FROM input JOIN input_blob ON input_blob.id = input.blob_id WHERE sha256 = ?"
 }

@@ -9,6 +9,8 @@ import ReportModel
 public final class InputLookup {
     private let database: ReportDatabase
     private var began: Date?
+    /// The input with a given content, prepared once: a lookup per input of an mbox of thousands.
+    private var inputByDigest: RawStatement?
 
     /// How long one read transaction is kept before it is renewed.
     static let maxAge: TimeInterval = 1
@@ -22,7 +24,10 @@ public final class InputLookup {
     /// See ``ReportDatabase/knownInput(sha256:name:)``.
     public func knownInput(sha256: [UInt8], name: String) throws -> [ImportItem]? {
         try inReadTransaction { db in
-            guard let inputID = try ReportDatabase.inputID(db, sha256: sha256) else { return nil }
+            let lookup = try inputByDigest ?? RawStatement(db, sql: ReportDatabase.inputByDigest)
+            inputByDigest = lookup
+            lookup.bind(1, blob: sha256)
+            guard let inputID = try lookup.queryInt64() else { return nil }
             return try ItemQueries.items(db, inputID: inputID, inputName: name, asDuplicates: true)
         }
     }
@@ -34,6 +39,7 @@ public final class InputLookup {
 
     /// Ends the read transaction and the connection.
     public func close() {
+        inputByDigest = nil
         try? database.queue.inDatabase { db in
             if db.isInsideTransaction { try db.execute(sql: "COMMIT") }
         }
