@@ -90,7 +90,7 @@ let package = Package(
             path: "Tests/ReportTestSupport"
         ),
         .testTarget(name: "ReportIngestTests", dependencies: ["ReportIngest", "ReportTestSupport"]),
-        .testTarget(name: "DMARCParserTests", dependencies: ["DMARCParser", "ReportTestSupport"]),
+        .testTarget(name: "DMARCParserTests", dependencies: ["DMARCParser", "ReportModel", "ReportTestSupport"]),
         .testTarget(name: "TLSRPTParserTests", dependencies: ["TLSRPTParser", "ReportModel", "ReportTestSupport"]),
         .testTarget(
             name: "SenderAttributionTests",

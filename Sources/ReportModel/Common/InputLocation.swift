@@ -25,8 +25,13 @@ public struct InputLocation: Hashable, Sendable, CustomStringConvertible {
 
     /// The innermost name: the last member, or the last path component of the file.
     public var leafName: String {
-        if let last = members.last { return last.split(separator: "/").last.map(String.init) ?? last }
-        return path.split(separator: "/").last.map(String.init) ?? path
+        Self.lastComponent(members.last ?? path)
+    }
+
+    /// The text after the last `/` that has text after it; the whole text when there is none. By UTF-8
+    /// bytes (`/` is ASCII), not characters: asked once per report.
+    private static func lastComponent(_ text: String) -> String {
+        text.utf8.split(separator: UInt8(ascii: "/")).last.map { String(Substring($0)) } ?? text
     }
 
     public var description: String {
