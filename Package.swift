@@ -66,9 +66,7 @@ let package = Package(
         // ingest -> parse -> store; what the command line calls.
         .target(
             name: "ReportPipeline",
-            dependencies: [
-                "ReportModel", "ReportIngest", "DMARCParser", "TLSRPTParser", "DomainAlignment", "ReportStore",
-            ],
+            dependencies: ["ReportModel", "ReportIngest", "DMARCParser", "TLSRPTParser", "ReportStore"],
             swiftSettings: hotPath
         ),
         .executableTarget(

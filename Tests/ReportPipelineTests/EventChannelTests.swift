@@ -23,8 +23,7 @@ import Testing
 
     @Test func closingLetsAWaitingReaderGoAndDropsWhatIsSentAfter() {
         let channel = EventChannel(capacity: 10)
-        let batch = ImportEvent.records(
-            Array(repeating: ReportRecord(), count: 4), facts: Array(repeating: [], count: 4))  // weight 5
+        let batch = ImportEvent.records(Array(repeating: ReportRecord(), count: 4))  // weight 5
         let sent = Counter()
         let reader = Thread {
             for _ in 0..<5 {
@@ -44,8 +43,7 @@ import Testing
 
     @Test func theReaderWaitsWhenTheQueuedWeightIsAtCapacityAndGoesOnOnceHalfIsTaken() {
         let channel = EventChannel(capacity: 10)
-        let batch = ImportEvent.records(
-            Array(repeating: ReportRecord(), count: 4), facts: Array(repeating: [], count: 4))  // weight 5
+        let batch = ImportEvent.records(Array(repeating: ReportRecord(), count: 4))  // weight 5
         #expect(batch.weight == 5)
         let sent = Counter()
         let reader = Thread {
@@ -58,7 +56,7 @@ import Testing
         #expect(eventually { sent.current == 2 })
         usleep(100_000)
         #expect(sent.current == 2, "a third batch would exceed the capacity")
-        guard case .records(let first, _)? = channel.receive(until: Date() + 5) else {
+        guard case .records(let first)? = channel.receive(until: Date() + 5) else {
             Issue.record("no batch received")
             return
         }
@@ -68,8 +66,8 @@ import Testing
 
     @Test func anEventHeavierThanTheCapacityGoesIntoAnEmptyQueue() {
         let channel = EventChannel(capacity: 10)
-        channel.send(.records(Array(repeating: ReportRecord(), count: 50), facts: Array(repeating: [], count: 50)))
-        guard case .records(let records, _)? = channel.receive(until: Date() + 5) else {
+        channel.send(.records(Array(repeating: ReportRecord(), count: 50)))
+        guard case .records(let records)? = channel.receive(until: Date() + 5) else {
             Issue.record("no batch received")
             return
         }

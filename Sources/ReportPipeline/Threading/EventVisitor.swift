@@ -1,5 +1,4 @@
 import DMARCParser
-import DomainAlignment
 import ReportIngest
 import ReportModel
 import TLSRPTParser
@@ -12,15 +11,11 @@ final class EventVisitor: UnpackVisitor {
     let inputDigest: () throws -> [UInt8]
     /// Called as payload bytes are read; throws to stop reading the input.
     var checkpoint: (() throws -> Void)?
-    let alignment: RecordAlignment
 
-    init(
-        channel: EventChannel, input: String, digest: @escaping () throws -> [UInt8], alignment: RecordAlignment
-    ) {
+    init(channel: EventChannel, input: String, digest: @escaping () throws -> [UInt8]) {
         self.channel = channel
         self.input = input
         self.inputDigest = digest
-        self.alignment = alignment
     }
 
     func open(_ format: ReportFormat, at location: InputLocation, wholeInput: Bool) throws -> any PayloadConsumer {
@@ -69,28 +64,22 @@ final class DMARCPayloadReader: PayloadConsumer {
     private let hasher = SHA256Hasher()
     private let batch = RecordBatch()
 
-    /// The records parsed since the last event, with their alignment (a class, so the parser's handler can
-    /// append to it).
+    /// The records parsed since the last event (a class, so the parser's handler can append to it).
     final class RecordBatch {
         var records: [ReportRecord] = []
-        var facts: [AlignmentFacts] = []
-
-        func send(to channel: EventChannel) {
-            channel.send(.records(records, facts: facts))
-            records.removeAll(keepingCapacity: true)
-            facts.removeAll(keepingCapacity: true)
-        }
     }
 
     init(visitor: EventVisitor, location: InputLocation, knownDigest: (() throws -> [UInt8])?) {
         self.visitor = visitor
         self.location = location
         self.knownDigest = knownDigest
-        let (channel, alignment) = (visitor.channel, visitor.alignment)
+        let channel = visitor.channel
         parser = AggregateReportParser(fileName: location.leafName) { [batch] record in
-            batch.facts.append(alignment.facts(for: record))
             batch.records.append(record)
-            if batch.records.count >= Self.batchSize { batch.send(to: channel) }
+            if batch.records.count >= Self.batchSize {
+                channel.send(.records(batch.records))
+                batch.records.removeAll(keepingCapacity: true)
+            }
         }
     }
 
@@ -137,7 +126,10 @@ final class DMARCPayloadReader: PayloadConsumer {
             discard(reason: error.message, diagnostics: unpackDiagnostics)
             return
         }
-        if !batch.records.isEmpty { batch.send(to: visitor.channel) }
+        if !batch.records.isEmpty {
+            visitor.channel.send(.records(batch.records))
+            batch.records = []
+        }
         let digest = try knownDigest?() ?? hasher.finalize()
         visitor.channel.send(
             .commitReport(
@@ -154,7 +146,6 @@ final class DMARCPayloadReader: PayloadConsumer {
 
     private func discard(reason: String, diagnostics: [Diagnostic]) {
         batch.records = []
-        batch.facts = []
         let item = visitor.rejection(at: location, kind: .dmarc, reason: reason, diagnostics: diagnostics)
         visitor.channel.send(.discardReport(item, diagnostics))
     }
@@ -199,16 +190,5 @@ final class TLSPayloadReader: PayloadConsumer {
         bytes = []
         visitor.channel.send(
             .item(visitor.rejection(at: location, kind: .tlsrpt, reason: error.message, diagnostics: []), []))
-    }
-}
-
-/// Recomputes records' alignment for one import's reader, remembering the domains it has seen.
-final class RecordAlignment: @unchecked Sendable {
-    // @unchecked: used by the reader's thread alone.
-    private let check = AlignmentCheck()
-    private let memo = DomainMemo()
-
-    func facts(for record: ReportRecord) -> AlignmentFacts {
-        check.facts(for: record, memo: memo)
     }
 }

@@ -15,9 +15,8 @@ enum ImportEvent: Sendable {
     case message(MessageInfo, part: String?)
     /// A DMARC report begins streaming.
     case beginReport(part: String?)
-    /// The next records of the open report, with the alignment recomputed from each one's auth results
-    /// (on the reader's thread: the writer's is the busier).
-    case records([ReportRecord], facts: [AlignmentFacts])
+    /// The next records of the open report.
+    case records([ReportRecord])
     /// The open report parsed completely.
     case commitReport(ParsedPayload)
     /// A TLS report that parsed completely.
@@ -45,7 +44,7 @@ extension ImportEvent {
     /// (an mbox's messages) may wait in it while records and bytes stay bounded.
     var weight: Int {
         switch self {
-        case .records(let records, _): 1 + records.count
+        case .records(let records): 1 + records.count
         case .input(let start): 1 + (start.bytes?.count ?? 0) / 4096
         default: 1
         }

@@ -21,8 +21,6 @@ struct InputReader: Sendable {
     let storedInputs: StoredInputs
     let unpacker: Unpacker
     let channel: EventChannel
-    /// Recomputes each record's alignment (remembering the domains seen across the run).
-    let alignment = RecordAlignment()
 
     /// Files up to this size are read once into memory; larger ones are streamed (hashed, then parsed,
     /// then read again in chunks by the writer) so that memory stays bounded.
@@ -113,7 +111,7 @@ struct InputReader: Sendable {
             return
         }
         channel.send(.input(start))
-        let visitor = EventVisitor(channel: channel, input: start.path, digest: start.digest, alignment: alignment)
+        let visitor = EventVisitor(channel: channel, input: start.path, digest: start.digest)
         if start.sha256 == nil, let digest = start.pendingDigest, lookingUp {
             // Hashed while it is read: once the digest is there, an input stored before stops being read.
             visitor.checkpoint = { [unowned visitor] in

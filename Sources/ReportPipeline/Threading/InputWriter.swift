@@ -202,11 +202,11 @@ final class InputWriter {
                 try session.addMessage(info, part: stored(part))
             case .beginReport(let part):
                 report = try session.beginReport(part: stored(part))
-            case .records(let records, let facts):
+            case .records(let records):
                 guard let report else { continue }
                 // Borrowed in place: copying each record would retain and release its arrays and strings.
                 try records.withUnsafeBufferPointer { batch in
-                    for index in batch.indices { try report.add(batch[index], facts: facts[index]) }
+                    for index in batch.indices { try report.add(batch[index]) }
                 }
                 try session.storeReadyOriginalChunks()
             case .commitReport(let payload):

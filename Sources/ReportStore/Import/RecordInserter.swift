@@ -39,11 +39,8 @@ final class RecordInserter {
         reason = try RawStatement(db, sql: "INSERT INTO override_reason (id, type, comment) VALUES (?, ?, ?)")
     }
 
-    /// Inserts the record and its children; returns its id and its recomputed alignment (stored with it):
-    /// `facts` when given, else computed here.
-    func insert(
-        _ value: ReportRecord, facts given: AlignmentFacts? = nil, reportID: Int64
-    ) throws -> (id: Int64, facts: AlignmentFacts) {
+    /// Inserts the record and its children; returns its id and its recomputed alignment (stored with it).
+    func insert(_ value: ReportRecord, reportID: Int64) throws -> (id: Int64, facts: AlignmentFacts) {
         record.bind(1, reportID)
         record.bind(2, value.sourceIP)
         record.bind(3, value.count)
@@ -54,7 +51,7 @@ final class RecordInserter {
         record.bind(8, value.envelopeFrom)
         record.bind(9, value.headerFrom)
         record.bind(10, value.extensions.isEmpty ? nil : value.extensions.joined(separator: "\n"))
-        let facts = given ?? check.facts(for: value, memo: memo)
+        let facts = check.facts(for: value, memo: memo)
         record.bind(11, facts.rawValue)
         let dkimResults = value.dkimResults.prefix(ReportRecord.maxResultsPerKind)
         let spfResults = value.spfResults.prefix(ReportRecord.maxResultsPerKind)

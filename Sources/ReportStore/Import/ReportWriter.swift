@@ -43,10 +43,8 @@ public final class ReportWriter {
     }
 
     /// Adds one record of the report.
-    /// - Parameter facts: its alignment recomputed from its auth results (``AlignmentCheck``), when the
-    ///   caller has it already; else it is recomputed here.
-    public func add(_ record: ReportRecord, facts: AlignmentFacts? = nil) throws {
-        let (id, facts) = try session.recordInserter.insert(record, facts: facts, reportID: reportID)
+    public func add(_ record: ReportRecord) throws {
+        let (id, facts) = try session.recordInserter.insert(record, reportID: reportID)
         if firstRecord == nil { firstRecord = id }
         lastRecord = id
         try rollup.add(record, facts: facts)
