@@ -170,6 +170,29 @@ import Testing
         #expect(fastmail.payloads.first?.text.contains("Fastmail Pty Ltd – Ürümqi") == true)
     }
 
+    @Test func anMboxLargerThanItsReadBufferIsSplitExactlyWhereverItsChunksEnd() throws {
+        let temp = try TemporaryDirectory()
+        var messages: [[UInt8]] = []
+        var mbox: [UInt8] = []
+        // Messages of uneven sizes, half with CRLF line ends, past three of the reader's chunks.
+        for number in 0..<3_000 {
+            let end = number % 2 == 0 ? "\n" : "\r\n"
+            let body = (0..<(number % 37)).map {
+                "line \($0) of message \(number) \(String(repeating: "x", count: $0 * 3))"
+            }
+            let text = (["Subject: message \(number)", ""] + body).joined(separator: end) + end
+            messages.append(Array(text.utf8))
+            mbox += Array("From sender@example.com Mon Dec  1 00:00:00 2025\(end)".utf8) + Array(text.utf8)
+            mbox += Array(end.utf8)
+        }
+        #expect(mbox.count > 3 * MboxReader.chunkSize)
+        var reader = try MboxReader(path: try temp.write("large.mbox", mbox), maxMessageBytes: 1 << 20)
+        var read: [[UInt8]] = []
+        while let message = try reader.next() { read.append(message.bytes) }
+        #expect(read.count == messages.count)
+        #expect(read == messages)
+    }
+
     @Test func anMboxIsSplitIntoItsMessagesAndFromLinesUnescaped() throws {
         var reader = try MboxReader(path: SampleReports.path("mail/reports.mbox"), maxMessageBytes: 1 << 20)
         var messages: [[UInt8]] = []

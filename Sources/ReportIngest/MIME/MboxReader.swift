@@ -25,19 +25,21 @@ public struct MboxReader {
         public var truncated: Bool
     }
 
-    /// The next message, or `nil` at the end of the file.
+    /// The next message, or `nil` at the end of the file. Lines are read in place from the buffer (a
+    /// message of an mbox has dozens; copying each cost more than splitting them).
     public mutating func next() throws -> Message? {
         var message: [UInt8] = []
         var truncated = false
         var started = false
         var previousWasEmpty = true
         var pendingEmpty = false
-        while let line = try nextLine() {
-            let content = line.last == 0x0A ? line.dropLast() : line[...]
+        while let range = try nextLine() {
+            let line = buffer[range]
+            let content = line.last == 0x0A ? line.dropLast() : line
             let bare = content.last == 0x0D ? content.dropLast() : content
             if bare.starts(with: Self.separator) && previousWasEmpty {
                 if started {
-                    pushBack(line)
+                    pushedBack = range
                     return Message(bytes: message, truncated: truncated)
                 }
                 started = true
@@ -63,7 +65,7 @@ public struct MboxReader {
             if let first = bare.firstIndex(where: { $0 != UInt8(ascii: ">") }), first > bare.startIndex,
                 bare[first...].starts(with: Self.separator)
             {
-                unescaped.removeFirst()
+                unescaped = unescaped.dropFirst()
             }
             append(unescaped, to: &message, truncated: &truncated)
         }
@@ -72,11 +74,11 @@ public struct MboxReader {
 
     private static let separator = Array("From ".utf8)
 
-    private static func newline(like line: [UInt8]) -> [UInt8] {
-        line.count >= 2 && line[line.count - 2] == 0x0D ? [0x0D, 0x0A] : [0x0A]
+    private static func newline(like line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        line.count >= 2 && line[line.endIndex - 2] == 0x0D ? [0x0D, 0x0A] : [0x0A]
     }
 
-    private func append(_ line: [UInt8], to message: inout [UInt8], truncated: inout Bool) {
+    private func append(_ line: ArraySlice<UInt8>, to message: inout [UInt8], truncated: inout Bool) {
         guard !truncated else { return }
         if message.count + line.count > maxMessageBytes {
             truncated = true
@@ -85,34 +87,33 @@ public struct MboxReader {
         message.append(contentsOf: line)
     }
 
-    private var pushedBack: [UInt8]?
+    /// A line handed back to be read again (the separator that ends a message starts the next).
+    private var pushedBack: Range<Int>?
 
-    private mutating func pushBack(_ line: [UInt8]) {
-        pushedBack = line
-    }
-
-    /// The next line with its line end, or `nil` at the end of the file.
-    private mutating func nextLine() throws -> [UInt8]? {
+    /// Where the next line lies in the buffer, line end included; `nil` at the end of the file. The
+    /// buffer only moves when this is called.
+    private mutating func nextLine() throws -> Range<Int>? {
         if let line = pushedBack {
             pushedBack = nil
             return line
         }
         while true {
             if let newline = buffer[offset...].firstIndex(of: 0x0A) {
-                let line = Array(buffer[offset...newline])
-                offset = newline + 1
-                return line
+                defer { offset = newline + 1 }
+                return offset..<(newline + 1)
             }
             if atEnd {
                 guard offset < buffer.count else { return nil }
-                let line = Array(buffer[offset...])
-                offset = buffer.count
-                return line
+                defer { offset = buffer.count }
+                return offset..<buffer.count
             }
             buffer.removeFirst(offset)
             offset = 0
-            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            let chunk = try FileReading.read(handle.fileDescriptor, count: Self.chunkSize)
             if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
         }
     }
+
+    /// How much of the file is read at a time.
+    public static let chunkSize = 1 << 20
 }
