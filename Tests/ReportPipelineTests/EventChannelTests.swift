@@ -21,17 +21,24 @@ import Testing
         var current: Int { lock.withLock { value } }
     }
 
-    @Test func closingLetsAWaitingReaderGoAndDropsWhatIsSentAfter() {
-        let channel = EventChannel(capacity: 10)
-        let batch = ImportEvent.records(Array(repeating: ReportRecord(), count: 4))  // weight 5
+    /// Sends `count` batches of weight 5 from a thread of its own; the counter says how many went.
+    func sendingBatches(_ count: Int, to channel: EventChannel) -> Counter {
+        let batch = ImportEvent.records(Array(repeating: ReportRecord(), count: 4))
+        #expect(batch.weight == 5)
         let sent = Counter()
         let reader = Thread {
-            for _ in 0..<5 {
+            for _ in 0..<count {
                 channel.send(batch)
                 sent.increment()
             }
         }
         reader.start()
+        return sent
+    }
+
+    @Test func closingLetsAWaitingReaderGoAndDropsWhatIsSentAfter() {
+        let channel = EventChannel(capacity: 10)
+        let sent = sendingBatches(5, to: channel)
         #expect(eventually { sent.current == 2 })
         usleep(50_000)
         #expect(sent.current == 2, "the queue is full: the reader waits")
@@ -43,16 +50,7 @@ import Testing
 
     @Test func theReaderWaitsWhenTheQueuedWeightIsAtCapacityAndGoesOnOnceHalfIsTaken() {
         let channel = EventChannel(capacity: 10)
-        let batch = ImportEvent.records(Array(repeating: ReportRecord(), count: 4))  // weight 5
-        #expect(batch.weight == 5)
-        let sent = Counter()
-        let reader = Thread {
-            for _ in 0..<3 {
-                channel.send(batch)
-                sent.increment()
-            }
-        }
-        reader.start()
+        let sent = sendingBatches(3, to: channel)
         #expect(eventually { sent.current == 2 })
         usleep(100_000)
         #expect(sent.current == 2, "a third batch would exceed the capacity")

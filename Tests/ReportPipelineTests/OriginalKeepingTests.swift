@@ -29,7 +29,7 @@ import Testing
 
     /// An import writes many megabytes of log before it closes: SQLite's default would checkpoint the
     /// log (and wait for two fsyncs) every 4 MiB of it.
-    @Test func anImportIsNotCheckpointedEveryFewMegabytesAndTheDefaultComesBackAfter() throws {
+    @Test func anImportIsNotCheckpointedEveryFewMegabytesAndTheConnectionsSettingsComeBackAfter() throws {
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         // Four imports, each committing about 3 MB: with a checkpoint every 4 MiB the log would be written
@@ -40,7 +40,9 @@ import Testing
         }
         let log = try FileManager.default.attributesOfItem(atPath: database.path + "-wal")[.size] as? Int ?? 0
         #expect(log > 8 << 20, "the log holds the whole import: \(log) bytes")
-        #expect(try database.walAutocheckpoint() == 1000)
+        let settings = try database.importSensitiveSettings()
+        #expect(settings.walAutocheckpoint == 1000)
+        #expect(settings.tempStore == 2, "temporary tables in memory again, as the reports read them")
     }
 
     @Test func aLargeInputIsKeptExactlyInMemoryAndStreamedFromItsFile() throws {

@@ -46,10 +46,6 @@ final class EventChannel: @unchecked Sendable {
     func send(_ event: ImportEvent) {
         let cost = event.weight
         condition.lock()
-        if closed {
-            condition.unlock()
-            return
-        }
         while weight > 0 && weight + cost > capacity && !closed {
             senderWaits = true
             condition.wait()

@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import ReportModel
 
@@ -95,9 +94,7 @@ extension ReportDatabase {
             defer { period.reset() }
             // Stepped through SQLite's C interface: tens of thousands of rows on a large period.
             var sources: [SourceActivity] = []
-            var keys: [SourceKeyBytes] = []
             while try period.step() {
-                keys.append(SourceKeyBytes(domain: Array(period.bytes(0)), address: Array(period.bytes(1))))
                 sources.append(
                     SourceActivity(
                         policyDomain: period.text(0) ?? "", sourceIP: period.text(1) ?? "",
@@ -125,8 +122,12 @@ extension ReportDatabase {
                     next = 0
                 }
                 let (domain, address) = (span.bytes(1), span.bytes(2))
-                while next < keys.count && keys[next].precedes(domain, address) { next += 1 }
-                guard next < keys.count, keys[next].equals(domain, address) else { continue }
+                func order(_ source: SourceActivity) -> Int {
+                    let first = TextOrder.compare(source.policyDomain, domain)
+                    return first != 0 ? first : TextOrder.compare(source.sourceIP, address)
+                }
+                while next < sources.count && order(sources[next]) < 0 { next += 1 }
+                guard next < sources.count, order(sources[next]) == 0 else { continue }
                 sources[next].seenBefore = true
                 earlierTotals[next].messages += span.double(3)
                 earlierTotals[next].pass += span.double(4)
@@ -219,31 +220,6 @@ extension ReportDatabase {
                 arguments: arguments
             ).map { ($0["code"], $0["occurrences"]) }
             return health
-        }
-    }
-}
-
-/// A policy domain and source address as UTF-8 bytes, ordered as SQLite orders text (byte by byte).
-private struct SourceKeyBytes {
-    var domain: [UInt8]
-    var address: [UInt8]
-
-    /// Whether this key sorts before (`domain`, `address`).
-    func precedes(_ domain: UnsafeBufferPointer<UInt8>, _ address: UnsafeBufferPointer<UInt8>) -> Bool {
-        let first = Self.compare(self.domain, domain)
-        return first != 0 ? first < 0 : Self.compare(self.address, address) < 0
-    }
-
-    func equals(_ domain: UnsafeBufferPointer<UInt8>, _ address: UnsafeBufferPointer<UInt8>) -> Bool {
-        Self.compare(self.domain, domain) == 0 && Self.compare(self.address, address) == 0
-    }
-
-    /// Negative, zero or positive as `a` sorts before, with or after `b`.
-    private static func compare(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Int {
-        a.withUnsafeBufferPointer { a in
-            let common = min(a.count, b.count)
-            let result = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
-            return result != 0 ? Int(result) : a.count - b.count
         }
     }
 }

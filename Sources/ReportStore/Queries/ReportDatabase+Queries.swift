@@ -194,9 +194,15 @@ extension ReportDatabase {
         }
     }
 
-    /// The log size, in pages, at which SQLite checkpoints it on its own.
-    public func walAutocheckpoint() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 0 }
+    /// The connection's settings an import changes while it runs: the log size, in pages, at which
+    /// SQLite checkpoints it on its own, and where temporary tables and journals go (2: memory).
+    public func importSensitiveSettings() throws -> (walAutocheckpoint: Int, tempStore: Int) {
+        try read { db in
+            (
+                try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 0,
+                try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? 0
+            )
+        }
     }
 
     /// SQLite's journal mode for this database (`wal`).

@@ -120,20 +120,8 @@ final class SourceSpill {
     /// The order of keys in runs and of rollup rows: the bytes of the source, then of header_from (SQLite's
     /// own order for text).
     static func precedes(_ a: RollupAccumulator.SourceKey, _ b: RollupAccumulator.SourceKey) -> Bool {
-        let first = compare(a.sourceIP, b.sourceIP)
-        return first != 0 ? first < 0 : compare(a.headerFrom, b.headerFrom) < 0
-    }
-
-    /// Negative, zero or positive as `a`'s UTF-8 bytes sort before, with or after `b`'s.
-    private static func compare(_ a: String, _ b: String) -> Int {
-        var (a, b) = (a, b)
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let common = min(x.count, y.count)
-                let result = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-                return result != 0 ? Int(result) : x.count - y.count
-            }
-        }
+        let first = TextOrder.compare(a.sourceIP, b.sourceIP)
+        return first != 0 ? first < 0 : TextOrder.compare(a.headerFrom, b.headerFrom) < 0
     }
 
     /// The first 32 bytes of `text`, zero-padded, as numbers that sort as the bytes do.
