@@ -13,6 +13,13 @@ public final class ImportPipeline {
     private enum Store {
         case open(ReportDatabase)
         case opening(path: String, open: () throws -> ReportDatabase)
+
+        var path: String {
+            switch self {
+            case .open(let database): database.path
+            case .opening(let path, _): path
+            }
+        }
     }
 
     private var store: Store
@@ -101,17 +108,14 @@ public final class ImportPipeline {
     private func run(_ sources: [InputReader.Source], onItem: @escaping (ImportItem) -> Void) throws -> ImportSummary {
         let channel = EventChannel(capacity: Self.queueCapacity)
         let gate = DatabaseGate()
-        let path: String
-        switch store {
-        case .open(let database):
-            path = database.path
-            gate.open()
-        case .opening(let opening, _):
-            path = opening
-        }
         let reader = InputReader(
-            sources: sources, storedInputs: StoredInputs(path: path, gate: gate), unpacker: unpacker, channel: channel)
-        let thread = Thread { reader.run() }
+            sources: sources, storedInputs: StoredInputs(path: store.path, gate: gate), unpacker: unpacker,
+            channel: channel)
+        let readerDone = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            reader.run()
+            readerDone.signal()
+        }
         thread.name = "rua-reader"
         thread.stackSize = 8 << 20
         thread.start()
@@ -120,9 +124,11 @@ public final class ImportPipeline {
             database = try openedDatabase()
             gate.open()
         } catch {
-            // Nothing can be stored: the reader stops at its next input.
+            // Nothing can be stored: the reader stops at its next input, and is waited for (it may be
+            // reading standard input, which the process must not leave behind mid-read).
             gate.fail()
             channel.close()
+            readerDone.wait()
             throw error
         }
         let writer = InputWriter(

@@ -71,6 +71,17 @@ import Testing
         #expect(again.stdout.contains("1 duplicate"))
     }
 
+    /// The message cannot be kept, whatever the reason: the MTA must keep it and try again (not bounce
+    /// it, as 74 would have it do), and `rua` must end cleanly while its reader is still at work.
+    @Test func aDatabaseThatCannotBeOpenedExits75() throws {
+        let temp = try TemporaryDirectory()
+        let file = try temp.write("not-a-directory", "x")
+        let message = try SampleReports.bytes("mail/google-zip.eml")
+        let result = try RuaExecutable.run(["import", "--db", file + "/db.sqlite"], input: message)
+        #expect(result.status == 75)
+        #expect(result.stderr.contains("rua: cannot create directory \(file) for the database"))
+    }
+
     @Test func standardInputNamedAsAPathIsReadOnceAndWhole() throws {
         let temp = try TemporaryDirectory()
         let message = try SampleReports.bytes("mail/google-zip.eml")

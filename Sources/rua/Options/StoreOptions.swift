@@ -32,13 +32,14 @@ struct StoreOptions: ParsableArguments {
 }
 
 extension StoreOptions {
-    /// Runs a database operation, turning a ``StoreError`` into its message and exit status.
-    func perform<T>(_ body: () throws -> T) throws -> T {
+    /// Runs a database operation, turning a ``StoreError`` into its message and exit status: 75 when
+    /// the failure is temporary (or `alwaysTemporary`, for a message an MTA must try again), else 74.
+    func perform<T>(alwaysTemporary: Bool = false, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as StoreError {
             printError("rua: \(error.message)")
-            throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
+            throw error.isTemporary || alwaysTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
         }
     }
 }

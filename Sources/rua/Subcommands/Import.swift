@@ -62,7 +62,9 @@ struct Import: ParsableCommand {
         let fromStandardInput = paths.isEmpty || paths == ["-"]
         let progress = fromStandardInput ? nil : ProgressLine.make(quiet: quiet)
         pipeline.onProgress = progress.map { line in { line.update($0) } }
-        let summary = try store.perform {
+        // No database, nothing kept: from standard input the MTA must keep the message and retry (75),
+        // whatever the cause.
+        let summary = try store.perform(alwaysTemporary: fromStandardInput) {
             try pipeline.importPaths(fromStandardInput ? ["-"] : paths) { item in
                 if json {
                     print(ImportRenderer.jsonLine(item))
