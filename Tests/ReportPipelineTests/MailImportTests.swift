@@ -27,6 +27,28 @@ import Testing
         #expect(try database.tableCounts()["input"] == 3)
     }
 
+    /// A stored message is usually recognised by the reader before it is parsed; when the database opens
+    /// too late for that, the writer finds it stored in its transaction. Both report the same items.
+    @Test func aStoredMessageFoundByTheWriterIsReportedLikeOneFoundByTheReader() throws {
+        let temp = try TemporaryDirectory()
+        let mbox = SampleReports.path("mail/reports.mbox")
+        try ImportPipeline(database: temp.makeDatabase()).importPaths([mbox])
+        var early: [ImportItem] = []
+        try ImportPipeline(database: temp.makeDatabase()).importPaths([mbox]) { early.append($0) }
+        var late: [ImportItem] = []
+        let summary = try ImportPipeline(
+            databaseAt: temp.path("rua.sqlite"),
+            opening: {
+                // The reader has read every message by now, without a database to look them up in.
+                Thread.sleep(forTimeInterval: 0.5)
+                return try temp.makeDatabase()
+            }
+        ).importPaths([mbox]) { late.append($0) }
+        #expect(early.map(\.outcome) == [.duplicate, .duplicate, .skipped])
+        #expect(late == early)
+        #expect(summary.duplicates == 2)
+    }
+
     @Test func maildirMessagesInNewAreMarkedSeenOnlyOnceStoredAndTmpIsLeftAlone() throws {
         let temp = try TemporaryDirectory()
         let google = try SampleReports.bytes("mail/google-zip.eml")

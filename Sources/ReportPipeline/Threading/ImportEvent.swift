@@ -93,6 +93,31 @@ struct InputStart: Sendable {
     var name: String {
         ([path] + members).joined(separator: " › ")
     }
+
+    /// `part` as stored, relative to the input: without its members in front (`message 3 › a.zip` → `a.zip`).
+    func storedPart(_ part: String?) -> String? {
+        guard let part, !members.isEmpty else { return part }
+        let prefix = members.joined(separator: " › ")
+        if part == prefix { return nil }
+        if part.hasPrefix(prefix + " › ") { return String(part.dropFirst(prefix.count + 3)) }
+        return part
+    }
+
+    /// A stored item's part as reported for this input: its members in front (`a.zip` → `message 3 › a.zip`).
+    func reportedPart(_ stored: String?) -> String? {
+        members.isEmpty ? stored : (members + [stored].compactMap { $0 }).joined(separator: " › ")
+    }
+
+    /// Stored items (of an input stored before) as reported for this input: named by its path, their
+    /// parts with its members in front.
+    func reported(_ items: [ImportItem]) -> [ImportItem] {
+        items.map { item in
+            var item = item
+            item.input = path
+            item.part = reportedPart(item.part)
+            return item
+        }
+    }
 }
 
 /// A TLS report that parsed, with what its item needs.

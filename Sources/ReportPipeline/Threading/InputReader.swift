@@ -146,14 +146,10 @@ struct InputReader: Sendable {
     /// The items of the input with this content when it is stored already (as of this run's start).
     private func storedItems(of start: InputStart, sha256: [UInt8], known: InputLookup?) -> [ImportItem]? {
         do {
-            guard var items = try known?.knownInput(sha256: sha256, name: start.path), !items.isEmpty else {
+            guard let items = try known?.knownInput(sha256: sha256, name: start.path), !items.isEmpty else {
                 return nil
             }
-            // Stored parts are relative to their input: put this input's place in the file in front.
-            for index in items.indices where !start.members.isEmpty {
-                items[index].part = (start.members + [items[index].part].compactMap { $0 }).joined(separator: " › ")
-            }
-            return items
+            return start.reported(items)
         } catch {
             // The read-only check is an optimisation; the writer checks again in its transaction.
             return nil

@@ -120,8 +120,11 @@ final class InputWriter {
             }
             if !sawEnd { skipToEndOfInput() }
             switch result {
-            case .imported(let items), .alreadyImported(let items):
+            case .imported(let items):
                 pending.append((start.path, items, start.maildirNew ? start.path : nil))
+            case .alreadyImported(let items):
+                // Found stored in the transaction (the reader's early check had not seen it).
+                pending.append((start.path, start.reported(items), start.maildirNew ? start.path : nil))
             }
         } catch is InputRetracted {
             // A `.known` event with the input's items follows, and counts it.
@@ -193,7 +196,7 @@ final class InputWriter {
     {
         let input = start.path
         /// Parts are stored relative to the input (an mbox message's items without "message 3 › ").
-        func stored(_ part: String?) -> String? { Self.relative(part, to: start.members) }
+        func stored(_ part: String?) -> String? { start.storedPart(part) }
         var items: [ImportItem] = []
         var report: ReportWriter?
         while true {
@@ -248,15 +251,6 @@ final class InputWriter {
                 throw InputAborted(message: "import events out of order")
             }
         }
-    }
-
-    /// `part` without the input's own members in front (`message 3 › a.zip` → `a.zip`).
-    static func relative(_ part: String?, to members: [String]) -> String? {
-        guard let part, !members.isEmpty else { return part }
-        let prefix = members.joined(separator: " › ")
-        if part == prefix { return nil }
-        if part.hasPrefix(prefix + " › ") { return String(part.dropFirst(prefix.count + 3)) }
-        return part
     }
 
     private func skipToEndOfInput() {
