@@ -111,6 +111,9 @@ public final class ImportPipeline {
         let reader = InputReader(
             sources: sources, storedInputs: StoredInputs(path: store.path, gate: gate), unpacker: unpacker,
             channel: channel)
+        // A database already open is there for the reader's first look-up; one being opened joins in when
+        // it is (until then the reader reads and parses without it).
+        if case .open = store { gate.open() }
         let readerDone = DispatchSemaphore(value: 0)
         let thread = Thread {
             reader.run()
