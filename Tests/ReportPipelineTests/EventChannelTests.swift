@@ -21,27 +21,29 @@ import Testing
         var current: Int { lock.withLock { value } }
     }
 
-    /// Sends `count` batches of weight 5 from a thread of its own; the counter says how many went.
-    func sendingBatches(_ count: Int, to channel: EventChannel) -> Counter {
+    /// A queue of capacity 10 with `count` batches of weight 5 sent to it from a thread of its own,
+    /// once that thread waits with two sent (a third would exceed the capacity); the counter says how
+    /// many went.
+    func fullChannel(sending count: Int) -> (EventChannel, Counter) {
+        let channel = EventChannel(capacity: 10)
         let batch = ImportEvent.records(Array(repeating: ReportRecord(), count: 4))
         #expect(batch.weight == 5)
         let sent = Counter()
-        let reader = Thread {
+        let sender = Thread {
             for _ in 0..<count {
                 channel.send(batch)
                 sent.increment()
             }
         }
-        reader.start()
-        return sent
+        sender.start()
+        #expect(eventually { sent.current == 2 })
+        usleep(100_000)
+        #expect(sent.current == 2, "the queue is full: the sender waits")
+        return (channel, sent)
     }
 
     @Test func closingLetsAWaitingReaderGoAndDropsWhatIsSentAfter() {
-        let channel = EventChannel(capacity: 10)
-        let sent = sendingBatches(5, to: channel)
-        #expect(eventually { sent.current == 2 })
-        usleep(50_000)
-        #expect(sent.current == 2, "the queue is full: the reader waits")
+        let (channel, sent) = fullChannel(sending: 5)
         channel.close()
         #expect(eventually { sent.current == 5 }, "closed: the reader is let go, and does not wait again")
         #expect(channel.isClosed)
@@ -49,11 +51,7 @@ import Testing
     }
 
     @Test func theReaderWaitsWhenTheQueuedWeightIsAtCapacityAndGoesOnOnceHalfIsTaken() {
-        let channel = EventChannel(capacity: 10)
-        let sent = sendingBatches(3, to: channel)
-        #expect(eventually { sent.current == 2 })
-        usleep(100_000)
-        #expect(sent.current == 2, "a third batch would exceed the capacity")
+        let (channel, sent) = fullChannel(sending: 3)
         guard case .records(let first)? = channel.receive(until: Date() + 5) else {
             Issue.record("no batch received")
             return

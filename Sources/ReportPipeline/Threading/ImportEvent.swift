@@ -103,18 +103,13 @@ struct InputStart: Sendable {
         return part
     }
 
-    /// A stored item's part as reported for this input: its members in front (`a.zip` → `message 3 › a.zip`).
-    func reportedPart(_ stored: String?) -> String? {
-        members.isEmpty ? stored : (members + [stored].compactMap { $0 }).joined(separator: " › ")
-    }
-
     /// Stored items (of an input stored before) as reported for this input: named by its path, their
-    /// parts with its members in front.
+    /// parts with its members in front (`a.zip` → `message 3 › a.zip`).
     func reported(_ items: [ImportItem]) -> [ImportItem] {
         items.map { item in
             var item = item
             item.input = path
-            item.part = reportedPart(item.part)
+            if !members.isEmpty { item.part = (members + [item.part].compactMap { $0 }).joined(separator: " › ") }
             return item
         }
     }

@@ -37,6 +37,13 @@ extension ReportDatabase {
     public func withImportBatch<T>(_ body: (ImportBatch) throws -> T) throws -> T {
         do {
             return try queue.writeWithoutTransaction { db in
+                // Both settings are the connection's own again after the import.
+                let checkpointPages = try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 1000
+                let tempStore = try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? 0
+                defer {
+                    try? db.execute(
+                        sql: "PRAGMA wal_autocheckpoint = \(checkpointPages); PRAGMA temp_store = \(tempStore)")
+                }
                 // The log is checkpointed into the database once it holds this many pages (64 MiB)
                 // rather than SQLite's 1,000: an import then waits for a checkpoint's two fsyncs every
                 // 64 MiB written rather than every 4, and a small import for none until it closes.
@@ -45,9 +52,6 @@ extension ReportDatabase {
                 // SQLite's spilling journal, in memory in one 4 MiB piece (see CSQLiteTuning), rather than
                 // the in-memory journal that temp_store = MEMORY asks for, allocated 1 KiB at a time.
                 try db.execute(sql: "PRAGMA temp_store = FILE")
-                defer {
-                    try? db.execute(sql: "PRAGMA wal_autocheckpoint = 1000; PRAGMA temp_store = MEMORY")
-                }
                 let batch = ImportBatch(db: db)
                 defer { batch.rollback() }
                 return try body(batch)
