@@ -105,7 +105,10 @@ let package = Package(
             name: "ReportRenderingTests", dependencies: ["ReportRendering", "ReportModel", "ReportTestSupport"]),
         .testTarget(
             name: "ReportPipelineTests",
-            dependencies: ["ReportPipeline", "ReportIngest", "ReportStore", "ReportRendering", "ReportTestSupport"],
+            dependencies: [
+                "ReportPipeline", "ReportIngest", "ReportStore", "ReportRendering", "ReportTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Snapshots"]
         ),
         .testTarget(

@@ -144,8 +144,8 @@ struct RawStatement {
 
     private func error(_ result: Int32) -> StoreError {
         let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "unknown error"
-        return StoreError(
-            "SQLite error \(result): \(message)", isTemporary: result == SQLITE_BUSY || result == SQLITE_LOCKED)
+        let path = connection.flatMap { sqlite3_db_filename($0, "main") }.map { String(cString: $0) }
+        return StoreError.sqlite(code: result, message: message, databasePath: path, doing: nil)
     }
 
     /// Runs the statement once and resets it for the next bindings.

@@ -1,6 +1,7 @@
 import CSQLiteTuning
 import Foundation
 import GRDB
+import GRDBSQLite
 import ReportModel
 
 /// The SQLite database of reports: one file, WAL mode, append-only migrations. The only type that
@@ -39,7 +40,7 @@ public final class ReportDatabase {
         do {
             queue = try Self.open(path, config, readOnly: readOnly, busyTimeout: busyTimeout)
         } catch {
-            throw Self.storeError(error, doing: "open database \(path)")
+            throw Self.storeError(error, doing: "open database \(path)", path: path)
         }
     }
 
@@ -122,7 +123,7 @@ public final class ReportDatabase {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw Self.storeError(error, doing: "read")
+            throw Self.storeError(error, doing: "read", path: path)
         }
     }
 
@@ -133,19 +134,26 @@ public final class ReportDatabase {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw Self.storeError(error, doing: "read")
+            throw Self.storeError(error, doing: "read", path: path)
         }
     }
 
-    static func storeError(_ error: any Error, doing what: String) -> StoreError {
+    static func storeError(_ error: any Error, doing what: String, path: String? = nil) -> StoreError {
         if let error = error as? StoreError { return error }
         if let error = error as? DatabaseError {
-            let temporary = [
-                .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY,
-            ]
-            .contains(error.resultCode)
-            return StoreError("cannot \(what): \(error.message ?? "\(error.resultCode)")", isTemporary: temporary)
+            return StoreError.sqlite(
+                code: error.extendedResultCode.rawValue, message: error.message ?? "\(error.resultCode)",
+                databasePath: path, doing: what)
         }
         return StoreError("cannot \(what): \(error)")
+    }
+}
+
+extension Database {
+    /// The file of the main database, for error messages that explain a failure by the file's state.
+    var filePath: String? {
+        guard let connection = sqliteConnection, let name = sqlite3_db_filename(connection, "main") else { return nil }
+        let path = String(cString: name)
+        return path.isEmpty ? nil : path
     }
 }

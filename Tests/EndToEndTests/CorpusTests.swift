@@ -73,12 +73,6 @@ import Testing
     }
 }
 
-/// Gathers the items an import reports.
-final class ItemCollector: @unchecked Sendable {
-    // @unchecked: items arrive on the importing thread, and are read after the import returns.
-    var items: [ImportItem] = []
-}
-
 /// Every e-mail of ../shared/corpus/email (the mbox included) imported and compared with truth.json:
 /// aggregate report attachments stored with the truth's values, TLS reports recognised, failure
 /// reports and other mail kept with a reason.

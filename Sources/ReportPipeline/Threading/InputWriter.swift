@@ -119,16 +119,15 @@ final class InputWriter {
                 }
             }
             if !sawEnd { skipToEndOfInput() }
-            switch result {
-            case .imported(let items):
-                pending.append((start.path, items, start.maildirNew ? start.path : nil))
-            case .alreadyImported(let items):
-                // Found stored in the transaction (the reader's early check had not seen it).
-                pending.append((start.path, start.reported(items), start.maildirNew ? start.path : nil))
-            }
+            settle(result, of: start)
         } catch is InputRetracted {
             // A `.known` event with the input's items follows, and counts it.
             summary.inputs -= 1
+        } catch let error as StoreError where !error.concernsDatabase && batch.inTransaction {
+            // SQLite refused something of this input's own (its savepoint is rolled back): the input is
+            // kept with that reason, like any input that cannot be used, and the batch goes on.
+            if !sawEnd { skipToEndOfInput() }
+            keep(start, because: "not stored: \(error.message)", into: batch)
         } catch {
             if !sawEnd { skipToEndOfInput() }
             let temporary = (error as? StoreError)?.isTemporary ?? false
@@ -139,6 +138,39 @@ final class InputWriter {
                 fail(pending.map(\.path), because: "not stored: \(message)", temporary: temporary)
                 pending = []
             }
+        }
+    }
+
+    private func settle(_ result: InputImport<[ImportItem]>, of start: InputStart) {
+        switch result {
+        case .imported(let items):
+            pending.append((start.path, items, start.maildirNew ? start.path : nil))
+        case .alreadyImported(let items):
+            // Found stored in the transaction (the reader's early check had not seen it).
+            pending.append((start.path, start.reported(items), start.maildirNew ? start.path : nil))
+        }
+    }
+
+    /// Keeps an input whose reports could not be stored, as one rejected item with `reason`; when even
+    /// that fails, the input is a failure (not acknowledged).
+    private func keep(_ start: InputStart, because reason: String, into batch: ImportBatch) {
+        do {
+            let chunks = {
+                try start.bytes.map { OriginalChunks(bytes: $0) } ?? OriginalChunks(path: start.path, size: start.size)
+            }
+            let original = try PrefetchedOriginal.source(for: chunks, again: chunks)
+            let item = ImportItem(input: start.path, part: start.members.first, outcome: .rejected, reason: reason)
+            let result = try batch.importInput(
+                name: start.name, sha256: start.sha256, original: original,
+                importedAt: Int64(clock().timeIntervalSince1970), digest: start.digest
+            ) { session in
+                try session.addItem(part: nil, outcome: .rejected, kind: nil, reason: reason)
+                return [item]
+            }
+            settle(result, of: start)
+        } catch {
+            let temporary = (error as? StoreError)?.isTemporary ?? false
+            fail([start.path], because: "\(reason); cannot keep it either: \(error)", temporary: temporary)
         }
     }
 

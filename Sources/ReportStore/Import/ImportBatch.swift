@@ -142,7 +142,7 @@ public final class ImportBatch {
         do {
             return try body()
         } catch let error as DatabaseError {
-            throw ReportDatabase.storeError(error, doing: what)
+            throw ReportDatabase.storeError(error, doing: what, path: db.filePath)
         }
     }
 }

@@ -49,15 +49,16 @@ extension ReportDatabase {
                 // 64 MiB written rather than every 4, and a small import for none until it closes.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.importCheckpointPages)")
                 // Savepoint journals (a page saved at its first change in each report's savepoint) go to
-                // SQLite's spilling journal, in memory in one 4 MiB piece (see CSQLiteTuning), rather than
-                // the in-memory journal that temp_store = MEMORY asks for, allocated 1 KiB at a time.
+                // SQLite's spilling journal, in memory in one 64 KiB piece and then in a temporary file,
+                // rather than the in-memory journal that temp_store = MEMORY asks for, allocated 1 KiB
+                // at a time.
                 try db.execute(sql: "PRAGMA temp_store = FILE")
                 let batch = ImportBatch(db: db)
                 defer { batch.rollback() }
                 return try body(batch)
             }
         } catch let error as DatabaseError {
-            throw Self.storeError(error, doing: "write")
+            throw Self.storeError(error, doing: "write", path: path)
         }
     }
 
