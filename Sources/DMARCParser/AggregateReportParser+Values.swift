@@ -3,6 +3,15 @@ import ReportModel
 /// Element text to model values, through ``Normalization``, and the checks that complete a record.
 extension AggregateReportParser {
     func assign(_ element: ElementName, in parent: ParseContext) {
+        if text.truncated && !element.isFreeText {
+            // A number, address, domain or identifier cut short is a different value, not a shorter one.
+            fail(
+                DMARCParseError(
+                    .invalidValue,
+                    "<\(element.rawValue)> is longer than \(Self.maxTextLength) bytes; "
+                        + "cut at that limit it would be a different value"))
+            return
+        }
         let bytes = text.trimmed
         var raw: String { String(decoding: bytes, as: UTF8.self) }
         var name: String { element.rawValue }
@@ -178,9 +187,21 @@ extension AggregateReportParser {
             fail(DMARCParseError(.invalidValue, "record \(number): <count> is negative (\(count))"))
             return
         }
-        let (total, overflow) = messageCount.addingReportingOverflow(count)
-        guard !overflow else {
-            fail(DMARCParseError(.invalidValue, "record \(number): message counts add up beyond 2^63"))
+        guard count <= CountLimits.perValue else {
+            fail(
+                DMARCParseError(
+                    .invalidValue,
+                    "record \(number): <count> \(count) is more messages than any real record holds "
+                        + "(the limit is \(CountLimits.grouped(CountLimits.perValue)))"))
+            return
+        }
+        let total = messageCount + count
+        guard total <= CountLimits.perReport else {
+            fail(
+                DMARCParseError(
+                    .invalidValue,
+                    "record \(number): the report's counts add up to more than "
+                        + "\(CountLimits.grouped(CountLimits.perReport)) messages, more than any real report holds"))
             return
         }
         record.count = count

@@ -235,7 +235,14 @@ public final class AggregateReportParser {
         let problem: String
         if let raw {
             do {
-                return try Normalization.integer(raw, element: element, into: &diagnostics)
+                let value = try Normalization.integer(raw, element: element, into: &diagnostics)
+                guard TimeLimits.contains(value) else {
+                    throw DMARCParseError(
+                        .invalidValue, "date_range/\(element) \(value) is not a time between 1970 and the end of 9999")
+                }
+                return value
+            } catch let error as DMARCParseError {
+                throw error
             } catch {
                 problem = "date_range/\(element) '\(raw)' is not a number"
             }

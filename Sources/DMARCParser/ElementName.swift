@@ -28,6 +28,15 @@ enum ElementName: String, CaseIterable {
     case scope
 
     static let byName: [String: ElementName] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+
+    /// Elements whose text is prose for people (names, addresses, comments): cut at the text limit with a
+    /// warning. Every other value must be read whole.
+    var isFreeText: Bool {
+        switch self {
+        case .orgName, .email, .extraContactInfo, .error, .generator, .comment, .humanResult: true
+        default: false
+        }
+    }
 }
 
 /// Where in a report the parser is: what the element being read means.

@@ -114,6 +114,6 @@ func compact(_ value: Double) -> String {
     switch number {
     case 1_000_000...: return String((number / 100_000).rounded() / 10) + "M"
     case 10_000...: return String((number / 100).rounded() / 10) + "k"
-    default: return String(Int64(number))
+    default: return String(Int64(saturating: number))
     }
 }

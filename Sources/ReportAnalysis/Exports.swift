@@ -57,10 +57,10 @@ public enum Exports {
             try database.forEachSource(filter, perPolicyDomain: true) { source in
                 let totals = source.totals
                 try row([
-                    .text(source.policyDomains.first), .text(source.sourceIP), .integer(Int64(totals.messages)),
-                    .integer(Int64(totals.dmarcPass)),
+                    .text(source.policyDomains.first), .text(source.sourceIP), .integer(Int64(saturating: totals.messages)),
+                    .integer(Int64(saturating: totals.dmarcPass)),
                     .decimal(totals.rate(totals.dmarcPass).map { ($0 * 1000).rounded() / 10 }),
-                    .integer(Int64(totals.dkimAligned)), .integer(Int64(totals.spfAligned)),
+                    .integer(Int64(saturating: totals.dkimAligned)), .integer(Int64(saturating: totals.spfAligned)),
                     .text(source.headerFrom.joined(separator: ";")), .time(source.firstBegin), .time(source.lastBegin),
                 ])
             }

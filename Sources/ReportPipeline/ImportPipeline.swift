@@ -90,7 +90,10 @@ public final class ImportPipeline {
     public func reprocess(_ ids: [Int64]?, onItem: @escaping (ImportItem) -> Void = { _ in }) throws -> ImportSummary {
         let database = try openedDatabase()
         let inputs = try ids.map { try $0.compactMap(database.keptInput(id:)) } ?? database.quarantined()
-        return try run(inputs.map { .stored(id: $0.id, name: $0.name, sha256: $0.sha256) }, onItem: onItem)
+        let missing = (ids ?? []).filter { id in !inputs.contains { $0.id == id } }
+        var summary = try run(inputs.map { .stored(id: $0.id, name: $0.name, sha256: $0.sha256) }, onItem: onItem)
+        summary.failures += missing.map { "input #\($0): no such input in the database (rua quarantine list shows them)" }
+        return summary
     }
 
     /// The database, opened now if it is not yet.

@@ -17,7 +17,7 @@ public enum DigestRenderer {
         }
     }
 
-    static func count(_ value: Double) -> String { grouped(Int64(value.rounded())) }
+    static func count(_ value: Double) -> String { grouped(Int64(saturating: value)) }
 
     static func change(_ domain: Digest.Domain) -> String {
         guard let change = domain.passRateChange else { return "new" }
@@ -132,7 +132,7 @@ public enum DigestRenderer {
                 digest.tls.map { tls in
                     [
                         tls.domain.isEmpty ? "(no policy domain)" : tls.domain,
-                        grouped(tls.successfulSessions + tls.failedSessions), percent(tls.successRate),
+                        grouped(tls.totalSessions), percent(tls.successRate),
                         grouped(tls.failedSessions),
                         tls.byResultType.map { "\($0.key) \(grouped($0.sessions))" }.joined(separator: ", "),
                         tls.byMXHost.map { "\($0.key) \(grouped($0.sessions))" }.joined(separator: ", "),
@@ -159,25 +159,25 @@ public enum DigestRenderer {
 
     static func totalsJSON(_ totals: MessageTotals) -> JSONValue {
         .object([
-            ("messages", .int(Int64(totals.messages.rounded()))),
-            ("dmarc_pass", .int(Int64(totals.dmarcPass.rounded()))),
+            ("messages", .int(Int64(saturating: totals.messages))),
+            ("dmarc_pass", .int(Int64(saturating: totals.dmarcPass))),
             ("dmarc_pass_rate", .rate(totals.rate(totals.dmarcPass))),
-            ("spf_aligned", .int(Int64(totals.spfAligned.rounded()))),
+            ("spf_aligned", .int(Int64(saturating: totals.spfAligned))),
             ("spf_aligned_rate", .rate(totals.rate(totals.spfAligned))),
-            ("dkim_aligned", .int(Int64(totals.dkimAligned.rounded()))),
+            ("dkim_aligned", .int(Int64(saturating: totals.dkimAligned))),
             ("dkim_aligned_rate", .rate(totals.rate(totals.dkimAligned))),
-            ("quarantine", .int(Int64(totals.quarantine.rounded()))),
-            ("reject", .int(Int64(totals.reject.rounded()))),
+            ("quarantine", .int(Int64(saturating: totals.quarantine))),
+            ("reject", .int(Int64(saturating: totals.reject))),
         ])
     }
 
     static func sourceJSON(_ source: SourceActivity, _ attribution: SourceAttribution?) -> JSONValue {
         .object([
             ("policy_domain", .string(source.policyDomain)), ("source_ip", .string(source.sourceIP)),
-            ("messages", .int(Int64(source.messages.rounded()))),
-            ("dmarc_pass", .int(Int64(source.dmarcPass.rounded()))),
-            ("earlier_messages", .int(Int64(source.earlierMessages.rounded()))),
-            ("earlier_dmarc_pass", .int(Int64(source.earlierPass.rounded()))),
+            ("messages", .int(Int64(saturating: source.messages))),
+            ("dmarc_pass", .int(Int64(saturating: source.dmarcPass))),
+            ("earlier_messages", .int(Int64(saturating: source.earlierMessages))),
+            ("earlier_dmarc_pass", .int(Int64(saturating: source.earlierPass))),
             ("header_from", .array(source.headerFrom.map { .string($0) })),
             ("attribution", AttributionText.json(attribution)),
         ])

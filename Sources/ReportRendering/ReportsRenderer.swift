@@ -31,8 +31,8 @@ public enum ReportsRenderer {
         let lines = table(
             ["kind", "begin", "end", "domain", "reporter", "report id", "records", "messages"], rows,
             leftAligned: [0, 1, 2, 3, 4, 5])
-        let total = reports.reduce(Int64(0)) { $0 + ($1.counted && $1.kind == .dmarc ? $1.messages : 0) }
-        let sessions = reports.reduce(Int64(0)) { $0 + ($1.counted && $1.kind == .tlsrpt ? $1.messages : 0) }
+        let total = reports.reduce(Int64(0)) { $0.saturatingAdd($1.counted && $1.kind == .dmarc ? $1.messages : 0) }
+        let sessions = reports.reduce(Int64(0)) { $0.saturatingAdd($1.counted && $1.kind == .tlsrpt ? $1.messages : 0) }
         var footer = "\(counted(reports.count, "report")), \(counted(total, "message"))"
         if reports.contains(where: { $0.kind == .tlsrpt }) {
             footer += ", \(counted(sessions, "TLS session")) (TLS reports: records are policies, messages sessions)"

@@ -50,8 +50,8 @@ public enum SourcesRenderer {
         let totals = source.totals
         return .object([
             ("source_ip", .string(source.sourceIP)),
-            ("messages", .int(Int64(totals.messages.rounded()))),
-            ("dmarc_pass", .int(Int64(totals.dmarcPass.rounded()))),
+            ("messages", .int(Int64(saturating: totals.messages))),
+            ("dmarc_pass", .int(Int64(saturating: totals.dmarcPass))),
             ("dmarc_pass_rate", .rate(totals.rate(totals.dmarcPass))),
             ("dkim_aligned_rate", .rate(totals.rate(totals.dkimAligned))),
             ("spf_aligned_rate", .rate(totals.rate(totals.spfAligned))),
@@ -80,8 +80,8 @@ public enum SourcesRenderer {
                 }
                 func rate(_ value: Double?) -> String { value.map { String(($0 * 10_000).rounded() / 10_000) } ?? "" }
                 return [
-                    source.sourceIP, String(Int64(totals.messages.rounded())),
-                    String(Int64(totals.dmarcPass.rounded())),
+                    source.sourceIP, String(Int64(saturating: totals.messages)),
+                    String(Int64(saturating: totals.dmarcPass)),
                     rate(totals.rate(totals.dmarcPass)), rate(totals.rate(totals.dkimAligned)),
                     rate(totals.rate(totals.spfAligned)), ptr, confirmed, attribution?.ptrOrganization ?? "",
                     attribution?.service?.name ?? "", attribution?.service?.type ?? "",

@@ -18,7 +18,7 @@ public enum TLSRenderer {
             let domain = summary.domain.isEmpty ? "(reports without a policy domain)" : summary.domain
             lines.append("\(Escaping.terminal(domain))  (\(period))")
             lines.append(
-                "  \(counted(summary.successfulSessions + summary.failedSessions, "session")) in "
+                "  \(counted(summary.totalSessions, "session")) in "
                     + "\(counted(summary.reports, "report")) from \(Escaping.terminal(summary.reporters.joined(separator: ", ")))"
             )
             lines.append(

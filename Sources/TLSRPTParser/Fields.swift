@@ -21,12 +21,25 @@ struct Fields {
     }
 
     /// A count: an integer, or a string of digits (with a note); 0 with a warning when absent or unusable.
-    mutating func count(_ object: [String: Any], _ key: String) -> Int64 {
+    /// - Throws: when the count is beyond ``CountLimits/perValue``: no real report counts so many
+    ///   sessions, and reading it as another number would falsify the totals.
+    mutating func count(_ object: [String: Any], _ key: String) throws(TLSRPTParseError) -> Int64 {
+        let value = try uncheckedCount(object, key)
+        guard value <= CountLimits.perValue else {
+            throw TLSRPTParseError(
+                "\(key) \(value) is more sessions than any real report counts "
+                    + "(the limit is \(CountLimits.grouped(CountLimits.perValue)))")
+        }
+        return value
+    }
+
+    private mutating func uncheckedCount(_ object: [String: Any], _ key: String) throws(TLSRPTParseError) -> Int64 {
         switch object[key] {
         case let number as NSNumber where number.doubleValue.rounded() == number.doubleValue:
             guard abs(number.doubleValue) < 9.2e18 else {
-                diagnostics.add(.unknownValue, .warning, "\(key) is too large (\(number)); read as 0")
-                return 0
+                throw TLSRPTParseError(
+                    "\(key) \(number) is more sessions than any real report counts "
+                        + "(the limit is \(CountLimits.grouped(CountLimits.perValue)))")
             }
             let value = number.int64Value
             if value < 0 {
@@ -35,7 +48,13 @@ struct Fields {
             }
             return value
         case let text as String:
-            if let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 {
+            let digits = text.trimmingCharacters(in: .whitespaces)
+            if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), Int64(digits) == nil {
+                throw TLSRPTParseError(
+                    "\(key) \"\(digits)\" is more sessions than any real report counts "
+                        + "(the limit is \(CountLimits.grouped(CountLimits.perValue)))")
+            }
+            if let value = Int64(digits), value >= 0 {
                 diagnostics.add(.lenientNumber, .note, "\(key) is a string (\"\(text)\"); read as \(value)")
                 return value
             }
@@ -60,6 +79,9 @@ struct Fields {
         let zone = text.dropFirst(19)
         if !zone.contains(where: { $0 == "Z" || $0 == "z" || $0 == "+" || $0 == "-" }) {
             diagnostics.add(.lenientNumber, .note, "\(key) \"\(text)\" has no time zone; read as UTC")
+        }
+        guard TimeLimits.contains(value) else {
+            throw TLSRPTParseError("date-range/\(key) \"\(text)\" is not a time between 1970 and the end of 9999")
         }
         return value
     }
@@ -97,7 +119,7 @@ struct Fields {
         return lowered
     }
 
-    mutating func policy(_ entry: [String: Any]) -> TLSPolicy {
+    mutating func policy(_ entry: [String: Any]) throws(TLSRPTParseError) -> TLSPolicy {
         let policy = entry["policy"] as? [String: Any] ?? [:]
         var result = TLSPolicy()
         if let type = string(policy, "policy-type") {
@@ -125,13 +147,14 @@ struct Fields {
             return trimmed.dropFirst(3).trimmingCharacters(in: .whitespaces)
         }
         let summary = entry["summary"] as? [String: Any] ?? [:]
-        result.successfulSessions = count(summary, "total-successful-session-count")
-        result.failedSessions = count(summary, "total-failure-session-count")
+        result.successfulSessions = try count(summary, "total-successful-session-count")
+        result.failedSessions = try count(summary, "total-failure-session-count")
         for element in entry["failure-details"] as? [Any] ?? [] {
             guard let detail = element as? [String: Any] else { continue }
-            result.failures.append(failure(detail))
+            result.failures.append(try failure(detail))
         }
-        let detailed = result.failures.reduce(Int64(0)) { $0 + $1.failedSessions }
+        // Each term is at most CountLimits.perValue; the parser bounds how many there are.
+        let detailed = result.failures.reduce(Int64(0)) { $0 &+ $1.failedSessions }
         if !result.failures.isEmpty && detailed != result.failedSessions {
             diagnostics.add(
                 .unknownValue, .note,
@@ -141,7 +164,7 @@ struct Fields {
         return result
     }
 
-    mutating func failure(_ detail: [String: Any]) -> TLSFailureDetail {
+    mutating func failure(_ detail: [String: Any]) throws(TLSRPTParseError) -> TLSFailureDetail {
         var result = TLSFailureDetail()
         if let type = string(detail, "result-type") {
             let lowered = type.lowercased()
@@ -157,7 +180,7 @@ struct Fields {
         result.receivingMXHostname = domain(detail, "receiving-mx-hostname")
         result.receivingMXHelo = string(detail, "receiving-mx-helo")
         result.receivingIP = string(detail, "receiving-ip")
-        result.failedSessions = count(detail, "failed-session-count")
+        result.failedSessions = try count(detail, "failed-session-count")
         result.additionalInformation = string(detail, "additional-information")
         if result.additionalInformation == nil, let uri = string(detail, "additional-info-uri") {
             diagnostics.add(.enumAlias, .note, "additional-info-uri read as additional-information")

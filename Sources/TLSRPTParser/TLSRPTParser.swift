@@ -43,18 +43,44 @@ public struct TLSRPTParser: Sendable {
         guard let policies = root["policies"] as? [Any] else {
             throw TLSRPTParseError("policies is missing or not a list")
         }
-        let parsed = policies.compactMap { element -> TLSPolicy? in
+        guard policies.count <= Self.maxPolicies else {
+            throw TLSRPTParseError(
+                "\(policies.count) policies: more than any real report holds (the limit is \(Self.maxPolicies))")
+        }
+        var parsed: [TLSPolicy] = []
+        var details = 0
+        var sessions: Int64 = 0
+        for element in policies {
             guard let entry = element as? [String: Any] else {
                 fields.diagnostics.add(.unknownValue, .warning, "an element of policies is not an object; ignored")
-                return nil
+                continue
             }
-            return fields.policy(entry)
+            details += (entry["failure-details"] as? [Any])?.count ?? 0
+            guard details <= Self.maxFailureDetails else {
+                throw TLSRPTParseError(
+                    "more than \(Self.maxFailureDetails) failure details: more than any real report holds")
+            }
+            let policy = try fields.policy(entry)
+            sessions += policy.successfulSessions + policy.failedSessions
+            guard sessions <= CountLimits.perReport else {
+                throw TLSRPTParseError(
+                    "the report's session counts add up to more than \(CountLimits.grouped(CountLimits.perReport)), "
+                        + "more than any real report counts")
+            }
+            parsed.append(policy)
         }
         let report = TLSReport(
             organizationName: organization, contactInfo: contact, reportID: reportID, begin: begin, end: end,
             policies: parsed)
         return ParsedTLSReport(report: report, diagnostics: fields.diagnostics.diagnostics)
     }
+
+    /// Policies in one report: a domain publishes one STS and one TLSA policy per MX host, and reports
+    /// name a few of them.
+    static let maxPolicies = 10_000
+    /// Failure details in one report, all policies together: each is one (result type, sending IP,
+    /// receiving MX) combination of the day.
+    static let maxFailureDetails = 100_000
 
     private static func reason(_ error: any Error) -> String {
         let text = "\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription)"

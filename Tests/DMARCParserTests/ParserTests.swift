@@ -12,6 +12,16 @@ func parse(_ xml: String, fileName: String? = nil) throws -> AggregateReport {
     try DMARCParser().parse(Array(xml.utf8), fileName: fileName)
 }
 
+/// Why the parser rejects `xml`, or `nil` when it parses.
+func parseRejection(_ xml: String, fileName: String? = nil) -> DMARCParseError? {
+    do {
+        _ = try parse(xml, fileName: fileName)
+        return nil
+    } catch {
+        return error as? DMARCParseError
+    }
+}
+
 @Suite struct FieldTests {
     let gmx = "rfc9990/gmx.net!example.com!1764547200!1764633599!9f2c4e1a7b3d4e5f8a9b0c1d2e3f4a5b.xml"
 

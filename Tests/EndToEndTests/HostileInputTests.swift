@@ -119,7 +119,10 @@ import Testing
         ])
         #expect(items.map(\.outcome) == [.rejected, .rejected, .stored, .stored, .stored])
         #expect(items[0].reason == "record 1: <count> is negative (-5)")
-        #expect(items[1].reason == "record 2: message counts add up beyond 2^63")
+        #expect(
+            items[1].reason
+                == "record 1: <count> 9223372036854775807 is more messages than any real record holds "
+                + "(the limit is 10,000,000,000)")
         #expect(items[2].diagnostics.contains { $0.hasPrefix("odd-date-range: date_range begins after it ends") })
         #expect(items[3].end == 253_402_300_799)
     }
@@ -134,9 +137,9 @@ import Testing
             "summary":{"total-successful-session-count":1e30,"total-failure-session-count":5,"total-failure-session-count":7}}]}
             """
         let items = try importing([("deep.json", Array(deep.utf8)), ("huge.json", Array(huge.utf8))])
-        #expect(items.map(\.outcome) == [.rejected, .stored])
+        #expect(items.map(\.outcome) == [.rejected, .rejected])
         #expect(items[0].reason?.hasPrefix("not valid JSON") == true)
-        #expect(items[1].diagnostics.contains { $0.contains("is too large (1e+30); read as 0") })
+        #expect(items[1].reason?.contains("total-successful-session-count 1e+30 is more sessions than any real") == true)
     }
 
     @Test func reportStringsCannotBreakAnyOutput() throws {

@@ -109,3 +109,39 @@ func parseTLS(_ sample: String) throws -> ParsedTLSReport {
         }
     }
 }
+
+/// Counts and dates no real TLS report holds are refused with the reason.
+@Suite struct TLSAbsurdValueTests {
+    func report(successful: String, failed: String, detail: String = "1", end: String = "2025-12-01T23:59:59Z")
+        -> [UInt8]
+    {
+        Array(
+            """
+            {"organization-name":"X","report-id":"r1","date-range":{"start-datetime":"2025-12-01T00:00:00Z",
+             "end-datetime":"\(end)"},"policies":[{"policy":{"policy-type":"sts","policy-domain":"example.org"},
+             "summary":{"total-successful-session-count":\(successful),"total-failure-session-count":\(failed)},
+             "failure-details":[{"result-type":"starttls-not-supported","failed-session-count":\(detail)}]}]}
+            """.utf8)
+    }
+
+    func rejection(_ bytes: [UInt8]) -> String? {
+        do {
+            _ = try TLSRPTParser().parse(bytes)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func sessionCountsWhoseSumPasses2To63AreRejectedNotTrapped() {
+        let huge = "9223372036854775807"
+        #expect(rejection(report(successful: huge, failed: huge))?.contains("more sessions than any real report") == true)
+        #expect(rejection(report(successful: "\"\(huge)0\"", failed: "1")) != nil)
+        #expect(rejection(report(successful: "5", failed: "1", detail: huge)) != nil)
+        #expect(rejection(report(successful: "10000000000", failed: "10000000000")) == nil)
+    }
+
+    @Test func aDatePastYear9999IsRejected() {
+        #expect(rejection(report(successful: "1", failed: "1", end: "10000-01-01T00:00:00Z")) != nil)
+    }
+}

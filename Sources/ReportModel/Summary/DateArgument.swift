@@ -61,13 +61,17 @@ public enum DateArgument {
 
     private static func relative(_ value: String) -> Int64? {
         guard let unit = value.last, let count = Int64(value.dropLast()), count >= 0 else { return nil }
+        let seconds: Int64
         switch unit {
-        case "h": return count * 3600
-        case "d": return count * 86_400
-        case "w": return count * 7 * 86_400
-        case "m": return count * 30 * 86_400
+        case "h": seconds = 3600
+        case "d": seconds = 86_400
+        case "w": seconds = 7 * 86_400
+        case "m": seconds = 30 * 86_400
         default: return nil
         }
+        // A span longer than the calendar Rua handles is no span (and must not overflow).
+        let (span, overflow) = count.multipliedReportingOverflow(by: seconds)
+        return overflow || span > TimeLimits.latest ? nil : span
     }
 
     /// Midnight UTC of `YYYY-MM-DD` at the start of `bytes`.

@@ -45,10 +45,13 @@ public struct TLSDomainSummary: Hashable, Sendable {
         self.bySendingIP = bySendingIP
     }
 
+    /// Every session reported, held at Int64's largest value rather than trapping.
+    public var totalSessions: Int64 { successfulSessions.saturatingAdd(failedSessions) }
+
     /// successful / (successful + failed), or `nil` without sessions.
     public var successRate: Double? {
-        let total = successfulSessions + failedSessions
-        return total > 0 ? Double(successfulSessions) / Double(total) : nil
+        let total = Double(successfulSessions) + Double(failedSessions)
+        return total > 0 ? Double(successfulSessions) / total : nil
     }
 }
 

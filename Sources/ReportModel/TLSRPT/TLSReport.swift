@@ -42,8 +42,10 @@ public struct TLSReport: Hashable, Sendable {
     }
 
     /// Sessions over all policies, as reported.
-    public var successfulSessions: Int64 { policies.reduce(0) { $0 + $1.successfulSessions } }
-    public var failedSessions: Int64 { policies.reduce(0) { $0 + $1.failedSessions } }
+    // Wrapping: the parser bounds every count (CountLimits), so these sums cannot reach 2^63 for a parsed
+    // report, and a value built otherwise must not trap.
+    public var successfulSessions: Int64 { policies.reduce(0) { $0 &+ $1.successfulSessions } }
+    public var failedSessions: Int64 { policies.reduce(0) { $0 &+ $1.failedSessions } }
     public var policyDomains: [String] { policies.compactMap(\.domain) }
 }
 

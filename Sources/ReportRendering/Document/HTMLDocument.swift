@@ -1,3 +1,4 @@
+import ReportModel
 /// A document as one self-contained HTML page: inline CSS, inline SVG charts, no scripts, no external
 /// resources, so it reads the same in a mail client and a browser.
 enum HTMLDocument {
@@ -70,7 +71,7 @@ enum HTMLDocument {
         let plot = chartHeight - bottom - 8
         let slot = (chartWidth - left - 8) / Double(max(1, chart.days.count))
         var svg = svgOpen(label: chart.title + ": messages per day, pass and fail")
-        svg += axis(top: grouped(Int64(most.rounded())), plot: plot)
+        svg += axis(top: grouped(Int64(saturating: most)), plot: plot)
         for (index, day) in chart.days.enumerated() {
             let x = left + Double(index) * slot + slot * 0.15
             let width = slot * 0.7
@@ -80,11 +81,11 @@ enum HTMLDocument {
             svg +=
                 "<rect x=\"\(number(x))\" y=\"\(number(base - passHeight))\" width=\"\(number(width))\" "
                 + "height=\"\(number(passHeight))\" fill=\"#2da44e\"><title>\(Escaping.html(day.label)): "
-                + "\(grouped(Int64(day.pass.rounded()))) pass</title></rect>\n"
+                + "\(grouped(Int64(saturating: day.pass))) pass</title></rect>\n"
             svg +=
                 "<rect x=\"\(number(x))\" y=\"\(number(base - passHeight - failHeight))\" width=\"\(number(width))\" "
                 + "height=\"\(number(failHeight))\" fill=\"#cf222e\"><title>\(Escaping.html(day.label)): "
-                + "\(grouped(Int64(day.fail.rounded()))) fail</title></rect>\n"
+                + "\(grouped(Int64(saturating: day.fail))) fail</title></rect>\n"
             svg += dayLabel(day.label, x: x + width / 2, index: index, count: chart.days.count)
         }
         return svg + "</svg>\n<p class=\"legend\">Messages per day: green DMARC pass, red fail.</p>\n"

@@ -1,3 +1,4 @@
+import ReportModel
 /// A document as GitHub-flavoured Markdown: headings, lists, pipe tables, charts as a table.
 enum MarkdownDocument {
     static func render(_ document: Document) -> String {
@@ -19,8 +20,8 @@ enum MarkdownDocument {
                 let rows = chart.days.map { day -> [String] in
                     let total = day.pass + day.fail
                     return [
-                        day.label, grouped(Int64(total.rounded())), grouped(Int64(day.pass.rounded())),
-                        grouped(Int64(day.fail.rounded())), total > 0 ? percent(day.pass / total) : "–",
+                        day.label, grouped(Int64(saturating: total)), grouped(Int64(saturating: day.pass)),
+                        grouped(Int64(saturating: day.fail)), total > 0 ? percent(day.pass / total) : "–",
                     ]
                 }
                 lines += pipeTable(["day", "messages", "pass", "fail", "pass rate"], rows, numeric: [1, 2, 3, 4])

@@ -1,3 +1,4 @@
+import ReportModel
 /// A document as plain text that fits 100 columns: what a cron mail shows.
 enum TextDocument {
     static let width = 100
@@ -39,7 +40,7 @@ enum TextDocument {
             let bar = String(repeating: "#", count: length - failLength) + String(repeating: "x", count: failLength)
             let padded = bar + String(repeating: " ", count: barWidth - bar.count)
             let rate = total > 0 ? percent(day.pass / total) : "–"
-            let count = grouped(Int64(total.rounded()))
+            let count = grouped(Int64(saturating: total))
             lines.append(
                 "  \(day.label)  \(padded) \(String(repeating: " ", count: max(0, 10 - count.count)))\(count)  \(rate)")
         }
@@ -55,9 +56,9 @@ enum TextDocument {
             let lines = ReportRendering.table(table.header, rows, leftAligned: left)
             let widest = lines.map(\.count).max() ?? 0
             guard widest > width - 2 else { return lines }
-            let widths = table.header.indices.map { column in
-                ([table.header] + rows).map { $0[column].count }.max() ?? 0
-            }
+            // Only the cells can be clipped (never the header): a column counts by its widest cell, so
+            // every round clips some cell further and the loop ends.
+            let widths = table.header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
             guard let column = left.sorted().max(by: { widths[$0] < widths[$1] }), widths[column] > 12 else {
                 return lines
             }

@@ -214,7 +214,7 @@ extension ReportDatabase {
             health.diagnostics = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT d.code, SUM(d.occurrences) AS occurrences FROM report r JOIN diagnostic d ON d.report_id = r.id
+                    SELECT d.code, CAST(TOTAL(d.occurrences) AS INTEGER) AS occurrences FROM report r JOIN diagnostic d ON d.report_id = r.id
                     WHERE \(condition) GROUP BY d.code ORDER BY occurrences DESC, d.code
                     """,
                 arguments: arguments

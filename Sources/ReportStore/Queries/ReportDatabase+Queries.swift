@@ -95,12 +95,12 @@ extension ReportDatabase {
             for row in totals {
                 let domain: String = row["policy_domain"]
                 var summary = summaries[domain] ?? DomainSummary(domain: domain)
-                summary.messages = Int64(row["messages"] as Double)
-                summary.dmarcPass = Int64(row["pass"] as Double)
-                summary.spfAligned = Int64(row["spf"] as Double)
-                summary.dkimAligned = Int64(row["dkim"] as Double)
-                summary.dispositionQuarantine = Int64(row["quarantine"] as Double)
-                summary.dispositionReject = Int64(row["reject"] as Double)
+                summary.messages = Int64(saturating: row["messages"] as Double)
+                summary.dmarcPass = Int64(saturating: row["pass"] as Double)
+                summary.spfAligned = Int64(saturating: row["spf"] as Double)
+                summary.dkimAligned = Int64(saturating: row["dkim"] as Double)
+                summary.dispositionQuarantine = Int64(saturating: row["quarantine"] as Double)
+                summary.dispositionReject = Int64(saturating: row["reject"] as Double)
                 summary.dispositionNone = summary.messages - summary.dispositionQuarantine - summary.dispositionReject
                 summaries[domain] = summary
             }

@@ -148,13 +148,13 @@ extension ReportDatabase {
                 var messages: [String: [String: Int64]] = [:]
                 for sql in [
                     """
-                    SELECT c.source_ip, LOWER(c.\(kind)1_domain), SUM(c.count) FROM \(records)
+                    SELECT c.source_ip, LOWER(c.\(kind)1_domain), CAST(TOTAL(c.count) AS INTEGER) FROM \(records)
                     WHERE \(recordConditions) AND +c.inline_auth & \(bit) AND +c.\(kind)1_result = 'pass'
                       AND +c.\(kind)1_domain IS NOT NULL
                     GROUP BY 1, 2
                     """,
                     """
-                    SELECT c.source_ip, LOWER(a.domain), SUM(c.count) FROM \(records)
+                    SELECT c.source_ip, LOWER(a.domain), CAST(TOTAL(c.count) AS INTEGER) FROM \(records)
                     CROSS JOIN \(kind)_result_extra a ON a.id BETWEEN c.id << 16 AND (c.id << 16) | 65535
                     WHERE \(recordConditions) AND +a.result = 'pass' AND +a.domain IS NOT NULL
                     GROUP BY 1, 2
@@ -162,7 +162,8 @@ extension ReportDatabase {
                 ] {
                     let rows = try Row.fetchCursor(db, sql: sql, arguments: allArguments)
                     while let row = try rows.next() {
-                        messages[row[0], default: [:]][row[1], default: 0] += row[2] as Int64
+                        messages[row[0], default: [:]][row[1], default: 0] =
+                            (messages[row[0]]?[row[1]] ?? 0).saturatingAdd(row[2] as Int64)
                     }
                 }
                 for (address, domains) in messages {

@@ -27,9 +27,9 @@ extension ReportDatabase {
                 let domain: String = row["domain"]
                 summaries[domain] = TLSDomainSummary(
                     domain: domain, reports: row["reports"], reporters: Self.list(row["reporters"]),
-                    successfulSessions: Int64(row["ok"] as Double), failedSessions: Int64(row["failed"] as Double),
+                    successfulSessions: Int64(saturating: row["ok"] as Double), failedSessions: Int64(saturating: row["failed"] as Double),
                     policyTypes: Self.list(row["types"]), modes: Self.list(row["modes"]),
-                    noPolicyFoundSessions: Int64(row["no_policy"] as Double))
+                    noPolicyFoundSessions: Int64(saturating: row["no_policy"] as Double))
             }
             let failureRows: (String) throws -> [Row] = { column in
                 try Row.fetchAll(
@@ -37,10 +37,10 @@ extension ReportDatabase {
                     sql: """
                         SELECT domain, key, sessions, hosts FROM (
                             SELECT COALESCE(p.policy_domain, '') AS domain, COALESCE(f.\(column), '(not reported)') AS key,
-                                   SUM(f.failed_sessions) AS sessions,
+                                   CAST(TOTAL(f.failed_sessions) AS INTEGER) AS sessions,
                                    GROUP_CONCAT(DISTINCT f.receiving_mx_hostname) AS hosts,
                                    ROW_NUMBER() OVER (PARTITION BY COALESCE(p.policy_domain, '')
-                                                      ORDER BY SUM(f.failed_sessions) DESC, f.\(column)) AS rank
+                                                      ORDER BY TOTAL(f.failed_sessions) DESC, f.\(column)) AS rank
                             FROM tls_failure f JOIN tls_policy p ON p.id = f.tls_policy_id
                             JOIN tls_report t ON t.id = p.tls_report_id WHERE \(condition)
                             GROUP BY domain, key
@@ -61,8 +61,8 @@ extension ReportDatabase {
                 }
             }
             return summaries.values.sorted {
-                ($0.successfulSessions + $0.failedSessions, $1.domain) > (
-                    $1.successfulSessions + $1.failedSessions, $0.domain
+                ($0.totalSessions, $1.domain) > (
+                    $1.totalSessions, $0.domain
                 )
             }
         }

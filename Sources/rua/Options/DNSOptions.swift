@@ -15,8 +15,14 @@ struct DNSOptions: ParsableArguments {
     @Flag(help: "No DNS at all: reverse DNS from the cache only (also RUA_OFFLINE=1).")
     var offline = false
 
-    @Option(help: ArgumentHelp("Milliseconds to wait for each DNS answer.", valueName: "ms"))
+    @Option(help: ArgumentHelp("Milliseconds to wait for each DNS answer (1 to 60000).", valueName: "ms"))
     var dnsTimeout: Int32 = 2_000
+
+    func validate() throws {
+        guard (1...60_000).contains(dnsTimeout) else {
+            throw ValidationError("--dns-timeout must be a number of milliseconds from 1 to 60000")
+        }
+    }
 
     @Option(
         help: ArgumentHelp(

@@ -18,37 +18,52 @@ struct OutputOptions: ParsableArguments {
     }
 
     /// Opens the destination. A file is written beside its final name and renamed into place by
-    /// ``OutputSink/finish()``, so a cron job never leaves half a report behind.
+    /// ``OutputSink/finish()``, so a cron job never leaves half a report behind. Failures name the file
+    /// and the operating system's reason.
     func open() throws -> OutputSink {
-        guard let output, output != "-" else { return OutputSink(handle: .standardOutput, path: nil) }
+        guard let output, output != "-" else { return OutputSink(descriptor: STDOUT_FILENO, name: "standard output") }
         var status = stat()
         if stat(output, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
             // A device or pipe (/dev/null, a FIFO): written in place.
-            guard let handle = FileHandle(forWritingAtPath: output) else {
-                printError("rua: cannot write \(output)")
-                throw ExitStatus.ioError
-            }
-            return OutputSink(handle: handle, path: nil)
+            let descriptor = Glibc.open(output, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw OutputSink.failure(output, errno) }
+            return OutputSink(descriptor: descriptor, name: output, ownsDescriptor: true)
         }
         let temporary = output + ".part"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil),
-            let handle = FileHandle(forWritingAtPath: temporary)
-        else {
-            printError("rua: cannot write \(output)")
-            throw ExitStatus.ioError
-        }
-        return OutputSink(handle: handle, path: output)
+        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw OutputSink.failure(output, errno) }
+        return OutputSink(descriptor: descriptor, name: output, ownsDescriptor: true, renamingFrom: temporary)
     }
 }
 
 /// Standard output or a file being written.
 final class OutputSink {
-    private let handle: FileHandle
-    private let path: String?
+    private let descriptor: Int32
+    private let name: String
+    private let ownsDescriptor: Bool
+    /// The file written, renamed to ``name`` once complete.
+    private let temporary: String?
+    private var closed = false
 
-    init(handle: FileHandle, path: String?) {
-        self.handle = handle
-        self.path = path
+    init(descriptor: Int32, name: String, ownsDescriptor: Bool = false, renamingFrom temporary: String? = nil) {
+        self.descriptor = descriptor
+        self.name = name
+        self.ownsDescriptor = ownsDescriptor
+        self.temporary = temporary
+    }
+
+    deinit {
+        // Not finished (an error on the way): no half-written file stays behind.
+        if !closed {
+            if ownsDescriptor { close(descriptor) }
+            if let temporary { unlink(temporary) }
+        }
+    }
+
+    /// Prints why `name` cannot be written and gives the exit status for it.
+    static func failure(_ name: String, _ code: Int32) -> ExitCode {
+        printError("rua: cannot write \(name): \(String(cString: strerror(code)))")
+        return ExitStatus.ioError
     }
 
     func write(_ text: String) throws {
@@ -56,23 +71,37 @@ final class OutputSink {
     }
 
     func write(_ bytes: [UInt8]) throws {
-        do {
-            try handle.write(contentsOf: Data(bytes))
-        } catch {
-            printError("rua: cannot write \(path ?? "standard output"): \(error.localizedDescription)")
-            throw ExitStatus.ioError
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw Self.failure(name, errno)
+                }
+                offset += written
+            }
         }
     }
 
     func finish() throws {
-        guard let path else { return }
-        try? handle.close()
-        do {
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: path + ".part", toPath: path)
-        } catch {
-            printError("rua: cannot write \(path): \(error.localizedDescription)")
-            throw ExitStatus.ioError
+        closed = true
+        guard ownsDescriptor else { return }
+        // close(2) reports what a full disk or quota refused of the last writes.
+        if close(descriptor) != 0 {
+            let code = errno
+            if let temporary { unlink(temporary) }
+            throw Self.failure(name, code)
+        }
+        if let temporary, rename(temporary, name) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw Self.failure(name, code)
         }
     }
+}
+
+/// `--top N`: a count of rows, never negative.
+func validateTop(_ top: Int) throws {
+    guard top >= 0 else { throw ValidationError("--top must be 0 (all) or a positive number") }
 }

@@ -97,10 +97,18 @@ struct PeriodOptions: ParsableArguments {
 func currentTime() throws -> Int64 {
     let clock = Int64(Date().timeIntervalSince1970)
     guard let pinned = ProcessInfo.processInfo.environment["RUA_NOW"], !pinned.isEmpty else { return clock }
-    if let seconds = Int64(pinned) { return seconds }
-    do {
-        return try DateArgument.parse(pinned, now: clock)
-    } catch {
-        throw ValidationError("RUA_NOW: \(error.description)")
+    let seconds: Int64
+    if let number = Int64(pinned) {
+        seconds = number
+    } else {
+        do {
+            seconds = try DateArgument.parse(pinned, now: clock)
+        } catch {
+            throw ValidationError("RUA_NOW: \(error.description)")
+        }
     }
+    guard TimeLimits.contains(seconds) else {
+        throw ValidationError("RUA_NOW: \(pinned) is not a time between 1970 and the end of 9999")
+    }
+    return seconds
 }

@@ -7,8 +7,19 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Database file.", valueName: "path"))
     var db: String?
 
-    @Option(help: ArgumentHelp("Seconds to wait for another process holding the database.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to wait for another process holding the database (0 to 86400).", valueName: "seconds"))
     var busyTimeout: Double = 30
+
+    func validate() throws {
+        guard busyTimeout.isFinite, (0...Self.longestBusyTimeout).contains(busyTimeout) else {
+            throw ValidationError("--busy-timeout must be a number of seconds from 0 to 86400")
+        }
+    }
+
+    /// A day: a process that holds the database longer has hung.
+    static let longestBusyTimeout: Double = 86_400
 
     /// The database path: `--db`, else `$RUA_DB`, else `$XDG_DATA_HOME/rua/rua.sqlite`, else
     /// `~/.local/share/rua/rua.sqlite`.
@@ -27,7 +38,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the database; a failure is a ``StoreError``, for ``perform(_:)`` to report.
     func openDatabase() throws -> ReportDatabase {
-        try ReportDatabase(path: path, busyTimeout: max(0, busyTimeout))
+        try ReportDatabase(path: path, busyTimeout: busyTimeout)
     }
 }
 

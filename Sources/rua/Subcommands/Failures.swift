@@ -30,6 +30,8 @@ struct Failures: ParsableCommand {
     @Option(help: "At most this many sources (0: all).")
     var top = 0
 
+    func validate() throws { try validateTop(top) }
+
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var store: StoreOptions

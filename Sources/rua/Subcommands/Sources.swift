@@ -25,6 +25,8 @@ struct Sources: ParsableCommand {
     @Option(help: "At most this many sources, most messages first (0: all).")
     var top = 50
 
+    func validate() throws { try validateTop(top) }
+
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var store: StoreOptions

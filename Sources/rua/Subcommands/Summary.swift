@@ -17,6 +17,8 @@ struct Summary: ParsableCommand {
     @Option(help: "How many failing sources to show per domain.")
     var top = 10
 
+    func validate() throws { try validateTop(top) }
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {

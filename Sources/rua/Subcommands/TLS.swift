@@ -18,6 +18,8 @@ struct TLS: ParsableCommand {
     @Option(help: "How many entries to show per failure list.")
     var top = 10
 
+    func validate() throws { try validateTop(top) }
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {
