@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ReportModel
 
 /// Reading files through the system call itself: Foundation's `FileHandle.read(upToCount:)` asks the
 /// kernel for one block (4 KiB) at a time on Linux, which cost a large import hundreds of thousands of
@@ -34,5 +35,62 @@ public enum FileReading {
         let read = try bytes.withUnsafeMutableBytes { try Self.read(descriptor, into: $0, at: offset) }
         bytes.removeLast(count - read)
         return bytes
+    }
+}
+
+/// System calls on paths that may hold bytes that are not UTF-8 (``PathBytes``): Foundation's own file
+/// APIs would turn such a name into a different one.
+public enum SystemPath {
+    /// Runs `body` with `path` as the C string of its bytes.
+    public static func withCString<T>(_ path: String, _ body: (UnsafePointer<CChar>) throws -> T) rethrows -> T {
+        let bytes = PathBytes.bytes(path).map { CChar(bitPattern: $0) } + [0]
+        return try bytes.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
+
+    /// Opens `path` for reading; `nil` with `errno` set when it cannot be.
+    public static func openForReading(_ path: String, flags: Int32 = 0) -> FileHandle? {
+        let descriptor = withCString(path) { Glibc.open($0, O_RDONLY | O_CLOEXEC | flags) }
+        return descriptor >= 0 ? FileHandle(fileDescriptor: descriptor, closeOnDealloc: true) : nil
+    }
+
+    /// The file's status (its symbolic link's own with `followingLinks` false); `nil` when there is none.
+    public static func status(_ path: String, followingLinks: Bool = true) -> stat? {
+        var status = stat()
+        let result = withCString(path) { followingLinks ? stat($0, &status) : lstat($0, &status) }
+        return result == 0 ? status : nil
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        status(path).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false
+    }
+
+    /// Renames a file; false (with `errno`) when it cannot be.
+    public static func rename(_ source: String, to target: String) -> Bool {
+        withCString(source) { from in withCString(target) { to in Glibc.rename(from, to) == 0 } }
+    }
+
+    /// The canonical absolute path (symbolic links resolved), or `nil` when it does not exist.
+    public static func resolved(_ path: String) -> String? {
+        withCString(path) { pointer in
+            guard let resolved = realpath(pointer, nil) else { return nil }
+            defer { free(resolved) }
+            return PathBytes.string(UnsafeBufferPointer(start: resolved, count: strlen(resolved)).map { UInt8(bitPattern: $0) })
+        }
+    }
+
+    /// The names in a directory (without `.` and `..`), as paths with ``PathBytes`` escapes; `nil` with
+    /// `errno` set when the directory cannot be read.
+    public static func entries(of directory: String) -> [String]? {
+        guard let stream = withCString(directory, { opendir($0) }) else { return nil }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix(while: { $0 != 0 }))
+            }
+            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+            names.append(PathBytes.string(name))
+        }
+        return names
     }
 }

@@ -16,7 +16,7 @@ public struct Unpacker: Sendable {
     /// - Throws: ``IngestError`` with code `.unreadable` when the file cannot be read; errors thrown
     ///   by the visitor.
     public func unpack(fileAt path: String, location: InputLocation, visitor: any UnpackVisitor) throws {
-        guard let file = FileHandle(forReadingAtPath: path) else {
+        guard let file = SystemPath.openForReading(path) else {
             throw IngestError(.unreadable, "cannot open file for reading", at: location)
         }
         defer { try? file.close() }
@@ -24,7 +24,11 @@ public struct Unpacker: Sendable {
         if Sniffer.sniff(head, isComplete: head.count < 4) == .zip {
             let archive: Archive
             do {
-                archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+                // ZIPFoundation opens by URL, which cannot hold a name that is not UTF-8: the file already
+                // open serves under its /proc name then.
+                let url = URL(
+                    fileURLWithPath: PathBytes.hasEscapes(path) ? "/proc/self/fd/\(file.fileDescriptor)" : path)
+                archive = try Archive(url: url, accessMode: .read)
             } catch {
                 try visitor.rejected(ZipReader.openError(error, at: location))
                 return

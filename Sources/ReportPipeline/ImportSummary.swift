@@ -15,6 +15,9 @@ public struct ImportSummary: Sendable, Equatable {
     public var messages: Int64 = 0
     /// Inputs that could not be read or stored at all, with the reason.
     public var failures: [String] = []
+    /// Entries of the directories walked that were not read (links out of the tree, FIFOs, devices),
+    /// each "PATH: why".
+    public var passedOver: [String] = []
     /// True when a failure was temporary (database busy or locked): retrying later may succeed.
     public var temporaryFailure = false
 
@@ -25,7 +28,7 @@ public struct ImportSummary: Sendable, Equatable {
         case .stored:
             stored += 1
             records += item.records ?? 0
-            messages += item.messages ?? 0
+            messages = messages.saturatingAdd(item.messages ?? 0)
         case .duplicate: duplicates += 1
         case .rejected: rejected += 1
         case .skipped: skipped += 1

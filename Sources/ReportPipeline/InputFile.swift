@@ -23,7 +23,7 @@ struct InputFile {
     init(path: String, wholeFileLimit: Int64) throws {
         self.path = path
         let location = InputLocation(path: path)
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let handle = SystemPath.openForReading(path) else {
             throw IngestError(.unreadable, "cannot open file for reading", at: location)
         }
         defer { try? handle.close() }
@@ -52,7 +52,7 @@ struct InputFile {
     /// The SHA-256 of the file at `path`, read in 1 MiB chunks.
     static func digest(path: String) throws -> [UInt8] {
         let location = InputLocation(path: path)
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let handle = SystemPath.openForReading(path) else {
             throw IngestError(.unreadable, "cannot open file for reading", at: location)
         }
         defer { try? handle.close() }

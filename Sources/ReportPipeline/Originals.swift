@@ -37,7 +37,7 @@ final class OriginalChunks: OriginalSource {
     }
 
     private static func open(_ path: String) throws -> FileHandle {
-        guard let file = FileHandle(forReadingAtPath: path) else {
+        guard let file = SystemPath.openForReading(path) else {
             throw IngestError(.unreadable, "cannot reopen file to keep its original", at: .init(path: path))
         }
         return file

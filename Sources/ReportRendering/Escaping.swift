@@ -1,10 +1,13 @@
+import ReportModel
+
 /// All escaping of report-supplied text happens here: JSON strings, CSV cells, terminal text.
 public enum Escaping {
     /// Appends `value` as a JSON string literal.
     static func appendJSONString(_ value: String, to out: inout String) {
         // Most values need no escape at all: check the bytes and append the string whole.
         var plain = true
-        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2 {
+        for byte in value.utf8
+        where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2 || byte == 0xF4 {
             plain = false
             break
         }
@@ -24,6 +27,9 @@ public enum Escaping {
             case "\t": out += "\\t"
             case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value):
                 out += "\\u" + hex4(scalar.value)
+            case _ where PathBytes.isEscape(scalar):
+                // A file name's byte that is not UTF-8: shown as \xE9, as in text output.
+                out += "\\\\" + PathBytes.displayed(String(scalar)).dropFirst()
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -90,6 +96,12 @@ public enum Escaping {
                 case "\r": out += "\\r"
                 default: out += "\\x" + String(hex4(scalar.value).suffix(2))
                 }
+            } else if PathBytes.isEscape(scalar) {
+                out += PathBytes.displayed(String(scalar))
+            } else if isInvisibleFormatting(scalar) {
+                // Bidirectional overrides and invisible characters make text read differently from what
+                // it is (a reporter's name that reverses the rest of the line): shown as \u{202E}.
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             } else {
                 out.unicodeScalars.append(scalar)
             }
@@ -126,6 +138,14 @@ public enum Escaping {
             out.append(character)
         }
         return out
+    }
+
+    /// Unicode's bidirectional controls and invisible format characters.
+    static func isInvisibleFormatting(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x061C, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2069, 0xFEFF, 0xFFF9...0xFFFB: true
+        default: false
+        }
     }
 
     private static func hex4(_ value: UInt32) -> String {

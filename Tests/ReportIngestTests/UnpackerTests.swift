@@ -89,10 +89,15 @@ import Testing
         #expect(result.rejected.first?.description == "empty.xml: empty (0 bytes)")
     }
 
-    @Test func textThatIsNotAReportIsRejectedWithItsFirstBytes() throws {
-        let result = try RecordingVisitor.unpack(Array("unused".utf8))
-        #expect(result.rejected.first?.code == .notAReport)
-        #expect(result.rejected.first?.message.contains("\"unused\"") == true)
+    @Test func contentThatIsNotAReportIsDescribedNeverQuoted() throws {
+        let text = try RecordingVisitor.unpack(Array("unused".utf8))
+        #expect(text.rejected.first?.code == .notAReport)
+        #expect(text.rejected.first?.message.hasSuffix("(it looks like plain text)") == true)
+        #expect(text.rejected.first?.message.contains("unused") == false)
+        let pdf = try RecordingVisitor.unpack(Array("%PDF-1.7 secret".utf8))
+        #expect(pdf.rejected.first?.message.hasSuffix("(it looks like a PDF document)") == true)
+        let binary = try RecordingVisitor.unpack([0x01, 0x02, 0xFF, 0x00, 0x41])
+        #expect(binary.rejected.first?.message.hasSuffix("(it looks like binary data)") == true)
     }
 
     @Test func compressionNestedTooDeepIsRejected() throws {

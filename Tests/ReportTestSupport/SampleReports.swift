@@ -60,14 +60,16 @@ public enum RuaExecutable {
 
     /// Runs `rua` with `arguments`; returns its exit status, standard output and standard error.
     /// Runs in the package root, so that relative sample paths appear in its output.
+    /// - Parameter viaShell: `arguments` are a command line of their own (`/bin/sh -c …`), run instead of
+    ///   `rua` itself.
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil
+        _ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil, viaShell: Bool = false
     ) throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        process.executableURL = viaShell ? URL(fileURLWithPath: arguments[0]) : url
+        process.arguments = viaShell ? Array(arguments.dropFirst()) : arguments
         process.currentDirectoryURL = SampleReports.packageRoot
         var env = ProcessInfo.processInfo.environment
         env["RUA_DB"] = nil

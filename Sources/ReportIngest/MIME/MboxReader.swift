@@ -12,7 +12,7 @@ public struct MboxReader {
 
     /// - Throws: when the file cannot be opened.
     public init(path: String, maxMessageBytes: Int) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let handle = SystemPath.openForReading(path) else {
             throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: path])
         }
         self.handle = handle

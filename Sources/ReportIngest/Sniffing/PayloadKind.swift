@@ -122,23 +122,26 @@ public enum Sniffer {
         return .unknown
     }
 
-    /// A short printable rendering of the first bytes, for error messages.
-    public static func preview(_ head: some Collection<UInt8>) -> String {
-        var text = ""
-        for byte in head.prefix(16) {
-            if byte >= 0x20 && byte < 0x7F {
-                text.append(Character(UnicodeScalar(byte)))
-            } else {
-                text += "\\x" + String(byte, radix: 16).leftPadded(to: 2)
-            }
-        }
-        return text
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+    /// What the first bytes look like, in words, for error messages. Never the bytes themselves: a
+    /// rejected input may be anything (a symbolic link to a secret, a stranger's attachment), and its
+    /// reason is printed, exported and mailed.
+    public static func describe(_ head: some Collection<UInt8>) -> String {
+        let bytes = Array(head.prefix(512))
+        guard !bytes.isEmpty else { return "nothing" }
+        let lowered = String(decoding: bytes.prefix(64), as: UTF8.self).lowercased()
+            .trimmingPrefix(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" })
+        let signatures: [(prefix: [UInt8], name: String)] = [
+            (Array("%PDF".utf8), "a PDF document"), ([0x89, 0x50, 0x4E, 0x47], "a PNG image"),
+            ([0xFF, 0xD8, 0xFF], "a JPEG image"), (Array("GIF8".utf8), "a GIF image"),
+            ([0x42, 0x5A, 0x68], "bzip2 data"), ([0xFD, 0x37, 0x7A, 0x58, 0x5A], "xz data"),
+            ([0x28, 0xB5, 0x2F, 0xFD], "zstd data"), (Array("Rar!".utf8), "a RAR archive"),
+            (Array("7z".utf8) + [0xBC, 0xAF], "a 7-Zip archive"), ([0x7F, 0x45, 0x4C, 0x46], "an ELF executable"),
+        ]
+        if let known = signatures.first(where: { bytes.starts(with: $0.prefix) }) { return known.name }
+        if lowered.hasPrefix("<!doctype html") || lowered.hasPrefix("<html") { return "an HTML document" }
+        let text = bytes.allSatisfy { $0 >= 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        if text && String(validating: bytes, as: UTF8.self) != nil { return "plain text" }
+        return "binary data"
     }
 }
 

@@ -100,7 +100,7 @@ final class SniffStage: ByteStage {
             try visitor.rejected(
                 IngestError(
                     .notAReport,
-                    "not a report: \(what) is not XML, JSON, gzip, zlib or zip (starts with \"\(Sniffer.preview(head))\")",
+                    "not a report: \(what) is not XML, JSON, gzip, zlib or zip (it looks like \(Sniffer.describe(head)))",
                     at: location))
             return false
         }

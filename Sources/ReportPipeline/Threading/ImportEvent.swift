@@ -11,6 +11,8 @@ enum ImportEvent: Sendable {
     case known([ImportItem], maildirNew: String?)
     /// An input that could not be read at all (missing, unreadable).
     case failed(path: String, message: String)
+    /// An entry of a directory walked that is not read (a symbolic link out of the tree, a FIFO).
+    case passedOver(path: String, reason: String)
     /// An e-mail message was read (its reports follow).
     case message(MessageInfo, part: String?)
     /// A DMARC report begins streaming.

@@ -65,8 +65,8 @@ struct InputReader: Sendable {
         }
         if !Self.isRegularFile(path) {
             // A pipe or device (`/dev/stdin`, a FIFO) can be read once only: whole, as one input.
-            guard let handle = FileHandle(forReadingAtPath: path) else {
-                channel.send(.failed(path: path, message: "cannot open for reading"))
+            guard let handle = SystemPath.openForReading(path) else {
+                channel.send(.failed(path: path, message: "cannot open for reading: \(String(cString: strerror(errno)))"))
                 return
             }
             defer { try? handle.close() }
@@ -158,14 +158,12 @@ struct InputReader: Sendable {
 
     /// Whether `path` (its symbolic links followed) is a regular file, which can be read more than once.
     static func isRegularFile(_ path: String) -> Bool {
-        let target = (path as NSString).resolvingSymlinksInPath
-        let attributes = try? FileManager.default.attributesOfItem(atPath: target)
-        return attributes?[.type] as? FileAttributeType == .typeRegular
+        SystemPath.status(path).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false
     }
 
     /// Whether the file starts with an mbox `From ` line.
     private func isMbox(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        guard let handle = SystemPath.openForReading(path) else { return false }
         defer { try? handle.close() }
         return Sniffer.isMbox(Array((try? handle.read(upToCount: 5)) ?? Data()))
     }
@@ -201,45 +199,24 @@ struct InputReader: Sendable {
         let folder = (path as NSString).deletingLastPathComponent
         guard (folder as NSString).lastPathComponent == "new" else { return false }
         let maildir = (folder as NSString).deletingLastPathComponent
-        return FileManager.default.fileExists(atPath: (maildir as NSString).appendingPathComponent("cur"))
+        return SystemPath.isDirectory((maildir as NSString).appendingPathComponent("cur"))
     }
 
-    /// The files under `path`: the path itself, or a directory's regular files in name order (hidden
-    /// files and folders passed over). A path that does not exist is reported as failed.
+    /// The files to read for `path`: the path itself (whatever it is: a FIFO named on the command line is
+    /// read once, whole), or a directory's regular files in name order. A path that does not exist is
+    /// reported as failed.
     private func expand(_ path: String) -> [String] {
         if path == Self.standardInput { return [path] }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            channel.send(.failed(path: path, message: "no such file or directory"))
+        guard SystemPath.status(path) != nil else {
+            let reason = errno == ENOENT ? "no such file or directory" : String(cString: strerror(errno))
+            channel.send(.failed(path: path, message: reason))
             return []
         }
-        guard isDirectory.boolValue else { return [path] }
-        guard let enumerator = FileManager.default.enumerator(atPath: path) else {
-            channel.send(.failed(path: path, message: "directory cannot be read"))
-            return []
-        }
-        var files: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            let name = (relative as NSString).lastPathComponent
-            let full = (path as NSString).appendingPathComponent(relative)
-            // Hidden files, and a Maildir's tmp/ (messages still being delivered), are passed over.
-            if name.hasPrefix(".") || (name == "tmp" && Self.isMaildir((full as NSString).deletingLastPathComponent)) {
-                enumerator.skipDescendants()
-                continue
-            }
-            var childIsDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: full, isDirectory: &childIsDirectory), !childIsDirectory.boolValue
-            {
-                files.append(full)
-            }
-        }
-        return files.sorted()
-    }
-
-    /// Whether `folder` is a Maildir: it holds `cur/`, `new/` and `tmp/`.
-    static func isMaildir(_ folder: String) -> Bool {
-        ["cur", "new", "tmp"].allSatisfy {
-            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
-        }
+        guard SystemPath.isDirectory(path) else { return [path] }
+        var walk = DirectoryWalk(root: path)
+        let files = walk.files()
+        for (skipped, reason) in walk.passedOver { channel.send(.passedOver(path: skipped, reason: reason)) }
+        for (failed, reason) in walk.unreadable { channel.send(.failed(path: failed, message: reason)) }
+        return files
     }
 }

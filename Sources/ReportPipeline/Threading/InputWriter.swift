@@ -1,4 +1,5 @@
 import Foundation
+import ReportIngest
 import ReportModel
 import ReportStore
 
@@ -61,6 +62,8 @@ final class InputWriter {
                         summary.failures.append("\(path): \(message)")
                     case .discovered(let count):
                         summary.filesFound += count
+                    case .passedOver(let path, let reason):
+                        summary.passedOver.append("\(path): \(reason)")
                     case .input(let start):
                         summary.inputs += 1
                         write(start, into: batch)
@@ -206,7 +209,7 @@ final class InputWriter {
             seenName += ":2,S"
         }
         let target = ((maildir as NSString).appendingPathComponent("cur") as NSString).appendingPathComponent(seenName)
-        if rename(path, target) != 0 {
+        if !SystemPath.rename(path, to: target) {
             summary.failures.append("\(path): stored, but could not be moved to cur/ (errno \(errno))")
         }
     }
@@ -277,7 +280,7 @@ final class InputWriter {
             case .retractInput:
                 sawEnd = true
                 throw InputRetracted()
-            case .input, .known, .failed, .finished, .discovered:
+            case .input, .known, .failed, .finished, .discovered, .passedOver:
                 // The reader always closes an input before the next; never reached.
                 sawEnd = true
                 throw InputAborted(message: "import events out of order")

@@ -65,7 +65,7 @@ struct Import: ParsableCommand {
         // No database, nothing kept: from standard input the MTA must keep the message and retry (75),
         // whatever the cause.
         let summary = try store.perform(alwaysTemporary: fromStandardInput) {
-            try pipeline.importPaths(fromStandardInput ? ["-"] : paths) { item in
+            try pipeline.importPaths(fromStandardInput ? ["-"] : paths.map(RawArguments.lossless)) { item in
                 if json {
                     print(ImportRenderer.jsonLine(item))
                 } else if !quiet, let line = ImportRenderer.textLine(item) {
@@ -75,6 +75,9 @@ struct Import: ParsableCommand {
             }
         }
         progress?.finish()
+        if !quiet {
+            for note in summary.passedOver { printError("note: \(Escaping.terminal(note))") }
+        }
         let figures = ImportSummaryFigures(
             inputs: summary.inputs, stored: summary.stored, duplicates: summary.duplicates,
             rejected: summary.rejected, skipped: summary.skipped, records: summary.records,
