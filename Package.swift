@@ -35,7 +35,7 @@ let package = Package(
         // Bytes -> payloads: sniffing, gzip/zlib, zip, decompression caps, hashing.
         .target(
             name: "ReportIngest",
-            dependencies: ["ReportModel", "CZlibShim", "CCryptoShim", "ZIPFoundation"],
+            dependencies: ["ReportModel", "CZlibShim", "CCryptoShim"],
             swiftSettings: hotPath
         ),
         // XML payload -> aggregate report, streaming through libxml2's SAX2 parser (pushed or pulling).

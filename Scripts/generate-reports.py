@@ -5,6 +5,9 @@
   generate-reports.py many OUTDIR COUNT RECORDS  COUNT small .xml.gz reports of RECORDS records each
   generate-reports.py mbox OUT.mbox COUNT RECORDS  an mbox of COUNT report messages (base64 gzip attachments)
   generate-reports.py tls OUTDIR COUNT              COUNT TLS reports (.json.gz) in the styles of Google and Microsoft
+  generate-reports.py sameday OUTDIR COUNT START   COUNT small .xml.gz reports (ids START on) of one reporter for
+                                                    one domain and day: the shape that found a query plan scanning
+                                                    every report of a reporter and day
   generate-reports.py history OUTDIR DOMAINS DAYS RECORDS
                                                     RECORDS records in daily reports of two reporters for DOMAINS
                                                     domains over the DAYS days before 2025-12-01 (one folder a day)
@@ -196,6 +199,14 @@ def main():
             name = "google.com!%s!%d!%d!%03d.json.gz" % (domain, begin, begin + DAY - 1, n)
             with open(os.path.join(outdir, name), "wb") as f:
                 f.write(gzip.compress(json.dumps(tls_report).encode(), mtime=0))
+    elif mode == "sameday":
+        outdir, count, start = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+        os.makedirs(outdir, exist_ok=True)
+        for n in range(start, start + count):
+            xml = report(rng, "same-%d" % n, 2, "example.com", "google.com", BASE)
+            name = "google.com!example.com!%d!%d!%d.xml.gz" % (BASE, BASE + DAY - 1, n)
+            with open(os.path.join(outdir, name), "wb") as f:
+                f.write(gzip.compress(xml.encode(), compresslevel=1, mtime=0))
     elif mode == "history":
         history(rng, sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:

@@ -1,6 +1,5 @@
 import Foundation
 import ReportModel
-import ZIPFoundation
 
 /// Turns a file or a buffer into report payloads, by their bytes: plain XML or JSON, gzip (single,
 /// multi-member, nested), raw zlib, and zip (every member). Decompressed bytes stream straight to the
@@ -22,18 +21,8 @@ public struct Unpacker: Sendable {
         defer { try? file.close() }
         let head = try readChunk(file, count: limits.chunkSize, location: location)
         if Sniffer.sniff(head, isComplete: head.count < 4) == .zip {
-            let archive: Archive
-            do {
-                // ZIPFoundation opens by URL, which cannot hold a name that is not UTF-8: the file already
-                // open serves under its /proc name then.
-                let url = URL(
-                    fileURLWithPath: PathBytes.hasEscapes(path) ? "/proc/self/fd/\(file.fileDescriptor)" : path)
-                archive = try Archive(url: url, accessMode: .read)
-            } catch {
-                try visitor.rejected(ZipReader.openError(error, at: location))
-                return
-            }
-            try ZipReader(limits: limits).read(archive, location: location, depth: 0, visitor: visitor)
+            try ZipReader(limits: limits).read(
+                descriptor: file.fileDescriptor, location: location, depth: 0, visitor: visitor)
             return
         }
         if Sniffer.sniff(Array(head), isComplete: false) == .xml {

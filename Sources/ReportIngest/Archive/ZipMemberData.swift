@@ -1,6 +1,5 @@
 import CZlibShim
 import Foundation
-import ZIPFoundation
 
 /// The stored bytes of one zip member, located from its local header and bounded by its declared
 /// compressed size and by the end of the archive file, then copied (stored) or inflated (deflated).
@@ -9,60 +8,39 @@ struct MemberData {
         let reason: String
     }
 
-    let file: FileHandle
+    private let descriptor: Int32
     private let start: UInt64
     private let length: UInt64
     private let isDeflated: Bool
 
-    private static let chunk = 64 * 1024
-
-    init(_ entry: Entry, in archive: Archive) throws {
-        guard let headerOffset = Self.localHeaderOffset(of: entry) else {
+    init(_ member: ZipDirectory.Member, descriptor: Int32) throws {
+        guard member.localHeaderOffset != 0xFFFF_FFFF else {
             throw Failure(reason: "its local header offset cannot be read (ZIP64 offsets are not supported)")
         }
-        let method = Self.compressionMethod(of: entry)
-        guard method == 0 || method == 8 else {
-            throw Failure(reason: "compression method \(method) is not supported (only stored and deflate)")
+        guard member.method == 0 || member.method == 8 else {
+            throw Failure(reason: "compression method \(member.method) is not supported (only stored and deflate)")
         }
-        file = try FileHandle(forReadingFrom: archive.url)
-        let fileSize = try file.seekToEnd()
-        try file.seek(toOffset: headerOffset)
-        let header = [UInt8](try file.read(upToCount: 30) ?? Data())
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw Failure(reason: String(cString: strerror(errno))) }
+        let fileSize = UInt64(status.st_size)
+        let header = try FileReading.read(descriptor, count: 30, at: Int64(member.localHeaderOffset))
         guard header.count == 30, header[0..<4] == [0x50, 0x4B, 0x03, 0x04] else {
-            try? file.close()
             throw Failure(reason: "its local header is missing or damaged")
         }
         let nameLength = UInt64(header[26]) | UInt64(header[27]) << 8
         let extraLength = UInt64(header[28]) | UInt64(header[29]) << 8
-        start = headerOffset + 30 + nameLength + extraLength
-        length = entry.compressedSize
-        isDeflated = method == 8
+        self.descriptor = descriptor
+        start = member.localHeaderOffset + 30 + nameLength + extraLength
+        length = member.compressedSize
+        isDeflated = member.method == 8
         guard start <= fileSize, length <= fileSize - start else {
-            try? file.close()
             throw Failure(reason: "its declared size of \(length) bytes runs past the end of the archive")
         }
     }
 
     /// The member's content, to be read on demand.
     func content() throws -> MemberContent {
-        try MemberContent(file: file, start: start, length: length, isDeflated: isDeflated)
-    }
-
-    /// The local header offset, read by reflection: ZIPFoundation keeps it internal. Tests that read
-    /// zips fail loudly should a ZIPFoundation release rename it.
-    private static func localHeaderOffset(of entry: Entry) -> UInt64? {
-        let directory = Mirror(reflecting: entry).descendant("centralDirectoryStructure")
-        guard let directory,
-            let offset = Mirror(reflecting: directory).descendant("relativeOffsetOfLocalHeader") as? UInt32,
-            offset != .max
-        else { return nil }
-        return UInt64(offset)
-    }
-
-    private static func compressionMethod(of entry: Entry) -> UInt16 {
-        let directory = Mirror(reflecting: entry).descendant("centralDirectoryStructure")
-        let method = directory.flatMap { Mirror(reflecting: $0).descendant("compressionMethod") as? UInt16 }
-        return method ?? (entry.isCompressed ? 8 : 0)
+        try MemberContent(descriptor: descriptor, start: start, length: length, isDeflated: isDeflated)
     }
 }
 
@@ -77,8 +55,8 @@ final class MemberContent {
     private let input: UnsafeMutableRawBufferPointer?
     private var ended = false
 
-    init(file: FileHandle, start: UInt64, length: UInt64, isDeflated: Bool) throws {
-        descriptor = file.fileDescriptor
+    init(descriptor: Int32, start: UInt64, length: UInt64, isDeflated: Bool) throws {
+        self.descriptor = descriptor
         offset = Int64(start)
         remaining = length
         guard isDeflated else {

@@ -1,17 +1,14 @@
 import CZlibShim
 import Foundation
 import ReportModel
-import ZIPFoundation
 
 /// Reads every member of a zip archive through the sniffing stages, with the member count and the
-/// decompressed-size cap enforced while extracting (a member's declared size can lie) and the CRC
-/// checked with zlib (ZIPFoundation's own CRC is slow on Linux).
+/// decompressed-size caps enforced while extracting (a member's declared size can lie) and the CRC
+/// checked with zlib.
 struct ZipReader {
     let limits: UnpackLimits
 
-    /// Reads a zip held in memory. It goes through a temporary file: ZIPFoundation's in-memory archive
-    /// traps on some crafted archives ("Range requires lowerBound <= upperBound" in MemoryFile.readData,
-    /// found by fuzzing), while its file-backed reading fails with an error the caller can report.
+    /// Reads a zip held in memory, through a temporary file (members are read from a file descriptor).
     func read(bytes: [UInt8], location: InputLocation, depth: Int, visitor: any UnpackVisitor) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rua-zip-\(UUID().uuidString).zip")
         do {
@@ -21,30 +18,32 @@ struct ZipReader {
                 .unreadable, "cannot write a temporary copy of the zip: \(error.localizedDescription)", at: location)
         }
         defer { try? FileManager.default.removeItem(at: file) }
-        let archive: Archive
+        guard let handle = FileHandle(forReadingAtPath: file.path) else {
+            throw IngestError(.unreadable, "cannot read back a temporary copy of the zip", at: location)
+        }
+        defer { try? handle.close() }
+        try read(descriptor: handle.fileDescriptor, location: location, depth: depth, visitor: visitor)
+    }
+
+    /// Reads every member the central directory lists, in its order. Encrypted members and members whose
+    /// data overlaps another's are rejected by name; the members' decompressed bytes together are bounded
+    /// by ``UnpackLimits/maxInputBytes``.
+    func read(descriptor: Int32, location: InputLocation, depth: Int, visitor: any UnpackVisitor) throws {
+        let directory: ZipDirectory
         do {
-            archive = try Archive(url: file, accessMode: .read)
-        } catch {
-            try visitor.rejected(Self.openError(error, at: location))
+            directory = try ZipDirectory(descriptor: descriptor)
+        } catch let failure as ZipDirectory.Failure {
+            try visitor.rejected(IngestError(failure.error.code, failure.error.message, at: location))
             return
         }
-        try read(archive, location: location, depth: depth, visitor: visitor)
-    }
-
-    static func openError(_ error: any Error, at location: InputLocation) -> IngestError {
-        if case Archive.ArchiveError.missingEndOfCentralDirectoryRecord = error {
-            return IngestError(
-                .truncated, "zip archive is truncated or damaged: its central directory is missing", at: location)
+        guard !directory.members.isEmpty else {
+            try visitor.rejected(IngestError(.empty, "zip archive has no members", at: location))
+            return
         }
-        return IngestError(.corrupt, "zip archive cannot be read (\(error))", at: location)
-    }
-
-    func read(_ archive: Archive, location: InputLocation, depth: Int, visitor: any UnpackVisitor) throws {
-        var seen = 0
-        var readAny = false
-        for entry in archive {
-            seen += 1
-            if seen > limits.maxZipMembers {
+        let overlapping = ZipDirectory.overlapping(directory.members, descriptor: descriptor)
+        var inflated: Int64 = 0
+        for (index, member) in directory.members.enumerated() {
+            if index >= limits.maxZipMembers {
                 try visitor.rejected(
                     IngestError(
                         .tooManyMembers,
@@ -52,53 +51,69 @@ struct ZipReader {
                         at: location))
                 return
             }
-            readAny = true
-            let path = entry.path
+            let path = member.path
             let memberLocation = location.appending(member: path.isEmpty ? "(unnamed member)" : path)
-            switch entry.type {
-            case .directory:
-                continue
-            case .symlink:
+            if member.isDirectory { continue }
+            if member.isSymbolicLink {
                 try visitor.skipped(at: memberLocation, reason: "symbolic link in zip, not a report")
                 continue
-            case .file:
-                break
             }
             if Self.isMacMetadata(path) {
                 try visitor.skipped(at: memberLocation, reason: "macOS metadata (__MACOSX/ or ._ file), not a report")
                 continue
             }
-            try extract(entry, from: archive, location: memberLocation, depth: depth, visitor: visitor)
-        }
-        if !readAny {
-            try visitor.rejected(IngestError(.empty, "zip archive has no members", at: location))
+            if member.isEncrypted {
+                try visitor.rejected(
+                    IngestError(
+                        .corrupt, "zip member is encrypted: it cannot be read without its password",
+                        at: memberLocation))
+                continue
+            }
+            if overlapping.contains(member.localHeaderOffset) {
+                try visitor.rejected(
+                    IngestError(
+                        .corrupt,
+                        "zip member's data overlaps another member's (no real archive does; zip bombs do): not read",
+                        at: memberLocation))
+                continue
+            }
+            let budget = limits.maxInputBytes - inflated
+            guard budget > 0 else {
+                try visitor.rejected(
+                    IngestError(
+                        .tooLarge,
+                        "not read: the archive's members already decompressed to \(limits.maxInputBytes) bytes, "
+                            + "the limit for one input", at: memberLocation))
+                continue
+            }
+            inflated += try extract(
+                member, descriptor: descriptor, budget: budget, location: memberLocation, depth: depth,
+                visitor: visitor)
         }
     }
 
-    /// Reads one member. ZIPFoundation lists the members, but the data is read and inflated here, bounded
-    /// by the member's declared size and the end of the file: ZIPFoundation's Linux inflate ignores the
-    /// declared size and, given a deflate stream that never ends, reads on at end of file forever (found
-    /// by fuzzing). Its first bytes decide the way: plain XML is read by its consumer itself (pulled,
-    /// as a large plain file is), anything else streams through the sniffing stages. Either way the
-    /// decompressed-size cap holds while reading and the CRC is checked when the content ends, before
-    /// the report can be kept.
+    /// Reads one member; returns how many bytes it decompressed to. Its first bytes decide the way: plain
+    /// XML is read by its consumer itself (pulled, as a large plain file is), anything else streams
+    /// through the sniffing stages. Either way the decompressed-size cap holds while reading and the CRC
+    /// is checked when the content ends, before the report can be kept.
     private func extract(
-        _ entry: Entry, from archive: Archive, location: InputLocation, depth: Int, visitor: any UnpackVisitor
-    )
-        throws
-    {
-        let data: MemberData
+        _ member: ZipDirectory.Member, descriptor: Int32, budget: Int64, location: InputLocation, depth: Int,
+        visitor: any UnpackVisitor
+    ) throws -> Int64 {
         let content: MemberContent
         do {
-            data = try MemberData(entry, in: archive)
-            content = try data.content()
+            content = try MemberData(member, descriptor: descriptor).content()
         } catch {
             try visitor.rejected(CheckedRead.extractionError(error, at: location))
-            return
+            return 0
         }
-        defer { try? data.file.close() }
-        var reader = CheckedRead(
-            content: content, cap: limits.maxReportBytes, checksum: entry.checksum, location: location)
+        let cap =
+            budget < limits.maxReportBytes
+            ? CheckedRead.Cap(
+                bytes: budget, reason: "the \(budget) bytes left of the limit for one input")
+            : CheckedRead.Cap(
+                bytes: limits.maxReportBytes, reason: "the limit of \(limits.maxReportBytes) bytes (--max-report-bytes)")
+        var reader = CheckedRead(content: content, cap: cap, checksum: member.checksum, location: location)
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { chunk.deallocate() }
         var count: Int
@@ -106,7 +121,7 @@ struct ZipReader {
             count = try reader.read(into: chunk)
         } catch let problem as CheckedRead.Problem {
             try visitor.rejected(problem.error)
-            return
+            return reader.size
         }
         if Sniffer.sniff(Array(chunk[0..<count]), isComplete: count < chunk.count) == .xml {
             let consumer = try visitor.open(.dmarcXML, at: location, wholeInput: false)
@@ -116,7 +131,7 @@ struct ZipReader {
             } catch let problem as CheckedRead.Problem {
                 try consumer.abort(problem.error)
             }
-            return
+            return reader.size
         }
         let stage = SniffStage(location: location, depth: depth, limits: limits, visitor: visitor, notes: NoteBox())
         do {
@@ -127,9 +142,10 @@ struct ZipReader {
             }
         } catch let problem as CheckedRead.Problem {
             try stage.abort(problem.error)
-            return
+            return reader.size
         }
         try stage.finish()
+        return reader.size
     }
 
     /// Finder's resource forks and folder metadata, which Macs add to zips they create.
@@ -148,14 +164,20 @@ private struct CheckedRead {
         let error: IngestError
     }
 
+    /// The most bytes the member may decompress to, and which limit that is.
+    struct Cap {
+        var bytes: Int64
+        var reason: String
+    }
+
     let content: MemberContent
-    let cap: Int64
+    let cap: Cap
     let checksum: UInt32
     let location: InputLocation
-    private var size: Int64 = 0
+    private(set) var size: Int64 = 0
     private var crc = crc32(0, nil, 0)
 
-    init(content: MemberContent, cap: Int64, checksum: UInt32, location: InputLocation) {
+    init(content: MemberContent, cap: Cap, checksum: UInt32, location: InputLocation) {
         self.content = content
         self.cap = cap
         self.checksum = checksum
@@ -183,12 +205,11 @@ private struct CheckedRead {
             return 0
         }
         size += Int64(count)
-        if size > cap {
+        if size > cap.bytes {
             throw Problem(
                 error: IngestError(
                     .tooLarge,
-                    "decompressed size exceeds the limit of \(cap) bytes (--max-report-bytes); possible zip bomb",
-                    at: location))
+                    "decompressed size exceeds \(cap.reason); possible zip bomb", at: location))
         }
         crc = crc32(crc, base.assumingMemoryBound(to: Bytef.self), uInt(count))
         return count
