@@ -205,3 +205,32 @@ import Testing
         #expect(messages[0].starts(with: Array("Delivered-To:".utf8)))
     }
 }
+
+/// A message past the parser's caps is not called report-less without saying a cap was hit.
+@Suite struct MIMECapTests {
+    static let attachment = """
+        Content-Type: application/gzip; name="report.xml.gz"
+        Content-Transfer-Encoding: base64
+
+        H4sIAAAAAAAAA7PJL0pVyMsvSc0FAGxDi/QHAAAA
+        """
+
+    @Test func aMessageWithMorePartsThanTheLimitSaysSo() throws {
+        var message = "From: a@example.com\nSubject: many parts\nMIME-Version: 1.0\n"
+        message += "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+        for _ in 0..<MIMEParser.maxParts { message += "--b\nContent-Type: text/plain\n\nx\n" }
+        message += "--b\n\(Self.attachment)\n--b--\n"
+        let result = try RecordingVisitor.unpack(Array(message.utf8), name: "many.eml")
+        let reason = try #require(result.skipped.first?.1)
+        #expect(reason.contains("more than 10000 parts, the limit"))
+    }
+
+    @Test func aMessageNestedDeeperThanTheLimitSaysSo() throws {
+        var message = "From: a@example.com\nSubject: deep\nMIME-Version: 1.0\n"
+        for level in 0..<40 { message += "Content-Type: multipart/mixed; boundary=\"b\(level)\"\n\n--b\(level)\n" }
+        message += Self.attachment + "\n"
+        let result = try RecordingVisitor.unpack(Array(message.utf8), name: "deep.eml")
+        let reason = try #require(result.skipped.first?.1)
+        #expect(reason.contains("deeper than 32 levels, the limit"))
+    }
+}

@@ -11,6 +11,8 @@ public struct MIMEPart: Sendable {
     public var children: [MIMEPart]
     /// Where the part sits, as "1.2" (empty for the top-level message).
     public var path: String
+    /// Set on the top-level message when the parser's caps left parts unread, saying which cap.
+    public var limitReached: String?
 
     /// `type/subtype`, lower-cased; `text/plain` when the header is missing (RFC 2045).
     public var mediaType: String {
@@ -57,10 +59,15 @@ public enum MIMEParser {
     /// Parses a whole message.
     public static func parse(_ bytes: [UInt8]) -> MIMEPart {
         var budget = maxParts
-        return parsePart(bytes[...], path: "", depth: 0, budget: &budget)
+        var limit: String?
+        var message = parsePart(bytes[...], path: "", depth: 0, budget: &budget, limit: &limit)
+        message.limitReached = limit
+        return message
     }
 
-    static func parsePart(_ bytes: ArraySlice<UInt8>, path: String, depth: Int, budget: inout Int) -> MIMEPart {
+    static func parsePart(
+        _ bytes: ArraySlice<UInt8>, path: String, depth: Int, budget: inout Int, limit: inout String?
+    ) -> MIMEPart {
         let (headerBlock, body) = splitHeaders(bytes)
         let headers = MIMEHeaders.parse(headerBlock)
         let contentType = HeaderParameters(headers.value("Content-Type") ?? "")
@@ -68,20 +75,36 @@ public enum MIMEParser {
             headers: headers, contentType: contentType,
             contentDisposition: headers.value("Content-Disposition").map(HeaderParameters.init), rawBody: body,
             children: [], path: path)
-        guard depth < maxDepth, budget > 0 else { return part }
         let type = part.mediaType
+        let nests =
+            (type.hasPrefix("multipart/") && !(contentType["boundary"] ?? "").isEmpty)
+            || type == "message/rfc822" || type == "message/global"
+        guard depth < maxDepth, budget > 0 else {
+            if nests {
+                limit =
+                    limit
+                    ?? (budget > 0
+                        ? "it nests parts deeper than \(maxDepth) levels, the limit; the deeper parts were not read"
+                        : "it has more than \(maxParts) parts, the limit; the parts past it were not read")
+            }
+            return part
+        }
         if type.hasPrefix("multipart/"), let boundary = contentType["boundary"], !boundary.isEmpty {
             for (index, slice) in splitMultipart(body, boundary: boundary).enumerated() {
-                guard budget > 0 else { break }
+                guard budget > 0 else {
+                    limit = limit ?? "it has more than \(maxParts) parts, the limit; the parts past it were not read"
+                    break
+                }
                 budget -= 1
                 let childPath = path.isEmpty ? "\(index + 1)" : "\(path).\(index + 1)"
-                part.children.append(parsePart(slice, path: childPath, depth: depth + 1, budget: &budget))
+                part.children.append(
+                    parsePart(slice, path: childPath, depth: depth + 1, budget: &budget, limit: &limit))
             }
         } else if type == "message/rfc822" || type == "message/global" {
             budget -= 1
             let inner = part.headers.value("Content-Transfer-Encoding").map { _ in part.decodedBody[...] } ?? body
             let childPath = path.isEmpty ? "1" : "\(path).1"
-            part.children.append(parsePart(inner, path: childPath, depth: depth + 1, budget: &budget))
+            part.children.append(parsePart(inner, path: childPath, depth: depth + 1, budget: &budget, limit: &limit))
         }
         return part
     }

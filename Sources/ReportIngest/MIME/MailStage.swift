@@ -79,6 +79,9 @@ enum MailStage {
 
     /// Why a message holds no aggregate or TLS report.
     static func reasonWithoutReport(_ message: MIMEPart) -> String {
+        if let limit = message.limitReached {
+            return "no aggregate or TLS report found, but not all of the message was read: \(limit)"
+        }
         let types = Set(message.allParts.map(\.mediaType))
         let reportType = message.allParts.compactMap { $0.contentType["report-type"]?.lowercased() }.first
         if types.contains("message/feedback-report") || reportType == "feedback-report" {
