@@ -209,6 +209,10 @@ public final class AggregateReportParser {
             header.policy.domain = fileName.policyDomain
             diagnostics.add(.dateFromFileName, .warning, "policy_published/domain missing; taken from the file name")
         }
+        if let domain = header.policy.domain, !DomainName.isValid(domain) {
+            diagnostics.add(
+                .invalidDomain, .warning, "policy_published/domain is not a domain name; kept as reported")
+        }
         let begin = try timestamp(rawBegin, element: "begin", fallback: fileName?.begin)
         let end = try timestamp(rawEnd, element: "end", fallback: fileName?.end)
         header.metadata.begin = begin

@@ -47,7 +47,7 @@ enum Advisor {
                     .init(
                         policyDomain: name,
                         text:
-                            "DMARC pass rate fell from \(percentText(before)) to \(percentText(rate)) (\(points(change))): see rua failures --domain \(name)"
+                            "DMARC pass rate fell from \(percentText(before)) to \(percentText(rate)) (\(points(change))): see rua failures --domain \(DomainName.shellWord(name))"
                     ))
             }
             let failing = totals.dmarcFail
@@ -71,7 +71,7 @@ enum Advisor {
                 .init(
                     policyDomain: source.policyDomain,
                     text:
-                        "new source \(source.sourceIP) sent \(compact(source.messages)) messages, \(compact(source.messages - source.dmarcPass)) failing DMARC: identify it (rua failures --domain \(source.policyDomain))"
+                        "new source \(source.sourceIP) sent \(compact(source.messages)) messages, \(compact(source.messages - source.dmarcPass)) failing DMARC: identify it (rua failures --domain \(DomainName.shellWord(source.policyDomain)))"
                 ))
         }
         for silent in digest.silentReporters.prefix(3) {

@@ -10,7 +10,12 @@ struct Fields {
     mutating func string(_ object: [String: Any], _ key: String) -> String? {
         switch object[key] {
         case let text as String:
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            var trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.utf8.contains(0) {
+                // SQLite's C-string readers stop at NUL, so "a\0b" would come back as "a": kept visible instead.
+                trimmed = String(trimmed.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : Character($0) })
+                diagnostics.add(.unknownValue, .warning, "\(key) holds NUL characters; each kept as U+FFFD")
+            }
             return trimmed.isEmpty ? nil : trimmed
         case let number as NSNumber:
             diagnostics.add(.lenientNumber, .note, "\(key) is a number; read as text")
@@ -116,6 +121,9 @@ struct Fields {
         }
         let lowered = value.lowercased()
         if lowered != value { diagnostics.add(.enumCase, .note, "upper-case letters in \(key) lower-cased") }
+        if !DomainName.isValid(lowered) {
+            diagnostics.add(.invalidDomain, .warning, "\(key) is not a domain name; kept as reported")
+        }
         return lowered
     }
 

