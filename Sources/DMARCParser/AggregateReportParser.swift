@@ -20,6 +20,8 @@ public struct ParsedReport: Sendable, Equatable {
 /// records must do so inside a transaction it can roll back.
 public final class AggregateReportParser {
     var sax: SAXParser?
+    /// Refuses start tags with absurd numbers of attributes before libxml2 sees them.
+    var markupGuard = MarkupGuard()
     let fileName: ReportFileName?
     let recordHandler: (consuming ReportRecord) throws -> Void
 
@@ -87,10 +89,19 @@ public final class AggregateReportParser {
         guard failure == nil, handlerError == nil else { return false }
         let bytes = accept(bytes)
         guard !bytes.isEmpty else { return true }
+        guard markupGuard.scan(bytes) else {
+            fail(Self.tooManyAttributes)
+            return false
+        }
         sax?.feed(bytes)
         if let handlerError { throw handlerError }
         return failure == nil
     }
+
+    static let tooManyAttributes = DMARCParseError(
+        .forbiddenContent,
+        "an element has more than \(MarkupGuard.maxAttributes) attributes; aggregate reports carry none beyond "
+            + "namespace declarations")
 
     /// Ends the document and checks that it holds a usable report.
     /// - Throws: ``DMARCParseError`` when the payload is not a usable report; what the record handler threw.
@@ -116,6 +127,12 @@ public final class AggregateReportParser {
                     let count = try read(free)
                     guard count > 0 else { break }
                     let bytes = accept(UnsafeRawBufferPointer(rebasing: free[0..<count]))
+                    guard markupGuard.scan(bytes) else {
+                        // Not fail(): stopping libxml2 from inside its own read leaves it reading freed
+                        // input. The error return ends the parse.
+                        if failure == nil { failure = Self.tooManyAttributes }
+                        return -1
+                    }
                     guard let start = bytes.baseAddress, let base = free.baseAddress else { continue }
                     if start != UnsafeRawPointer(base) { base.copyMemory(from: start, byteCount: bytes.count) }
                     filled += bytes.count

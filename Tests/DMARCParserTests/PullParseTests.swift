@@ -132,3 +132,34 @@ import Testing
         #expect(calls == 2)
     }
 }
+
+/// Elements with more attributes than any report has are refused before libxml2 checks them pairwise.
+@Suite struct AttributeFloodTests {
+    let report = SyntheticReport(org: "X", reportID: "1", begin: 1_764_547_200, rows: [.init("192.0.2.1", 1)]).xml
+
+    func flooded(_ count: Int) -> [UInt8] {
+        let attributes = (0..<count).map { " a\($0)=\"v\"" }.joined()
+        return Array(report.replacingOccurrences(of: "<feedback>", with: "<feedback\(attributes)>").utf8)
+    }
+
+    @Test(arguments: [1, 7, 4096])
+    func aFloodedElementIsRefusedPushedOrPulled(_ chunk: Int) {
+        let expected = PullParseTests.Outcome.rejected(
+            "an element has more than 256 attributes; aggregate reports carry none beyond namespace declarations")
+        #expect(PullParseTests.pushed(flooded(10_000), chunk: chunk) == expected)
+        #expect(PullParseTests.pulled(flooded(10_000), chunk: chunk) == expected)
+    }
+
+    @Test func namespacesCommentsAndCDATAWithEqualsSignsPass() {
+        let decorated = report.replacingOccurrences(
+            of: "<feedback>",
+            with: "<!-- a=b c=d \(String(repeating: "x=1 ", count: 300)) --><feedback xmlns=\"urn:x\" "
+                + "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"a=b c=d\">"
+        ).replacingOccurrences(
+            of: "<org_name>X</org_name>",
+            with: "<org_name><![CDATA[\(String(repeating: "k=v ", count: 300))]]></org_name>")
+        #expect(PullParseTests.pushed(Array(decorated.utf8), chunk: 5).stored)
+        #expect(PullParseTests.pulled(Array(decorated.utf8), chunk: 5).stored)
+        #expect(PullParseTests.pushed(flooded(256), chunk: 64).stored)
+    }
+}
