@@ -80,3 +80,32 @@ import Testing
         #expect(problems.contains { $0.contains("the limit for one input") && $0.hasPrefix("not read") })
     }
 }
+
+/// Thousands of gzip members in one file are read one after another, in constant memory, wherever the
+/// chunks that carry them are cut.
+@Suite struct GzipMemberTests {
+    @Test(arguments: [2, 3, 19, 256 * 1024])
+    func thousandsOfEmptyMembersBeforeTheReportAreReadInOnePass(_ chunkSize: Int) throws {
+        let report = try SampleReports.bytes("source/yahoo.com!example.org!1764547200!1764633599.xml")
+        let empty = Compression.gzip([UInt8]())
+        let count = chunkSize < 64 ? 300 : 13_000
+        var file: [UInt8] = []
+        for _ in 0..<count { file += empty }
+        file += Compression.gzip(report)
+        let result = try RecordingVisitor.unpack(file, name: "members.xml.gz", limits: UnpackLimits(chunkSize: chunkSize))
+        #expect(result.rejected.isEmpty)
+        let payload = try #require(result.payloads.first)
+        #expect(payload.bytes == report)
+        #expect(payload.diagnostics.contains { $0.message == "\(count + 1) concatenated gzip members" })
+    }
+
+    @Test(arguments: [2, 5, 256 * 1024])
+    func bytesAfterTheLastMemberAreTrailingWhereverTheChunkEnds(_ chunkSize: Int) throws {
+        let report = try SampleReports.bytes("source/yahoo.com!example.org!1764547200!1764633599.xml")
+        let file = Compression.gzip(report) + [0x1F, 0x00, 0x41]
+        let result = try RecordingVisitor.unpack(file, name: "t.xml.gz", limits: UnpackLimits(chunkSize: chunkSize))
+        let payload = try #require(result.payloads.first)
+        #expect(payload.bytes == report)
+        #expect(payload.diagnostics.contains { $0.message.hasPrefix("3 bytes of unrecognised bytes") })
+    }
+}

@@ -57,8 +57,7 @@ final class InflateStage: ByteStage {
             countTrailing(bytes)
             return true
         case .betweenMembers:
-            pending.append(contentsOf: bytes)
-            return try decideAfterMember()
+            return try afterMember(bytes)
         case .inStream:
             return try inflate(bytes)
         }
@@ -80,7 +79,8 @@ final class InflateStage: ByteStage {
                     at: location))
         case .betweenMembers, .trailing:
             if state == .betweenMembers, !pending.isEmpty {
-                pending.withUnsafeBytes { countTrailing($0) }
+                trailingBytes += Int64(pending.count)
+                trailingIsWhiteSpace = false
             }
             if members > 1 {
                 notes.diagnostics.append(Diagnostic(.gzipMultiMember, .note, "\(members) concatenated gzip members"))
@@ -110,21 +110,38 @@ final class InflateStage: ByteStage {
         }
     }
 
-    private func decideAfterMember() throws -> Bool {
-        guard let first = pending.first else { return true }
+    /// Bytes that follow a complete member: another gzip member (its magic, perhaps split from the rest by
+    /// a chunk boundary: the one byte is held in ``pending``), or trailing bytes.
+    private func afterMember(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        guard let first = bytes.first else { return true }
+        if pending == [0x1F] {
+            pending = []
+            guard first == 0x8B else {
+                state = .trailing
+                trailingBytes += 1
+                trailingIsWhiteSpace = false
+                countTrailing(bytes)
+                return true
+            }
+            inflateReset(&stream)
+            state = .inStream
+            let magic: [UInt8] = [0x1F]
+            guard try magic.withUnsafeBytes({ try inflate($0) }) else { return false }
+            return try inflate(bytes)
+        }
         if format == .gzip, first == 0x1F {
-            if pending.count < 2 { return true }
-            if pending[1] == 0x8B {
+            if bytes.count < 2 {
+                pending = [0x1F]
+                return true
+            }
+            if bytes[1] == 0x8B {
                 inflateReset(&stream)
                 state = .inStream
-                let rest = pending
-                pending = []
-                return try rest.withUnsafeBytes { try inflate($0) }
+                return try inflate(bytes)
             }
         }
         state = .trailing
-        pending.withUnsafeBytes { countTrailing($0) }
-        pending = []
+        countTrailing(bytes)
         return true
     }
 
@@ -163,11 +180,17 @@ final class InflateStage: ByteStage {
                 members += 1
                 state = .betweenMembers
                 let remaining = Int(stream.avail_in)
-                if remaining > 0 {
-                    pending = Array(UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - remaining)...]))
-                    return try decideAfterMember()
+                guard remaining > 0 else { return true }
+                // The next member, if the rest starts one, is inflated in this same loop (a file of
+                // thousands of empty members must not nest a call, or copy the rest, per member).
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - remaining)...])
+                if format == .gzip, rest.count >= 2, rest[0] == 0x1F, rest[1] == 0x8B {
+                    inflateReset(&stream)
+                    state = .inStream
+                    stream.setInput(rest.baseAddress!, count: rest.count)
+                    continue
                 }
-                return true
+                return try afterMember(rest)
             default:
                 let reason = stream.msg.map { String(cString: $0) } ?? "error \(result)"
                 return try stop(IngestError(.corrupt, "compressed data is corrupt (\(reason))", at: location))
