@@ -75,6 +75,10 @@ public struct TLSRPTParser: Sendable {
         return ParsedTLSReport(report: report, diagnostics: fields.diagnostics.diagnostics)
     }
 
+    /// The largest TLS report parsed, in bytes of JSON: about 7,000 failure details. A report is parsed
+    /// whole, in memory some thirty times its size; real reports are a few kilobytes.
+    public static let maxReportBytes = 1 << 20
+
     /// Policies in one report: a domain publishes one STS and one TLSA policy per MX host, and reports
     /// name a few of them.
     static let maxPolicies = 10_000

@@ -142,6 +142,20 @@ import Testing
         #expect(items[1].reason?.contains("total-successful-session-count 1e+30 is more sessions than any real") == true)
     }
 
+    @Test func aTLSReportLargerThanAnyRealOneIsRejectedUnparsed() throws {
+        let detail = "{\"result-type\":\"certificate-expired\",\"failed-session-count\":1},"
+        let details = String(repeating: detail, count: (1 << 20) / detail.utf8.count + 1)
+        let json = """
+            {"organization-name":"Big","report-id":"big-1","date-range":{"start-datetime":"2025-12-01T00:00:00Z",
+            "end-datetime":"2025-12-01T23:59:59Z"},"policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com"},
+            "summary":{"total-successful-session-count":1,"total-failure-session-count":1},
+            "failure-details":[\(details.dropLast())]}]}
+            """
+        let items = try importing([("big.json", Array(json.utf8)), ("big.json.gz", Compression.gzip(json))])
+        #expect(items.map(\.outcome) == [.rejected, .rejected])
+        #expect(items.allSatisfy { ($0.reason ?? "").hasPrefix("TLS report larger than 1048576 bytes of JSON") })
+    }
+
     @Test func reportStringsCannotBreakAnyOutput() throws {
         let evilXML = replacing(
             "<org_name>Yahoo</org_name>", with: "<org_name>=HYPERLINK(\"x\")&lt;script&gt;\"q\"</org_name>")

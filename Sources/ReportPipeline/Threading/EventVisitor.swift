@@ -157,6 +157,7 @@ final class TLSPayloadReader: PayloadConsumer {
     private let location: InputLocation
     private let knownDigest: (() throws -> [UInt8])?
     private var bytes: [UInt8] = []
+    private var tooLarge = false
 
     init(visitor: EventVisitor, location: InputLocation, knownDigest: (() throws -> [UInt8])?) {
         self.visitor = visitor
@@ -166,11 +167,25 @@ final class TLSPayloadReader: PayloadConsumer {
 
     func write(_ chunk: UnsafeRawBufferPointer) throws -> Bool {
         try visitor.checkpoint?()
+        guard bytes.count + chunk.count <= TLSRPTParser.maxReportBytes else {
+            // The report is parsed whole; its size bounds the memory that takes.
+            tooLarge = true
+            bytes = []
+            return false
+        }
         bytes.append(contentsOf: chunk)
         return true
     }
 
     func finish(diagnostics: [Diagnostic]) throws {
+        guard !tooLarge else {
+            let reason =
+                "TLS report larger than \(TLSRPTParser.maxReportBytes) bytes of JSON; real ones are a few KB, "
+                + "and larger ones are not parsed (memory)"
+            visitor.channel.send(
+                .item(visitor.rejection(at: location, kind: .tlsrpt, reason: reason, diagnostics: diagnostics), []))
+            return
+        }
         do {
             let parsed = try TLSRPTParser().parse(bytes)
             visitor.channel.send(
