@@ -34,11 +34,14 @@ public struct MIMEPart: Sendable {
     }
 
     /// The body with its Content-Transfer-Encoding undone.
-    public var decodedBody: [UInt8] {
+    public var decodedBody: [UInt8] { decoded(rawBody) }
+
+    /// `encoded` (the body or the start of it) with the part's Content-Transfer-Encoding undone.
+    public func decoded(_ encoded: ArraySlice<UInt8>) -> [UInt8] {
         switch headers.value("Content-Transfer-Encoding")?.trimmingSpaces.lowercased() {
-        case "base64"?: TransferEncoding.base64(rawBody)
-        case "quoted-printable"?: TransferEncoding.quotedPrintable(rawBody)
-        default: Array(rawBody)
+        case "base64"?: TransferEncoding.base64(encoded)
+        case "quoted-printable"?: TransferEncoding.quotedPrintable(encoded)
+        default: Array(encoded)
         }
     }
 

@@ -27,7 +27,8 @@ enum MailStage {
             return
         }
         var names: [String: Int] = [:]
-        for (part, payload) in candidates {
+        for (part, decoding) in candidates {
+            let payload = decoding == .declared ? part.decodedBody : TransferEncoding.base64(part.rawBody)
             var name = part.filename ?? "part \(part.path.isEmpty ? "1" : part.path)"
             names[name, default: 0] += 1
             if let seen = names[name], seen > 1 { name += " (\(seen))" }
@@ -45,31 +46,45 @@ enum MailStage {
             tlsReportSubmitter: headers.value("TLS-Report-Submitter"))
     }
 
-    /// Parts whose decoded bytes are report data, with those bytes.
-    static func reportParts(of message: MIMEPart) -> [(MIMEPart, [UInt8])] {
-        var found: [(MIMEPart, [UInt8])] = []
+    /// How a report part's bytes are had: as its Content-Transfer-Encoding says, or as base64 sent
+    /// without that header.
+    enum Decoding {
+        case declared
+        case undeclaredBase64
+    }
+
+    /// Parts whose decoded bytes are report data, and how to decode them. Each part is judged by the
+    /// first bytes of its decoding only: a message's text parts (a 200 MB one included) are never decoded
+    /// whole just to be passed over, and report parts are decoded one at a time when they are read.
+    static func reportParts(of message: MIMEPart) -> [(MIMEPart, Decoding)] {
+        var found: [(MIMEPart, Decoding)] = []
         for part in message.allParts where part.children.isEmpty {
             let type = part.mediaType
             if notReports.contains(type) || type.hasPrefix("multipart/") { continue }
-            var payload = part.decodedBody
-            var kind = Sniffer.sniff(payload, isComplete: true) ?? .unknown
+            let sample = part.rawBody.prefix(Self.sniffedBytes)
+            let whole = sample.count == part.rawBody.count
+            var kind = Sniffer.sniff(part.decoded(sample), isComplete: whole) ?? .unknown
+            var decoding = Decoding.declared
             if part.headers.value("Content-Transfer-Encoding") == nil, kind == .unknown || kind == .mail,
                 TransferEncoding.looksLikeBase64(part.rawBody)
             {
                 // Base64 sent without its Content-Transfer-Encoding header.
-                let decoded = TransferEncoding.base64(part.rawBody)
-                let decodedKind = Sniffer.sniff(decoded, isComplete: true) ?? .unknown
+                let decodedKind = Sniffer.sniff(TransferEncoding.base64(sample), isComplete: whole) ?? .unknown
                 if [.gzip, .zip, .zlib].contains(decodedKind) {
-                    payload = decoded
                     kind = decodedKind
+                    decoding = .undeclaredBase64
                 }
             }
             let isBody = (type == "text/plain" || type == "text/html") && part.filename == nil && !part.isAttachment
             let wanted: Set<PayloadKind> = isBody ? [.gzip, .zip, .zlib] : [.gzip, .zip, .zlib, .xml, .json]
-            if wanted.contains(kind) { found.append((part, payload)) }
+            if wanted.contains(kind) { found.append((part, decoding)) }
         }
         return found
     }
+
+    /// Encoded bytes decoded to judge a part: enough for any report's first bytes (an XML declaration,
+    /// a byte-order mark and blank lines before it).
+    static let sniffedBytes = 8192
 
     /// Parts that belong to other kinds of report or notice.
     private static let notReports: Set<String> = [
