@@ -31,69 +31,86 @@ struct MarkupGuard {
     private var state = State.text
     private var attributes = 0
 
-    /// Scans the next bytes; `false` once a start tag has more than ``maxAttributes`` attributes.
+    /// Scans the next bytes; `false` once a start tag has more than ``maxAttributes`` attributes. Text,
+    /// quoted values and end tags are skipped with memchr; a start tag's name and attributes in a tight
+    /// loop: reports are mostly short tags.
     mutating func scan(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
+        let count = bytes.count
         var index = 0
-        while index < bytes.count {
-            if case .text = state {
-                // Most bytes are text between tags: found past with memchr.
-                guard let open = memchr(base + index, Int32(UInt8(ascii: "<")), bytes.count - index) else {
-                    return true
-                }
-                index = base.distance(to: UnsafeRawPointer(open)) + 1
-                state = .tagOpen
-                continue
-            }
-            let byte = bytes[index]
-            index += 1
+        /// The index after the next `byte` at or past `index`, or `nil` when the chunk has none.
+        func after(_ byte: UInt8) -> Int? {
+            guard let found = memchr(base + index, Int32(byte), count - index) else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found)) + 1
+        }
+        while index < count {
             switch state {
-            case .text:
-                break
-            case .tagOpen:
-                switch byte {
-                case UInt8(ascii: "/"): state = .untilClose
-                case UInt8(ascii: "!"): state = .bang
-                case UInt8(ascii: "?"): state = .instruction(question: false)
-                default:
-                    attributes = 0
-                    state = byte == UInt8(ascii: ">") ? .text : .startTag
-                }
-            case .startTag:
-                switch byte {
-                case UInt8(ascii: ">"): state = .text
-                case UInt8(ascii: "\""), UInt8(ascii: "'"): state = .quoted(byte)
-                case UInt8(ascii: "="):
-                    attributes += 1
-                    if attributes > Self.maxAttributes { return false }
-                default: break
-                }
+            case .text, .untilClose:
+                let isText = if case .text = state { true } else { false }
+                guard let next = after(isText ? UInt8(ascii: "<") : UInt8(ascii: ">")) else { return true }
+                index = next
+                state = isText ? .tagOpen : .text
             case .quoted(let quote):
-                if byte == quote { state = .startTag }
-            case .untilClose:
-                if byte == UInt8(ascii: ">") { state = .text }
-            case .bang:
-                state =
-                    byte == UInt8(ascii: "-") ? .bangDash : byte == UInt8(ascii: "[") ? .cdata(brackets: 0) : .untilClose
-            case .bangDash:
-                state = byte == UInt8(ascii: "-") ? .comment(dashes: 0) : .untilClose
-            case .comment(let dashes):
-                if byte == UInt8(ascii: ">") && dashes >= 2 {
-                    state = .text
-                } else {
-                    state = .comment(dashes: byte == UInt8(ascii: "-") ? dashes + 1 : 0)
+                guard let next = after(quote) else { return true }
+                index = next
+                state = .startTag
+            case .startTag:
+                while index < count {
+                    let byte = base[index]
+                    index += 1
+                    if byte == UInt8(ascii: ">") {
+                        state = .text
+                        break
+                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                        state = .quoted(byte)
+                        break
+                    } else if byte == UInt8(ascii: "=") {
+                        attributes += 1
+                        if attributes > Self.maxAttributes { return false }
+                    }
                 }
-            case .cdata(let brackets):
-                if byte == UInt8(ascii: ">") && brackets >= 2 {
-                    state = .text
-                } else {
-                    state = .cdata(brackets: byte == UInt8(ascii: "]") ? brackets + 1 : 0)
-                }
-            case .instruction(let question):
-                state =
-                    byte == UInt8(ascii: ">") && question ? .text : .instruction(question: byte == UInt8(ascii: "?"))
+            default:
+                let byte = base[index]
+                index += 1
+                step(byte)
             }
         }
         return true
+    }
+
+    /// One byte in the rarer states: a tag's first byte, comments, CDATA, processing instructions.
+    private mutating func step(_ byte: UInt8) {
+        switch state {
+        case .tagOpen:
+            switch byte {
+            case UInt8(ascii: "/"): state = .untilClose
+            case UInt8(ascii: "!"): state = .bang
+            case UInt8(ascii: "?"): state = .instruction(question: false)
+            default:
+                attributes = 0
+                state = byte == UInt8(ascii: ">") ? .text : .startTag
+            }
+        case .bang:
+            state =
+                byte == UInt8(ascii: "-") ? .bangDash : byte == UInt8(ascii: "[") ? .cdata(brackets: 0) : .untilClose
+        case .bangDash:
+            state = byte == UInt8(ascii: "-") ? .comment(dashes: 0) : .untilClose
+        case .comment(let dashes):
+            if byte == UInt8(ascii: ">") && dashes >= 2 {
+                state = .text
+            } else {
+                state = .comment(dashes: byte == UInt8(ascii: "-") ? dashes + 1 : 0)
+            }
+        case .cdata(let brackets):
+            if byte == UInt8(ascii: ">") && brackets >= 2 {
+                state = .text
+            } else {
+                state = .cdata(brackets: byte == UInt8(ascii: "]") ? brackets + 1 : 0)
+            }
+        case .instruction(let question):
+            state = byte == UInt8(ascii: ">") && question ? .text : .instruction(question: byte == UInt8(ascii: "?"))
+        case .text, .untilClose, .quoted, .startTag:
+            break
+        }
     }
 }

@@ -28,7 +28,12 @@ enum MailStage {
         }
         var names: [String: Int] = [:]
         for (part, decoding) in candidates {
-            let payload = decoding == .declared ? part.decodedBody : TransferEncoding.base64(part.rawBody)
+            let payload =
+                switch decoding {
+                case .declared: part.decodedBody
+                case .undeclaredBase64: TransferEncoding.base64(part.rawBody)
+                case .decoded(let bytes): bytes
+                }
             var name = part.filename ?? "part \(part.path.isEmpty ? "1" : part.path)"
             names[name, default: 0] += 1
             if let seen = names[name], seen > 1 { name += " (\(seen))" }
@@ -51,6 +56,8 @@ enum MailStage {
     enum Decoding {
         case declared
         case undeclaredBase64
+        /// A part small enough to have been decoded whole while judged: its bytes.
+        case decoded([UInt8])
     }
 
     /// Parts whose decoded bytes are report data, and how to decode them. Each part is judged by the
@@ -63,16 +70,18 @@ enum MailStage {
             if notReports.contains(type) || type.hasPrefix("multipart/") { continue }
             let sample = part.rawBody.prefix(Self.sniffedBytes)
             let whole = sample.count == part.rawBody.count
-            var kind = Sniffer.sniff(part.decoded(sample), isComplete: whole) ?? .unknown
-            var decoding = Decoding.declared
+            let head = part.decoded(sample)
+            var kind = Sniffer.sniff(head, isComplete: whole) ?? .unknown
+            var decoding = whole ? Decoding.decoded(head) : .declared
             if part.headers.value("Content-Transfer-Encoding") == nil, kind == .unknown || kind == .mail,
                 TransferEncoding.looksLikeBase64(part.rawBody)
             {
                 // Base64 sent without its Content-Transfer-Encoding header.
-                let decodedKind = Sniffer.sniff(TransferEncoding.base64(sample), isComplete: whole) ?? .unknown
+                let decoded = TransferEncoding.base64(sample)
+                let decodedKind = Sniffer.sniff(decoded, isComplete: whole) ?? .unknown
                 if [.gzip, .zip, .zlib].contains(decodedKind) {
                     kind = decodedKind
-                    decoding = .undeclaredBase64
+                    decoding = whole ? .decoded(decoded) : .undeclaredBase64
                 }
             }
             let isBody = (type == "text/plain" || type == "text/html") && part.filename == nil && !part.isAttachment
