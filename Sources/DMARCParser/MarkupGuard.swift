@@ -43,7 +43,21 @@ struct MarkupGuard {
             guard let found = memchr(base + index, Int32(byte), count - index) else { return nil }
             return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found)) + 1
         }
+        var triedShortcut = false
         while index < count {
+            if case .text = state, !triedShortcut {
+                triedShortcut = true
+                switch shortcut(base + index, count - index) {
+                case .betweenTags:
+                    return true
+                case .insideTag(let after):
+                    index += after
+                    state = .tagOpen
+                    continue
+                case .byteByByte:
+                    break
+                }
+            }
             switch state {
             case .text, .untilClose:
                 let isText = if case .text = state { true } else { false }
@@ -76,6 +90,34 @@ struct MarkupGuard {
             }
         }
         return true
+    }
+
+    private enum Shortcut {
+        /// The chunk ends between tags.
+        case betweenTags
+        /// The chunk ends inside the tag whose `<` is just before this offset.
+        case insideTag(after: Int)
+        /// The chunk needs reading byte by byte.
+        case byteByByte
+    }
+
+    /// The rest of a chunk, from a point between tags, when it holds no `=`, `!` or `?`: no attribute,
+    /// comment, CDATA section or instruction can start in it, so only where its last tag stands matters
+    /// (nearly every chunk of a report: this is what keeps the guard cheap).
+    private func shortcut(_ start: UnsafePointer<UInt8>, _ length: Int) -> Shortcut {
+        for byte in [UInt8(ascii: "="), UInt8(ascii: "!"), UInt8(ascii: "?")]
+        where memchr(start, Int32(byte), length) != nil {
+            return .byteByByte
+        }
+        // The last `<` (a report's tags are short: a few steps back from the end).
+        var open = length - 1
+        while open >= 0 && start[open] != UInt8(ascii: "<") { open -= 1 }
+        guard open >= 0 else { return .betweenTags }
+        let after = open + 1
+        if after < length, memchr(start + after, Int32(UInt8(ascii: ">")), length - after) != nil {
+            return .betweenTags
+        }
+        return .insideTag(after: after)
     }
 
     /// One byte in the rarer states: a tag's first byte, comments, CDATA, processing instructions.

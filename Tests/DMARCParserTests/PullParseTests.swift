@@ -150,6 +150,19 @@ import Testing
         #expect(PullParseTests.pulled(flooded(10_000), chunk: chunk) == expected)
     }
 
+    @Test(arguments: [3, 64, 4096])
+    func aFloodedElementAfterManyCleanChunksIsRefused(_ chunk: Int) {
+        let rows = (0..<300).map { SyntheticReport.Row("192.0.2.\($0 % 250 + 1)", 1) }
+        let long = SyntheticReport(org: "X", reportID: "1", begin: 1_764_547_200, rows: rows).xml
+        let attributes = (0..<1_000).map { " a\($0)=\"v>\"" }.joined()
+        let last = long.range(of: "<record>", options: .backwards)!
+        let flooded = Array(long.replacingCharacters(in: last, with: "<record\(attributes)>").utf8)
+        #expect(!PullParseTests.pushed(flooded, chunk: chunk).stored)
+        #expect(!PullParseTests.pulled(flooded, chunk: chunk).stored)
+        #expect(PullParseTests.pushed(flooded, chunk: chunk) == PullParseTests.Outcome.rejected(
+            "an element has more than 256 attributes; aggregate reports carry none beyond namespace declarations"))
+    }
+
     @Test func namespacesCommentsAndCDATAWithEqualsSignsPass() {
         let decorated = report.replacingOccurrences(
             of: "<feedback>",
