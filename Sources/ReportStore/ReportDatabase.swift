@@ -27,7 +27,10 @@ public final class ReportDatabase {
         config.journalMode = readOnly ? .default : .wal
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -4000; PRAGMA temp_store = MEMORY")
+            // Temporary tables and sorts (GROUP BY and ORDER BY over millions of rows) spill to files past
+            // the cache, so a report command's memory stays bounded; an import keeps its own savepoint
+            // journals in memory (see withImportBatch).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -4000; PRAGMA temp_store = FILE")
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !readOnly && !directory.isEmpty {

@@ -37,17 +37,22 @@ extension ReportDatabase {
     public func withImportBatch<T>(_ body: (ImportBatch) throws -> T) throws -> T {
         do {
             return try queue.writeWithoutTransaction { db in
-                // The connection's own setting again after the import.
+                // Both settings are the connection's own again after the import.
                 let checkpointPages = try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 1000
-                defer { try? db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)") }
+                let tempStore = try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? 0
+                defer {
+                    try? db.execute(
+                        sql: "PRAGMA wal_autocheckpoint = \(checkpointPages); PRAGMA temp_store = \(tempStore)")
+                }
                 // The log is checkpointed into the database once it holds this many pages (64 MiB)
                 // rather than SQLite's 1,000: an import then waits for a checkpoint's two fsyncs every
                 // 64 MiB written rather than every 4, and a small import for none until it closes.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.importCheckpointPages)")
                 // Savepoint journals (a page saved at its first change in each report's and input's
-                // savepoint) stay in memory (temp_store = MEMORY, set when the connection opens): a
-                // journal spilled to a temporary file stays there for the rest of the transaction, and
-                // an mbox of 1,000 messages then made 85,000 writes to it.
+                // savepoint) stay in memory: in SQLite's spilling journal, one that outgrows 64 KiB stays in
+                // a temporary file for the rest of the transaction (an mbox of 1,000 messages made 85,000
+                // writes to it). They hold only pages the import changes, each once per savepoint.
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
                 let batch = ImportBatch(db: db)
                 defer { batch.rollback() }
                 return try body(batch)

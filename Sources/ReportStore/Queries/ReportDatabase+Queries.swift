@@ -195,7 +195,7 @@ extension ReportDatabase {
     }
 
     /// The connection's settings an import changes while it runs: the log size, in pages, at which
-    /// SQLite checkpoints it on its own, and where temporary tables and journals go (2: memory).
+    /// SQLite checkpoints it on its own, and where temporary tables, sorts and journals go (1: files, 2: memory).
     public func importSensitiveSettings() throws -> (walAutocheckpoint: Int, tempStore: Int) {
         try read { db in
             (
