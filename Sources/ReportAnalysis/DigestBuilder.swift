@@ -28,13 +28,11 @@ public enum DigestBuilder {
     private static func build(from database: ReportDatabase, period: ReportPeriod, domain: String?) throws -> Digest {
         let previousPeriod = period.previous
         var digest = Digest(period: period, previousPeriod: previousPeriod)
-        let current = try database.reportTotals(period.filter(domain: domain))
-        let previous = try database.reportTotals(previousPeriod.filter(domain: domain))
         let dayStarts = period.dayStarts
         let emptyDays = dayStarts.map { Digest.Day(start: $0, label: period.dayLabel($0), messages: 0, dmarcPass: 0) }
         var domains: [String: Digest.Domain] = [:]
         var reporters: [String: Set<String>] = [:]
-        for report in current {
+        try database.forEachReportTotals(period.filter(domain: domain)) { report in
             var entry = domains[report.policyDomain] ?? Digest.Domain(policyDomain: report.policyDomain)
             if entry.days.isEmpty { entry.days = emptyDays }
             entry.reports += 1
@@ -50,7 +48,7 @@ public enum DigestBuilder {
             reporters[report.policyDomain, default: []].insert(report.reporter)
             domains[report.policyDomain] = entry
         }
-        for report in previous {
+        try database.forEachReportTotals(previousPeriod.filter(domain: domain)) { report in
             var entry = domains[report.policyDomain] ?? Digest.Domain(policyDomain: report.policyDomain)
             entry.previous += report.totals
             domains[report.policyDomain] = entry

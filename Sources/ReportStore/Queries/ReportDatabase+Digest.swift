@@ -2,11 +2,13 @@ import GRDB
 import ReportModel
 
 extension ReportDatabase {
-    /// Every counted report of the period with its rolled-up totals and published policy.
-    public func reportTotals(_ filter: ReportFilter) throws -> [ReportTotals] {
+    /// Every counted report of the period with its rolled-up totals and published policy, oldest first,
+    /// handed to `body` one at a time: a month of 100,000 domains is millions of reports, which a list
+    /// would hold all at once.
+    public func forEachReportTotals(_ filter: ReportFilter, _ body: (ReportTotals) throws -> Void) throws {
         try read { db in
             let (condition, arguments) = Self.condition(filter, alias: "r")
-            return try Row.fetchAll(
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT r.policy_domain, COALESCE(r.org_name, r.reporter) AS reporter, r.begin_utc, r.end_utc,
@@ -17,8 +19,8 @@ extension ReportDatabase {
                     WHERE \(condition) AND r.counted = 1
                     ORDER BY r.begin_utc, r.id
                     """,
-                arguments: arguments
-            ).map { row in
+                arguments: arguments)
+            while let row = try rows.next() {
                 // Columns by position: name lookups cost more than the query on large periods.
                 var totals = MessageTotals()
                 totals.messages = row[4]
@@ -36,8 +38,10 @@ extension ReportDatabase {
                 policy.np = Reported(stored: row[14])
                 policy.pct = row[15]
                 policy.testing = Reported(stored: row[16])
-                return ReportTotals(
-                    policyDomain: row[0], reporter: row[1], begin: row[2], end: row[3], totals: totals, policy: policy)
+                try body(
+                    ReportTotals(
+                        policyDomain: row[0], reporter: row[1], begin: row[2], end: row[3], totals: totals,
+                        policy: policy))
             }
         }
     }
