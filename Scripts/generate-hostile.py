@@ -8,6 +8,7 @@
   attributes.xml.gz   a report whose root element has 800,000 attributes (about 2 MB gzipped)
   overlap.zip         one deflated 256 MiB member listed 10,000 times in the central directory
   big-message.eml     a 200 MB e-mail: a report attachment and 200 MB of base64 padding
+  one-source.xml      a report of 2,000,000 records from one source (for the report commands' memory)
 """
 import base64
 import gzip
@@ -74,6 +75,18 @@ def main():
         f.write(b"--b\r\nContent-Type: application/gzip; name=\"r.xml.gz\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
         f.write(base64.encodebytes(gzip.compress(REPORT, mtime=0)).replace(b"\n", b"\r\n"))
         f.write(b"--b--\r\n")
+
+
+    with open(os.path.join(out, "one-source.xml"), "w") as f:
+        f.write(REPORT.decode().split("<record>")[0])
+        record = ('<record><row><source_ip>192.0.2.7</source_ip><count>%d</count><policy_evaluated>'
+                  '<disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row>'
+                  '<identifiers><header_from>example.com</header_from></identifiers><auth_results><dkim>'
+                  '<domain>d%d.example.com</domain><selector>s</selector><result>pass</result></dkim><spf>'
+                  '<domain>example.com</domain><result>fail</result></spf></auth_results></record>')
+        for i in range(2000000):
+            f.write(record % (1 + i % 7, i % 5000))
+        f.write("</feedback>\n")
 
 
 if __name__ == "__main__":
