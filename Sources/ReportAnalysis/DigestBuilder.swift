@@ -61,11 +61,19 @@ public enum DigestBuilder {
         let history = period.preceding(days: historyDays)
         let filter = period.filter(domain: domain)
         let historyFilter = history.filter(domain: domain)
-        let sources = try database.sourceHistory(
+        var newSources = TopSources(limit: 25)
+        var startedFailing = TopSources(limit: 25)
+        try database.forEachSourceHistory(
             filter, earlier: historyFilter, failing: (minimumFailing, minimumFailingShare)
-        ).sorted(by: mostFailingFirst)
-        digest.newSources = Array(sources.lazy.filter { !$0.seenBefore }.prefix(25))
-        digest.startedFailing = Array(sources.lazy.filter(startedFailing).prefix(25))
+        ) { source in
+            if !source.seenBefore {
+                newSources.add(source)
+            } else if Self.startedFailing(source) {
+                startedFailing.add(source)
+            }
+        }
+        digest.newSources = newSources.ranked
+        digest.startedFailing = startedFailing.ranked
         digest.silentReporters = try database.silentReporters(filter, earlier: historyFilter)
         digest.tls = try database.tlsSummary(filter, top: 5)
         digest.health = try database.dataHealth(importedFrom: period.start, to: period.end - 1, reports: filter)
@@ -91,5 +99,32 @@ public enum DigestBuilder {
         let failing = source.messages - source.dmarcPass
         return source.earlierPass / source.earlierMessages >= 0.9 && failing >= minimumFailing
             && failing / source.messages >= minimumFailingShare
+    }
+}
+
+/// The first sources by ``DigestBuilder/mostFailingFirst(_:_:)`` among any number offered, holding at most
+/// twice as many as it keeps.
+struct TopSources {
+    let limit: Int
+    private var sources: [SourceActivity] = []
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    mutating func add(_ source: SourceActivity) {
+        sources.append(source)
+        if sources.count >= 2 * limit { trim() }
+    }
+
+    var ranked: [SourceActivity] {
+        var copy = self
+        copy.trim()
+        return copy.sources
+    }
+
+    private mutating func trim() {
+        sources.sort(by: DigestBuilder.mostFailingFirst)
+        if sources.count > limit { sources.removeLast(sources.count - limit) }
     }
 }

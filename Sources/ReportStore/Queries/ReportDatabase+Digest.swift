@@ -72,16 +72,17 @@ extension ReportDatabase {
         }
     }
 
-    /// Every source of the period with its traffic in it, whether it sent anything in the `earlier` span
-    /// (by report begin), and, for those failing DMARC for at least `failing.messages` messages making
-    /// at least `failing.share` of theirs, their traffic in `earlier`.
+    /// Every source of the period with its traffic in it and whether it sent anything in the `earlier`
+    /// span (by report begin), handed to `body` one at a time; for those failing DMARC for at least
+    /// `failing.messages` messages making at least `failing.share` of theirs, their traffic in `earlier`
+    /// too.
     ///
-    /// The earlier span's rollup rows are read once, in the table's order (begin, then policy domain and
-    /// source), and merged day by day with the period's sources sorted the same way: no lookup per source
-    /// (the table has no index by source) and no sort of the span's rows.
-    public func sourceHistory(
-        _ filter: ReportFilter, earlier: ReportFilter, failing: (messages: Double, share: Double)
-    ) throws -> [SourceActivity] {
+    /// Both spans are added up by (policy domain, source) in SQL and read side by side in that order, so
+    /// memory stays flat however many sources a period has (SQLite's sorts spill to files).
+    public func forEachSourceHistory(
+        _ filter: ReportFilter, earlier: ReportFilter, failing: (messages: Double, share: Double),
+        _ body: (SourceActivity) throws -> Void
+    ) throws {
         try read { db in
             let (condition, arguments) = Self.condition(
                 filter, begin: "s.begin_utc", domain: "s.policy_domain = ?")
@@ -96,54 +97,41 @@ extension ReportDatabase {
                     """)
             try period.bind(arguments)
             defer { period.reset() }
-            // Stepped through SQLite's C interface: tens of thousands of rows on a large period.
-            var sources: [SourceActivity] = []
-            while try period.step() {
-                sources.append(
-                    SourceActivity(
-                        policyDomain: period.text(0) ?? "", sourceIP: period.text(1) ?? "",
-                        messages: period.double(2), dmarcPass: period.double(3), seenBefore: false,
-                        earlierMessages: 0, earlierPass: 0, headerFrom: Self.list(period.text(4))))
-            }
-
             let (earlierCondition, earlierArguments) = Self.condition(
                 earlier, begin: "e.begin_utc", domain: "e.policy_domain = ?")
             let span = try RawStatement(
                 db,
                 sql: """
-                    SELECT e.begin_utc, e.policy_domain, e.source_ip, e.messages, e.dmarc_pass
+                    SELECT e.policy_domain, e.source_ip, TOTAL(e.messages), TOTAL(e.dmarc_pass)
                     FROM source_rollup e WHERE \(earlierCondition)
-                    ORDER BY e.begin_utc, e.policy_domain, e.source_ip
+                    GROUP BY e.policy_domain, e.source_ip
+                    ORDER BY e.policy_domain, e.source_ip
                     """)
             try span.bind(earlierArguments)
             defer { span.reset() }
-            var earlierTotals = [(messages: Double, pass: Double)](repeating: (0, 0), count: sources.count)
-            var begin: Int64?
-            var next = 0
-            while try span.step() {
-                if span.int64(0) != begin {
-                    begin = span.int64(0)
-                    next = 0
+            var spanHasRow = try span.step()
+            // Stepped through SQLite's C interface: millions of rows on a large period.
+            while try period.step() {
+                let (domain, address) = (period.bytes(0), period.bytes(1))
+                /// Where the earlier span's row stands against the period's: negative while it is behind.
+                func order() -> Int {
+                    let first = TextOrder.compare(span.bytes(0), domain)
+                    return first != 0 ? first : TextOrder.compare(span.bytes(1), address)
                 }
-                let (domain, address) = (span.bytes(1), span.bytes(2))
-                func order(_ source: SourceActivity) -> Int {
-                    let first = TextOrder.compare(source.policyDomain, domain)
-                    return first != 0 ? first : TextOrder.compare(source.sourceIP, address)
+                while spanHasRow && order() < 0 { spanHasRow = try span.step() }
+                var source = SourceActivity(
+                    policyDomain: period.text(0) ?? "", sourceIP: period.text(1) ?? "",
+                    messages: period.double(2), dmarcPass: period.double(3), seenBefore: spanHasRow && order() == 0,
+                    earlierMessages: 0, earlierPass: 0, headerFrom: Self.list(period.text(4)))
+                let failingMessages = source.messages - source.dmarcPass
+                if source.seenBefore && failingMessages >= failing.messages
+                    && failingMessages >= failing.share * source.messages
+                {
+                    source.earlierMessages = span.double(2)
+                    source.earlierPass = span.double(3)
                 }
-                while next < sources.count && order(sources[next]) < 0 { next += 1 }
-                guard next < sources.count, order(sources[next]) == 0 else { continue }
-                sources[next].seenBefore = true
-                earlierTotals[next].messages += span.double(3)
-                earlierTotals[next].pass += span.double(4)
+                try body(source)
             }
-            for index in sources.indices where sources[index].seenBefore {
-                let failingMessages = sources[index].messages - sources[index].dmarcPass
-                guard failingMessages >= failing.messages, failingMessages >= failing.share * sources[index].messages
-                else { continue }
-                sources[index].earlierMessages = earlierTotals[index].messages
-                sources[index].earlierPass = earlierTotals[index].pass
-            }
-            return sources
         }
     }
 
