@@ -11,6 +11,9 @@ public struct UnpackLimits: Sendable {
     public var maxZipMembers: Int
     /// Bytes read or inflated per step.
     public var chunkSize: Int
+    /// What the input being unpacked has used of ``maxInputBytes`` and ``maxZipMembers``, shared by every
+    /// archive and stream nested in it: a zip of zips must not multiply the bounds.
+    var budget: InputBudget?
 
     public static let defaultMaxReportBytes: Int64 = 1 << 30
     public static let defaultMaxInputBytes: Int64 = 4 << 30
@@ -28,4 +31,22 @@ public struct UnpackLimits: Sendable {
         self.maxZipMembers = maxZipMembers
         self.chunkSize = chunkSize
     }
+}
+
+extension UnpackLimits {
+    /// These limits with a fresh budget, for one input.
+    func forOneInput() -> UnpackLimits {
+        var limits = self
+        limits.budget = InputBudget()
+        return limits
+    }
+}
+
+/// One input's use of the unpacking bounds, across every archive and stream nested in it.
+final class InputBudget: @unchecked Sendable {
+    // @unchecked: an input is unpacked on one thread, from start to end.
+    /// Decompressed bytes, all layers together.
+    var inflated: Int64 = 0
+    /// Archive members seen, all archives together.
+    var members = 0
 }

@@ -15,6 +15,7 @@ public struct Unpacker: Sendable {
     /// - Throws: ``IngestError`` with code `.unreadable` when the file cannot be read; errors thrown
     ///   by the visitor.
     public func unpack(fileAt path: String, location: InputLocation, visitor: any UnpackVisitor) throws {
+        let limits = limits.forOneInput()
         guard let file = SystemPath.openForReading(path) else {
             throw IngestError(.unreadable, "cannot open file for reading", at: location)
         }
@@ -53,6 +54,7 @@ public struct Unpacker: Sendable {
 
     /// Unpacks bytes already in memory (a mail attachment, standard input, a test fixture).
     public func unpack(bytes: [UInt8], location: InputLocation, visitor: any UnpackVisitor) throws {
+        let limits = limits.forOneInput()
         if Sniffer.sniff(bytes, isComplete: true) == .zip {
             try ZipReader(limits: limits).read(bytes: bytes, location: location, depth: 0, visitor: visitor)
             return

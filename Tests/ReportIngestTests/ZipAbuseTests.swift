@@ -109,3 +109,31 @@ import Testing
         #expect(payload.diagnostics.contains { $0.message.hasPrefix("3 bytes of unrecognised bytes") })
     }
 }
+
+/// The bounds hold for an input as a whole, however its archives nest.
+@Suite struct NestedArchiveTests {
+    @Test func membersOfNestedZipsCountTogether() throws {
+        let report = try SampleReports.bytes("source/yahoo.com!example.org!1764547200!1764633599.xml")
+        let inner = try Compression.zip((0..<6).map { Compression.Member.file("r\($0).xml", report) })
+        let outer = try Compression.zip((0..<3).map { Compression.Member.file("inner\($0).zip", inner) })
+        let result = try RecordingVisitor.unpack(outer, name: "outer.zip", limits: UnpackLimits(maxZipMembers: 10))
+        // 3 inner zips and 18 reports would be 21 members; the input's first 10 (two inner zips, six
+        // reports of the first and two of the second) are read, the rest refused.
+        #expect(result.payloads.count == 8)
+        #expect(result.rejected.contains { $0.message.contains("more than 10 archive members in one input") })
+    }
+
+    @Test func bytesInflatedInNestedLayersCountTogether() throws {
+        let rows = (0..<2_000).map { SyntheticReport.Row("192.0.2.\($0 % 250 + 1)", 1) }
+        let xml = Array(SyntheticReport(org: "R", reportID: "1", begin: 1_764_547_200, rows: rows).xml.utf8)
+        let gzipped = Compression.gzip(xml)
+        let outer = try Compression.zip((0..<4).map { Compression.Member.file("r\($0).xml.gz", gzipped) })
+        let size = Int64(xml.count)
+        let limits = UnpackLimits(maxReportBytes: size + 1024, maxInputBytes: size * 3)
+        let result = try RecordingVisitor.unpack(outer, name: "gz-in-zip.zip", limits: limits)
+        let stored = result.payloads.filter { $0.finished && $0.error == nil }.count
+        #expect(stored < 4)
+        let problems = result.rejected.map(\.message) + result.payloads.compactMap(\.error?.message)
+        #expect(problems.contains { $0.contains("the limit for one input") })
+    }
+}

@@ -154,6 +154,16 @@ final class InflateStage: ByteStage {
             consumed = Int64(stream.total_in)
             if count > 0 {
                 produced += Int64(count)
+                if let budget = limits.budget {
+                    budget.inflated += Int64(count)
+                    if budget.inflated > limits.maxInputBytes {
+                        return try stop(
+                            IngestError(
+                                .tooLarge,
+                                "the input decompresses to more than \(limits.maxInputBytes) bytes in all its layers, "
+                                    + "the limit for one input; possible decompression bomb", at: location))
+                    }
+                }
                 if produced > limits.maxReportBytes {
                     return try stop(
                         IngestError(

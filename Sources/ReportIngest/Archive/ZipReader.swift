@@ -41,13 +41,14 @@ struct ZipReader {
             return
         }
         let overlapping = ZipDirectory.overlapping(directory.members, descriptor: descriptor)
-        var inflated: Int64 = 0
-        for (index, member) in directory.members.enumerated() {
-            if index >= limits.maxZipMembers {
+        let budget = limits.budget ?? InputBudget()
+        for member in directory.members {
+            budget.members += 1
+            if budget.members > limits.maxZipMembers {
                 try visitor.rejected(
                     IngestError(
                         .tooManyMembers,
-                        "zip archive has more than \(limits.maxZipMembers) members; the rest were not read",
+                        "more than \(limits.maxZipMembers) archive members in one input; the rest were not read",
                         at: location))
                 return
             }
@@ -77,8 +78,8 @@ struct ZipReader {
                         at: memberLocation))
                 continue
             }
-            let budget = limits.maxInputBytes - inflated
-            guard budget > 0 else {
+            let left = limits.maxInputBytes - budget.inflated
+            guard left > 0 else {
                 try visitor.rejected(
                     IngestError(
                         .tooLarge,
@@ -86,9 +87,11 @@ struct ZipReader {
                             + "the limit for one input", at: memberLocation))
                 continue
             }
-            inflated += try extract(
-                member, descriptor: descriptor, budget: budget, location: memberLocation, depth: depth,
+            let read = try extract(
+                member, descriptor: descriptor, budget: left, location: memberLocation, depth: depth,
                 visitor: visitor)
+            // Layers inside the member (a gzip, a zip) counted what they inflated themselves.
+            budget.inflated += read
         }
     }
 
