@@ -7,13 +7,8 @@ import Testing
 
 /// Every DMARC file of ../shared/corpus imported and compared with truth.json.
 @Suite struct CorpusTests {
-    @Test func everyCorpusReportMatchesTheTruth() throws {
-        guard Corpus.isAvailable else {
-            print(
-                "CorpusTests: ../shared/corpus is absent (looked in \(Corpus.root.path)); skipping the corpus comparison"
-            )
-            return
-        }
+    @Test(.enabled(if: Corpus.isAvailable, Corpus.missing))
+    func everyCorpusReportMatchesTheTruth() throws {
         let truth = try Corpus.truth()
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
@@ -77,11 +72,8 @@ import Testing
 /// aggregate report attachments stored with the truth's values, TLS reports recognised, failure
 /// reports and other mail kept with a reason.
 @Suite struct CorpusMailTests {
-    @Test func everyCorpusMessageMatchesTheTruth() throws {
-        guard Corpus.isAvailable else {
-            print("CorpusMailTests: ../shared/corpus is absent (looked in \(Corpus.root.path)); skipping")
-            return
-        }
+    @Test(.enabled(if: Corpus.isAvailable, Corpus.missing))
+    func everyCorpusMessageMatchesTheTruth() throws {
         let truth = try Corpus.truth()
         var checked = 0
         for (file, value) in truth.sorted(by: { $0.key < $1.key }) where file.hasPrefix("email/") {
@@ -139,11 +131,8 @@ import Testing
 
 /// Every TLS report of ../shared/corpus/tlsrpt imported and compared with truth.json.
 @Suite struct CorpusTLSTests {
-    @Test func everyCorpusTLSReportMatchesTheTruth() throws {
-        guard Corpus.isAvailable else {
-            print("CorpusTLSTests: ../shared/corpus is absent (looked in \(Corpus.root.path)); skipping")
-            return
-        }
+    @Test(.enabled(if: Corpus.isAvailable, Corpus.missing))
+    func everyCorpusTLSReportMatchesTheTruth() throws {
         let truth = try Corpus.truth()
         let temp = try TemporaryDirectory()
         let pipeline = ImportPipeline(database: try temp.makeDatabase())

@@ -152,11 +152,11 @@ import Testing
         #expect(!text.contains("\u{1B}"))
     }
 
-    @Test func csvReadsBackWithAStandardReaderAndFormulasAreNeutralized() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
-            print("skipping: /usr/bin/python3 (the standard CSV reader used here) is not installed")
-            return
-        }
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"),
+            "/usr/bin/python3 (the standard CSV reader used here) is not installed"))
+    func csvReadsBackWithAStandardReaderAndFormulasAreNeutralized() throws {
         let temp = try TemporaryDirectory()
         let db = try Self.sampleDatabase(temp)
         let hostile = try temp.write("hostile.xml", Self.hostileReport.xml)

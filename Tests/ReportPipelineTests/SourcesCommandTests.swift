@@ -4,13 +4,12 @@ import Testing
 
 /// `rua sources` run as a process against a dnsmasq test zone on a loopback port.
 @Suite(.serialized) struct SourcesCommandTests {
-    @Test func sourcesAreIdentifiedCachedAndWorkOffline() throws {
+    @Test(.enabled(if: DNSServer.isAvailable, DNSServer.missing))
+    func sourcesAreIdentifiedCachedAndWorkOffline() throws {
         let temp = try TemporaryDirectory()
-        guard
-            let server = try DNSServer.start(
-                hostRecords: [("mail-sor-f41.google.com", "192.0.2.10"), ("v6.sender.test", "2001:db8::25")],
-                ptrRecords: [(address: "203.0.113.77", name: "unknown.spoof.test")], in: temp)
-        else { return }
+        let server = try DNSServer.start(
+            hostRecords: [("mail-sor-f41.google.com", "192.0.2.10"), ("v6.sender.test", "2001:db8::25")],
+            ptrRecords: [(address: "203.0.113.77", name: "unknown.spoof.test")], in: temp)
         let db = temp.path("db.sqlite")
         _ = try RuaExecutable.run(
             ["import", "--quiet", "--db", db] + SampleReports.folders, environment: ["RUA_NOW": "2025-12-02"])

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Testing
 
 /// A dnsmasq process on a loopback port serving a test zone, for the reverse DNS tests: no test touches
 /// the real internet. It logs every query, so tests can count what a command asked.
@@ -8,18 +9,24 @@ public final class DNSServer {
     private let pid: pid_t
     private let logPath: String
 
-    /// nil (with the reason printed) when dnsmasq is not installed.
+    /// dnsmasq's path, when it is installed.
+    static let binary = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    /// Whether dnsmasq is installed: tests that need it are skipped (visibly) without it.
+    public static let isAvailable = binary != nil
+
+    /// Why tests that need a DNS server are skipped.
+    public static let missing: Comment =
+        "dnsmasq is not installed (Scripts/install-deps.sh installs dnsmasq-base)"
+
+    /// Starts a server; fails the test when dnsmasq is missing (guard such tests with ``isAvailable``).
     public static func start(
         hostRecords: [(String, String)], ptrRecords: [(address: String, name: String)] = [],
         in temp: TemporaryDirectory
-    ) throws -> DNSServer? {
-        let binary = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-        guard let binary else {
-            print("skipping: dnsmasq is not installed (Scripts/install-deps.sh installs dnsmasq-base)")
-            return nil
-        }
+    ) throws -> DNSServer {
+        let binary = try #require(binary, missing)
         return try DNSServer(binary: binary, hostRecords: hostRecords, ptrRecords: ptrRecords, temp: temp)
     }
 
@@ -133,4 +140,12 @@ public final class SilentServer {
     deinit { close(socket) }
 
     public var address: String { "127.0.0.1:\(port)" }
+
+    /// The questions waiting on the socket, read without blocking: each a datagram never answered.
+    public func questionsReceived() -> Int {
+        var count = 0
+        var buffer = [UInt8](repeating: 0, count: 1_500)
+        while recv(socket, &buffer, buffer.count, Int32(MSG_DONTWAIT)) > 0 { count += 1 }
+        return count
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// The repository's own fixtures under `SampleReports/`, found from this file's path.
 public enum SampleReports {
@@ -40,6 +41,9 @@ public enum Corpus {
     public static var isAvailable: Bool {
         FileManager.default.fileExists(atPath: root.appendingPathComponent("truth.json").path)
     }
+
+    /// Why tests that need the corpus are skipped.
+    public static var missing: Comment { "../shared/corpus is absent (looked in \(root.path))" }
 
     /// `truth.json`: what a correct parser must extract from each corpus file.
     public static func truth() throws -> [String: Any] {

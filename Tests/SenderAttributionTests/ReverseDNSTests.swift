@@ -7,7 +7,7 @@ import SenderAttribution
 import Testing
 
 /// The test zone: a confirmed name, a PTR whose name points elsewhere, an IPv6 host.
-func testZone(_ temp: TemporaryDirectory) throws -> DNSServer? {
+func testZone(_ temp: TemporaryDirectory) throws -> DNSServer {
     try DNSServer.start(
         hostRecords: [
             ("mail-sor-f41.google.com", "192.0.2.10"), ("liar.sender.test", "198.51.100.99"),
@@ -17,9 +17,10 @@ func testZone(_ temp: TemporaryDirectory) throws -> DNSServer? {
 }
 
 @Suite(.serialized) struct ReverseDNSTests {
-    @Test func ptrNamesAreFoundAndForwardConfirmed() throws {
+    @Test(.enabled(if: DNSServer.isAvailable, DNSServer.missing))
+    func ptrNamesAreFoundAndForwardConfirmed() throws {
         let temp = try TemporaryDirectory()
-        guard let server = try testZone(temp) else { return }
+        let server = try testZone(temp)
         let resolver = try ReverseResolver(DNSConfiguration(server: server.address, timeoutMilliseconds: 1_000))
         let answers = resolver.lookup(["192.0.2.10", "192.0.2.11", "192.0.2.99", "2001:db8::25", "not-an-ip"])
         #expect(answers["192.0.2.10"] == .name("mail-sor-f41.google.com", confirmed: true))
@@ -31,16 +32,16 @@ func testZone(_ temp: TemporaryDirectory) throws -> DNSServer? {
         #expect(server.queries >= 6)
     }
 
-    @Test func aServerThatNeverAnswersTimesOutInBoundedTime() throws {
+    /// Bounded by construction: each address is asked once (tries: 1), and the answer is a time-out, so
+    /// the whole lookup takes at most tries × timeout per batch. The server counts the questions.
+    @Test func aServerThatNeverAnswersIsAskedOnceAndTimesOut() throws {
         let silent = try SilentServer()
         let resolver = try ReverseResolver(
             DNSConfiguration(server: silent.address, timeoutMilliseconds: 200, tries: 1, concurrency: 4))
-        let start = Date()
         let answers = resolver.lookup(["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"])
-        let elapsed = Date().timeIntervalSince(start)
         #expect(answers.values.allSatisfy { $0 == .failure("timed out") }, "\(answers)")
         #expect(answers.count == 5)
-        #expect(elapsed < 3, "five lookups at 200 ms each, four at a time, took \(elapsed) s")
+        #expect(silent.questionsReceived() == 5)
     }
 
     @Test func anUnusableServerArgumentIsRefused() {
@@ -49,9 +50,10 @@ func testZone(_ temp: TemporaryDirectory) throws -> DNSServer? {
         }
     }
 
-    @Test func answersAreCachedAndASecondRunAsksNothing() throws {
+    @Test(.enabled(if: DNSServer.isAvailable, DNSServer.missing))
+    func answersAreCachedAndASecondRunAsksNothing() throws {
         let temp = try TemporaryDirectory()
-        guard let server = try testZone(temp) else { return }
+        let server = try testZone(temp)
         let database = try temp.makeDatabase()
         let now: Int64 = 1_764_756_000
         let mode = DNSMode.online(DNSConfiguration(server: server.address, timeoutMilliseconds: 1_000))
@@ -75,7 +77,7 @@ func testZone(_ temp: TemporaryDirectory) throws -> DNSServer? {
 
     @Test func offlineMeansNoQueriesAtAll() throws {
         let temp = try TemporaryDirectory()
-        guard let server = try testZone(temp) else { return }
+        let server = try testZone(temp)
         let database = try temp.makeDatabase()
         let offline = SourceIdentifier(database: database, mode: .offline, now: 1_764_756_000)
         let identified = try offline.identify(["192.0.2.10"], authDomains: ["192.0.2.10": (["google.com"], [])])
