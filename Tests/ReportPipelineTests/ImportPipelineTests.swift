@@ -13,17 +13,18 @@ import Testing
         var items: [ImportItem] = []
         let folders = SampleReports.folders.map { SampleReports.packageRoot.appendingPathComponent($0).path }
         let summary = try ImportPipeline(database: database).importPaths(folders) { items.append($0) }
+        let expected = SampleManifest.shared.all
         #expect(summary.failures.isEmpty)
-        #expect(summary.inputs == 54)
-        #expect(summary.stored == 34)
-        #expect(summary.duplicates == 7)
-        #expect(summary.rejected == 12)
-        #expect(summary.skipped == 4)
+        #expect(summary.inputs == expected.inputs)
+        #expect(summary.stored == expected.stored)
+        #expect(summary.duplicates == expected.duplicates)
+        #expect(summary.rejected == expected.rejected)
+        #expect(summary.skipped == expected.skipped)
         #expect(items.count == summary.stored + summary.duplicates + summary.rejected + summary.skipped)
         // Every input's bytes are kept, rejected ones included.
-        #expect(try database.tableCounts()["input"] == 54)
-        #expect(try database.tableCounts()["message"] == 13)
-        #expect(try database.rejectedItems().count == 12)
+        #expect(try database.tableCounts()["input"] == expected.inputs)
+        #expect(try database.tableCounts()["message"] == expected.messagesRead)
+        #expect(try database.rejectedItems().count == expected.rejected)
         #expect(items.filter { $0.outcome == .rejected }.allSatisfy { ($0.reason ?? "").isEmpty == false })
     }
 

@@ -22,7 +22,7 @@ public enum SampleReports {
     }
 
     /// The sample folders, relative to the package root (the README beside them is not a report).
-    public static let folders = ["dmarc", "invalid", "mail", "quirks", "rfc9990", "source", "tlsrpt"].map {
+    public static let folders = SampleManifest.shared.folders.map {
         "SampleReports/\($0)"
     }
 
@@ -97,4 +97,42 @@ public enum RuaExecutable {
             process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
         )
     }
+}
+
+/// `SampleReports/manifest.json`: what importing the samples gives, so that adding a sample means
+/// updating one file.
+public struct SampleManifest: Decodable, Sendable {
+    /// Outcome counts of one import.
+    public struct Counts: Decodable, Sendable {
+        public var inputs: Int
+        public var stored: Int
+        public var duplicates: Int
+        public var rejected: Int
+        public var skipped: Int
+        /// E-mail messages read (the `message` table's rows).
+        public var messagesRead: Int?
+        /// DMARC reports stored (the `report` table's rows; the rest of ``stored`` are TLS reports).
+        public var dmarcReports: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case inputs, stored, duplicates, rejected, skipped
+            case messagesRead = "messages_read"
+            case dmarcReports = "dmarc_reports"
+        }
+    }
+
+    public var folders: [String]
+    /// Every folder of ``folders``, imported together.
+    public var all: Counts
+    /// `dmarc/` alone.
+    public var dmarc: Counts
+
+    public static let shared: SampleManifest = {
+        let url = SampleReports.packageRoot.appendingPathComponent("SampleReports/manifest.json")
+        do {
+            return try JSONDecoder().decode(SampleManifest.self, from: Data(contentsOf: url))
+        } catch {
+            fatalError("SampleReports/manifest.json cannot be read: \(error)")
+        }
+    }()
 }
