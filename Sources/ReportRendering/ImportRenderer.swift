@@ -42,7 +42,7 @@ public enum ImportRenderer {
     }
 
     /// The closing summary.
-    public static func summary(_ summary: ImportSummaryFigures) -> String {
+    public static func summary(_ summary: ImportSummary) -> String {
         var lines = [
             "\(counted(summary.inputs, "input")) read: \(counted(summary.stored, "report")) stored, "
                 + "\(counted(summary.duplicates, "duplicate")), \(grouped(summary.rejected)) rejected, "
@@ -56,27 +56,5 @@ public enum ImportRenderer {
             lines.append("error: \(Escaping.terminal(failure))")
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-/// The figures the import summary shows (a plain copy of the pipeline's totals, so rendering does not
-/// depend on the pipeline).
-public struct ImportSummaryFigures: Sendable {
-    public var inputs, stored, duplicates, rejected, skipped, records: Int
-    public var messages: Int64
-    public var failures: [String]
-
-    public init(
-        inputs: Int, stored: Int, duplicates: Int, rejected: Int, skipped: Int, records: Int, messages: Int64,
-        failures: [String]
-    ) {
-        self.inputs = inputs
-        self.stored = stored
-        self.duplicates = duplicates
-        self.rejected = rejected
-        self.skipped = skipped
-        self.records = records
-        self.messages = messages
-        self.failures = failures
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ReportModel
 import ReportPipeline
 
 /// One line on standard error, rewritten in place while an import runs: inputs done (of the files

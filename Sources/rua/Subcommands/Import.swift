@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReportIngest
+import ReportModel
 import ReportPipeline
 import ReportRendering
 import ReportStore
@@ -78,11 +79,7 @@ struct Import: ParsableCommand {
         if !quiet {
             for note in summary.passedOver { printError("note: \(Escaping.terminal(note))") }
         }
-        let figures = ImportSummaryFigures(
-            inputs: summary.inputs, stored: summary.stored, duplicates: summary.duplicates,
-            rejected: summary.rejected, skipped: summary.skipped, records: summary.records,
-            messages: summary.messages, failures: summary.failures)
-        let text = ImportRenderer.summary(figures)
+        let text = ImportRenderer.summary(summary)
         if json || quiet {
             if !quiet || !summary.failures.isEmpty { printError(text) }
         } else {

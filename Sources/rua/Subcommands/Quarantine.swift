@@ -119,11 +119,7 @@ struct Reprocess: ParsableCommand {
                 }
             }
         }
-        let text = ImportRenderer.summary(
-            ImportSummaryFigures(
-                inputs: summary.inputs, stored: summary.stored, duplicates: summary.duplicates,
-                rejected: summary.rejected, skipped: summary.skipped, records: summary.records,
-                messages: summary.messages, failures: summary.failures))
+        let text = ImportRenderer.summary(summary)
         if json { printError(text) } else { print(text) }
         if summary.temporaryFailure { throw ExitStatus.temporaryFailure }
         if !summary.failures.isEmpty { throw ExitStatus.ioError }

@@ -1,5 +1,3 @@
-import ReportModel
-
 /// Totals of one `rua import` run.
 public struct ImportSummary: Sendable, Equatable {
     /// Inputs read: files, and each message of an mbox.
@@ -23,7 +21,8 @@ public struct ImportSummary: Sendable, Equatable {
 
     public init() {}
 
-    mutating func count(_ item: ImportItem) {
+    /// Adds one reported item to the totals.
+    public mutating func count(_ item: ImportItem) {
         switch item.outcome {
         case .stored:
             stored += 1
