@@ -81,18 +81,20 @@ public final class ReportDatabase {
     /// applies them and the others then fail on its work ("duplicate column", "table exists") once they
     /// get the lock. A failure is therefore checked against the file: if another process completed the
     /// migrations meanwhile, all is well; otherwise the migration is tried again, and then the error stands.
+    /// Then the work migrations left to application code runs (``Backfills``).
     static func migrate(_ queue: DatabaseQueue) throws {
         var migrator = DatabaseMigrator()
         Migrations.register(in: &migrator)
         for attempt in 1...3 {
             do {
                 try migrator.migrate(queue)
-                return
+                break
             } catch {
-                if try queue.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                if try queue.read({ try migrator.hasCompletedMigrations($0) }) { break }
                 if attempt == 3 { throw error }
             }
         }
+        try Backfills.runPending(queue)
     }
 
     /// Closes the connection (checkpointing the WAL).

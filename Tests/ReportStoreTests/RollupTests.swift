@@ -184,7 +184,7 @@ private func mixedRecords() -> [ReportRecord] {
             try db.execute(
                 sql: """
                     DROP TABLE report_rollup; DROP TABLE source_rollup; DROP INDEX report_by_reporter;
-                    DROP INDEX input_by_time; ALTER TABLE record DROP COLUMN alignment;
+                    DROP INDEX input_by_time; ALTER TABLE record DROP COLUMN alignment; DROP TABLE backfill;
                     DELETE FROM grdb_migrations WHERE identifier = '004-alignment-and-rollups';
                     """)
         }
@@ -198,6 +198,42 @@ private func mixedRecords() -> [ReportRecord] {
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE alignment IS NULL")
         }
         #expect(unaligned == 0)
+    }
+
+    /// The step a migration leaves to application code runs after migrating, and runs again, filling only
+    /// what is missing, when it was interrupted.
+    @Test func anInterruptedBackfillCompletesWhenTheDatabaseIsNextOpened() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        _ = try storeReport(database, input: "mixed.xml", records: mixedRecords())
+        _ = try storeReport(database, input: "b.xml", reportID: "r-2", records: [record("192.0.2.9", 4)], payload: [2])
+        let before = try database.read { db in
+            (try Row.fetchAll(db, sql: "SELECT * FROM report_rollup ORDER BY report_id"),
+             try Row.fetchAll(db, sql: "SELECT * FROM source_rollup"),
+             try Row.fetchAll(db, sql: "SELECT id, alignment FROM record ORDER BY id"))
+        }
+        // As if the step had been recorded and then stopped half-way: one report rolled up, one not.
+        try database.queue.writeWithoutTransaction { db in
+            let second = try Int64.fetchOne(db, sql: "SELECT MAX(report_id) FROM report_rollup") ?? 0
+            try db.execute(
+                sql: """
+                    INSERT INTO backfill (step) VALUES ('alignment-and-rollups');
+                    DELETE FROM report_rollup WHERE report_id = ?;
+                    DELETE FROM source_rollup WHERE source_ip = '192.0.2.9';
+                    UPDATE record SET alignment = NULL;
+                    """, arguments: [second])
+        }
+        database.close()
+        let reopened = try temp.makeDatabase()
+        let after = try reopened.read { db in
+            (try Row.fetchAll(db, sql: "SELECT * FROM report_rollup ORDER BY report_id"),
+             try Row.fetchAll(db, sql: "SELECT * FROM source_rollup"),
+             try Row.fetchAll(db, sql: "SELECT id, alignment FROM record ORDER BY id"))
+        }
+        #expect(after.0 == before.0)
+        #expect(after.1 == before.1)
+        #expect(after.2 == before.2)
+        #expect(try reopened.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM backfill") } == 0)
     }
 
     @Test func recordsReadBackAsTheyWereStored() throws {

@@ -12,39 +12,27 @@ struct RecordReader {
     private let spf: RawStatement
     private let reasons: RawStatement
 
-    /// Where a record's auth results are.
-    enum Layout {
-        /// Since migration 006: the first of each kind in the record's row, the others in the extra tables.
-        case firstInRecord
-        /// Before it (what migration 004 reads): all of them in the tables `dkim_result` and `spf_result`.
-        case allInChildTables
-    }
-
-    init(_ db: Database, layout: Layout = .firstInRecord) throws {
-        let inline =
-            layout == .firstInRecord
-            ? """
-            inline_auth, dkim1_domain, dkim1_selector, dkim1_result, dkim1_human_result, spf1_domain, spf1_scope,
-            spf1_result, spf1_human_result
-            """ : "0"
-        let suffix = layout == .firstInRecord ? "_extra" : ""
+    init(_ db: Database) throws {
         records = try RawStatement(
             db,
             sql: """
                 SELECT id, source_ip, count, disposition, dkim, spf, envelope_to, envelope_from, header_from,
-                       alignment, extensions, \(inline)
+                       alignment, extensions, inline_auth, dkim1_domain, dkim1_selector, dkim1_result,
+                       dkim1_human_result, spf1_domain, spf1_scope, spf1_result, spf1_human_result
                 FROM record WHERE id BETWEEN ? AND ? ORDER BY id
                 """)
         dkim = try RawStatement(
             db,
-            sql:
-                "SELECT id, domain, selector, result, human_result FROM dkim_result\(suffix) WHERE id BETWEEN ? AND ? ORDER BY id"
-        )
+            sql: """
+                SELECT id, domain, selector, result, human_result FROM dkim_result_extra
+                WHERE id BETWEEN ? AND ? ORDER BY id
+                """)
         spf = try RawStatement(
             db,
-            sql:
-                "SELECT id, domain, scope, result, human_result FROM spf_result\(suffix) WHERE id BETWEEN ? AND ? ORDER BY id"
-        )
+            sql: """
+                SELECT id, domain, scope, result, human_result FROM spf_result_extra
+                WHERE id BETWEEN ? AND ? ORDER BY id
+                """)
         reasons = try RawStatement(
             db, sql: "SELECT id, type, comment FROM override_reason WHERE id BETWEEN ? AND ? ORDER BY id")
     }
@@ -145,10 +133,10 @@ extension ReportDatabase {
 
     static func forEachRecord(
         _ db: Database, _ filter: ReportFilter, includeVariants: Bool = false,
-        layout: RecordReader.Layout = .firstInRecord, _ body: (RecordContext, StoredRecord) throws -> Void
+        _ body: (RecordContext, StoredRecord) throws -> Void
     ) throws {
         let (condition, arguments) = condition(filter, alias: "r")
-        let reader = try RecordReader(db, layout: layout)
+        let reader = try RecordReader(db)
         let reports = try Row.fetchCursor(
             db,
             sql: """

@@ -276,8 +276,12 @@ enum Migrations {
                     CREATE INDEX source_rollup_by_source ON source_rollup(policy_domain, source_ip, begin_utc);
                     CREATE INDEX report_by_reporter ON report(reporter, begin_utc);
                     CREATE INDEX input_by_time ON input(imported_at);
+
+                    -- Work that needs application code (computing alignment, rolling reports up) is not done
+                    -- here: it is recorded as a step that runs after every migration (see Backfills.swift).
+                    CREATE TABLE backfill (step TEXT PRIMARY KEY) WITHOUT ROWID;
+                    INSERT INTO backfill (step) VALUES ('alignment-and-rollups');
                     """)
-            try RollupBackfill.run(db)
         }
         migrator.registerMigration("005-reverse-dns-cache") { db in
             try db.execute(
