@@ -15,7 +15,9 @@ enum Backfills {
             try db.tableExists("backfill") && (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM backfill") ?? 0) > 0
         }
         guard pending else { return }
-        try queue.write { db in
+        // IMMEDIATE: processes opening a new database together wait here for the first to finish,
+        // rather than all reading the steps and then failing to write.
+        try queue.inTransaction(.immediate) { db in
             for step in try String.fetchAll(db, sql: "SELECT step FROM backfill ORDER BY step") {
                 switch step {
                 case "alignment-and-rollups": try alignmentAndRollups(db)
@@ -23,6 +25,7 @@ enum Backfills {
                 }
                 try db.execute(sql: "DELETE FROM backfill WHERE step = ?", arguments: [step])
             }
+            return .commit
         }
     }
 
