@@ -40,6 +40,8 @@ public enum Escaping {
     /// spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) are prefixed with `'`,
     /// unless they are plain numbers.
     public static func csvCell(_ value: String) -> String {
+        // A file name's bytes that are not UTF-8 are written as \xE9, as everywhere else.
+        let value = PathBytes.displayed(value)
         var utf8 = value.utf8.makeIterator()
         guard let first = utf8.next() else { return value }
         var cell = value
@@ -61,6 +63,7 @@ public enum Escaping {
     /// what exports of millions of rows use.
     static func appendCSVCell(_ value: String, to out: inout [UInt8]) {
         var value = value
+        if value.utf8.contains(0xF4) { value = PathBytes.displayed(value) }
         value.withUTF8 { bytes in
             guard let first = bytes.first else { return }
             let formula =

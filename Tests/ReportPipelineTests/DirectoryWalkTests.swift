@@ -36,6 +36,12 @@ import Testing
         let input = try #require(collected.items.first?.input)
         #expect(PathBytes.bytes(input) == Array(folder.utf8) + [0x2F] + Self.latin1Name)
         #expect(PathBytes.displayed(input) == folder + "/rapport_soci\\xE9t\\xE9.xml.gz")
+        for format in ["csv", "json"] {
+            let export = try RuaExecutable.run([
+                "export", "reports", "--format", format, "--db", temp.path("rua.sqlite"),
+            ])
+            #expect(export.stdout.contains("rapport_soci\\xE9t\\xE9.xml.gz") || export.stdout.contains("rapport_soci\\\\xE9t\\\\xE9.xml.gz"), "\(format): \(export.stdout)")
+        }
     }
 
     @Test func aFileNamedInLatin1IsFoundWhenNamedOnTheCommandLine() throws {
