@@ -116,7 +116,7 @@ public final class ImportPipeline {
             channel: channel)
         // A database already open is there for the reader's first look-up; one being opened joins in when
         // it is (until then the reader reads and parses without it).
-        if case .open = store { gate.open() }
+        if case .open = store { gate.set(true) }
         let readerDone = DispatchSemaphore(value: 0)
         let thread = Thread {
             reader.run()
@@ -128,11 +128,11 @@ public final class ImportPipeline {
         let database: ReportDatabase
         do {
             database = try openedDatabase()
-            gate.open()
+            gate.set(true)
         } catch {
             // Nothing can be stored: the reader stops at its next input, and is waited for (it may be
             // reading standard input, which the process must not leave behind mid-read).
-            gate.fail()
+            gate.set(false)
             channel.close()
             readerDone.wait()
             throw error

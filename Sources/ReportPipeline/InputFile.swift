@@ -74,33 +74,19 @@ struct InputFile {
 
 /// A large file's SHA-256, computed on a thread of its own while the file is parsed, so that neither
 /// the parse nor the store waits for a first pass over the whole file.
-final class FileDigest: @unchecked Sendable {
-    // @unchecked: `result` is accessed with `condition` locked.
-    private let condition = NSCondition()
-    private var result: Result<[UInt8], any Error>?
+final class FileDigest: Sendable {
+    private let result = OneShot<Result<[UInt8], any Error>>()
 
     init(path: String) {
-        HelperThread.start(name: "rua-digest") { [self] in
-            let outcome = Result { try InputFile.digest(path: path) }
-            condition.lock()
-            result = outcome
-            condition.broadcast()
-            condition.unlock()
-        }
+        let result = self.result
+        HelperThread.start(name: "rua-digest") { result.set(Result { try InputFile.digest(path: path) }) }
     }
 
     /// Whether the digest is computed (``value()`` answers at once).
-    var isReady: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return result != nil
-    }
+    var isReady: Bool { result.current != nil }
 
     /// The digest, waiting for it.
     func value() throws -> [UInt8] {
-        condition.lock()
-        defer { condition.unlock() }
-        while result == nil { condition.wait() }
-        return try result!.get()
+        try result.wait().get()
     }
 }

@@ -135,77 +135,51 @@ final class PrefetchedOriginal: OriginalSource {
     }
 }
 
-/// The chunks a ``PrefetchedOriginal``'s thread has encoded and the writer not yet taken.
-private final class ChunkQueue: @unchecked Sendable {
-    // @unchecked: every property is accessed with `condition` locked.
-    private let condition = NSCondition()
-    private var chunks: [[UInt8]] = []
-    private var queuedBytes = 0
-    private var ended = false
-    private var failure: (any Error)?
-    private var cancelled = false
+/// The chunks a ``PrefetchedOriginal``'s thread has encoded and the writer not yet taken, then the end
+/// (or the failure) of the original: a bounded queue of them, closed when the writer no longer wants it.
+private final class ChunkQueue: Sendable {
+    private enum Item {
+        case chunk([UInt8])
+        case end((any Error)?)
+    }
+
+    private let items = BoundedQueue<Item>(capacity: PrefetchedOriginal.maxQueuedBytes) { item in
+        if case .chunk(let bytes) = item { max(1, bytes.count) } else { 1 }
+    }
 
     /// Runs on the encoding thread until the source ends, fails, or the writer no longer wants it.
     func fill(from source: OriginalChunks) {
         while true {
-            let chunk: [UInt8]?
             do {
-                chunk = try source.nextChunk()
+                guard let chunk = try source.nextChunk() else {
+                    items.send(.end(nil))
+                    return
+                }
+                guard items.send(.chunk(chunk)) else { return }
             } catch {
-                finish(failure: error)
+                items.send(.end(error))
                 return
             }
-            guard let chunk else {
-                finish(failure: nil)
-                return
-            }
-            condition.lock()
-            while queuedBytes >= PrefetchedOriginal.maxQueuedBytes && !cancelled { condition.wait() }
-            if cancelled {
-                condition.unlock()
-                return
-            }
-            chunks.append(chunk)
-            queuedBytes += chunk.count
-            condition.broadcast()
-            condition.unlock()
         }
     }
 
-    private func finish(failure: (any Error)?) {
-        condition.lock()
-        ended = true
-        self.failure = failure
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    var isReady: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return !chunks.isEmpty || ended
-    }
+    var isReady: Bool { items.hasElement }
 
     /// The next chunk, waiting for it; `nil` at the end.
     func take() throws -> [UInt8]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while chunks.isEmpty && !ended { condition.wait() }
-        guard chunks.isEmpty else {
-            let chunk = chunks.removeFirst()
-            queuedBytes -= chunk.count
-            condition.broadcast()
-            return chunk
+        switch items.receive() {
+        case .chunk(let bytes):
+            return bytes
+        case .end(let failure):
+            // The end stays for any later call.
+            items.sendFront(.end(failure))
+            if let failure { throw failure }
+            return nil
         }
-        if let failure { throw failure }
-        return nil
     }
 
     func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
+        items.close()
     }
 }
 

@@ -83,3 +83,17 @@ import Testing
         #expect(received == [1, 2, 0, 3, 4, 5])
     }
 }
+
+@Suite struct OneShotTests {
+    @Test func aWaiterGetsTheFirstValueSetFromAnotherThread() {
+        let shot = OneShot<Int>()
+        #expect(shot.current == nil)
+        let thread = Thread {
+            shot.set(7)
+            shot.set(8)
+        }
+        thread.start()
+        #expect(shot.wait() == 7)
+        #expect(shot.current == 7)
+    }
+}

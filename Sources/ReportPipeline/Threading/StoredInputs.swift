@@ -1,39 +1,9 @@
 import Foundation
 import ReportStore
 
-/// Opens when the writer has the database open (and migrated), or fails when it cannot be opened.
-final class DatabaseGate: @unchecked Sendable {
-    // @unchecked: `state` is read and written with `condition` locked.
-    private let condition = NSCondition()
-    /// `nil` while the database is being opened.
-    private var state: Bool?
-
-    func open() { settle(true) }
-
-    func fail() { settle(false) }
-
-    /// Whether the database is open, without waiting.
-    var isOpen: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return state == true
-    }
-
-    /// Waits until the database is open (`true`) or could not be opened (`false`).
-    func wait() -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while state == nil { condition.wait() }
-        return state == true
-    }
-
-    private func settle(_ value: Bool) {
-        condition.lock()
-        state = value
-        condition.broadcast()
-        condition.unlock()
-    }
-}
+/// Whether the import's database is open (`true`) or could not be opened (`false`): set once by the
+/// writer, waited for by the reader.
+typealias DatabaseGate = OneShot<Bool>
 
 /// The reader's view of the inputs stored before this run, through a read-only connection opened once the
 /// database is open. Until then the reader reads and parses without it: recognising a stored input early
@@ -54,7 +24,7 @@ final class StoredInputs: @unchecked Sendable {
     /// - Parameter waiting: wait for the database to be open (to read inputs kept in it).
     func lookup(waiting: Bool = false) -> InputLookup? {
         if settled { return lookup }
-        if waiting ? !gate.wait() : !gate.isOpen { return nil }
+        if waiting ? !gate.wait() : gate.current != true { return nil }
         settled = true
         lookup = try? InputLookup(path: path)
         return lookup
