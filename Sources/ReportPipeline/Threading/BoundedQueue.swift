@@ -34,6 +34,13 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         return closed
     }
 
+    /// Whether a sender waits for room: a signal for tests, which must not guess it from time.
+    var senderIsWaiting: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return senderWaits
+    }
+
     /// Whether an element is waiting (a ``receive()`` would not wait).
     var hasElement: Bool {
         condition.lock()

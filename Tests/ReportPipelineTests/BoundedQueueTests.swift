@@ -1,0 +1,94 @@
+import Foundation
+import ReportModel
+import Testing
+
+@testable import ReportPipeline
+
+/// The queue between the import's threads: bounded by weight, in order, closable. Waits are observed
+/// through the queue's own state (a sender waiting), never guessed from time.
+@Suite struct BoundedQueueTests {
+    /// Polls `condition` until it holds (giving up after five seconds, which only a broken queue takes).
+    func eventually(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<5_000 {
+            if condition() { return true }
+            usleep(1_000)
+        }
+        return condition()
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func increment() { lock.withLock { value += 1 } }
+        var current: Int { lock.withLock { value } }
+    }
+
+    /// A queue of capacity 10 (an element weighs its value) with `count` elements of weight 5 sent to it
+    /// from a thread of its own, once that thread waits with two sent (a third would exceed the
+    /// capacity); the counter says how many went.
+    func fullQueue(sending count: Int) -> (BoundedQueue<Int>, Counter) {
+        let queue = BoundedQueue<Int>(capacity: 10) { $0 }
+        let sent = Counter()
+        let sender = Thread {
+            for _ in 0..<count {
+                queue.send(5)
+                sent.increment()
+            }
+        }
+        sender.start()
+        #expect(eventually { queue.senderIsWaiting })
+        #expect(sent.current == 2, "the queue is full: the sender waits")
+        return (queue, sent)
+    }
+
+    @Test func closingLetsAWaitingSenderGoAndDropsWhatIsSentAfter() {
+        let (queue, sent) = fullQueue(sending: 5)
+        queue.close()
+        #expect(eventually { sent.current == 5 }, "closed: the sender is let go, and does not wait again")
+        #expect(queue.isClosed)
+        #expect(!queue.hasElement, "nothing sent is kept once closed")
+        #expect(queue.send(5) == false)
+    }
+
+    @Test func theSenderWaitsAtCapacityAndGoesOnOnceHalfIsTaken() {
+        let (queue, sent) = fullQueue(sending: 3)
+        #expect(queue.receive() == 5)
+        #expect(eventually { sent.current == 3 })
+    }
+
+    @Test func anElementHeavierThanTheCapacityGoesIntoAnEmptyQueue() {
+        let queue = BoundedQueue<Int>(capacity: 10) { $0 }
+        #expect(queue.send(50))
+        #expect(queue.receive() == 50)
+        #expect(!queue.hasElement)
+        #expect(queue.receive(until: Date.distantPast) == nil)
+    }
+
+    @Test func elementsComeOutInOrderAndOnePutBackComesFirst() {
+        let queue = BoundedQueue<Int>(capacity: 100) { _ in 1 }
+        for value in 1...5 { queue.send(value) }
+        var received = [queue.receive(), queue.receive()]
+        queue.sendFront(0)
+        while queue.hasElement { received.append(queue.receive()) }
+        #expect(received == [1, 2, 0, 3, 4, 5])
+    }
+
+    @Test func importEventsWeighTheirRecordsAndBytes() {
+        #expect(ImportEvent.records(Array(repeating: ReportRecord(), count: 4)).weight == 5)
+        #expect(ImportEvent.discovered(3).weight == 1)
+    }
+}
+
+@Suite struct OneShotTests {
+    @Test func aWaiterGetsTheFirstValueSetFromAnotherThread() {
+        let shot = OneShot<Int>()
+        #expect(shot.current == nil)
+        let thread = Thread {
+            shot.set(7)
+            shot.set(8)
+        }
+        thread.start()
+        #expect(shot.wait() == 7)
+        #expect(shot.current == 7)
+    }
+}
