@@ -73,7 +73,7 @@ let package = Package(
             name: "rua",
             dependencies: [
                 "ReportPipeline", "ReportRendering", "ReportModel", "ReportStore", "ReportAnalysis",
-                "SenderAttribution",
+                "SenderAttribution", "ReportIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
