@@ -69,11 +69,17 @@ let package = Package(
             dependencies: ["ReportModel", "ReportIngest", "DMARCParser", "TLSRPTParser", "ReportStore"],
             swiftSettings: hotPath
         ),
+        // What the command line stands on: the database opened, every question as a plain call.
+        .target(
+            name: "ReportService",
+            dependencies: [
+                "ReportModel", "ReportStore", "ReportAnalysis", "SenderAttribution", "ReportPipeline", "ReportIngest",
+            ]
+        ),
         .executableTarget(
             name: "rua",
             dependencies: [
-                "ReportPipeline", "ReportRendering", "ReportModel", "ReportStore", "ReportAnalysis",
-                "SenderAttribution", "ReportIngest",
+                "ReportService", "ReportRendering", "ReportModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

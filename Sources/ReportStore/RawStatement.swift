@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import ReportModel
 
 /// A prepared statement bound through SQLite's C interface: twice as fast as GRDB's argument arrays,
 /// which matters for the millions of rows of a large import.

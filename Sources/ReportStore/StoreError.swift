@@ -1,25 +1,8 @@
 import Foundation
 import GRDBSQLite
+import ReportModel
 
-/// A failure to read or write the database: cannot open, locked, disk full, or one input's data that
-/// SQLite refused.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    /// True when retrying later may succeed: another process holds the database, or the disk really is
-    /// full.
-    public var isTemporary: Bool
-    /// True when the database itself cannot be used (cannot be opened or written, locked, full, corrupt);
-    /// false when SQLite refused what one input asked of it, which the input is then kept with.
-    public var concernsDatabase: Bool
-
-    public init(_ message: String, isTemporary: Bool = false, concernsDatabase: Bool = true) {
-        self.message = message
-        self.isTemporary = isTemporary
-        self.concernsDatabase = concernsDatabase
-    }
-
-    public var description: String { message }
-
+extension StoreError {
     /// The error for SQLite's result `code` with its `message`, classified honestly: "disk is full" is
     /// temporary only when the disk of the database (or of SQLite's temporary files) has less than
     /// ``fullDiskMargin`` bytes free; otherwise SQLite refused something of the input's own.

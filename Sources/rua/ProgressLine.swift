@@ -1,7 +1,6 @@
 import Foundation
 import Glibc
 import ReportModel
-import ReportPipeline
 
 /// One line on standard error, rewritten in place while an import runs: inputs done (of the files
 /// found), reports stored, rate. Only when standard error is a terminal; cleared at the end.

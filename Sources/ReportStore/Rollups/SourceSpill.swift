@@ -1,4 +1,5 @@
 import Foundation
+import ReportModel
 
 /// Per-source counts of one report that did not fit in memory: sorted runs written to a temporary file
 /// (unlinked as soon as it is made, so nothing is left behind whatever happens to the process), merged

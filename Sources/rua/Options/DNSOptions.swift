@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import ReportAnalysis
-import ReportStore
-import SenderAttribution
+import ReportService
 
 /// `--dns-server`, `--offline`, `--dns-timeout` and `--services`: how report commands identify sources.
 struct DNSOptions: ParsableArguments {
@@ -35,26 +33,8 @@ struct DNSOptions: ParsableArguments {
             || ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["RUA_OFFLINE"]?.lowercased() ?? "")
     }
 
-    /// The services table: the shipped one, with `--services` or `services.csv` beside the database over it.
-    func knownServices(databasePath: String) throws -> KnownServices {
-        let beside = (databasePath as NSString).deletingLastPathComponent + "/services.csv"
-        let path = services ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil)
-        guard let path else { return .builtIn }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("--services: cannot read \(path)")
-        }
-        do {
-            return KnownServices.builtIn.overlaid(with: try KnownServices(csv: String(decoding: data, as: UTF8.self)))
-        } catch {
-            throw ValidationError("\(path): \(error)")
-        }
-    }
-
-    func identifier(database: ReportDatabase, now: Int64) throws -> SourceIdentifier {
-        let mode: DNSMode =
-            isOffline
-            ? .offline : .online(DNSConfiguration(server: dnsServer, timeoutMilliseconds: max(100, dnsTimeout)))
-        return SourceIdentifier(
-            database: database, mode: mode, services: try knownServices(databasePath: database.path), now: now)
+    /// How sources are identified, from these options.
+    var lookup: SourceLookup {
+        SourceLookup(offline: isOffline, server: dnsServer, timeoutMilliseconds: dnsTimeout, servicesFile: services)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import ReportStore
+import ReportModel
+import ReportService
 
 /// `--db`, with the `RUA_DB` and XDG defaults.
 struct StoreOptions: ParsableArguments {
@@ -32,13 +33,9 @@ struct StoreOptions: ParsableArguments {
         return home + "/.local/share/rua/rua.sqlite"
     }
 
-    func open() throws -> ReportDatabase {
-        try perform { try openDatabase() }
-    }
-
-    /// Opens the database; a failure is a ``StoreError``, for ``perform(_:)`` to report.
-    func openDatabase() throws -> ReportDatabase {
-        try ReportDatabase(path: path, busyTimeout: busyTimeout)
+    /// Opens the database; a failure is reported as ``perform(alwaysTemporary:_:)`` does.
+    func open() throws -> ReportService {
+        try perform { try ReportService(path: path, busyTimeout: busyTimeout) }
     }
 }
 
@@ -51,6 +48,8 @@ extension StoreOptions {
         } catch let error as StoreError {
             printError("rua: \(error.message)")
             throw error.isTemporary || alwaysTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
+        } catch let error as SourceLookup.ServicesFileError {
+            throw ValidationError(error.description)
         }
     }
 }

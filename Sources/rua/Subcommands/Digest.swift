@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
-import ReportAnalysis
 import ReportModel
 import ReportRendering
-import ReportStore
+import ReportService
 
 struct DigestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,11 +47,10 @@ struct DigestCommand: ParsableCommand {
     func run() throws {
         let now = try currentTime()
         let window = try period.period(now: now, defaultDays: 7)
-        let database = try store.open()
-        defer { database.close() }
-        let identifier = try dns.identifier(database: database, now: now)
+        let service = try store.open()
+        defer { service.close() }
         let digest = try store.perform {
-            try DigestBuilder.build(database, period: window, domain: period.domain, identifier: identifier)
+            try service.digest(period: window, domain: period.domain, lookup: dns.lookup, now: now)
         }
         let text = DigestRenderer.render(digest, format: format)
         try output.write(text, isCSV: format == .csv)

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
-import ReportAnalysis
 import ReportModel
 import ReportRendering
-import ReportStore
+import ReportService
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,14 +39,14 @@ struct Export: ParsableCommand {
     func run() throws {
         let now = try currentTime()
         let filter = try period.filter(now: now)
-        let database = try store.open()
-        defer { database.close() }
+        let service = try store.open()
+        defer { service.close() }
         let sink = try output.open()
         let writer = ExportWriter(
-            format: format, columns: Exports.columns(kind, explode: explode), excel: output.excel && format == .csv,
-            sink: { try sink.write($0) })
+            format: format, columns: ReportService.exportColumns(kind, explode: explode),
+            excel: output.excel && format == .csv, sink: { try sink.write($0) })
         try store.perform {
-            try Exports.export(kind, from: database, filter: filter, explode: explode) { try writer.write($0) }
+            try service.export(kind, filter: filter, explode: explode) { try writer.write($0) }
         }
         try writer.finish()
         try sink.finish()

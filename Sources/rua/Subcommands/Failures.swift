@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
-import ReportAnalysis
 import ReportModel
 import ReportRendering
-import ReportStore
+import ReportService
 
 struct Failures: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +24,7 @@ struct Failures: ParsableCommand {
     var `class`: FailureClass?
 
     @Option(help: "Order of sources: messages (most first) or source (by address).")
-    var sort: FailureSort = .messages
+    var sort: FailureOrder = .messages
 
     @Option(help: "At most this many sources (0: all).")
     var top = 0
@@ -39,26 +38,16 @@ struct Failures: ParsableCommand {
     func run() throws {
         let now = try currentTime()
         let filter = try period.filter(now: now)
-        let database = try store.open()
-        defer { database.close() }
-        var analysis = try store.perform { try FailureAnalyzer.analyze(database, filter) }
-        if let wanted = `class` { analysis.groups.removeAll { $0.failureClass != wanted } }
-        if sort == .source {
-            analysis.groups.sort {
-                ($0.policyDomain, $0.sourceIP, $0.failureClass) < ($1.policyDomain, $1.sourceIP, $1.failureClass)
-            }
+        let service = try store.open()
+        defer { service.close() }
+        let analysis = try store.perform {
+            try service.failures(filter, only: `class`, order: sort, top: top, lookup: dns.lookup, now: now)
         }
-        if top > 0 { analysis.groups = Array(analysis.groups.prefix(top)) }
-        let identifier = try dns.identifier(database: database, now: now)
-        analysis.attributions = try store.perform { try FailureAnalyzer.identify(analysis, with: identifier) }
         let text = FailuresRenderer.render(analysis, period: period.label(now: now), format: format)
         try output.write(text, isCSV: format == .csv)
     }
 }
 
-enum FailureSort: String, ExpressibleByArgument, CaseIterable {
-    case messages, source
-}
-
 extension FailureClass: ExpressibleByArgument {}
+extension FailureOrder: ExpressibleByArgument {}
 extension AnalysisFormat: ExpressibleByArgument {}

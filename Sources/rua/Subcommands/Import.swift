@@ -1,10 +1,8 @@
 import ArgumentParser
 import Foundation
-import ReportIngest
 import ReportModel
-import ReportPipeline
 import ReportRendering
-import ReportStore
+import ReportService
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,25 +39,18 @@ struct Import: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Most decompressed bytes per report (suffixes K, M, G for KiB, MiB, GiB).", valueName: "bytes"))
-    var maxReportBytes: ByteCount = ByteCount(UnpackLimits.defaultMaxReportBytes)
+    var maxReportBytes: ByteCount = ByteCount(ReportService.defaultMaxReportBytes)
 
     @OptionGroup var store: StoreOptions
 
     func run() throws {
         let pinned = try ProcessInfo.processInfo.environment["RUA_NOW"].map { _ in try currentTime() }
-        // Opened by the pipeline while its reader reads the first inputs.
-        var database: ReportDatabase?
-        defer { database?.close() }
-        let pipeline = ImportPipeline(
-            databaseAt: store.path,
-            opening: {
-                let opened = try store.openDatabase()
-                database = opened
-                return opened
-            },
-            limits: UnpackLimits(maxReportBytes: maxReportBytes.value),
+        // The database is opened by the import while its reader reads the first inputs.
+        let pipeline = Importer(
+            databaseAt: store.path, busyTimeout: store.busyTimeout, maxReportBytes: maxReportBytes.value,
             clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() },
             markMaildirSeen: maildirMarkSeen)
+        defer { pipeline.close() }
         let fromStandardInput = paths.isEmpty || paths == ["-"]
         let progress = fromStandardInput ? nil : ProgressLine.make(quiet: quiet)
         pipeline.onProgress = progress.map { line in { line.update($0) } }

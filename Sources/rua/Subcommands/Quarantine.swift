@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
 import ReportModel
-import ReportPipeline
 import ReportRendering
-import ReportStore
+import ReportService
 
 struct Quarantine: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,9 +23,9 @@ struct Quarantine: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let database = try store.open()
-            defer { database.close() }
-            let inputs = try store.perform { try database.quarantined(rejectedOnly: rejected) }
+            let service = try store.open()
+            defer { service.close() }
+            let inputs = try store.perform { try service.quarantined(rejectedOnly: rejected) }
             print(QuarantineRenderer.list(inputs, format: format), terminator: "")
         }
     }
@@ -40,9 +39,9 @@ struct Quarantine: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let database = try store.open()
-            defer { database.close() }
-            guard let input = try store.perform({ try database.keptInput(id: id) }) else {
+            let service = try store.open()
+            defer { service.close() }
+            guard let input = try store.perform({ try service.keptInput(id: id) }) else {
                 throw ValidationError("no input #\(id) in \(store.path)")
             }
             print(QuarantineRenderer.show(input), terminator: "")
@@ -62,12 +61,9 @@ struct Quarantine: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let database = try store.open()
-            defer { database.close() }
-            let bytes = try store.perform { () -> [UInt8]? in
-                guard let input = try database.keptInput(id: id) else { return nil }
-                return try database.originalBytes(sha256: input.sha256)
-            }
+            let service = try store.open()
+            defer { service.close() }
+            let bytes = try store.perform { try service.originalBytes(ofInput: id) }
             guard let bytes else { throw ValidationError("no input #\(id) in \(store.path)") }
             if let output {
                 do {
@@ -108,10 +104,10 @@ struct Reprocess: ParsableCommand {
     }
 
     func run() throws {
-        let database = try store.open()
-        defer { database.close() }
+        let service = try store.open()
+        defer { service.close() }
         let summary = try store.perform {
-            try ImportPipeline(database: database).reprocess(all ? nil : ids) { item in
+            try service.reprocess(all ? nil : ids) { item in
                 if json {
                     print(ImportRenderer.jsonLine(item))
                 } else if let line = ImportRenderer.textLine(item) {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import ReportModel
 import ReportRendering
-import ReportStore
+import ReportService
 
 struct Reports: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,9 +16,9 @@ struct Reports: ParsableCommand {
     func run() throws {
         let now = try currentTime()
         let selection = try filter.filter(now: now)
-        let database = try store.open()
-        defer { database.close() }
-        let reports = try store.perform { try database.reports(selection) }
+        let service = try store.open()
+        defer { service.close() }
+        let reports = try store.perform { try service.reports(selection) }
         print(ReportsRenderer.render(reports, format: filter.format), terminator: filter.format == .text ? "\n" : "")
     }
 }

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
-import ReportAnalysis
 import ReportModel
 import ReportRendering
-import ReportStore
+import ReportService
 
 struct Sources: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,14 +33,10 @@ struct Sources: ParsableCommand {
     func run() throws {
         let now = try currentTime()
         let filter = try period.filter(now: now)
-        let database = try store.open()
-        defer { database.close() }
-        let identifier = try dns.identifier(database: database, now: now)
+        let service = try store.open()
+        defer { service.close() }
         let (sources, attributions) = try store.perform {
-            let sources = try database.sourceTotals(filter, limit: top > 0 ? top : Int.max)
-            let addresses = sources.map(\.sourceIP)
-            let domains = try database.passingAuthDomains(filter, addresses: addresses)
-            return (sources, try identifier.identify(addresses, authDomains: domains))
+            try service.sources(filter, top: top, lookup: dns.lookup, now: now)
         }
         let text = SourcesRenderer.render(
             sources, attributions: attributions, period: period.label(now: now), format: format)

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import ReportModel
 import ReportRendering
-import ReportStore
+import ReportService
 
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,9 +25,9 @@ struct Summary: ParsableCommand {
     func run() throws {
         let now = try currentTime()
         let selection = try filter.filter(now: now)
-        let database = try store.open()
-        defer { database.close() }
-        let summaries = try store.perform { try database.summary(selection, topSources: max(0, top)) }
+        let service = try store.open()
+        defer { service.close() }
+        let summaries = try store.perform { try service.summary(selection, topSources: max(0, top)) }
         let output = SummaryRenderer.render(summaries, period: filter.periodLabel(now: now), format: filter.format)
         print(output, terminator: filter.format == .text ? "\n" : "")
     }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import ReportModel
 import ReportRendering
-import ReportStore
+import ReportService
 
 struct TLS: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,9 +26,9 @@ struct TLS: ParsableCommand {
     func run() throws {
         let now = try currentTime()
         let selection = try filter.filter(now: now)
-        let database = try store.open()
-        defer { database.close() }
-        let summaries = try store.perform { try database.tlsSummary(selection, top: max(1, top)) }
+        let service = try store.open()
+        defer { service.close() }
+        let summaries = try store.perform { try service.tlsSummary(selection, top: max(1, top)) }
         print(
             TLSRenderer.render(summaries, period: filter.periodLabel(now: now), format: filter.format), terminator: "")
     }

@@ -1,0 +1,64 @@
+import Foundation
+import ReportAnalysis
+import ReportIngest
+import ReportModel
+import ReportPipeline
+import ReportStore
+
+/// What the command line (and anything else that serves reports) stands on: one database, opened, and
+/// every question asked of it as a plain call returning model values for the renderers. Failures of the
+/// database are ``StoreError``s.
+public final class ReportService {
+    let database: ReportDatabase
+
+    /// The database's file.
+    public var path: String { database.path }
+
+    /// Opens (creating and migrating if need be) the database at `path`.
+    /// - Parameter busyTimeout: seconds to wait for another process holding the database.
+    /// - Throws: ``StoreError``.
+    public init(path: String, busyTimeout: TimeInterval) throws {
+        database = try ReportDatabase(path: path, busyTimeout: busyTimeout)
+    }
+
+    /// Closes the database (checkpointing its log).
+    public func close() {
+        database.close()
+    }
+
+    /// The decompressed bytes one report may have by default (`--max-report-bytes`).
+    public static let defaultMaxReportBytes = UnpackLimits.defaultMaxReportBytes
+
+    // MARK: - Reports and summaries
+
+    public func reports(_ filter: ReportFilter) throws -> [StoredReport] {
+        try database.reports(filter)
+    }
+
+    /// Per policy domain: totals, and its `topSources` sources failing most.
+    public func summary(_ filter: ReportFilter, topSources: Int) throws -> [DomainSummary] {
+        try database.summary(filter, topSources: topSources)
+    }
+
+    /// Per policy domain: TLS sessions and the `top` failures by type, MX host and sending IP.
+    public func tlsSummary(_ filter: ReportFilter, top: Int) throws -> [TLSDomainSummary] {
+        try database.tlsSummary(filter, top: top)
+    }
+
+    // MARK: - Quarantine
+
+    /// Every input kept with a rejected (or, unless `rejectedOnly`, skipped) item.
+    public func quarantined(rejectedOnly: Bool) throws -> [KeptInput] {
+        try database.quarantined(rejectedOnly: rejectedOnly)
+    }
+
+    public func keptInput(id: Int64) throws -> KeptInput? {
+        try database.keptInput(id: id)
+    }
+
+    /// The original bytes of the kept input `id`, decoded; `nil` when there is no such input.
+    public func originalBytes(ofInput id: Int64) throws -> [UInt8]? {
+        guard let input = try database.keptInput(id: id) else { return nil }
+        return try database.originalBytes(sha256: input.sha256)
+    }
+}
