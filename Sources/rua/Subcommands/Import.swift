@@ -9,15 +9,17 @@ struct Import: ParsableCommand {
         abstract: "Import report files, e-mail messages, mbox files and Maildir folders into the database.",
         discussion: """
             Files may be plain XML, gzip or zip, whatever their names say, or e-mail: single messages, mbox \
-            files (each message on its own) and Maildir folders. Directories are read recursively (hidden \
-            files and Maildir tmp/ are passed over). With no path, or -, one message is read from standard \
-            input (for an MTA's pipe). Every input's original bytes are kept, including inputs that are \
-            rejected, with the reason.
+            files (each message on its own) and Maildir folders. Directories are read recursively: hidden \
+            files and Maildir tmp/ are passed over, and so are FIFOs, devices and symbolic links that lead \
+            out of the directory (with a note). With no path, or -, one message is read from standard input \
+            (for an MTA's pipe). Every input's original bytes are kept, including inputs that are rejected, \
+            with the reason.
 
             Exit status: 0 when every input was stored or was a duplicate, 65 when any input was rejected, \
-            74 when an input could not be read, 75 when the database could not be written for now. From \
-            standard input: 0 once the message is stored or kept with its reason, 75 when it could not be \
-            kept (the MTA retries later), 64 for a usage error.
+            74 when an input could not be read or the database cannot be used (the reason is named), 75 when \
+            the database is busy or the disk is full (try again later). From standard input: 0 once the \
+            message is stored or kept with its reason, 75 when it could not be kept (the MTA retries later), \
+            64 for a usage error.
             """
     )
 
