@@ -192,7 +192,7 @@ extension AggregateReportParser {
                 DMARCParseError(
                     .invalidValue,
                     "record \(number): <count> \(count) is more messages than any real record holds "
-                        + "(the limit is \(CountLimits.grouped(CountLimits.perValue)))"))
+                        + "(the limit is \(CountLimits.perValue.grouped))"))
             return
         }
         let total = messageCount + count
@@ -201,7 +201,7 @@ extension AggregateReportParser {
                 DMARCParseError(
                     .invalidValue,
                     "record \(number): the report's counts add up to more than "
-                        + "\(CountLimits.grouped(CountLimits.perReport)) messages, more than any real report holds"))
+                        + "\(CountLimits.perReport.grouped) messages, more than any real report holds"))
             return
         }
         record.count = count

@@ -92,6 +92,9 @@ struct MarkupGuard {
         return true
     }
 
+    /// The bytes without which no attribute (`=`), comment or CDATA (`!`) or instruction (`?`) starts.
+    private static let markupStarts: [UInt8] = [UInt8(ascii: "="), UInt8(ascii: "!"), UInt8(ascii: "?")]
+
     private enum Shortcut {
         /// The chunk ends between tags.
         case betweenTags
@@ -105,8 +108,7 @@ struct MarkupGuard {
     /// comment, CDATA section or instruction can start in it, so only where its last tag stands matters
     /// (nearly every chunk of a report: this is what keeps the guard cheap).
     private func shortcut(_ start: UnsafePointer<UInt8>, _ length: Int) -> Shortcut {
-        for byte in [UInt8(ascii: "="), UInt8(ascii: "!"), UInt8(ascii: "?")]
-        where memchr(start, Int32(byte), length) != nil {
+        for byte in Self.markupStarts where memchr(start, Int32(byte), length) != nil {
             return .byteByByte
         }
         // The last `<` (a report's tags are short: a few steps back from the end).

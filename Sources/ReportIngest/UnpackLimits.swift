@@ -7,7 +7,7 @@ public struct UnpackLimits: Sendable {
     /// Most decompressed bytes of one input altogether (all its archive members): bounds the work a small
     /// archive can ask for, whatever its members claim. Never below ``maxReportBytes``.
     public var maxInputBytes: Int64
-    /// Most members read from one zip archive.
+    /// Most archive members read from one input, nested archives included.
     public var maxZipMembers: Int
     /// Bytes read or inflated per step.
     public var chunkSize: Int

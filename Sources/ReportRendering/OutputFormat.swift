@@ -1,18 +1,12 @@
+import ReportModel
+
 /// The output formats of the listing and summary commands.
 public enum OutputFormat: String, Sendable, CaseIterable {
     case text, json, csv
 }
 
 /// Thousands separators for counts people read: `1,234,567`.
-func grouped(_ value: Int64) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (index, character) in digits.enumerated() {
-        if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
-        out.append(character)
-    }
-    return value < 0 ? "-" + out : out
-}
+func grouped(_ value: Int64) -> String { value.grouped }
 
 func grouped(_ value: Int) -> String { grouped(Int64(value)) }
 

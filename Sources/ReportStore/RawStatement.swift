@@ -145,8 +145,8 @@ struct RawStatement {
 
     private func error(_ result: Int32) -> StoreError {
         let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "unknown error"
-        let path = connection.flatMap { sqlite3_db_filename($0, "main") }.map { String(cString: $0) }
-        return StoreError.sqlite(code: result, message: message, databasePath: path, doing: nil)
+        return StoreError.sqlite(
+            code: result, message: message, databasePath: Database.filePath(of: connection), doing: nil)
     }
 
     /// Runs the statement once and resets it for the next bindings.

@@ -156,8 +156,10 @@ public final class ReportDatabase {
 
 extension Database {
     /// The file of the main database, for error messages that explain a failure by the file's state.
-    var filePath: String? {
-        guard let connection = sqliteConnection, let name = sqlite3_db_filename(connection, "main") else { return nil }
+    var filePath: String? { Self.filePath(of: sqliteConnection) }
+
+    static func filePath(of connection: OpaquePointer?) -> String? {
+        guard let connection, let name = sqlite3_db_filename(connection, "main") else { return nil }
         let path = String(cString: name)
         return path.isEmpty ? nil : path
     }

@@ -33,7 +33,7 @@ struct Fields {
         guard value <= CountLimits.perValue else {
             throw TLSRPTParseError(
                 "\(key) \(value) is more sessions than any real report counts "
-                    + "(the limit is \(CountLimits.grouped(CountLimits.perValue)))")
+                    + "(the limit is \(CountLimits.perValue.grouped))")
         }
         return value
     }
@@ -44,7 +44,7 @@ struct Fields {
             guard abs(number.doubleValue) < 9.2e18 else {
                 throw TLSRPTParseError(
                     "\(key) \(number) is more sessions than any real report counts "
-                        + "(the limit is \(CountLimits.grouped(CountLimits.perValue)))")
+                        + "(the limit is \(CountLimits.perValue.grouped))")
             }
             let value = number.int64Value
             if value < 0 {
@@ -57,7 +57,7 @@ struct Fields {
             if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), Int64(digits) == nil {
                 throw TLSRPTParseError(
                     "\(key) \"\(digits)\" is more sessions than any real report counts "
-                        + "(the limit is \(CountLimits.grouped(CountLimits.perValue)))")
+                        + "(the limit is \(CountLimits.perValue.grouped))")
             }
             if let value = Int64(digits), value >= 0 {
                 diagnostics.add(.lenientNumber, .note, "\(key) is a string (\"\(text)\"); read as \(value)")

@@ -64,7 +64,7 @@ public struct TLSRPTParser: Sendable {
             sessions += policy.successfulSessions + policy.failedSessions
             guard sessions <= CountLimits.perReport else {
                 throw TLSRPTParseError(
-                    "the report's session counts add up to more than \(CountLimits.grouped(CountLimits.perReport)), "
+                    "the report's session counts add up to more than \(CountLimits.perReport.grouped), "
                         + "more than any real report counts")
             }
             parsed.append(policy)

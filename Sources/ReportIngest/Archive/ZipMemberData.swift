@@ -13,27 +13,19 @@ struct MemberData {
     private let length: UInt64
     private let isDeflated: Bool
 
-    init(_ member: ZipDirectory.Member, descriptor: Int32) throws {
+    init(_ member: ZipDirectory.Member, in directory: ZipDirectory, descriptor: Int32) throws {
         guard member.localHeaderOffset != 0xFFFF_FFFF else {
             throw Failure(reason: "its local header offset cannot be read (ZIP64 offsets are not supported)")
         }
         guard member.method == 0 || member.method == 8 else {
             throw Failure(reason: "compression method \(member.method) is not supported (only stored and deflate)")
         }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw Failure(reason: String(cString: strerror(errno))) }
-        let fileSize = UInt64(status.st_size)
-        let header = try FileReading.read(descriptor, count: 30, at: Int64(member.localHeaderOffset))
-        guard header.count == 30, header[0..<4] == [0x50, 0x4B, 0x03, 0x04] else {
-            throw Failure(reason: "its local header is missing or damaged")
-        }
-        let nameLength = UInt64(header[26]) | UInt64(header[27]) << 8
-        let extraLength = UInt64(header[28]) | UInt64(header[29]) << 8
+        guard let start = member.dataStart else { throw Failure(reason: "its local header is missing or damaged") }
         self.descriptor = descriptor
-        start = member.localHeaderOffset + 30 + nameLength + extraLength
+        self.start = start
         length = member.compressedSize
         isDeflated = member.method == 8
-        guard start <= fileSize, length <= fileSize - start else {
+        guard start <= directory.fileSize, length <= directory.fileSize - start else {
             throw Failure(reason: "its declared size of \(length) bytes runs past the end of the archive")
         }
     }

@@ -33,14 +33,14 @@ struct ZipReader {
         do {
             directory = try ZipDirectory(descriptor: descriptor)
         } catch let failure as ZipDirectory.Failure {
-            try visitor.rejected(IngestError(failure.error.code, failure.error.message, at: location))
+            try visitor.rejected(IngestError(failure.code, failure.message, at: location))
             return
         }
         guard !directory.members.isEmpty else {
             try visitor.rejected(IngestError(.empty, "zip archive has no members", at: location))
             return
         }
-        let overlapping = ZipDirectory.overlapping(directory.members, descriptor: descriptor)
+        let overlapping = directory.overlapping
         let budget = limits.budget ?? InputBudget()
         for member in directory.members {
             budget.members += 1
@@ -88,7 +88,7 @@ struct ZipReader {
                 continue
             }
             let read = try extract(
-                member, descriptor: descriptor, budget: left, location: memberLocation, depth: depth,
+                member, in: directory, descriptor: descriptor, budget: left, location: memberLocation, depth: depth,
                 visitor: visitor)
             // Layers inside the member (a gzip, a zip) counted what they inflated themselves.
             budget.inflated += read
@@ -100,12 +100,12 @@ struct ZipReader {
     /// through the sniffing stages. Either way the decompressed-size cap holds while reading and the CRC
     /// is checked when the content ends, before the report can be kept.
     private func extract(
-        _ member: ZipDirectory.Member, descriptor: Int32, budget: Int64, location: InputLocation, depth: Int,
-        visitor: any UnpackVisitor
+        _ member: ZipDirectory.Member, in directory: ZipDirectory, descriptor: Int32, budget: Int64,
+        location: InputLocation, depth: Int, visitor: any UnpackVisitor
     ) throws -> Int64 {
         let content: MemberContent
         do {
-            content = try MemberData(member, descriptor: descriptor).content()
+            content = try MemberData(member, in: directory, descriptor: descriptor).content()
         } catch {
             try visitor.rejected(CheckedRead.extractionError(error, at: location))
             return 0

@@ -8,16 +8,6 @@ public enum CountLimits {
     /// Messages (or TLS sessions) of one report altogether.
     public static let perReport: Int64 = 1_000_000_000_000
 
-    /// `value` written with thousands separators, for reasons ("10,000,000,000").
-    public static func grouped(_ value: Int64) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
 }
 
 /// The instants Rua takes from a report or the environment: from 1970 to the end of year 9999, the range
@@ -31,6 +21,17 @@ public enum TimeLimits {
 }
 
 extension Int64 {
+    /// The number with thousands separators: `10,000,000,000`.
+    public var grouped: String {
+        let digits = String(magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return self < 0 ? "-" + out : out
+    }
+
     /// `self + other`, held at the largest (or smallest) value instead of trapping: totals over stored
     /// counts, which the import bounds, but which a database written otherwise must not turn into a crash.
     @inlinable public func saturatingAdd(_ other: Int64) -> Int64 {

@@ -17,7 +17,7 @@ public enum PathBytes {
                 lead < 0x80 ? 1 : lead & 0xE0 == 0xC0 ? 2 : lead & 0xF0 == 0xE0 ? 3 : lead & 0xF8 == 0xF0 ? 4 : 0
             if length > 0, index + length <= array.count,
                 let scalar = String(validating: array[index..<(index + length)], as: UTF8.self)?.unicodeScalars.first,
-                !(scalar.value >= escapeBase && scalar.value <= escapeBase + 0xFF)
+                !isEscape(scalar)
             {
                 scalars.append(scalar)
                 index += length
@@ -35,7 +35,7 @@ public enum PathBytes {
         var out: [UInt8] = []
         out.reserveCapacity(path.utf8.count)
         for scalar in path.unicodeScalars {
-            if scalar.value >= escapeBase && scalar.value <= escapeBase + 0xFF {
+            if isEscape(scalar) {
                 out.append(UInt8(scalar.value - escapeBase))
             } else {
                 out.append(contentsOf: String(scalar).utf8)
@@ -51,7 +51,7 @@ public enum PathBytes {
 
     /// Whether `path` holds bytes that are not UTF-8 (and so must be opened through ``bytes(_:)``).
     public static func hasEscapes(_ path: String) -> Bool {
-        path.unicodeScalars.contains { $0.value >= escapeBase && $0.value <= escapeBase + 0xFF }
+        path.unicodeScalars.contains(where: isEscape)
     }
 
     /// `path` for people: each byte that is not UTF-8 written as `\xE9`.
@@ -59,7 +59,7 @@ public enum PathBytes {
         guard hasEscapes(path) else { return path }
         var out = ""
         for scalar in path.unicodeScalars {
-            if scalar.value >= escapeBase && scalar.value <= escapeBase + 0xFF {
+            if isEscape(scalar) {
                 let byte = scalar.value - escapeBase
                 out += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
             } else {
