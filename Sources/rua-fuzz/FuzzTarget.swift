@@ -38,6 +38,9 @@ enum FuzzTarget: String, CaseIterable {
                 _ = part.decodedBody
                 _ = part.headers.decoded("Subject")
             }
+            // The message as a stream, in pieces of every size: how the import reads it.
+            let limits = UnpackLimits(maxReportBytes: 16 << 20, chunkSize: 1 + bytes.count % 977)
+            try? Unpacker(limits: limits).unpack(bytes: bytes, location: InputLocation(path: "fuzz"), visitor: Sink())
         case .unpack:
             let limits = UnpackLimits(maxReportBytes: 16 << 20, maxZipMembers: 100)
             try? Unpacker(limits: limits).unpack(bytes: bytes, location: InputLocation(path: "fuzz"), visitor: Sink())

@@ -1,3 +1,4 @@
+import Foundation
 import ReportIngest
 import ReportModel
 import ReportTestSupport
@@ -114,9 +115,9 @@ import Testing
 
     @Test func partCountIsCapped() {
         var text = "Content-Type: multipart/mixed; boundary=b\n\n"
-        for _ in 0..<(MIMEParser.maxParts + 50) { text += "--b\nContent-Type: text/plain\n\nx\n" }
+        for _ in 0..<(MIMEReader.maxParts + 50) { text += "--b\nContent-Type: text/plain\n\nx\n" }
         let part = message(text + "--b--\n")
-        #expect(part.allParts.count <= MIMEParser.maxParts + 1)
+        #expect(part.allParts.count <= MIMEReader.maxParts + 1)
     }
 }
 
@@ -186,17 +187,21 @@ import Testing
             mbox += Array(end.utf8)
         }
         #expect(mbox.count > 3 * MboxReader.chunkSize)
-        var reader = try MboxReader(path: try temp.write("large.mbox", mbox), maxMessageBytes: 1 << 20)
+        // Messages above a kilobyte go through temporary files.
+        var reader = try MboxReader(path: try temp.write("large.mbox", mbox), memoryLimit: 1024)
         var read: [[UInt8]] = []
-        while let message = try reader.next() { read.append(message.bytes) }
+        while let message = try reader.next() {
+            read.append(try message.readAll())
+            #expect(message.sha256 == SHA256Hasher.digest(read.last ?? []))
+        }
         #expect(read.count == messages.count)
         #expect(read == messages)
     }
 
     @Test func anMboxIsSplitIntoItsMessagesAndFromLinesUnescaped() throws {
-        var reader = try MboxReader(path: SampleReports.path("mail/reports.mbox"), maxMessageBytes: 1 << 20)
+        var reader = try MboxReader(path: SampleReports.path("mail/reports.mbox"), memoryLimit: 1 << 20)
         var messages: [[UInt8]] = []
-        while let message = try reader.next() { messages.append(message.bytes) }
+        while let message = try reader.next() { messages.append(try message.readAll()) }
         #expect(messages.count == 3)
         let letter = String(decoding: messages[2], as: UTF8.self)
         // mboxrd: one '>' less on every escaped "From " line.
@@ -218,7 +223,7 @@ import Testing
     @Test func aMessageWithMorePartsThanTheLimitSaysSo() throws {
         var message = "From: a@example.com\nSubject: many parts\nMIME-Version: 1.0\n"
         message += "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
-        for _ in 0..<MIMEParser.maxParts { message += "--b\nContent-Type: text/plain\n\nx\n" }
+        for _ in 0..<MIMEReader.maxParts { message += "--b\nContent-Type: text/plain\n\nx\n" }
         message += "--b\n\(Self.attachment)\n--b--\n"
         let result = try RecordingVisitor.unpack(Array(message.utf8), name: "many.eml")
         let reason = try #require(result.skipped.first?.1)
@@ -232,5 +237,129 @@ import Testing
         let result = try RecordingVisitor.unpack(Array(message.utf8), name: "deep.eml")
         let reason = try #require(result.skipped.first?.1)
         #expect(reason.contains("deeper than 32 levels, the limit"))
+    }
+}
+
+/// Messages are read as they stream: the same parts whatever pieces the bytes arrive in, and a report
+/// part's bytes handed on while the message is still being read.
+@Suite struct StreamingMailTests {
+    static let report = Array(
+        #"<?xml version="1.0"?><feedback><report_metadata><org_name>x</org_name></report_metadata></feedback>"#
+            .utf8)
+
+    /// A message exercising every way a piece boundary can fall badly: CR LF line ends, a quoted-printable
+    /// part with soft breaks and escapes, a base64 gzip on one line longer than the reader holds, a
+    /// base64-encoded message/rfc822 with a report inside, nested multiparts and a missing closing
+    /// boundary.
+    static func awkwardMessage() -> [UInt8] {
+        let gzip = Compression.gzip(report + Array(repeating: UInt8(ascii: " "), count: 20_000))
+        let longLine = base64(gzip)
+        let quoted = String(decoding: report, as: UTF8.self).replacingOccurrences(of: "=", with: "=3D")
+            .replacingOccurrences(of: "><", with: ">=\r\n<")
+        let inner = "Subject: inner\r\nContent-Type: application/xml; name=inner.xml\r\n\r\n"
+            + String(decoding: report, as: UTF8.self) + "\r\n"
+        let encodedInner = base64(Array(inner.utf8)).chunked(76).joined(separator: "\r\n")
+        let text = [
+            "From: reports@example.net", "Subject: Report Domain: example.com",
+            "Content-Type: multipart/mixed; boundary=\"outer\"", "",
+            "preamble", "--outer", "Content-Type: multipart/alternative; boundary=inner", "",
+            "--inner", "Content-Type: text/plain", "", "see attached", "--inner--",
+            "--outer", "Content-Type: text/xml; name=quoted.xml", "Content-Transfer-Encoding: quoted-printable", "",
+            quoted, "--outer", "Content-Type: application/gzip; name=long.xml.gz",
+            "Content-Transfer-Encoding: base64", "", longLine,
+            "--outer", "Content-Type: message/rfc822", "Content-Transfer-Encoding: base64", "", encodedInner,
+            "--outer", "Content-Type: application/xml; name=last.xml", "", String(decoding: report, as: UTF8.self),
+        ].joined(separator: "\r\n")
+        return Array(text.utf8)
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 76, 4095, 4096, 4097, 65536])
+    func aMessageReadInPiecesOfAnySizeGivesTheSameReports(pieceSize: Int) throws {
+        let message = Self.awkwardMessage()
+        let whole = try RecordingVisitor.unpack(message, name: "m.eml")
+        let pieces = try RecordingVisitor.unpack(message, name: "m.eml", limits: UnpackLimits(chunkSize: pieceSize))
+        #expect(whole.payloads.map(\.location.part) == ["quoted.xml", "long.xml.gz", "inner.xml", "last.xml"])
+        #expect(pieces.rejected.map(\.message) == [] && pieces.skipped.map(\.1) == [])
+        #expect(whole.payloads.allSatisfy { $0.finished && $0.error == nil })
+        #expect(pieces.payloads.map(\.location.part) == whole.payloads.map(\.location.part))
+        #expect(pieces.payloads.map(\.bytes) == whole.payloads.map(\.bytes), "payload bytes differ")
+        let expected = Self.report + Array(repeating: UInt8(ascii: " "), count: 20_000)
+        #expect(
+            whole.payloads.map(\.bytes) == [Self.report, expected, Self.report + [0x0D, 0x0A], Self.report],
+            "payload bytes are not the attachments")
+    }
+
+    /// Records when each leaf's bytes arrive relative to the pieces written.
+    final class Order: MIMEReaderDelegate {
+        var events: [String] = []
+        func partBegan(_ part: MIMEPart, isLeaf: Bool) throws { events.append("begin \(part.path)") }
+        func leafBody(_ bytes: UnsafeRawBufferPointer) throws {
+            if events.last != "body" { events.append("body") }
+        }
+        func leafEnded() throws { events.append("end") }
+    }
+
+    @Test func aLeafsBytesArriveWhileTheMessageIsStillBeingRead() throws {
+        let head = "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: application/gzip\n\n"
+        let order = Order()
+        let reader = MIMEReader(delegate: order)
+        try Array(head.utf8).withUnsafeBytes { try reader.write($0) }
+        let line = Array(repeating: UInt8(ascii: "A"), count: 1 << 20)
+        try line.withUnsafeBytes { try reader.write($0) }
+        // One megabyte into a line with no end yet: its bytes are already on their way.
+        #expect(order.events == ["begin ", "begin 1", "body"])
+        try Array("\n--b--\n".utf8).withUnsafeBytes { try reader.write($0) }
+        try reader.finish()
+        #expect(order.events == ["begin ", "begin 1", "body", "end"])
+    }
+
+    @Test func aPartWithoutHeadersLongerThanTheHeaderCapIsReadAsBody() throws {
+        let body = String(repeating: "not a header line\n", count: (MIMEReader.maxHeaderBytes / 18) + 10)
+        let message = MIMEParser.parse(Array(("Content-Type: multipart/mixed; boundary=b\n\n--b\n" + body + "--b--\n").utf8))
+        #expect(message.children.count == 1)
+        #expect(message.children[0].mediaType == "text/plain")
+        #expect(message.children[0].rawBody.count == body.utf8.count - 1)
+    }
+}
+
+extension String {
+    fileprivate func chunked(_ size: Int) -> [String] {
+        var chunks: [String] = []
+        var rest = self[...]
+        while !rest.isEmpty {
+            chunks.append(String(rest.prefix(size)))
+            rest = rest.dropFirst(size)
+        }
+        return chunks
+    }
+}
+
+@Suite struct SpoolTests {
+    @Test func anInputPastTheMemoryLimitGoesToATemporaryFileRemovedWithTheLastReference() throws {
+        let temp = try TemporaryDirectory()
+        let directory = temp.url.path
+        let spool = Spool(memoryLimit: 10, directory: directory)
+        try spool.append(Array("0123456789".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [])
+        try spool.append(Array("abc".utf8))
+        var input: SpooledInput? = try spool.finish()
+        var spooledName: String?
+        if case .file(let file)? = input?.content { spooledName = (file.path as NSString).lastPathComponent }
+        #expect(spooledName != nil, "not spooled to a file")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [spooledName].compactMap { $0 })
+        #expect(try input?.readAll() == Array("0123456789abc".utf8))
+        #expect(input?.sha256 == SHA256Hasher.digest(Array("0123456789abc".utf8)))
+        input = nil
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [])
+        try spool.append(Array("small".utf8))
+        guard case .bytes(let bytes) = try spool.finish().content else {
+            Issue.record("a small input after a large one is not held in memory")
+            return
+        }
+        #expect(bytes == Array("small".utf8))
     }
 }

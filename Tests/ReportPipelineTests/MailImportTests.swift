@@ -104,6 +104,39 @@ import Testing
         #expect(result.stderr.contains("rua: cannot create directory \(file) for the database"))
     }
 
+    /// A message larger than an input held in memory goes to a temporary file while it is read, is
+    /// read from there as it streams, is kept whole, and the file is gone afterwards.
+    @Test(arguments: [false, true])
+    func aMessageLargerThanMemoryHoldsIsSpooledReadAndKeptWhole(inAnMbox: Bool) throws {
+        let temp = try TemporaryDirectory()
+        let spoolDirectory = temp.path("spool")
+        try FileManager.default.createDirectory(atPath: spoolDirectory, withIntermediateDirectories: true)
+        let text = String(repeating: "a line of a long letter that is no report at all\n", count: 400_000)
+        let sample = String(decoding: try SampleReports.bytes("mail/google-zip.eml"), as: UTF8.self)
+        let boundary = try #require(sample.range(of: "boundary=\"")).upperBound
+        let name = sample[boundary...].prefix { $0 != "\"" }
+        // The letter goes in as the message's first part, before the report.
+        let marker = "--\(name)\n"
+        let first = try #require(sample.range(of: marker) ?? sample.range(of: "--\(name)\r\n"))
+        let message = Array(
+            (sample[..<first.upperBound] + "Content-Type: text/plain\n\n" + text + "--\(name)\n"
+                + sample[first.upperBound...]).utf8)
+        #expect(message.count > 16 << 20)
+        var arguments = ["import", "--db", temp.path("db.sqlite")]
+        var input: [UInt8]? = message
+        if inAnMbox {
+            let mbox = Array("From reports@example.net Mon Dec  1 00:00:00 2025\n".utf8) + message
+            arguments.append(try temp.write("reports.mbox", mbox))
+            input = nil
+        }
+        let result = try RuaExecutable.run(arguments, environment: ["TMPDIR": spoolDirectory], input: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("1 report stored"))
+        let database = try ReportDatabase(path: temp.path("db.sqlite"))
+        #expect(try database.originalBytes(sha256: SHA256Hasher.digest(message)) == message)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spoolDirectory) == [])
+    }
+
     @Test func standardInputNamedAsAPathIsReadOnceAndWhole() throws {
         let temp = try TemporaryDirectory()
         let message = try SampleReports.bytes("mail/google-zip.eml")

@@ -51,118 +51,63 @@ public struct MIMEPart: Sendable {
     }
 }
 
-/// Reads RFC 5322 / MIME messages: CRLF or LF line ends, folded headers, multipart at any depth with
-/// preamble and epilogue, a missing closing boundary, nested message/rfc822, and the transfer
-/// encodings. Bounded: nesting depth and part count are capped (a message past the caps keeps what
-/// was read).
+/// Reads a whole message held in memory into its tree of parts (with ``MIMEReader``, which streams:
+/// the import reads messages that way; this is for tests and small messages).
 public enum MIMEParser {
-    public static let maxDepth = 32
-    public static let maxParts = 10_000
-
-    /// Parses a whole message.
     public static func parse(_ bytes: [UInt8]) -> MIMEPart {
-        var budget = maxParts
-        var limit: String?
-        var message = parsePart(bytes[...], path: "", depth: 0, budget: &budget, limit: &limit)
-        message.limitReached = limit
+        let collector = PartCollector()
+        let reader = MIMEReader(delegate: collector)
+        // The collector throws nothing, and neither does the reader of its own.
+        try? bytes.withUnsafeBytes { try reader.write($0) }
+        try? reader.finish()
+        var message =
+            collector.root
+            ?? MIMEPart(headers: MIMEHeaders(), contentType: HeaderParameters(""), rawBody: [], children: [], path: "")
+        message.limitReached = reader.limitReached
         return message
     }
 
-    static func parsePart(
-        _ bytes: ArraySlice<UInt8>, path: String, depth: Int, budget: inout Int, limit: inout String?
-    ) -> MIMEPart {
-        let (headerBlock, body) = splitHeaders(bytes)
-        let headers = MIMEHeaders.parse(headerBlock)
-        let contentType = HeaderParameters(headers.value("Content-Type") ?? "")
-        var part = MIMEPart(
-            headers: headers, contentType: contentType,
-            contentDisposition: headers.value("Content-Disposition").map(HeaderParameters.init), rawBody: body,
-            children: [], path: path)
-        let type = part.mediaType
-        let nests =
-            (type.hasPrefix("multipart/") && !(contentType["boundary"] ?? "").isEmpty)
-            || type == "message/rfc822" || type == "message/global"
-        guard depth < maxDepth, budget > 0 else {
-            if nests {
-                limit =
-                    limit
-                    ?? (budget > 0
-                        ? "it nests parts deeper than \(maxDepth) levels, the limit; the deeper parts were not read"
-                        : "it has more than \(maxParts) parts, the limit; the parts past it were not read")
-            }
-            return part
-        }
-        if type.hasPrefix("multipart/"), let boundary = contentType["boundary"], !boundary.isEmpty {
-            for (index, slice) in splitMultipart(body, boundary: boundary).enumerated() {
-                guard budget > 0 else {
-                    limit = limit ?? "it has more than \(maxParts) parts, the limit; the parts past it were not read"
-                    break
-                }
-                budget -= 1
-                let childPath = path.isEmpty ? "\(index + 1)" : "\(path).\(index + 1)"
-                part.children.append(
-                    parsePart(slice, path: childPath, depth: depth + 1, budget: &budget, limit: &limit))
-            }
-        } else if type == "message/rfc822" || type == "message/global" {
-            budget -= 1
-            let inner = part.headers.value("Content-Transfer-Encoding").map { _ in part.decodedBody[...] } ?? body
-            let childPath = path.isEmpty ? "1" : "\(path).1"
-            part.children.append(parsePart(inner, path: childPath, depth: depth + 1, budget: &budget, limit: &limit))
-        }
-        return part
-    }
+    /// Builds the tree from the reader's events: parts are nested by their paths.
+    private final class PartCollector: MIMEReaderDelegate {
+        var root: MIMEPart?
+        private var body: [UInt8] = []
 
-    /// Headers end at the first empty line (CRLF CRLF or LF LF). A part without one is all headers when
-    /// its first line is a field, else all body.
-    static func splitHeaders(_ bytes: ArraySlice<UInt8>) -> (ArraySlice<UInt8>, ArraySlice<UInt8>) {
-        var index = bytes.startIndex
-        var lineStart = index
-        while index < bytes.endIndex {
-            if bytes[index] == 0x0A {
-                let line = bytes[lineStart..<index]
-                if line.isEmpty || (line.count == 1 && line.first == 0x0D) {
-                    return (bytes[bytes.startIndex..<lineStart], bytes[bytes.index(after: index)...])
-                }
-                lineStart = bytes.index(after: index)
+        func partBegan(_ part: MIMEPart, isLeaf: Bool) throws {
+            guard var root else {
+                root = part
+                return
             }
-            index += 1
+            Self.insert(part, into: &root)
+            self.root = root
         }
-        // No empty line: a body-less part, or a part with no headers at all.
-        var lines = Lines(bytes)
-        if let firstLine = lines.next(), MIMEHeaders.isFieldLine(firstLine) {
-            return (bytes, bytes[bytes.endIndex...])
-        }
-        return (bytes[bytes.startIndex..<bytes.startIndex], bytes)
-    }
 
-    /// The parts between `--boundary` lines (the line break before a delimiter belongs to it); preamble
-    /// and epilogue are dropped, and a missing closing delimiter ends the last part at the end.
-    static func splitMultipart(_ body: ArraySlice<UInt8>, boundary: String) -> [ArraySlice<UInt8>] {
-        let delimiter = Array("--\(boundary)".utf8)
-        var parts: [ArraySlice<UInt8>] = []
-        var partStart: Int?
-        var lineStart = body.startIndex
-        while lineStart < body.endIndex {
-            let lineEnd = body[lineStart...].firstIndex(of: 0x0A) ?? body.endIndex
-            let line = body[lineStart..<lineEnd]
-            if line.starts(with: delimiter) {
-                let after = line.dropFirst(delimiter.count)
-                let closing = after.starts(with: [0x2D, 0x2D])
-                let trailing = closing ? after.dropFirst(2) : after
-                if trailing.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
-                    if let start = partStart {
-                        var end = lineStart
-                        if end > start, body[end - 1] == 0x0A { end -= 1 }
-                        if end > start, body[end - 1] == 0x0D { end -= 1 }
-                        parts.append(body[start..<max(start, end)])
-                    }
-                    if closing { return parts }
-                    partStart = lineEnd < body.endIndex ? lineEnd + 1 : body.endIndex
-                }
-            }
-            lineStart = lineEnd < body.endIndex ? lineEnd + 1 : body.endIndex
+        func leafBody(_ bytes: UnsafeRawBufferPointer) throws {
+            body.append(contentsOf: bytes)
         }
-        if let start = partStart, start < body.endIndex { parts.append(body[start...]) }
-        return parts
+
+        func leafEnded() throws {
+            guard var root else { return }
+            Self.setBody(body, into: &root)
+            self.root = root
+            body = []
+        }
+
+        /// The last leaf begun is the last part in depth-first order.
+        private static func setBody(_ body: [UInt8], into part: inout MIMEPart) {
+            if part.children.isEmpty {
+                part.rawBody = body[...]
+            } else {
+                setBody(body, into: &part.children[part.children.count - 1])
+            }
+        }
+
+        /// A part goes under the deepest part whose path is a prefix of its own.
+        private static func insert(_ child: MIMEPart, into part: inout MIMEPart) {
+            if let last = part.children.indices.last, child.path.hasPrefix(part.children[last].path + ".") {
+                insert(child, into: &part.children[last])
+            } else {
+                part.children.append(child)
+            }
+        }
     }
 }

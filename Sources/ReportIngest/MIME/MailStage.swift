@@ -1,47 +1,144 @@
 import ReportModel
 
-/// An e-mail message inside the stream: collected (within the report cap), parsed as MIME, and every
-/// part whose bytes are a report (gzip, zip, zlib, XML, JSON) handed on as a member named after its
-/// attachment, whatever its Content-Type says. A message without one is skipped with the reason (a
-/// failure report, a bounce, a reply).
-enum MailStage {
-    /// A stage that collects the message and then reads it.
-    static func make(
-        location: InputLocation, depth: Int, limits: UnpackLimits, visitor: any UnpackVisitor
-    )
-        -> CollectingStage
-    {
-        CollectingStage("message", location: location, limits: limits, visitor: visitor) { bytes in
-            try read(bytes, location: location, depth: depth, limits: limits, visitor: visitor)
+/// An e-mail message inside the stream, read as it streams (``MIMEReader``): every leaf part whose bytes
+/// are a report (gzip, zip, zlib, XML, JSON) is handed on as a member named after its attachment,
+/// whatever its Content-Type says, decoded as it arrives. Memory stays bounded whatever the message's
+/// size: a part is judged by its first bytes, and other parts are passed over. A message without a
+/// report is skipped with the reason (a failure report, a bounce, a reply).
+final class MailStage: ByteStage, MIMEReaderDelegate {
+    private let location: InputLocation
+    private let depth: Int
+    private let limits: UnpackLimits
+    private let visitor: any UnpackVisitor
+    private var reader: MIMEReader?
+    private var done = false
+
+    /// What is known of the message so far, for the reason when it holds no report.
+    private var mediaTypes: Set<String> = []
+    private var reportType: String?
+    private var subject: String?
+    private var reportsFound = 0
+    private var names: [String: Int] = [:]
+
+    /// The leaf being read: its part, and either its first bytes (while it is judged) or where its
+    /// decoded bytes go (a report).
+    private var leaf: MIMEPart?
+    private var sample: [UInt8]?
+    private var payload: (decoder: ContentDecoder, stage: SniffStage)?
+    private var payloadWantsMore = true
+
+    init(location: InputLocation, depth: Int, limits: UnpackLimits, visitor: any UnpackVisitor) {
+        self.location = location
+        self.depth = depth
+        self.limits = limits
+        self.visitor = visitor
+        reader = MIMEReader(delegate: self)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        guard !done, let reader else { return false }
+        try reader.write(bytes)
+        return true
+    }
+
+    func finish() throws {
+        guard !done, let reader else { return }
+        done = true
+        try reader.finish()
+        self.reader = nil
+        if reportsFound == 0 {
+            try visitor.skipped(at: location, reason: reasonWithoutReport(limit: reader.limitReached))
         }
     }
 
-    static func read(
-        _ bytes: [UInt8], location: InputLocation, depth: Int, limits: UnpackLimits, visitor: any UnpackVisitor
-    ) throws {
-        let message = MIMEParser.parse(bytes)
-        try visitor.message(Self.info(message.headers), at: location)
-        let candidates = Self.reportParts(of: message)
-        guard !candidates.isEmpty else {
-            try visitor.skipped(at: location, reason: Self.reasonWithoutReport(message))
+    func abort(_ error: IngestError) throws {
+        guard !done else { return }
+        done = true
+        reader = nil
+        if let payload {
+            self.payload = nil
+            try payload.stage.abort(error)
+        } else {
+            try visitor.rejected(error)
+        }
+    }
+
+    // MARK: The reader's events
+
+    func partBegan(_ part: MIMEPart, isLeaf: Bool) throws {
+        let type = part.mediaType
+        mediaTypes.insert(type)
+        if reportType == nil { reportType = part.contentType["report-type"]?.lowercased() }
+        if part.path.isEmpty {
+            subject = part.headers.decoded("Subject")
+            try visitor.message(Self.info(part.headers), at: location)
+        }
+        guard isLeaf, !Self.notReports.contains(type), !type.hasPrefix("multipart/") else { return }
+        leaf = part
+        sample = []
+    }
+
+    func leafBody(_ bytes: UnsafeRawBufferPointer) throws {
+        if var held = sample {
+            sample = nil
+            held.append(contentsOf: bytes)
+            guard held.count > Self.sniffedBytes else {
+                sample = held
+                return
+            }
+            try judge(held, whole: false)
             return
         }
-        var names: [String: Int] = [:]
-        for (part, decoding) in candidates {
-            let payload =
-                switch decoding {
-                case .declared: part.decodedBody
-                case .undeclaredBase64: TransferEncoding.base64(part.rawBody)
-                case .decoded(let bytes): bytes
-                }
-            var name = part.filename ?? "part \(part.path.isEmpty ? "1" : part.path)"
-            names[name, default: 0] += 1
-            if let seen = names[name], seen > 1 { name += " (\(seen))" }
-            let stage = SniffStage(
-                location: location.appending(member: name), depth: depth, limits: limits, visitor: visitor,
-                notes: NoteBox())
-            try stage.feed(payload, chunkSize: limits.chunkSize)
+        if let payload, payloadWantsMore { try payload.decoder.write(bytes) }
+    }
+
+    func leafEnded() throws {
+        if let held = sample {
+            sample = nil
+            try judge(held, whole: true)
         }
+        if let payload {
+            self.payload = nil
+            try payload.decoder.finish()
+        }
+        leaf = nil
+    }
+
+    /// Decides from a leaf's first bytes whether it is a report, and if so starts reading it as one.
+    /// - Parameter whole: whether `held` is the leaf's whole body.
+    private func judge(_ held: [UInt8], whole: Bool) throws {
+        guard let part = leaf else { return }
+        let sampleBytes = held.prefix(Self.sniffedBytes)
+        let encoding = part.headers.value("Content-Transfer-Encoding")
+        var kind = Sniffer.sniff(part.decoded(sampleBytes), isComplete: whole) ?? .unknown
+        var decoding = encoding
+        if encoding == nil, kind == .unknown || kind == .mail, TransferEncoding.looksLikeBase64(sampleBytes) {
+            // Base64 sent without its Content-Transfer-Encoding header.
+            let decodedKind = Sniffer.sniff(TransferEncoding.base64(sampleBytes), isComplete: whole) ?? .unknown
+            if [.gzip, .zip, .zlib].contains(decodedKind) {
+                kind = decodedKind
+                decoding = "base64"
+            }
+        }
+        let type = part.mediaType
+        let isBody = (type == "text/plain" || type == "text/html") && part.filename == nil && !part.isAttachment
+        let wanted: Set<PayloadKind> = isBody ? [.gzip, .zip, .zlib] : [.gzip, .zip, .zlib, .xml, .json]
+        guard wanted.contains(kind) else { return }
+        reportsFound += 1
+        var name = part.filename ?? "part \(part.path.isEmpty ? "1" : part.path)"
+        names[name, default: 0] += 1
+        if let seen = names[name], seen > 1 { name += " (\(seen))" }
+        let stage = SniffStage(
+            location: location.appending(member: name), depth: depth, limits: limits, visitor: visitor,
+            notes: NoteBox())
+        payloadWantsMore = true
+        let decoder = ContentDecoder(encoding: decoding) { [unowned self] bytes in
+            if payloadWantsMore { payloadWantsMore = try stage.write(bytes) }
+        } finish: {
+            try stage.finish()
+        }
+        payload = (decoder, stage)
+        try held.withUnsafeBytes { try decoder.write($0) }
     }
 
     static func info(_ headers: MIMEHeaders) -> MessageInfo {
@@ -49,46 +146,6 @@ enum MailStage {
             messageID: headers.value("Message-ID"), date: headers.value("Date"), from: headers.decoded("From"),
             subject: headers.decoded("Subject"), tlsReportDomain: headers.value("TLS-Report-Domain"),
             tlsReportSubmitter: headers.value("TLS-Report-Submitter"))
-    }
-
-    /// How a report part's bytes are had: as its Content-Transfer-Encoding says, or as base64 sent
-    /// without that header.
-    enum Decoding {
-        case declared
-        case undeclaredBase64
-        /// A part small enough to have been decoded whole while judged: its bytes.
-        case decoded([UInt8])
-    }
-
-    /// Parts whose decoded bytes are report data, and how to decode them. Each part is judged by the
-    /// first bytes of its decoding only: a message's text parts (a 200 MB one included) are never decoded
-    /// whole just to be passed over, and report parts are decoded one at a time when they are read.
-    static func reportParts(of message: MIMEPart) -> [(MIMEPart, Decoding)] {
-        var found: [(MIMEPart, Decoding)] = []
-        for part in message.allParts where part.children.isEmpty {
-            let type = part.mediaType
-            if notReports.contains(type) || type.hasPrefix("multipart/") { continue }
-            let sample = part.rawBody.prefix(Self.sniffedBytes)
-            let whole = sample.count == part.rawBody.count
-            let head = part.decoded(sample)
-            var kind = Sniffer.sniff(head, isComplete: whole) ?? .unknown
-            var decoding = whole ? Decoding.decoded(head) : .declared
-            if part.headers.value("Content-Transfer-Encoding") == nil, kind == .unknown || kind == .mail,
-                TransferEncoding.looksLikeBase64(part.rawBody)
-            {
-                // Base64 sent without its Content-Transfer-Encoding header.
-                let decoded = TransferEncoding.base64(sample)
-                let decodedKind = Sniffer.sniff(decoded, isComplete: whole) ?? .unknown
-                if [.gzip, .zip, .zlib].contains(decodedKind) {
-                    kind = decodedKind
-                    decoding = whole ? .decoded(decoded) : .undeclaredBase64
-                }
-            }
-            let isBody = (type == "text/plain" || type == "text/html") && part.filename == nil && !part.isAttachment
-            let wanted: Set<PayloadKind> = isBody ? [.gzip, .zip, .zlib] : [.gzip, .zip, .zlib, .xml, .json]
-            if wanted.contains(kind) { found.append((part, decoding)) }
-        }
-        return found
     }
 
     /// Encoded bytes decoded to judge a part: enough for any report's first bytes (an XML declaration,
@@ -102,19 +159,17 @@ enum MailStage {
     ]
 
     /// Why a message holds no aggregate or TLS report.
-    static func reasonWithoutReport(_ message: MIMEPart) -> String {
-        if let limit = message.limitReached {
+    private func reasonWithoutReport(limit: String?) -> String {
+        if let limit {
             return "no aggregate or TLS report found, but not all of the message was read: \(limit)"
         }
-        let types = Set(message.allParts.map(\.mediaType))
-        let reportType = message.allParts.compactMap { $0.contentType["report-type"]?.lowercased() }.first
-        if types.contains("message/feedback-report") || reportType == "feedback-report" {
+        if mediaTypes.contains("message/feedback-report") || reportType == "feedback-report" {
             return "failure report (ARF): not processed"
         }
-        if types.contains("message/delivery-status") || reportType == "delivery-status" {
+        if mediaTypes.contains("message/delivery-status") || reportType == "delivery-status" {
             return "delivery status notification (bounce): not a report"
         }
-        let subject = (message.headers.decoded("Subject") ?? "").lowercased()
+        let subject = (subject ?? "").lowercased()
         if subject.contains("failure report") || subject.contains("forensic report") {
             return "failure report (no ARF part): not processed"
         }

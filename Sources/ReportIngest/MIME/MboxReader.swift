@@ -8,28 +8,22 @@ public struct MboxReader {
     private var buffer: [UInt8] = []
     private var offset = 0
     private var atEnd = false
-    private let maxMessageBytes: Int
+    private let spool: Spool
 
+    /// - Parameter memoryLimit: messages larger than this are collected in a temporary file.
     /// - Throws: when the file cannot be opened.
-    public init(path: String, maxMessageBytes: Int) throws {
+    public init(path: String, memoryLimit: Int) throws {
         guard let handle = SystemPath.openForReading(path) else {
-            throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: path])
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO, userInfo: [NSFilePathErrorKey: path])
         }
         self.handle = handle
-        self.maxMessageBytes = maxMessageBytes
+        spool = Spool(memoryLimit: memoryLimit)
     }
 
-    /// One message: its bytes (without the `From ` line), and whether it was cut at the size limit.
-    public struct Message {
-        public var bytes: [UInt8]
-        public var truncated: Bool
-    }
-
-    /// The next message, or `nil` at the end of the file. Lines are read in place from the buffer (a
-    /// message of an mbox has dozens; copying each cost more than splitting them).
-    public mutating func next() throws -> Message? {
-        var message: [UInt8] = []
-        var truncated = false
+    /// The next message (without its `From ` line), or `nil` at the end of the file. Lines are read in
+    /// place from the buffer (a message of an mbox has dozens; copying each cost more than splitting them).
+    /// - Throws: when the file cannot be read, or a large message cannot be spooled.
+    public mutating func next() throws -> SpooledInput? {
         var started = false
         var previousWasEmpty = true
         var pendingEmpty = false
@@ -40,7 +34,7 @@ public struct MboxReader {
             if bare.starts(with: Self.separator) && previousWasEmpty {
                 if started {
                     pushedBack = range
-                    return Message(bytes: message, truncated: truncated)
+                    return try spool.finish()
                 }
                 started = true
                 pendingEmpty = false
@@ -52,7 +46,7 @@ public struct MboxReader {
                 started = true
             }
             if pendingEmpty {
-                append(Self.newline(like: line), to: &message, truncated: &truncated)
+                try spool.append(Self.newline(like: line))
                 pendingEmpty = false
             }
             if bare.isEmpty {
@@ -67,24 +61,15 @@ public struct MboxReader {
             {
                 unescaped = unescaped.dropFirst()
             }
-            append(unescaped, to: &message, truncated: &truncated)
+            try spool.append(unescaped)
         }
-        return started ? Message(bytes: message, truncated: truncated) : nil
+        return started ? try spool.finish() : nil
     }
 
     private static let separator = Array("From ".utf8)
 
     private static func newline(like line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         line.count >= 2 && line[line.endIndex - 2] == 0x0D ? [0x0D, 0x0A] : [0x0A]
-    }
-
-    private func append(_ line: ArraySlice<UInt8>, to message: inout [UInt8], truncated: inout Bool) {
-        guard !truncated else { return }
-        if message.count + line.count > maxMessageBytes {
-            truncated = true
-            return
-        }
-        message.append(contentsOf: line)
     }
 
     /// A line handed back to be read again (the separator that ends a message starts the next).

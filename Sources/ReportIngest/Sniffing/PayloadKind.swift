@@ -38,7 +38,10 @@ public enum Sniffer {
         switch bytes[index] {
         case UInt8(ascii: "<"): return .xml
         case UInt8(ascii: "{"), UInt8(ascii: "["): return .json
-        default: return isMessage(Array(head.prefix(8192))) ? .mail : .unknown
+        default:
+            if isMessage(Array(head.prefix(8192))) { return .mail }
+            // A header block may not show itself in its first few bytes: wait for more.
+            return isComplete || head.count >= 8192 ? .unknown : nil
         }
     }
 

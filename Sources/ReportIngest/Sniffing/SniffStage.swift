@@ -89,7 +89,7 @@ final class SniffStage: ByteStage {
                     IngestError(.tooDeep, "messages nested more than \(limits.maxDepth) levels deep", at: location))
                 return false
             }
-            stage = MailStage.make(location: location, depth: depth + 1, limits: limits, visitor: visitor)
+            stage = MailStage(location: location, depth: depth + 1, limits: limits, visitor: visitor)
         case .xml, .json:
             let consumer = try visitor.open(
                 kind == .xml ? .dmarcXML : .tlsrptJSON, at: location, wholeInput: depth == 0 && location.members.isEmpty

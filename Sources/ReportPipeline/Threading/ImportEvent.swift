@@ -65,6 +65,10 @@ struct InputStart: Sendable {
     var size: Int64
     /// The whole input when it is held in memory; `nil` when the writer reads the file again in chunks.
     var bytes: [UInt8]?
+    /// Where the input's bytes are read when they are not held: its path, or the temporary file an input
+    /// read once was spooled to (``spooled`` keeps that file until the input is done with).
+    var file: String
+    var spooled: SpooledFile?
     /// Whether the file is a message in a Maildir's `new/` folder (to mark seen once stored).
     var maildirNew = false
     /// Set when a kept input runs again (`rua reprocess`): its id in the database.
@@ -72,9 +76,22 @@ struct InputStart: Sendable {
 
     init(path: String, sha256: [UInt8]?, size: Int64, bytes: [UInt8]?) {
         self.path = path
+        self.file = path
         self.sha256 = sha256
         self.size = size
         self.bytes = bytes
+    }
+
+    /// An input that was read once and spooled (standard input, a message of an mbox).
+    init(path: String, spooled input: SpooledInput) {
+        switch input.content {
+        case .bytes(let bytes):
+            self.init(path: path, sha256: input.sha256, size: input.size, bytes: bytes)
+        case .file(let file):
+            self.init(path: path, sha256: input.sha256, size: input.size, bytes: nil)
+            self.file = file.path
+            spooled = file
+        }
     }
 
     /// An input held in memory.

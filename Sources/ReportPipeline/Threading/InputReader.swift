@@ -58,23 +58,13 @@ struct InputReader: Sendable {
     }
 
     private func read(_ path: String) {
-        if path == Self.standardInput {
-            let bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-            submit(InputStart(path: path, bytes: bytes))
-            return
-        }
-        if !Self.isRegularFile(path) {
-            // A pipe or device (`/dev/stdin`, a FIFO) can be read once only: whole, as one input.
-            guard let handle = SystemPath.openForReading(path) else {
-                channel.send(.failed(path: path, message: "cannot open for reading: \(String(cString: strerror(errno)))"))
-                return
-            }
-            defer { try? handle.close() }
+        if path == Self.standardInput || !Self.isRegularFile(path) {
+            // Standard input, a pipe or a device (`/dev/stdin`, a FIFO) can be read once only: whole, as
+            // one input, spooled to a temporary file when it is large.
             do {
-                let bytes = Array(try handle.readToEnd() ?? Data())
-                submit(InputStart(path: path, bytes: bytes))
+                submit(InputStart(path: path, spooled: try Self.spool(path)))
             } catch {
-                channel.send(.failed(path: path, message: "read failed: \(error.localizedDescription)"))
+                channel.send(.failed(path: path, message: (error as? IngestError)?.message ?? "\(error)"))
             }
             return
         }
@@ -127,7 +117,7 @@ struct InputReader: Sendable {
             if let bytes = start.bytes {
                 try unpacker.unpack(bytes: bytes, location: location, visitor: visitor)
             } else {
-                try unpacker.unpack(fileAt: start.path, location: location, visitor: visitor)
+                try unpacker.unpack(fileAt: start.file, location: location, visitor: visitor)
             }
             channel.send(.endInput)
         } catch let stored as StoredAlready {
@@ -171,27 +161,44 @@ struct InputReader: Sendable {
     /// Each message of an mbox is an input of its own: stored, deduplicated and committed on its own.
     private func readMbox(_ path: String) {
         do {
-            var reader = try MboxReader(path: path, maxMessageBytes: Int(clamping: unpacker.limits.maxReportBytes))
+            var reader = try MboxReader(path: path, memoryLimit: Int(Self.wholeFileLimit))
             var number = 0
             while !channel.isClosed, let message = try reader.next() {
                 number += 1
-                var start = InputStart(path: path, bytes: message.bytes)
+                var start = InputStart(path: path, spooled: message)
                 start.members = ["message \(number)"]
-                if message.truncated {
-                    channel.send(.input(start))
-                    channel.send(
-                        .item(
-                            ImportItem(
-                                input: path, part: start.members.first, outcome: .rejected,
-                                reason: "message larger than \(unpacker.limits.maxReportBytes) bytes: not read"), []))
-                    channel.send(.endInput)
-                    continue
-                }
                 submit(start)
             }
         } catch {
             channel.send(.failed(path: path, message: "mbox cannot be read: \(error.localizedDescription)"))
         }
+    }
+
+    /// Reads standard input (`-`) or a file that can be read only once, whole.
+    static func spool(_ path: String) throws -> SpooledInput {
+        let handle: FileHandle
+        if path == standardInput {
+            handle = FileHandle.standardInput
+        } else {
+            guard let opened = SystemPath.openForReading(path) else {
+                throw IngestError(
+                    .unreadable, "cannot open for reading: \(String(cString: strerror(errno)))", at: .init(path: path))
+            }
+            handle = opened
+        }
+        let spool = Spool(memoryLimit: Int(wholeFileLimit))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        do {
+            while true {
+                let count = try FileReading.read(handle.fileDescriptor, into: buffer)
+                guard count > 0 else { break }
+                try spool.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            }
+        } catch {
+            throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: .init(path: path))
+        }
+        return try spool.finish()
     }
 
     /// Whether a file sits in the `new/` folder of a Maildir (a folder beside `cur/` and `tmp/`).

@@ -111,7 +111,7 @@ final class InputWriter {
             } else {
                 let chunks = {
                     try start.bytes.map { OriginalChunks(bytes: $0) }
-                        ?? OriginalChunks(path: start.path, size: start.size)
+                        ?? OriginalChunks(path: start.file, size: start.size)
                 }
                 let original = try PrefetchedOriginal.source(for: chunks, again: chunks)
                 result = try batch.importInput(
@@ -159,7 +159,7 @@ final class InputWriter {
     private func keep(_ start: InputStart, because reason: String, into batch: ImportBatch) {
         do {
             let chunks = {
-                try start.bytes.map { OriginalChunks(bytes: $0) } ?? OriginalChunks(path: start.path, size: start.size)
+                try start.bytes.map { OriginalChunks(bytes: $0) } ?? OriginalChunks(path: start.file, size: start.size)
             }
             let original = try PrefetchedOriginal.source(for: chunks, again: chunks)
             let item = ImportItem(input: start.path, part: start.members.first, outcome: .rejected, reason: reason)
