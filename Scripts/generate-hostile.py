@@ -8,6 +8,7 @@
   attributes.xml.gz   a report whose root element has 800,000 attributes (about 2 MB gzipped)
   overlap.zip         one deflated 256 MiB member listed 10,000 times in the central directory
   big-message.eml     a 200 MB e-mail: a report attachment and 200 MB of base64 padding
+  big-zip-message.eml an e-mail whose zip attachment holds a report and 100 MB of random bytes
   one-source.xml      a report of 2,000,000 records from one source (for the report commands' memory)
 """
 import base64
@@ -76,6 +77,15 @@ def main():
         f.write(base64.encodebytes(gzip.compress(REPORT, mtime=0)).replace(b"\n", b"\r\n"))
         f.write(b"--b--\r\n")
 
+    archive = os.path.join(out, "big.zip")
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("report.xml", REPORT)
+        z.writestr("padding.bin", os.urandom(100 * (1 << 20)))
+    with open(os.path.join(out, "big-zip-message.eml"), "wb") as f, open(archive, "rb") as zipped:
+        f.write(b"From: dmarc@example.net\r\nTo: rua@example.com\r\nSubject: Report\r\nMIME-Version: 1.0\r\n"
+                b"Content-Type: application/zip; name=\"r.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+        f.write(base64.encodebytes(zipped.read()).replace(b"\n", b"\r\n"))
+    os.remove(archive)
 
     with open(os.path.join(out, "one-source.xml"), "w") as f:
         f.write(REPORT.decode().split("<record>")[0])

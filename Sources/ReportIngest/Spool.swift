@@ -112,7 +112,8 @@ public final class SpooledFile: @unchecked Sendable {
     // @unchecked: written by the spool's thread alone, then only read (by path) once handed on.
     public let path: String
     public internal(set) var size: Int64 = 0
-    private var descriptor: Int32
+    /// Open for reading and writing (`pread` reads it at any offset).
+    let descriptor: Int32
 
     init(in directory: String) throws {
         var template = Array("\(directory)/rua-spool-XXXXXX".utf8CString)

@@ -23,6 +23,23 @@ import Testing
         var current: Int { lock.withLock { value } }
     }
 
+    final class Payload {}
+
+    /// What the receiver took and let go is freed: the queue keeps no reference to it (the kept
+    /// originals' chunks are a megabyte each, and dozens of them once stayed alive in a queue's array).
+    @Test func anElementTakenIsNotKeptAliveByTheQueue() {
+        let queue = BoundedQueue<Payload>(capacity: 100) { _ in 1 }
+        weak var taken: Payload?
+        do {
+            let payload = Payload()
+            taken = payload
+            queue.send(payload)
+            queue.send(Payload())
+            _ = queue.receive()
+        }
+        #expect(taken == nil)
+    }
+
     /// A queue of capacity 10 (an element weighs its value) with `count` elements of weight 5 sent to it
     /// from a thread of its own, once that thread waits with two sent (a third would exceed the
     /// capacity); the counter says how many went.

@@ -10,19 +10,29 @@ struct ZipReader {
 
     /// Reads a zip held in memory, through a temporary file (members are read from a file descriptor).
     func read(bytes: [UInt8], location: InputLocation, depth: Int, visitor: any UnpackVisitor) throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rua-zip-\(UUID().uuidString).zip")
+        let spool = Spool(memoryLimit: 0)
+        let archive: SpooledInput
         do {
-            try Data(bytes).write(to: file)
+            try spool.append(bytes)
+            archive = try spool.finish()
         } catch {
-            throw IngestError(
-                .unreadable, "cannot write a temporary copy of the zip: \(error.localizedDescription)", at: location)
+            throw Self.spoolFailure(error, at: location)
         }
-        defer { try? FileManager.default.removeItem(at: file) }
-        guard let handle = FileHandle(forReadingAtPath: file.path) else {
-            throw IngestError(.unreadable, "cannot read back a temporary copy of the zip", at: location)
+        try read(archive, location: location, depth: depth, visitor: visitor)
+    }
+
+    /// Reads a zip collected by a ``Spool`` into a temporary file.
+    func read(_ archive: SpooledInput, location: InputLocation, depth: Int, visitor: any UnpackVisitor) throws {
+        guard case .file(let file) = archive.content else {
+            // A spool without a memory allowance always writes its file; an empty one has none.
+            try visitor.rejected(IngestError(.empty, "zip archive has no members", at: location))
+            return
         }
-        defer { try? handle.close() }
-        try read(descriptor: handle.fileDescriptor, location: location, depth: depth, visitor: visitor)
+        try read(descriptor: file.descriptor, location: location, depth: depth, visitor: visitor)
+    }
+
+    static func spoolFailure(_ error: any Error, at location: InputLocation) -> IngestError {
+        IngestError(.unreadable, "cannot write a temporary copy of the zip: \(error.localizedDescription)", at: location)
     }
 
     /// Reads every member the central directory lists, in its order. Encrypted members and members whose

@@ -79,10 +79,7 @@ final class SniffStage: ByteStage {
                     IngestError(.tooDeep, "compression nested more than \(limits.maxDepth) levels deep", at: location))
                 return false
             }
-            let (location, limits, visitor, depth) = (location, limits, visitor, depth + 1)
-            stage = CollectingStage("nested zip", location: location, limits: limits, visitor: visitor) { bytes in
-                try ZipReader(limits: limits).read(bytes: bytes, location: location, depth: depth, visitor: visitor)
-            }
+            stage = NestedZipStage(location: location, depth: depth + 1, limits: limits, visitor: visitor)
         case .mail:
             guard depth < limits.maxDepth else {
                 try visitor.rejected(

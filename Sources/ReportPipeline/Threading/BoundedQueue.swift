@@ -9,7 +9,9 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     // @unchecked: every access to the stored state happens with `condition` locked, and elements are
     // handed from one thread to the other, never shared.
     private let condition = NSCondition()
-    private var buffer: [Element] = []
+    /// Taken elements leave `nil` behind (so that nothing they hold outlives them) until the array is
+    /// compacted.
+    private var buffer: [Element?] = []
     private var head = 0
     /// The weight of the elements queued.
     private var weight = 0
@@ -116,7 +118,7 @@ final class BoundedQueue<Element>: @unchecked Sendable {
             }
         }
         receiverWaits = false
-        let element = buffer[head]
+        let element = buffer[head].take()!
         head += 1
         weight -= weigh(element)
         if head >= 64 && head * 2 >= buffer.count {
