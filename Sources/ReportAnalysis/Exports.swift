@@ -57,7 +57,8 @@ public enum Exports {
             try database.forEachSource(filter, perPolicyDomain: true) { source in
                 let totals = source.totals
                 try row([
-                    .text(source.policyDomains.first), .text(source.sourceIP), .integer(Int64(saturating: totals.messages)),
+                    .text(source.policyDomains.first), .text(source.sourceIP),
+                    .integer(Int64(saturating: totals.messages)),
                     .integer(Int64(saturating: totals.dmarcPass)),
                     .decimal(totals.rate(totals.dmarcPass).map { ($0 * 1000).rounded() / 10 }),
                     .integer(Int64(saturating: totals.dkimAligned)), .integer(Int64(saturating: totals.spfAligned)),

@@ -74,7 +74,8 @@ public enum SystemPath {
         withCString(path) { pointer in
             guard let resolved = realpath(pointer, nil) else { return nil }
             defer { free(resolved) }
-            return PathBytes.string(UnsafeBufferPointer(start: resolved, count: strlen(resolved)).map { UInt8(bitPattern: $0) })
+            return PathBytes.string(
+                UnsafeBufferPointer(start: resolved, count: strlen(resolved)).map { UInt8(bitPattern: $0) })
         }
     }
 

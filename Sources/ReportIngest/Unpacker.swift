@@ -17,7 +17,8 @@ public struct Unpacker: Sendable {
     public func unpack(fileAt path: String, location: InputLocation, visitor: any UnpackVisitor) throws {
         let limits = limits.forOneInput()
         guard let file = SystemPath.openForReading(path) else {
-            throw IngestError(.unreadable, "cannot open file for reading", at: location)
+            throw IngestError(
+                .unreadable, "cannot open file for reading: \(String(cString: strerror(errno)))", at: location)
         }
         defer { try? file.close() }
         let head = try readChunk(file, count: limits.chunkSize, location: location)

@@ -92,7 +92,9 @@ public final class ImportPipeline {
         let inputs = try ids.map { try $0.compactMap(database.keptInput(id:)) } ?? database.quarantined()
         let missing = (ids ?? []).filter { id in !inputs.contains { $0.id == id } }
         var summary = try run(inputs.map { .stored(id: $0.id, name: $0.name, sha256: $0.sha256) }, onItem: onItem)
-        summary.failures += missing.map { "input #\($0): no such input in the database (rua quarantine list shows them)" }
+        summary.failures += missing.map {
+            "input #\($0): no such input in the database (rua quarantine list shows them)"
+        }
         return summary
     }
 

@@ -24,7 +24,8 @@ struct InputFile {
         self.path = path
         let location = InputLocation(path: path)
         guard let handle = SystemPath.openForReading(path) else {
-            throw IngestError(.unreadable, "cannot open file for reading", at: location)
+            throw IngestError(
+                .unreadable, "cannot open file for reading: \(String(cString: strerror(errno)))", at: location)
         }
         defer { try? handle.close() }
         do {
@@ -53,7 +54,8 @@ struct InputFile {
     static func digest(path: String) throws -> [UInt8] {
         let location = InputLocation(path: path)
         guard let handle = SystemPath.openForReading(path) else {
-            throw IngestError(.unreadable, "cannot open file for reading", at: location)
+            throw IngestError(
+                .unreadable, "cannot open file for reading: \(String(cString: strerror(errno)))", at: location)
         }
         defer { try? handle.close() }
         do {

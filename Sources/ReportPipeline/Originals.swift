@@ -38,7 +38,9 @@ final class OriginalChunks: OriginalSource {
 
     private static func open(_ path: String) throws -> FileHandle {
         guard let file = SystemPath.openForReading(path) else {
-            throw IngestError(.unreadable, "cannot reopen file to keep its original", at: .init(path: path))
+            throw IngestError(
+                .unreadable, "cannot reopen file to keep its original: \(String(cString: strerror(errno)))",
+                at: .init(path: path))
         }
         return file
     }

@@ -89,7 +89,8 @@ extension ReportService {
         let mode: DNSMode =
             lookup.offline
             ? .offline
-            : .online(DNSConfiguration(server: lookup.server, timeoutMilliseconds: max(100, lookup.timeoutMilliseconds)))
+            : .online(
+                DNSConfiguration(server: lookup.server, timeoutMilliseconds: max(100, lookup.timeoutMilliseconds)))
         return SourceIdentifier(database: database, mode: mode, services: try knownServices(lookup), now: now)
     }
 

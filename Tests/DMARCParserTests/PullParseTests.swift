@@ -159,8 +159,11 @@ import Testing
         let flooded = Array(long.replacingCharacters(in: last, with: "<record\(attributes)>").utf8)
         #expect(!PullParseTests.pushed(flooded, chunk: chunk).stored)
         #expect(!PullParseTests.pulled(flooded, chunk: chunk).stored)
-        #expect(PullParseTests.pushed(flooded, chunk: chunk) == PullParseTests.Outcome.rejected(
-            "an element has more than 256 attributes; aggregate reports carry none beyond namespace declarations"))
+        #expect(
+            PullParseTests.pushed(flooded, chunk: chunk)
+                == PullParseTests.Outcome.rejected(
+                    "an element has more than 256 attributes; aggregate reports carry none beyond namespace declarations"
+                ))
     }
 
     @Test func namespacesCommentsAndCDATAWithEqualsSignsPass() {

@@ -139,7 +139,8 @@ import Testing
         let items = try importing([("deep.json", Array(deep.utf8)), ("huge.json", Array(huge.utf8))])
         #expect(items.map(\.outcome) == [.rejected, .rejected])
         #expect(items[0].reason?.hasPrefix("not valid JSON") == true)
-        #expect(items[1].reason?.contains("total-successful-session-count 1e+30 is more sessions than any real") == true)
+        #expect(
+            items[1].reason?.contains("total-successful-session-count 1e+30 is more sessions than any real") == true)
     }
 
     @Test func aTLSReportLargerThanAnyRealOneIsRejectedUnparsed() throws {

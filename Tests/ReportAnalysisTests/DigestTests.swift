@@ -1,10 +1,11 @@
 import Foundation
-@testable import ReportAnalysis
 import ReportModel
 import ReportPipeline
 import ReportStore
 import ReportTestSupport
 import Testing
+
+@testable import ReportAnalysis
 
 /// Epoch seconds of a UTC date (`2025-11-10`) or time.
 func epoch(_ text: String) -> Int64 {
@@ -198,7 +199,8 @@ func twoWeeks() -> [SyntheticReport] {
         var top = TopSources(limit: 25)
         for source in all { top.add(source) }
         let expected = Array(all.sorted(by: DigestBuilder.mostFailingFirst).prefix(25))
-        #expect(top.ranked.map { [$0.policyDomain, $0.sourceIP, "\($0.messages)"] }
-            == expected.map { [$0.policyDomain, $0.sourceIP, "\($0.messages)"] })
+        #expect(
+            top.ranked.map { [$0.policyDomain, $0.sourceIP, "\($0.messages)"] }
+                == expected.map { [$0.policyDomain, $0.sourceIP, "\($0.messages)"] })
     }
 }

@@ -256,7 +256,8 @@ import Testing
         let longLine = base64(gzip)
         let quoted = String(decoding: report, as: UTF8.self).replacingOccurrences(of: "=", with: "=3D")
             .replacingOccurrences(of: "><", with: ">=\r\n<")
-        let inner = "Subject: inner\r\nContent-Type: application/xml; name=inner.xml\r\n\r\n"
+        let inner =
+            "Subject: inner\r\nContent-Type: application/xml; name=inner.xml\r\n\r\n"
             + String(decoding: report, as: UTF8.self) + "\r\n"
         let encodedInner = base64(Array(inner.utf8)).chunked(76).joined(separator: "\r\n")
         let text = [
@@ -319,7 +320,8 @@ import Testing
 
     @Test func aPartWithoutHeadersLongerThanTheHeaderCapIsReadAsBody() throws {
         let body = String(repeating: "not a header line\n", count: (MIMEReader.maxHeaderBytes / 18) + 10)
-        let message = MIMEParser.parse(Array(("Content-Type: multipart/mixed; boundary=b\n\n--b\n" + body + "--b--\n").utf8))
+        let message = MIMEParser.parse(
+            Array(("Content-Type: multipart/mixed; boundary=b\n\n--b\n" + body + "--b--\n").utf8))
         #expect(message.children.count == 1)
         #expect(message.children[0].mediaType == "text/plain")
         #expect(message.children[0].rawBody.count == body.utf8.count - 1)

@@ -60,16 +60,19 @@ import Testing
         }
         let result = try RecordingVisitor.unpack(zip, name: "reports.zip")
         #expect(result.payloads.map(\.location.description) == ["reports.zip › a.xml", "reports.zip › z.xml"])
-        #expect(result.rejected.map(\.description) == [
-            "reports.zip › secret.xml: zip member is encrypted: it cannot be read without its password"
-        ])
+        #expect(
+            result.rejected.map(\.description) == [
+                "reports.zip › secret.xml: zip member is encrypted: it cannot be read without its password"
+            ])
     }
 
     @Test func anArchivesMembersTogetherStayWithinTheLimitForOneInput() throws {
         let rows = (0..<2_000).map { SyntheticReport.Row("192.0.2.\($0 % 250 + 1)", 1) }
         let members = (0..<4).map { index in
             Compression.Member.file(
-                "r\(index).xml", Array(SyntheticReport(org: "R\(index)", reportID: "\(index)", begin: 1_764_547_200, rows: rows).xml.utf8))
+                "r\(index).xml",
+                Array(
+                    SyntheticReport(org: "R\(index)", reportID: "\(index)", begin: 1_764_547_200, rows: rows).xml.utf8))
         }
         let size = Int64(members[0].bytes?.count ?? 0)
         let limits = UnpackLimits(maxReportBytes: size + 1024, maxInputBytes: size * 2 + size / 2)
@@ -92,7 +95,8 @@ import Testing
         var file: [UInt8] = []
         for _ in 0..<count { file += empty }
         file += Compression.gzip(report)
-        let result = try RecordingVisitor.unpack(file, name: "members.xml.gz", limits: UnpackLimits(chunkSize: chunkSize))
+        let result = try RecordingVisitor.unpack(
+            file, name: "members.xml.gz", limits: UnpackLimits(chunkSize: chunkSize))
         #expect(result.rejected.isEmpty)
         let payload = try #require(result.payloads.first)
         #expect(payload.bytes == report)

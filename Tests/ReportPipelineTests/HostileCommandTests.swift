@@ -51,7 +51,8 @@ import Testing
     @Test func readingCommandsDoNotTrapOnHugeStoredCounts() throws {
         let temp = try TemporaryDirectory()
         let db = temp.path("db.sqlite")
-        #expect(try RuaExecutable.run(["import", "--db", db, "SampleReports/dmarc", "SampleReports/tlsrpt"]).status == 0)
+        #expect(
+            try RuaExecutable.run(["import", "--db", db, "SampleReports/dmarc", "SampleReports/tlsrpt"]).status == 0)
         let queue = try DatabaseQueue(path: db)
         try queue.write { db in
             let huge = Int64.max
@@ -68,7 +69,8 @@ import Testing
         try queue.close()
         for command in [
             ["summary"], ["reports"], ["tls"], ["failures", "--offline"], ["sources", "--offline"],
-            ["digest", "--offline", "--since", "2025-11-01"], ["digest", "--offline", "--format", "json", "--since", "2025-11-01"],
+            ["digest", "--offline", "--since", "2025-11-01"],
+            ["digest", "--offline", "--format", "json", "--since", "2025-11-01"],
             ["export", "sources"], ["export", "records"], ["export", "reports"],
         ] {
             let result = try RuaExecutable.run(command + ["--db", db])

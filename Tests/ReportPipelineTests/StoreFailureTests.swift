@@ -74,7 +74,8 @@ import Testing
     @Test func diskFullIsTemporaryOnlyWhenTheDiskIsFull() throws {
         let temp = try TemporaryDirectory()
         // 13 is SQLITE_FULL, 5 SQLITE_BUSY.
-        let error = StoreError.sqlite(code: 13, message: "database or disk is full", databasePath: temp.path("rua.sqlite"))
+        let error = StoreError.sqlite(
+            code: 13, message: "database or disk is full", databasePath: temp.path("rua.sqlite"))
         // This machine's disk has room: SQLite's "full" is then a refusal of the input's own.
         #expect(error.isTemporary == false)
         #expect(error.concernsDatabase == false)

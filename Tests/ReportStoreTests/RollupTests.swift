@@ -208,9 +208,11 @@ private func mixedRecords() -> [ReportRecord] {
         _ = try storeReport(database, input: "mixed.xml", records: mixedRecords())
         _ = try storeReport(database, input: "b.xml", reportID: "r-2", records: [record("192.0.2.9", 4)], payload: [2])
         let before = try database.read { db in
-            (try Row.fetchAll(db, sql: "SELECT * FROM report_rollup ORDER BY report_id"),
-             try Row.fetchAll(db, sql: "SELECT * FROM source_rollup"),
-             try Row.fetchAll(db, sql: "SELECT id, alignment FROM record ORDER BY id"))
+            (
+                try Row.fetchAll(db, sql: "SELECT * FROM report_rollup ORDER BY report_id"),
+                try Row.fetchAll(db, sql: "SELECT * FROM source_rollup"),
+                try Row.fetchAll(db, sql: "SELECT id, alignment FROM record ORDER BY id")
+            )
         }
         // As if the step had been recorded and then stopped half-way: one report rolled up, one not.
         try database.queue.writeWithoutTransaction { db in
@@ -226,9 +228,11 @@ private func mixedRecords() -> [ReportRecord] {
         database.close()
         let reopened = try temp.makeDatabase()
         let after = try reopened.read { db in
-            (try Row.fetchAll(db, sql: "SELECT * FROM report_rollup ORDER BY report_id"),
-             try Row.fetchAll(db, sql: "SELECT * FROM source_rollup"),
-             try Row.fetchAll(db, sql: "SELECT id, alignment FROM record ORDER BY id"))
+            (
+                try Row.fetchAll(db, sql: "SELECT * FROM report_rollup ORDER BY report_id"),
+                try Row.fetchAll(db, sql: "SELECT * FROM source_rollup"),
+                try Row.fetchAll(db, sql: "SELECT id, alignment FROM record ORDER BY id")
+            )
         }
         #expect(after.0 == before.0)
         #expect(after.1 == before.1)

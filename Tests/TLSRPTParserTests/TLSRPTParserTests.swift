@@ -112,7 +112,9 @@ func parseTLS(_ sample: String) throws -> ParsedTLSReport {
 
 /// Counts and dates no real TLS report holds are refused with the reason.
 @Suite struct TLSAbsurdValueTests {
-    func report(successful: String, failed: String, detail: String = "1", end: String = "2025-12-01T23:59:59Z")
+    func report(
+        successful: String, failed: String, detail: String = "1", end: String = "2025-12-01T23:59:59Z"
+    )
         -> [UInt8]
     {
         Array(
@@ -135,7 +137,8 @@ func parseTLS(_ sample: String) throws -> ParsedTLSReport {
 
     @Test func sessionCountsWhoseSumPasses2To63AreRejectedNotTrapped() {
         let huge = "9223372036854775807"
-        #expect(rejection(report(successful: huge, failed: huge))?.contains("more sessions than any real report") == true)
+        #expect(
+            rejection(report(successful: huge, failed: huge))?.contains("more sessions than any real report") == true)
         #expect(rejection(report(successful: "\"\(huge)0\"", failed: "1")) != nil)
         #expect(rejection(report(successful: "5", failed: "1", detail: huge)) != nil)
         #expect(rejection(report(successful: "10000000000", failed: "10000000000")) == nil)

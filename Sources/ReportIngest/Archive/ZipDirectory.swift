@@ -45,7 +45,8 @@ struct ZipDirectory {
                 tail[$0] == 0x50 && tail[$0 + 1] == 0x4B && tail[$0 + 2] == 0x05 && tail[$0 + 3] == 0x06
             })
         else {
-            throw Failure(code: .truncated, message: "zip archive is truncated or damaged: its central directory is missing")
+            throw Failure(
+                code: .truncated, message: "zip archive is truncated or damaged: its central directory is missing")
         }
         let count = Int(Self.uint16(tail, end + 10))
         let directorySize = UInt64(Self.uint32(tail, end + 12))

@@ -32,7 +32,8 @@ struct ZipReader {
     }
 
     static func spoolFailure(_ error: any Error, at location: InputLocation) -> IngestError {
-        IngestError(.unreadable, "cannot write a temporary copy of the zip: \(error.localizedDescription)", at: location)
+        IngestError(
+            .unreadable, "cannot write a temporary copy of the zip: \(error.localizedDescription)", at: location)
     }
 
     /// Reads every member the central directory lists, in its order. Encrypted members and members whose
@@ -125,7 +126,8 @@ struct ZipReader {
             ? CheckedRead.Cap(
                 bytes: budget, reason: "the \(budget) bytes left of the limit for one input")
             : CheckedRead.Cap(
-                bytes: limits.maxReportBytes, reason: "the limit of \(limits.maxReportBytes) bytes (--max-report-bytes)")
+                bytes: limits.maxReportBytes, reason: "the limit of \(limits.maxReportBytes) bytes (--max-report-bytes)"
+            )
         var reader = CheckedRead(content: content, cap: cap, checksum: member.checksum, location: location)
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { chunk.deallocate() }

@@ -350,7 +350,11 @@ final class MIMEEntity {
                 return
             }
             let splitter = LineSplitter { try child.line($0) }
-            decoder = ContentDecoder(encoding: encoding) { try splitter.write($0) } finish: { try splitter.finish() }
+            decoder = ContentDecoder(encoding: encoding) {
+                try splitter.write($0)
+            } finish: {
+                try splitter.finish()
+            }
         }
     }
 

@@ -20,12 +20,14 @@ public enum DomainName {
     /// specially, else in single quotes. For command lines printed as advice: report data must never
     /// become a runnable command.
     public static func shellWord(_ text: String) -> String {
-        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
-            switch scalar {
-            case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", ":", "/", "@", "+", ",": true
-            default: false
+        let plain =
+            !text.isEmpty
+            && text.unicodeScalars.allSatisfy { scalar in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", ":", "/", "@", "+", ",": true
+                default: false
+                }
             }
-        }
         if plain { return text }
         return "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }

@@ -1,4 +1,5 @@
 import ReportModel
+
 /// A document as one self-contained HTML page: inline CSS, inline SVG charts, no scripts, no external
 /// resources, so it reads the same in a mail client and a browser.
 enum HTMLDocument {

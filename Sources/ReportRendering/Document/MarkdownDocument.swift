@@ -1,4 +1,5 @@
 import ReportModel
+
 /// A document as GitHub-flavoured Markdown: headings, lists, pipe tables, charts as a table.
 enum MarkdownDocument {
     static func render(_ document: Document) -> String {

@@ -1,4 +1,5 @@
 import ReportModel
+
 /// A document as plain text that fits 100 columns: what a cron mail shows.
 enum TextDocument {
     static let width = 100

@@ -27,7 +27,8 @@ extension ReportDatabase {
                 let domain: String = row["domain"]
                 summaries[domain] = TLSDomainSummary(
                     domain: domain, reports: row["reports"], reporters: Self.list(row["reporters"]),
-                    successfulSessions: Int64(saturating: row["ok"] as Double), failedSessions: Int64(saturating: row["failed"] as Double),
+                    successfulSessions: Int64(saturating: row["ok"] as Double),
+                    failedSessions: Int64(saturating: row["failed"] as Double),
                     policyTypes: Self.list(row["types"]), modes: Self.list(row["modes"]),
                     noPolicyFoundSessions: Int64(saturating: row["no_policy"] as Double))
             }
