@@ -30,8 +30,10 @@ let package = Package(
         // SQLite's process-wide configuration (a C variadic call).
         .systemLibrary(name: "CSQLiteTuning", providers: [.apt(["libsqlite3-dev"])]),
 
-        // Value types shared by every stage.
+        // Value types shared by every stage (and the file system calls that keep paths as bytes).
         .target(name: "ReportModel"),
+        // The bounded queue between an import's threads, a value that arrives later, helper threads.
+        .target(name: "WorkQueues"),
         // Bytes -> payloads: sniffing, gzip/zlib, zip, decompression caps, hashing.
         .target(
             name: "ReportIngest",
@@ -46,11 +48,11 @@ let package = Package(
         .target(name: "DomainAlignment", dependencies: ["ReportModel", "CDomainNames"], swiftSettings: hotPath),
         // Who a source is: reverse DNS with forward confirmation (c-ares), known services, evidence.
         .target(name: "SenderAttribution", dependencies: ["ReportModel", "DomainAlignment", "CAres"]),
-        // The only place that knows SQL.
+        // The only place that knows SQL; keeps inputs' originals (deflated, read back).
         .target(
             name: "ReportStore",
             dependencies: [
-                "ReportModel", "DomainAlignment", "CSQLiteTuning",
+                "ReportModel", "DomainAlignment", "WorkQueues", "CSQLiteTuning", "CZlibShim",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -66,7 +68,7 @@ let package = Package(
         // ingest -> parse -> store; what the command line calls.
         .target(
             name: "ReportPipeline",
-            dependencies: ["ReportModel", "ReportIngest", "DMARCParser", "TLSRPTParser", "ReportStore"],
+            dependencies: ["ReportModel", "ReportIngest", "DMARCParser", "TLSRPTParser", "ReportStore", "WorkQueues"],
             swiftSettings: hotPath
         ),
         // What the command line stands on: the database opened, every question as a plain call.
@@ -112,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "ReportPipelineTests",
             dependencies: [
-                "ReportPipeline", "ReportIngest", "ReportStore", "ReportRendering", "ReportTestSupport",
+                "ReportPipeline", "ReportIngest", "ReportStore", "ReportRendering", "ReportTestSupport", "WorkQueues",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Snapshots"]

@@ -2,11 +2,14 @@ import Foundation
 import ReportIngest
 import ReportModel
 import ReportStore
+import WorkQueues
 
-/// Imports report files into the database. Two threads share the work: one reads, unpacks and parses
-/// (``InputReader``), the other writes (``InputWriter``), with a bounded queue of events between them.
-/// Every input's original bytes are kept; each input is one transaction and each report a savepoint in
-/// it. This is the API the command line and the end-to-end tests use.
+/// Imports inputs into the database. Two threads share the work: one reads, unpacks and parses
+/// (``InputReader``), the other writes (``InputWriter``); between them, one job per input, whose parts
+/// follow as they are found, bounded together by one budget. Every input's original bytes are kept; each
+/// input is stored in a savepoint, each report in a savepoint inside it, and acknowledged once its
+/// transaction has committed. Inputs come from an ``InputSource``: paths, inputs kept in the database, a
+/// mailbox. This is the API the service and the end-to-end tests use.
 public final class ImportPipeline {
     /// The database, or how to open it: an import opens it (migrating it if need be) while its reader
     /// already reads the first inputs.
@@ -27,8 +30,9 @@ public final class ImportPipeline {
     private let clock: () -> Date
     private let markMaildirSeen: Bool
 
-    /// The weight of events in flight between the reader and the writer (``ImportEvent/weight``): about 16
-    /// batches of records, or 16 MiB of input bytes, or a few hundred small messages.
+    /// The weight of jobs and parts in flight between the reader and the writer (``Job/weight``,
+    /// ``InputPart/weight``): about 16 batches of records, or 16 MiB of input bytes, or a few hundred
+    /// small messages.
     static let queueCapacity = 4096
 
     /// - Parameters:
@@ -79,7 +83,16 @@ public final class ImportPipeline {
     ) throws
         -> ImportSummary
     {
-        try run(paths.map { .path($0) }, onItem: onItem)
+        try run(PathInputs(paths, markMaildirSeen: markMaildirSeen), onItem: onItem)
+    }
+
+    /// Imports what `source` yields (a mailbox, uploads), each input acknowledged once committed.
+    public func importInputs(
+        from source: any InputSource, onItem: @escaping (ImportItem) -> Void = { _ in }
+    ) throws
+        -> ImportSummary
+    {
+        try run(source, onItem: onItem)
     }
 
     /// Runs kept inputs through the current unpacking and parsing again (after an upgrade that handles a
@@ -91,7 +104,7 @@ public final class ImportPipeline {
         let database = try openedDatabase()
         let inputs = try ids.map { try $0.compactMap(database.keptInput(id:)) } ?? database.quarantined()
         let missing = (ids ?? []).filter { id in !inputs.contains { $0.id == id } }
-        var summary = try run(inputs.map { .stored(id: $0.id, name: $0.name, sha256: $0.sha256) }, onItem: onItem)
+        var summary = try run(nil, kept: inputs, onItem: onItem)
         summary.failures += missing.map {
             "input #\($0): no such input in the database (rua quarantine list shows them)"
         }
@@ -110,12 +123,22 @@ public final class ImportPipeline {
         }
     }
 
-    private func run(_ sources: [InputReader.Source], onItem: @escaping (ImportItem) -> Void) throws -> ImportSummary {
-        let channel = EventChannel(capacity: Self.queueCapacity)
-        let gate = DatabaseGate()
-        let reader = InputReader(
-            sources: sources, storedInputs: StoredInputs(path: store.path, gate: gate), unpacker: unpacker,
-            channel: channel)
+    /// Runs the reader on a thread of its own over `source` (or over `kept`, the inputs kept in the
+    /// database, read through the reader's own connection), and the writer on this one.
+    private func run(
+        _ source: (any InputSource)?, kept: [KeptInput] = [], onItem: @escaping (ImportItem) -> Void
+    ) throws -> ImportSummary {
+        let budget = QueueBudget(capacity: Self.queueCapacity)
+        let jobs = BoundedQueue<Job>(sharing: budget) { $0.weight }
+        let gate = OneShot<Bool>()
+        let storedInputs = StoredInputs(path: store.path, gate: gate)
+        let inputs =
+            source
+            ?? KeptInputs(kept) { sha256 in try storedInputs.lookup(waiting: true)?.original(sha256: sha256)?.decoded()
+            }
+        // Handed over: from here on only the reader's thread uses the source.
+        nonisolated(unsafe) var reader = InputReader(
+            source: inputs, storedInputs: storedInputs, unpacker: unpacker, jobs: jobs, budget: budget)
         // A database already open is there for the reader's first look-up; one being opened joins in when
         // it is (until then the reader reads and parses without it).
         if case .open = store { gate.set(true) }
@@ -135,12 +158,11 @@ public final class ImportPipeline {
             // Nothing can be stored: the reader stops at its next input, and is waited for (it may be
             // reading standard input, which the process must not leave behind mid-read).
             gate.set(false)
-            channel.close()
+            jobs.close()
             readerDone.wait()
             throw error
         }
-        let writer = InputWriter(
-            database: database, channel: channel, clock: clock, markMaildirSeen: markMaildirSeen, onItem: onItem)
+        let writer = InputWriter(database: database, jobs: jobs, clock: clock, onItem: onItem)
         writer.onProgress = onProgress
         writer.run()
         return writer.summary

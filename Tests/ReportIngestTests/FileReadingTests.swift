@@ -1,5 +1,6 @@
 import Foundation
 import ReportIngest
+import ReportModel
 import ReportTestSupport
 import Testing
 

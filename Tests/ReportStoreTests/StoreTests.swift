@@ -4,19 +4,6 @@ import ReportTestSupport
 import Testing
 
 /// An original kept as it is, in one chunk.
-final class PlainOriginal: OriginalSource {
-    let bytes: [UInt8]
-    var done = false
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    var size: Int64 { Int64(bytes.count) }
-    var encoding: ContentEncoding { .identity }
-    func nextChunk() throws -> [UInt8]? {
-        defer { done = true }
-        return done ? nil : bytes
-    }
-    func chunk(at index: Int) throws -> [UInt8] { bytes }
-}
-
 extension InputImport {
     var value: Result? {
         if case .imported(let value) = self { return value }
@@ -40,7 +27,7 @@ func storeReport(
     header.policy.aspf = aspf.map { .known($0) }
     let bytes = inputBytes ?? Array(input.utf8)
     let result = try database.importInput(
-        name: input, sha256: bytes + [UInt8](repeating: 0, count: 32), original: PlainOriginal(bytes), importedAt: 0
+        name: input, sha256: bytes + [UInt8](repeating: 0, count: 32), original: .bytes(bytes), importedAt: 0
     ) { session in
         let writer = try session.beginReport(part: nil)
         for record in records { try writer.add(record) }
@@ -138,7 +125,7 @@ let allMigrations = [
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         let bytes = Array("<feedback>broken".utf8)
-        _ = try database.importInput(name: "bad.xml", sha256: [9], original: PlainOriginal(bytes), importedAt: 0) {
+        _ = try database.importInput(name: "bad.xml", sha256: [9], original: .bytes(bytes), importedAt: 0) {
             session in
             let writer = try session.beginReport(part: nil)
             try writer.add(record("192.0.2.1", 3))
@@ -162,7 +149,7 @@ let allMigrations = [
         var ran = false
         let again = try database.importInput(
             name: "copy-of-a.xml", sha256: Array("a.xml".utf8) + [UInt8](repeating: 0, count: 32),
-            original: PlainOriginal([]), importedAt: 0
+            original: .bytes([]), importedAt: 0
         ) { _ in ran = true }
         guard case .alreadyImported(let items) = again else {
             Issue.record("expected the input to be known")
@@ -178,8 +165,8 @@ let allMigrations = [
         let temp = try TemporaryDirectory()
         let database = try temp.makeDatabase()
         #expect(throws: Boom.self) {
-            _ = try database.importInput(name: "x.xml", sha256: [7], original: PlainOriginal([1, 2, 3]), importedAt: 0)
-            { session in
+            _ = try database.importInput(name: "x.xml", sha256: [7], original: .bytes([1, 2, 3]), importedAt: 0) {
+                session in
                 let writer = try session.beginReport(part: nil)
                 try writer.add(record("192.0.2.1", 3))
                 throw Boom()

@@ -1,4 +1,5 @@
 import Foundation
+import ReportModel
 
 /// A zip archive's central directory, read from the file: every member as the archive lists it,
 /// encrypted ones and ones whose data overlaps another's included, so that none is passed over in

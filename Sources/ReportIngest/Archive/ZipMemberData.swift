@@ -1,5 +1,6 @@
 import CZlibShim
 import Foundation
+import ReportModel
 
 /// The stored bytes of one zip member, located from its local header and bounded by its declared
 /// compressed size and by the end of the archive file, then copied (stored) or inflated (deflated).

@@ -1,4 +1,5 @@
 import Foundation
+import ReportModel
 
 /// Splits an mbox file into its messages, streaming: a `From ` line starts a message when it opens
 /// the file or follows an empty line; the empty line before it belongs to the separator. Lines

@@ -51,7 +51,7 @@ public final class ImportBatch {
     ///   stored (then `body` does not run, or its work is undone).
     /// - Throws: ``StoreError`` for database failures; what `body`, `original` or `digest` throws.
     public func importInput<T>(
-        name: String, sha256: [UInt8]?, original: any OriginalSource, importedAt: Int64,
+        name: String, sha256: [UInt8]?, original: InputOriginal, importedAt: Int64,
         digest: () throws -> [UInt8] = { throw StoreError("the input's digest is missing") },
         _ body: (InputSession) throws -> T
     ) throws -> InputImport<T> {
@@ -63,7 +63,8 @@ public final class ImportBatch {
             try statements.savepointInput.get().execute()
             do {
                 let (inputID, blobID, chunks) = try insertInput(
-                    name: name, sha256: sha256 ?? Self.placeholderDigest(), original: original, at: importedAt)
+                    name: name, sha256: sha256 ?? Self.placeholderDigest(), original: original.source(),
+                    at: importedAt)
                 let session = try InputSession(
                     db: db, statements: statements, inputID: inputID, importedAt: importedAt)
                 session.originalChunks = chunks
@@ -147,56 +148,11 @@ public final class ImportBatch {
     }
 }
 
-/// Stores an original's chunks in order, as its source has them ready. Chunks stored while a report's
-/// savepoint is open go if that report is rolled back; the writer is told and stores them again.
-final class OriginalChunkWriter {
-    private let blobID: Int64
-    private let source: any OriginalSource
-    private let insert: RawStatement
-    /// The number of chunks taken from the source so far.
-    private(set) var taken = 0
-    private var finished = false
-
-    init(blobID: Int64, source: any OriginalSource, insert: RawStatement) {
-        self.blobID = blobID
-        self.source = source
-        self.insert = insert
-    }
-
-    /// Stores the chunks the source has ready, without waiting for more.
-    func storeReady() throws {
-        while !finished && source.isChunkReady {
-            try storeNext()
-        }
-    }
-
-    /// Stores every remaining chunk, waiting for each.
-    func storeRest() throws {
-        while !finished {
-            try storeNext()
-        }
-    }
-
-    /// A rollback removed the chunks taken since `count` were: store them again.
-    func rolledBack(toChunkCount count: Int) throws {
-        for index in count..<taken {
-            try store(try source.chunk(at: index), seq: index)
-        }
-    }
-
-    private func storeNext() throws {
-        guard let chunk = try source.nextChunk() else {
-            finished = true
-            return
-        }
-        try store(chunk, seq: taken)
-        taken += 1
-    }
-
-    private func store(_ chunk: [UInt8], seq: Int) throws {
-        insert.bind(1, blobID)
-        insert.bind(2, seq)
-        insert.bind(3, blob: chunk)
-        try insert.execute()
-    }
+/// What ``ImportBatch/importInput(name:sha256:original:importedAt:digest:_:)`` came to.
+public enum InputImport<Result> {
+    /// The input was new and is now stored, with what the body returned.
+    case imported(Result)
+    /// An input with the same content was already stored (by another importer, or earlier in this batch):
+    /// its items, as duplicates. The body did not run, or its work was undone.
+    case alreadyImported([ReportModel.ImportItem])
 }

@@ -14,7 +14,7 @@ extension ReportDatabase {
 
     /// Stores one input in a transaction of its own. See ``ImportBatch/importInput(name:sha256:original:importedAt:_:)``.
     public func importInput<T>(
-        name: String, sha256: [UInt8], original: any OriginalSource, importedAt: Int64,
+        name: String, sha256: [UInt8], original: InputOriginal, importedAt: Int64,
         _ body: (InputSession) throws -> T
     ) throws -> InputImport<T> {
         try withImportBatch { batch in
@@ -63,24 +63,6 @@ extension ReportDatabase {
     }
 
     static let importCheckpointPages = 16_384
-
-    /// The kept original of the input with this SHA-256, if any.
-    public func original(sha256: [UInt8]) throws -> StoredOriginal? {
-        try read { db in try Self.original(db, sha256: sha256) }
-    }
-
-    static func original(_ db: Database, sha256: [UInt8]) throws -> StoredOriginal? {
-        guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT id, size, encoding FROM input_blob WHERE sha256 = ?", arguments: [Data(sha256)])
-        else { return nil }
-        let blobID: Int64 = row["id"]
-        let chunks = try Data.fetchAll(
-            db, sql: "SELECT data FROM input_chunk WHERE blob_id = ? ORDER BY seq", arguments: [blobID])
-        return StoredOriginal(
-            size: row["size"], encoding: ContentEncoding(rawValue: row["encoding"]) ?? .identity,
-            chunks: chunks.map { Array($0) })
-    }
 
     static func inputID(_ db: Database, sha256: [UInt8]) throws -> Int64? {
         try Int64.fetchOne(db.cachedStatement(sql: inputByDigest), arguments: [Data(sha256)])

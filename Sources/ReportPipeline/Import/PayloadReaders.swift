@@ -2,42 +2,54 @@ import DMARCParser
 import ReportIngest
 import ReportModel
 import TLSRPTParser
+import WorkQueues
 
-/// Turns what the unpacker finds in one input into events for the writer.
-final class EventVisitor: UnpackVisitor {
-    let channel: EventChannel
-    let input: String
-    /// The whole input's SHA-256 (it may wait for a digest computed alongside).
-    let inputDigest: () throws -> [UInt8]
+/// Turns what the unpacker finds in one input into the parts of its job.
+final class JobVisitor: UnpackVisitor {
+    let job: InputJob
     /// Called as payload bytes are read; throws to stop reading the input.
     var checkpoint: (() throws -> Void)?
 
-    init(channel: EventChannel, input: String, digest: @escaping () throws -> [UInt8]) {
-        self.channel = channel
-        self.input = input
-        self.inputDigest = digest
+    init(job: InputJob) {
+        self.job = job
     }
 
+    var input: String { job.input.name }
+
+    /// Hands a part to the writer (dropped when the writer no longer wants the input).
+    func send(_ part: InputPart) {
+        job.parts.send(part)
+    }
+
+    /// Runs the checkpoint, and stops reading an input the writer has given up on.
+    func check() throws {
+        if job.parts.isClosed { throw WriterGaveUp() }
+        try checkpoint?()
+    }
+
+    struct WriterGaveUp: Error {}
+
     func open(_ format: ReportFormat, at location: InputLocation, wholeInput: Bool) throws -> any PayloadConsumer {
+        let digest = wholeInput ? { [job] in try job.content.digest() } : nil
         switch format {
         case .dmarcXML:
-            channel.send(.beginReport(part: location.part))
-            return DMARCPayloadReader(visitor: self, location: location, knownDigest: wholeInput ? inputDigest : nil)
+            send(.reportBegins(part: location.part))
+            return DMARCPayloadReader(visitor: self, location: location, knownDigest: digest)
         case .tlsrptJSON:
-            return TLSPayloadReader(visitor: self, location: location, knownDigest: wholeInput ? inputDigest : nil)
+            return TLSPayloadReader(visitor: self, location: location, knownDigest: digest)
         }
     }
 
     func message(_ info: MessageInfo, at location: InputLocation) throws {
-        channel.send(.message(info, part: location.part))
+        send(.message(info, part: location.part))
     }
 
     func skipped(at location: InputLocation, reason: String) throws {
-        channel.send(.item(ImportItem(input: input, part: location.part, outcome: .skipped, reason: reason), []))
+        send(.item(ImportItem(input: input, part: location.part, outcome: .skipped, reason: reason), []))
     }
 
     func rejected(_ error: IngestError) throws {
-        channel.send(.item(rejection(at: error.location, kind: nil, reason: error.message, diagnostics: []), []))
+        send(.item(rejection(at: error.location, kind: nil, reason: error.message, diagnostics: []), []))
     }
 
     func rejection(
@@ -56,7 +68,7 @@ final class DMARCPayloadReader: PayloadConsumer {
     /// Records per event: large enough that the queue's locking is noise, small enough to bound memory.
     static let batchSize = 256
 
-    private let visitor: EventVisitor
+    private let visitor: JobVisitor
     private let location: InputLocation
     private var parser: AggregateReportParser?
     /// The payload's SHA-256 when it is the whole input's; else hashed here.
@@ -69,22 +81,22 @@ final class DMARCPayloadReader: PayloadConsumer {
         var records: [ReportRecord] = []
     }
 
-    init(visitor: EventVisitor, location: InputLocation, knownDigest: (() throws -> [UInt8])?) {
+    init(visitor: JobVisitor, location: InputLocation, knownDigest: (() throws -> [UInt8])?) {
         self.visitor = visitor
         self.location = location
         self.knownDigest = knownDigest
-        let channel = visitor.channel
+        let job = visitor.job
         parser = AggregateReportParser(fileName: location.leafName) { [batch] record in
             batch.records.append(record)
             if batch.records.count >= Self.batchSize {
-                channel.send(.records(batch.records))
+                job.parts.send(.records(batch.records))
                 batch.records.removeAll(keepingCapacity: true)
             }
         }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
-        try visitor.checkpoint?()
+        try visitor.check()
         if knownDigest == nil { hasher.update(bytes) }
         return try parser?.feed(bytes) ?? false
     }
@@ -100,7 +112,7 @@ final class DMARCPayloadReader: PayloadConsumer {
         self.parser = nil
         let (visitor, hasher, hashes) = (visitor, hasher, knownDigest == nil)
         let pull = { (buffer: UnsafeMutableRawBufferPointer) throws -> Int in
-            try visitor.checkpoint?()
+            try visitor.check()
             let count = try read(buffer)
             if hashes && count > 0 { hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
             return count
@@ -127,12 +139,12 @@ final class DMARCPayloadReader: PayloadConsumer {
             return
         }
         if !batch.records.isEmpty {
-            visitor.channel.send(.records(batch.records))
+            visitor.send(.records(batch.records))
             batch.records = []
         }
         let digest = try knownDigest?() ?? hasher.finalize()
-        visitor.channel.send(
-            .commitReport(
+        visitor.send(
+            .reportParsed(
                 ParsedPayload(
                     part: location.part, header: parsed.header, records: parsed.recordCount,
                     messages: parsed.messageCount, payloadSHA256: digest,
@@ -147,26 +159,26 @@ final class DMARCPayloadReader: PayloadConsumer {
     private func discard(reason: String, diagnostics: [Diagnostic]) {
         batch.records = []
         let item = visitor.rejection(at: location, kind: .dmarc, reason: reason, diagnostics: diagnostics)
-        visitor.channel.send(.discardReport(item, diagnostics))
+        visitor.send(.reportRejected(item, diagnostics))
     }
 }
 
 /// Collects a TLS-RPT JSON payload (within the report cap) and parses it at its end.
 final class TLSPayloadReader: PayloadConsumer {
-    private let visitor: EventVisitor
+    private let visitor: JobVisitor
     private let location: InputLocation
     private let knownDigest: (() throws -> [UInt8])?
     private var bytes: [UInt8] = []
     private var tooLarge = false
 
-    init(visitor: EventVisitor, location: InputLocation, knownDigest: (() throws -> [UInt8])?) {
+    init(visitor: JobVisitor, location: InputLocation, knownDigest: (() throws -> [UInt8])?) {
         self.visitor = visitor
         self.location = location
         self.knownDigest = knownDigest
     }
 
     func write(_ chunk: UnsafeRawBufferPointer) throws -> Bool {
-        try visitor.checkpoint?()
+        try visitor.check()
         guard bytes.count + chunk.count <= TLSRPTParser.maxReportBytes else {
             // The report is parsed whole; its size bounds the memory that takes.
             tooLarge = true
@@ -182,28 +194,28 @@ final class TLSPayloadReader: PayloadConsumer {
             let reason =
                 "TLS report larger than \(TLSRPTParser.maxReportBytes) bytes of JSON; real ones are a few KB, "
                 + "and larger ones are not parsed (memory)"
-            visitor.channel.send(
+            visitor.send(
                 .item(visitor.rejection(at: location, kind: .tlsrpt, reason: reason, diagnostics: diagnostics), []))
             return
         }
         do {
             let parsed = try TLSRPTParser().parse(bytes)
-            visitor.channel.send(
-                .commitTLSReport(
+            visitor.send(
+                .tlsReport(
                     ParsedTLSPayload(
                         part: location.part, report: parsed.report,
                         payloadSHA256: try knownDigest?() ?? SHA256Hasher.digest(bytes),
                         diagnostics: diagnostics + parsed.diagnostics)))
         } catch let error as TLSRPTParseError {
             let item = visitor.rejection(at: location, kind: .tlsrpt, reason: error.message, diagnostics: diagnostics)
-            visitor.channel.send(.item(item, diagnostics))
+            visitor.send(.item(item, diagnostics))
         }
         bytes = []
     }
 
     func abort(_ error: IngestError) throws {
         bytes = []
-        visitor.channel.send(
+        visitor.send(
             .item(visitor.rejection(at: location, kind: .tlsrpt, reason: error.message, diagnostics: []), []))
     }
 }

@@ -1,5 +1,19 @@
 import ReportModel
 
+/// An input's original bytes, as the importer hands them to the store to keep: held in memory, or in a
+/// file read again in chunks (a large file, a spooled message).
+public enum InputOriginal: Sendable {
+    case bytes([UInt8])
+    case file(path: String, size: Int64)
+
+    public var size: Int64 {
+        switch self {
+        case .bytes(let bytes): Int64(bytes.count)
+        case .file(_, let size): size
+        }
+    }
+}
+
 /// How an input's original bytes are kept.
 public enum ContentEncoding: String, Sendable {
     /// As received (already compressed inputs: gzip, zip).
@@ -8,9 +22,8 @@ public enum ContentEncoding: String, Sendable {
     case deflate
 }
 
-/// Hands the store an input's original bytes, chunk by chunk, already encoded. The store keeps them
-/// without knowing about compression.
-public protocol OriginalSource: AnyObject {
+/// Hands the store an input's original bytes, chunk by chunk, already encoded.
+protocol OriginalSource: AnyObject {
     /// Size of the original in bytes.
     var size: Int64 { get }
     var encoding: ContentEncoding { get }
@@ -27,21 +40,14 @@ public protocol OriginalSource: AnyObject {
 
 extension OriginalSource {
     /// A source that encodes on demand is always ready.
-    public var isChunkReady: Bool { true }
+    var isChunkReady: Bool { true }
 }
 
-/// An input's original as stored: its encoding and its chunks in order.
-public struct StoredOriginal: Sendable {
-    public var size: Int64
-    public var encoding: ContentEncoding
-    public var chunks: [[UInt8]]
-}
-
-/// What ``ReportDatabase/importInput(name:sha256:original:importedAt:_:)`` came to.
-public enum InputImport<Result> {
-    /// The input was new and is now stored, with what the body returned.
-    case imported(Result)
-    /// An input with the same content was already stored (by another importer, or earlier in this batch):
-    /// its items, as duplicates. The body did not run.
-    case alreadyImported([ReportModel.ImportItem])
+extension InputOriginal {
+    /// The chunks to store: encoded on demand, or ahead on a thread of their own when the original is
+    /// large enough to be worth one.
+    func source() throws -> any OriginalSource {
+        let chunks = { try OriginalChunks(self) }
+        return try PrefetchedOriginal.source(for: chunks, again: chunks)
+    }
 }

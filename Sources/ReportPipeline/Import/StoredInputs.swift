@@ -1,5 +1,6 @@
 import Foundation
 import ReportStore
+import WorkQueues
 
 /// Whether the import's database is open (`true`) or could not be opened (`false`): set once by the
 /// writer, waited for by the reader.

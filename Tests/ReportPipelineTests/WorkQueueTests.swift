@@ -1,6 +1,7 @@
 import Foundation
 import ReportModel
 import Testing
+import WorkQueues
 
 @testable import ReportPipeline
 
@@ -78,21 +79,53 @@ import Testing
         #expect(queue.send(50))
         #expect(queue.receive() == 50)
         #expect(!queue.hasElement)
-        #expect(queue.receive(until: Date.distantPast) == nil)
+        if case .timedOut = queue.receive(until: Date.distantPast) {} else { Issue.record("an element came") }
     }
 
-    @Test func elementsComeOutInOrderAndOnePutBackComesFirst() {
+    @Test func elementsComeOutInOrderAndTheEndAfterTheLast() {
         let queue = BoundedQueue<Int>(capacity: 100) { _ in 1 }
         for value in 1...5 { queue.send(value) }
-        var received = [queue.receive(), queue.receive()]
-        queue.sendFront(0)
-        while queue.hasElement { received.append(queue.receive()) }
-        #expect(received == [1, 2, 0, 3, 4, 5])
+        queue.end()
+        var received: [Int] = []
+        while let value = queue.receive() { received.append(value) }
+        #expect(received == [1, 2, 3, 4, 5])
+        if case .ended = queue.receive(until: Date.distantPast) {} else { Issue.record("the queue did not end") }
     }
 
-    @Test func importEventsWeighTheirRecordsAndBytes() {
-        #expect(ImportEvent.records(Array(repeating: ReportRecord(), count: 4)).weight == 5)
-        #expect(ImportEvent.discovered(3).weight == 1)
+    /// Queues sharing a budget bound what they hold together: the reader fills one input's parts while
+    /// the writer still takes another's, and memory holds the budget, not a budget per input.
+    @Test func queuesSharingABudgetWaitForEachOther() {
+        let budget = QueueBudget(capacity: 10)
+        let first = BoundedQueue<Int>(sharing: budget) { $0 }
+        let second = BoundedQueue<Int>(sharing: budget) { $0 }
+        #expect(first.send(8))
+        let sent = Counter()
+        let sender = Thread {
+            second.send(5)
+            sent.increment()
+        }
+        sender.start()
+        #expect(eventually { second.senderIsWaiting })
+        #expect(sent.current == 0, "the budget is used by the other queue")
+        #expect(first.receive() == 8)
+        #expect(eventually { sent.current == 1 })
+        #expect(second.receive() == 5)
+    }
+
+    /// Closing a queue releases what it held into the budget and lets its own waiting sender go.
+    @Test func closingAQueueReleasesItsShareOfTheBudget() {
+        let budget = QueueBudget(capacity: 10)
+        let first = BoundedQueue<Int>(sharing: budget) { $0 }
+        let second = BoundedQueue<Int>(sharing: budget) { $0 }
+        #expect(first.send(8))
+        first.close()
+        #expect(second.send(8), "the closed queue's share is free again")
+        #expect(!first.send(1))
+    }
+
+    @Test func partsWeighTheirRecords() {
+        #expect(InputPart.records(Array(repeating: ReportRecord(), count: 4)).weight == 5)
+        #expect(InputPart.reportBegins(part: nil).weight == 1)
     }
 }
 

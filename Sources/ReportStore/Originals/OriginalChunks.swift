@@ -1,10 +1,9 @@
 import Foundation
-import ReportIngest
 import ReportModel
-import ReportStore
+import WorkQueues
 
-/// Feeds the store an input's original bytes in 1 MiB chunks: as they are when the input is already
-/// compressed (gzip, zlib, zip), zlib-deflated otherwise.
+/// An input's original bytes in 1 MiB chunks: as they are when the input is already compressed (gzip,
+/// zlib, zip), zlib-deflated otherwise.
 final class OriginalChunks: OriginalSource {
     let size: Int64
     let encoding: ContentEncoding
@@ -13,23 +12,22 @@ final class OriginalChunks: OriginalSource {
     private var file: FileHandle?
     private var next = 0
 
-    /// An original held in memory.
-    init(bytes: [UInt8]) {
-        self.bytes = bytes
-        self.path = nil
-        self.size = Int64(bytes.count)
-        self.encoding = Self.encoding(for: Array(bytes.prefix(8)), size: Int64(bytes.count))
-    }
-
-    /// A large original read again from its file.
-    init(path: String, size: Int64) throws {
-        let file = try Self.open(path)
-        let head = try file.read(upToCount: 8) ?? Data()
-        self.file = file
-        self.path = path
-        self.bytes = nil
-        self.size = size
-        self.encoding = Self.encoding(for: Array(head), size: size)
+    init(_ original: InputOriginal) throws {
+        switch original {
+        case .bytes(let bytes):
+            self.bytes = bytes
+            self.path = nil
+            self.size = Int64(bytes.count)
+            self.encoding = Self.encoding(for: Array(bytes.prefix(8)), size: Int64(bytes.count))
+        case .file(let path, let size):
+            let file = try Self.open(path)
+            let head = try file.read(upToCount: 8) ?? Data()
+            self.file = file
+            self.path = path
+            self.bytes = nil
+            self.size = size
+            self.encoding = Self.encoding(for: Array(head), size: size)
+        }
     }
 
     deinit {
@@ -38,9 +36,8 @@ final class OriginalChunks: OriginalSource {
 
     private static func open(_ path: String) throws -> FileHandle {
         guard let file = SystemPath.openForReading(path) else {
-            throw IngestError(
-                .unreadable, "cannot reopen file to keep its original: \(String(cString: strerror(errno)))",
-                at: .init(path: path))
+            throw StoreError(
+                "cannot reopen \(PathBytes.displayed(path)) to keep its original: \(String(cString: strerror(errno)))")
         }
         return file
     }
@@ -61,9 +58,8 @@ final class OriginalChunks: OriginalSource {
         self.file = file
         let chunk = try FileReading.read(file.fileDescriptor, count: Deflate.chunkSize, at: Int64(start))
         guard Int64(start + chunk.count) == min(Int64(start + Deflate.chunkSize), size) else {
-            throw IngestError(
-                .unreadable, "file changed while being imported: its original cannot be kept",
-                at: .init(path: path ?? ""))
+            throw StoreError(
+                "\(PathBytes.displayed(path ?? "")) changed while being imported: its original cannot be kept")
         }
         return chunk.withUnsafeBytes { encode($0) }
     }
@@ -78,10 +74,15 @@ final class OriginalChunks: OriginalSource {
 
     private static func encoding(for head: [UInt8], size: Int64) -> ContentEncoding {
         guard size >= smallestDeflated else { return .identity }
-        switch Sniffer.sniff(head.prefix(8), isComplete: head.count < 8) {
-        case .gzip?, .zlib?, .zip?: return .identity
-        default: return .deflate
-        }
+        return isCompressed(head) ? .identity : .deflate
+    }
+
+    /// Whether the bytes begin as gzip, zip or a zlib stream do: deflating those again gains nothing.
+    static func isCompressed(_ head: [UInt8]) -> Bool {
+        guard head.count >= 2 else { return false }
+        if head[0] == 0x1F && head[1] == 0x8B { return true }
+        if head.count >= 4 && head[0] == 0x50 && head[1] == 0x4B && (head[2] == 3 || head[2] == 5) { return true }
+        return head[0] & 0x0F == 8 && (UInt16(head[0]) << 8 | UInt16(head[1])) % 31 == 0
     }
 }
 
@@ -140,28 +141,18 @@ final class PrefetchedOriginal: OriginalSource {
 /// The chunks a ``PrefetchedOriginal``'s thread has encoded and the writer not yet taken, then the end
 /// (or the failure) of the original: a bounded queue of them, closed when the writer no longer wants it.
 private final class ChunkQueue: Sendable {
-    private enum Item {
-        case chunk([UInt8])
-        case end((any Error)?)
-    }
-
-    private let items = BoundedQueue<Item>(capacity: PrefetchedOriginal.maxQueuedBytes) { item in
-        if case .chunk(let bytes) = item { max(1, bytes.count) } else { 1 }
-    }
+    private let items = BoundedQueue<[UInt8]>(capacity: PrefetchedOriginal.maxQueuedBytes) { max(1, $0.count) }
+    private let failure = OneShot<any Error>()
 
     /// Runs on the encoding thread until the source ends, fails, or the writer no longer wants it.
     func fill(from source: OriginalChunks) {
-        while true {
-            do {
-                guard let chunk = try source.nextChunk() else {
-                    items.send(.end(nil))
-                    return
-                }
-                guard items.send(.chunk(chunk)) else { return }
-            } catch {
-                items.send(.end(error))
-                return
+        defer { items.end() }
+        do {
+            while let chunk = try source.nextChunk() {
+                guard items.send(chunk) else { return }
             }
+        } catch {
+            failure.set(error)
         }
     }
 
@@ -169,35 +160,12 @@ private final class ChunkQueue: Sendable {
 
     /// The next chunk, waiting for it; `nil` at the end.
     func take() throws -> [UInt8]? {
-        switch items.receive() {
-        case .chunk(let bytes):
-            return bytes
-        case .end(let failure):
-            // The end stays for any later call.
-            items.sendFront(.end(failure))
-            if let failure { throw failure }
-            return nil
-        }
+        if let chunk = items.receive() { return chunk }
+        if let failure = failure.current { throw failure }
+        return nil
     }
 
     func cancel() {
         items.close()
-    }
-}
-
-extension StoredOriginal {
-    /// The original bytes, decoded.
-    func decoded() throws -> [UInt8] {
-        switch encoding {
-        case .identity: chunks.flatMap { $0 }
-        case .deflate: try chunks.flatMap { try Deflate.decompress($0) }
-        }
-    }
-}
-
-extension ReportDatabase {
-    /// The original bytes of the input with this SHA-256, decoded, or `nil` when none is kept.
-    public func originalBytes(sha256: [UInt8]) throws -> [UInt8]? {
-        try original(sha256: sha256)?.decoded()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import ReportIngest
 import ReportModel
 import ReportStore
+import WorkQueues
 
 /// A file about to be imported: its bytes and SHA-256 when it is small enough to hold, else its size
 /// (a large file, or a zip archive of a megabyte or more, is streamed, and hashed on a thread of its own
@@ -23,10 +24,7 @@ struct InputFile {
     init(path: String, wholeFileLimit: Int64) throws {
         self.path = path
         let location = InputLocation(path: path)
-        guard let handle = SystemPath.openForReading(path) else {
-            throw IngestError(
-                .unreadable, "cannot open file for reading: \(String(cString: strerror(errno)))", at: location)
-        }
+        let handle = try Self.open(path)
         defer { try? handle.close() }
         do {
             let head = Array(try handle.read(upToCount: 4) ?? Data())
@@ -50,13 +48,19 @@ struct InputFile {
         }
     }
 
+    private static func open(_ path: String) throws -> FileHandle {
+        guard let handle = SystemPath.openForReading(path) else {
+            throw IngestError(
+                .unreadable, "cannot open file for reading: \(String(cString: strerror(errno)))",
+                at: InputLocation(path: path))
+        }
+        return handle
+    }
+
     /// The SHA-256 of the file at `path`, read in 1 MiB chunks.
     static func digest(path: String) throws -> [UInt8] {
         let location = InputLocation(path: path)
-        guard let handle = SystemPath.openForReading(path) else {
-            throw IngestError(
-                .unreadable, "cannot open file for reading: \(String(cString: strerror(errno)))", at: location)
-        }
+        let handle = try open(path)
         defer { try? handle.close() }
         do {
             let hasher = SHA256Hasher()
