@@ -83,7 +83,7 @@ public final class ImportPipeline {
     ) throws
         -> ImportSummary
     {
-        try run(PathInputs(paths, markMaildirSeen: markMaildirSeen), onItem: onItem)
+        try run(PathInputs(paths, markMaildirSeen: markMaildirSeen, database: store.path), onItem: onItem)
     }
 
     /// Imports what `source` yields (a mailbox, uploads), each input acknowledged once committed.

@@ -8,6 +8,8 @@ enum ExitStatus {
     static let usage = ExitCode(64)
     /// At least one input was rejected (and kept with its reason).
     static let dataError = ExitCode(65)
+    /// A reading command found no database at its path: nothing was imported there yet, or `--db` is wrong.
+    static let noInput = ExitCode(66)
     /// An input or the database could not be read or written.
     static let ioError = ExitCode(74)
     /// A temporary failure (database locked past the timeout): try again later.

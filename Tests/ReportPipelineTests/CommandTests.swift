@@ -208,7 +208,7 @@ import Testing
             let processes = try (0..<6).map { _ -> Process in
                 let process = Process()
                 process.executableURL = RuaExecutable.url
-                process.arguments = ["reports", "--db", db]
+                process.arguments = ["import", "--quiet", "--db", db, "SampleReports/tlsrpt"]
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()

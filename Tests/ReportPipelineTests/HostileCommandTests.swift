@@ -29,6 +29,7 @@ import Testing
 
     @Test func reprocessingAnInputThatDoesNotExistFails() throws {
         let temp = try TemporaryDirectory()
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", temp.path("db.sqlite"), "SampleReports/tlsrpt"])
         let result = try RuaExecutable.run(["reprocess", "9999999", "--db", temp.path("db.sqlite")])
         #expect(result.status == 74)
         #expect((result.stdout + result.stderr).contains("input #9999999: no such input"))

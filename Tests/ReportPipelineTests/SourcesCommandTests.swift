@@ -57,6 +57,7 @@ import Testing
     @Test func aBrokenServicesFileIsAUsageError() throws {
         let temp = try TemporaryDirectory()
         let file = try temp.write("services.csv", "domain,service\njust-a-domain.example\n")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", temp.path("db.sqlite"), "SampleReports/tlsrpt"])
         let result = try RuaExecutable.run(
             ["sources", "--db", temp.path("db.sqlite"), "--offline", "--services", file])
         #expect(result.status == 64)

@@ -184,3 +184,27 @@ public struct Digest: Sendable {
     /// True when the period has no DMARC or TLS report at all.
     public var isEmpty: Bool { domains.allSatisfy { $0.reports == 0 } && tls.isEmpty }
 }
+
+extension Digest {
+    /// A reporter that sent at least this many reports in the 28 days before the period sends about
+    /// daily: its silence means reports are being lost somewhere.
+    public static let dailyReporterMinimum = 20
+
+    /// What says reports are missing: no report at all in the period, a domain that had reports in the
+    /// period before and has none now, a reporter that sent about daily and went silent. Each a sentence.
+    public var missingReports: [String] {
+        var missing: [String] = []
+        if !domains.contains(where: { $0.reports > 0 }) {
+            missing.append("no report at all arrived in the period")
+        }
+        for domain in domains where domain.reports == 0 {
+            missing.append("\(domain.policyDomain): no report in the period (it had reports in the period before)")
+        }
+        for reporter in silentReporters where reporter.earlierReports >= Self.dailyReporterMinimum {
+            missing.append(
+                "\(reporter.policyDomain): \(reporter.reporter) sent \(reporter.earlierReports) reports in the 28 days "
+                    + "before and none in the period")
+        }
+        return missing
+    }
+}

@@ -9,7 +9,8 @@ import ReportModel
 /// What it passes over, each with a note: hidden files and folders (silently, as `ls` does), a Maildir's
 /// `tmp/` (messages still being delivered), symbolic links that lead out of the tree (an import of a
 /// folder never reads what lies elsewhere: `in/x.xml -> /etc/shadow` is not read), broken links, and
-/// anything that is not a regular file (a FIFO would block the import for ever, a device never ends).
+/// anything that is not a regular file (a FIFO would block the import for ever, a device never ends),
+/// and Rua's own database with its `-wal`, `-shm` and `-journal` files, when the database lies in the tree.
 struct DirectoryWalk {
     let root: String
     /// Entries not read, with why.
@@ -23,21 +24,36 @@ struct DirectoryWalk {
         var inode: UInt64
     }
 
-    init(root: String) {
+    /// The folder of the database being imported into, and the names of its files there.
+    private let database: (folder: FileIdentity, names: Set<String>)?
+
+    /// - Parameter database: the database the import writes to, passed over if the walk meets it.
+    init(root: String, database: String? = nil) {
         self.root = root
+        self.database = database.flatMap { path in
+            let folder = (path as NSString).deletingLastPathComponent
+            guard let status = SystemPath.status(folder.isEmpty ? "." : folder) else { return nil }
+            let name = (path as NSString).lastPathComponent
+            return (Self.identity(status), [name, name + "-wal", name + "-shm", name + "-journal"])
+        }
+    }
+
+    private static func identity(_ status: stat) -> FileIdentity {
+        FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
     }
 
     mutating func files() -> [String] {
         let realRoot = SystemPath.resolved(root) ?? root
         var files: [String] = []
-        if let status = SystemPath.status(root) {
-            visited.insert(FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
-        }
-        walk(root, realRoot: realRoot, into: &files)
+        let rootIdentity = SystemPath.status(root).map(Self.identity)
+        if let rootIdentity { visited.insert(rootIdentity) }
+        walk(root, identity: rootIdentity, realRoot: realRoot, into: &files)
         return files.sorted()
     }
 
-    private mutating func walk(_ folder: String, realRoot: String, into files: inout [String]) {
+    private mutating func walk(
+        _ folder: String, identity folderIdentity: FileIdentity?, realRoot: String, into files: inout [String]
+    ) {
         guard let names = SystemPath.entries(of: folder) else {
             unreadable.append((folder, "directory cannot be read: \(String(cString: strerror(errno)))"))
             return
@@ -62,10 +78,14 @@ struct DirectoryWalk {
             switch status.st_mode & S_IFMT {
             case S_IFDIR:
                 if maildir && name == "tmp" { continue }
-                let identity = FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+                let identity = Self.identity(status)
                 guard visited.insert(identity).inserted else { continue }
-                walk(path, realRoot: realRoot, into: &files)
+                walk(path, identity: identity, realRoot: realRoot, into: &files)
             case S_IFREG:
+                if let database, database.folder == folderIdentity, database.names.contains(name) {
+                    passedOver.append((path, "the database this import writes to: not read"))
+                    continue
+                }
                 files.append(path)
             default:
                 passedOver.append((path, "not a regular file (\(Self.kind(status.st_mode))): not read"))

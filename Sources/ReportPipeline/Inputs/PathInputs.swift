@@ -9,6 +9,7 @@ import ReportModel
 public struct PathInputs: InputSource {
     private let paths: [String]
     private let markMaildirSeen: Bool
+    private let database: String?
     private var nextPath = 0
     /// The files of the path being read, and the next of them.
     private var files: [String] = []
@@ -23,10 +24,13 @@ public struct PathInputs: InputSource {
     /// What can be read only once is held in memory up to this size, in a temporary file beyond it.
     public static let spoolMemoryLimit = 16 << 20
 
-    /// - Parameter markMaildirSeen: acknowledge each message of a Maildir's `new/` by moving it to `cur/`.
-    public init(_ paths: [String], markMaildirSeen: Bool = false) {
+    /// - Parameters:
+    ///   - markMaildirSeen: acknowledge each message of a Maildir's `new/` by moving it to `cur/`.
+    ///   - database: the database the import writes to: a directory walk passes over its files.
+    public init(_ paths: [String], markMaildirSeen: Bool = false, database: String? = nil) {
         self.paths = paths
         self.markMaildirSeen = markMaildirSeen
+        self.database = database
     }
 
     public mutating func next() -> SourceEvent? {
@@ -108,7 +112,7 @@ public struct PathInputs: InputSource {
             files = [path]
             return
         }
-        var walk = DirectoryWalk(root: path)
+        var walk = DirectoryWalk(root: path, database: database)
         files = walk.files()
         pending += walk.passedOver.map { .passedOver(name: $0.path, reason: $0.reason) }
         pending += walk.unreadable.map { .unreadable(name: $0.path, reason: $0.reason) }

@@ -33,9 +33,14 @@ struct StoreOptions: ParsableArguments {
         return home + "/.local/share/rua/rua.sqlite"
     }
 
-    /// Opens the database; a failure is reported as ``perform(alwaysTemporary:_:)`` does.
+    /// Opens the database of a reading command, which never creates one: a mistyped `--db` must not
+    /// read as an empty database. A failure is reported as ``perform(alwaysTemporary:_:)`` does.
     func open() throws -> ReportService {
-        try perform { try ReportService(path: path, busyTimeout: busyTimeout) }
+        guard SystemPath.status(path) != nil else {
+            printError("rua: no database at \(PathBytes.displayed(path)); import reports first, or check --db / RUA_DB")
+            throw ExitStatus.noInput
+        }
+        return try perform { try ReportService(path: path, busyTimeout: busyTimeout) }
     }
 }
 

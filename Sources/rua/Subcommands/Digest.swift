@@ -8,11 +8,19 @@ struct DigestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest",
         abstract: "A weekly digest for cron: pass rates and their change, what changed, advice, data health.",
+        usage: """
+            rua digest [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--fail-under <rate>] [--expect-reports] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
+            """,
         discussion: """
             Default period: the last 7 full days (UTC unless --tz), compared with the 7 days before. New \
             sources and silent reporters are judged against the 28 days before the period. Daily charts \
             apportion multi-day reports over their days. --format html writes one self-contained page \
             (inline CSS and SVG, no scripts) that reads well in a mail client.
+
+            Exit status (the digest is written first): 0; 1 when a domain's DMARC pass rate is below \
+            --fail-under; 2 with --fail-under or --expect-reports when reports are missing: none at all in \
+            the period, none for a domain that had some in the period before, or none from a reporter that \
+            sent 20 or more in the 28 days before (2 wins over 1); 66 when there is no database.
             """
     )
 
@@ -25,6 +33,11 @@ struct DigestCommand: ParsableCommand {
         help: ArgumentHelp(
             "Exit 1 when a domain's DMARC pass rate is below this (95, 95% or 0.95).", valueName: "rate"))
     var failUnder: String?
+
+    @Flag(
+        help: ArgumentHelp(
+            "Exit 2 when reports are missing (none at all, none for a domain, a daily reporter silent)."))
+    var expectReports = false
 
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
@@ -54,6 +67,7 @@ struct DigestCommand: ParsableCommand {
         }
         let text = DigestRenderer.render(digest, format: format)
         try output.write(text, isCSV: format == .csv)
+        var status: Int32 = 0
         if let threshold = failUnder.flatMap(Self.rate) {
             let below = digest.domains.filter { domain in
                 guard let rate = domain.totals.rate(domain.totals.dmarcPass) else { return false }
@@ -62,8 +76,13 @@ struct DigestCommand: ParsableCommand {
             if !below.isEmpty {
                 let names = below.map(\.policyDomain).joined(separator: ", ")
                 printError("rua: DMARC pass rate below \(failUnder ?? "") for \(names)")
-                throw ExitCode(1)
+                status = 1
             }
         }
+        if failUnder != nil || expectReports {
+            for missing in digest.missingReports { printError("rua: reports missing: \(Escaping.terminal(missing))") }
+            if !digest.missingReports.isEmpty { status = 2 }
+        }
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -17,7 +17,8 @@ struct Import: ParsableCommand {
 
             Exit status: 0 when every input was stored or was a duplicate, 65 when any input was rejected, \
             74 when an input could not be read or the database cannot be used (the reason is named), 75 when \
-            the database is busy or the disk is full (try again later). From standard input: 0 once the \
+            the database is busy or the disk is full (try again later). With --quiet nothing is printed on \
+            success; each rejected input and each failure is named on standard error. From standard input: 0 once the \
             message is stored or kept with its reason, 75 when it could not be kept (the MTA retries later), \
             64 for a usage error.
             """
@@ -65,6 +66,9 @@ struct Import: ParsableCommand {
                 } else if !quiet, let line = ImportRenderer.textLine(item) {
                     progress?.finish()
                     print(line)
+                } else if quiet, item.outcome == .rejected, let line = ImportRenderer.textLine(item) {
+                    // Silent on success, but a rejection reaches cron's mail.
+                    printError("rua: \(line)")
                 }
             }
         }

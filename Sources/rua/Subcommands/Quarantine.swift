@@ -83,7 +83,7 @@ struct Reprocess: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run kept inputs through the current parsers again, storing what now parses.",
         discussion: """
-            After an upgrade that handles a quirk, inputs that were rejected (or skipped) can be tried again \\
+            After an upgrade that handles a quirk, inputs that were rejected (or skipped) can be tried again \
             from their kept original bytes. Reports they stored before are not stored twice.
             """
     )

@@ -9,7 +9,7 @@ struct TLS: ParsableCommand {
         commandName: "tls",
         abstract: "Summarise SMTP TLS reports (TLS-RPT) per policy domain: sessions, failures and what to do.",
         discussion: """
-            Sessions are counted as the reporters sent them (failure details need not add up to the \\
+            Sessions are counted as the reporters sent them (failure details need not add up to the \
             totals). Failures are shown by result type, with advice, by receiving MX host and by sending MTA.
             """
     )
