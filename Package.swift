@@ -76,6 +76,7 @@ let package = Package(
             name: "ReportService",
             dependencies: [
                 "ReportModel", "ReportStore", "ReportAnalysis", "SenderAttribution", "ReportPipeline", "ReportIngest",
+                "DomainAlignment",
             ]
         ),
         .executableTarget(

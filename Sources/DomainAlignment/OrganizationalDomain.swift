@@ -29,6 +29,18 @@ public final class OrganizationalDomains: @unchecked Sendable {
         return name.withCString { psl_is_public_suffix2(context, $0, Int32(PSL_TYPE_ANY)) != 0 }
     }
 
+    /// The Unicode form (U-labels) of a domain given as A-labels (`xn--gpher-jua.test` → `göpher.test`);
+    /// `nil` when it has no other form or IDNA rejects it.
+    public static func unicodeForm(_ name: String) -> String? {
+        guard name.lowercased().contains("xn--") else { return nil }
+        var output: UnsafeMutablePointer<CChar>?
+        let status = name.withCString { idn2_to_unicode_8z8z($0, &output, 0) }
+        defer { idn2_free(output) }
+        guard status == Int32(IDN2_OK.rawValue), let output else { return nil }
+        let unicode = String(cString: output)
+        return unicode == name ? nil : unicode
+    }
+
     /// A domain as DMARC compares it: trimmed, one trailing dot dropped, lower-cased, Unicode labels
     /// converted to A-labels (IDNA 2008, TR46 non-transitional). Nil for an empty name, or for one
     /// IDNA rejects, which then cannot align with anything.

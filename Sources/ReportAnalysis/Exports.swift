@@ -12,7 +12,7 @@ public enum Exports {
                 ? ["auth_type", "auth_domain", "auth_selector", "auth_scope", "auth_result", "auth_human_result"]
                 : ["dkim_results", "spf_results"]
             return [
-                "begin", "end", "reporter", "report_id", "policy_domain", "policy_p", "policy_sp", "policy_pct",
+                "begin", "end", "org_name", "report_id", "policy_domain", "policy_p", "policy_sp", "policy_pct",
                 "source_ip", "count", "disposition", "policy_dkim", "policy_spf", "header_from", "envelope_from",
                 "envelope_to",
             ] + auth + [
@@ -20,17 +20,17 @@ public enum Exports {
             ]
         case .reports:
             return [
-                "kind", "begin", "end", "reporter", "email", "report_id", "policy_domain", "records", "messages",
+                "kind", "begin", "end", "org_name", "email", "report_id", "policy_domain", "records", "messages",
                 "counted", "recovered", "diagnostics", "input", "part",
             ]
         case .sources:
             return [
-                "policy_domain", "source_ip", "messages", "dmarc_pass", "dmarc_pass_rate_percent", "dkim_aligned",
+                "policy_domain", "source_ip", "messages", "dmarc_pass", "dmarc_pass_rate", "dkim_aligned",
                 "spf_aligned", "header_from", "first_report_begin", "last_report_begin",
             ]
         case .tlsFailures:
             return [
-                "begin", "end", "organization", "report_id", "policy_domain", "policy_type", "mode", "result_type",
+                "begin", "end", "org_name", "report_id", "policy_domain", "policy_type", "mode", "result_type",
                 "sending_mta_ip", "receiving_mx_hostname", "receiving_mx_helo", "receiving_ip", "failed_sessions",
                 "failure_reason_code", "additional_information",
             ]
@@ -60,9 +60,9 @@ public enum Exports {
                     .text(source.policyDomains.first), .text(source.sourceIP),
                     .integer(Int64(saturating: totals.messages)),
                     .integer(Int64(saturating: totals.dmarcPass)),
-                    .decimal(totals.rate(totals.dmarcPass).map { ($0 * 1000).rounded() / 10 }),
+                    .decimal(totals.rate(totals.dmarcPass).map { ($0 * 10_000).rounded() / 10_000 }),
                     .integer(Int64(saturating: totals.dkimAligned)), .integer(Int64(saturating: totals.spfAligned)),
-                    .text(source.headerFrom.joined(separator: ";")), .time(source.firstBegin), .time(source.lastBegin),
+                    .list(source.headerFrom), .time(source.firstBegin), .time(source.lastBegin),
                 ])
             }
         case .tlsFailures:
@@ -102,7 +102,7 @@ public enum Exports {
                 values.append(.text(record.envelopeTo))
             }
             func tail() {
-                values.append(.text(joined(record.reasons) { [$0.type?.text ?? "", $0.comment] }))
+                values.append(.objects(keys: ["type", "comment"], record.reasons.map { [$0.type?.text, $0.comment] }))
                 values.append(.boolean(verdict.computedDMARCPass))
                 values.append(.boolean(verdict.computedSPFAligned))
                 values.append(.boolean(verdict.computedDKIMAligned))
@@ -112,9 +112,13 @@ public enum Exports {
             guard explode else {
                 head()
                 values.append(
-                    .text(joined(record.dkimResults) { [$0.domain ?? "", $0.selector ?? "", $0.result?.text ?? ""] }))
+                    .objects(
+                        keys: ["domain", "selector", "result"],
+                        record.dkimResults.map { [$0.domain, $0.selector, $0.result?.text] }))
                 values.append(
-                    .text(joined(record.spfResults) { [$0.domain ?? "", $0.scope?.text ?? "", $0.result?.text ?? ""] }))
+                    .objects(
+                        keys: ["domain", "scope", "result"],
+                        record.spfResults.map { [$0.domain, $0.scope?.text, $0.result?.text] }))
                 tail()
                 try row(values)
                 return
@@ -139,22 +143,6 @@ public enum Exports {
                 try row(values)
             }
         }
-    }
-
-    /// `a:b:c;d:e:f`: each item's parts joined with `:` (nil parts left out), the items with `;`.
-    private static func joined<Item>(_ items: [Item], _ parts: (Item) -> [String?]) -> String {
-        var out = ""
-        for (index, item) in items.enumerated() {
-            if index > 0 { out += ";" }
-            var first = true
-            for part in parts(item) {
-                guard let part else { continue }
-                if !first { out += ":" }
-                out += part
-                first = false
-            }
-        }
-        return out
     }
 
     /// The reporter's own DMARC verdict (policy_evaluated), nil when it gave neither side as pass/fail.

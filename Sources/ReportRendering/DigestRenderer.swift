@@ -2,17 +2,20 @@ import ReportModel
 
 /// The formats of `rua digest` and `rua failures`.
 public enum AnalysisFormat: String, Sendable, CaseIterable {
-    case text, markdown, html, json, csv
+    case text, markdown, html, json, ndjson, csv
 }
 
 /// Output of `rua digest`.
 public enum DigestRenderer {
-    public static func render(_ digest: Digest, format: AnalysisFormat) -> String {
+    /// JSON: the domains are the rows; the period before, what changed, TLS, advice and data health are
+    /// sections beside them. NDJSON: a line per domain.
+    public static func render(_ digest: Digest, format: AnalysisFormat, context: OutputContext) -> String {
         switch format {
         case .text: document(digest).render(.text)
         case .markdown: document(digest).render(.markdown)
         case .html: document(digest).render(.html)
-        case .json: json(digest).serialized() + "\n"
+        case .json: context.document(rows: digest.domains.map(domainJSON), extra: sections(digest))
+        case .ndjson: OutputContext.lines(digest.domains.map(domainJSON))
         case .csv: csv(digest)
         }
     }
@@ -183,29 +186,27 @@ public enum DigestRenderer {
         ])
     }
 
-    static func json(_ digest: Digest) -> JSONValue {
-        let domains: [JSONValue] = digest.domains.map(domainJSON)
+    static func sections(_ digest: Digest) -> [(String, JSONValue)] {
         let silent: [JSONValue] = digest.silentReporters.map {
             .object([
-                ("policy_domain", .string($0.policyDomain)), ("reporter", .string($0.reporter)),
+                ("policy_domain", .string($0.policyDomain)), ("org_name", .string($0.reporter)),
                 ("earlier_reports", .int($0.earlierReports)), ("last_begin", .time($0.lastBegin)),
             ])
         }
         let advice: [JSONValue] = digest.advice.map {
             .object([("policy_domain", .string($0.policyDomain)), ("text", .string($0.text))])
         }
-        return .object([
-            ("period", periodJSON(digest.period)),
+        return [
             ("previous_period", periodJSON(digest.previousPeriod)),
             ("empty", .bool(digest.isEmpty)),
-            ("domains", .array(domains)),
+            ("missing_reports", .array(digest.missingReports.map { .string($0) })),
             ("new_sources", .array(digest.newSources.map { sourceJSON($0, digest.attributions[$0.sourceIP]) })),
             ("started_failing", .array(digest.startedFailing.map { sourceJSON($0, digest.attributions[$0.sourceIP]) })),
             ("silent_reporters", .array(silent)),
             ("tls", .array(digest.tls.map(TLSRenderer.json))),
             ("advice", .array(advice)),
             ("health", healthJSON(digest.health)),
-        ])
+        ]
     }
 
     static func domainJSON(_ domain: Digest.Domain) -> JSONValue {
@@ -215,11 +216,11 @@ public enum DigestRenderer {
             ("pct", .int(policy.pct)), ("testing", .string(policy.testing?.text)),
             ("adkim", .string(policy.adkim?.text)), ("aspf", .string(policy.aspf?.text)),
         ])
-        let days: [JSONValue] = domain.days.map { day in
+        let days: [JSONValue] = dailyCounts(domain).map { day in
             .object([
-                ("day", .string(day.label)),
-                ("messages", .double((day.messages * 100).rounded() / 100)),
-                ("dmarc_pass", .double((day.dmarcPass * 100).rounded() / 100)),
+                ("day", .string(day.label)), ("messages", .int(day.pass.saturatingAdd(day.fail))),
+                ("dmarc_pass", .int(day.pass)),
+                ("dmarc_fail", .int(day.fail)),
             ])
         }
         let change: JSONValue = domain.passRateChange.map { .double(($0 * 10).rounded() / 10) } ?? .null
@@ -261,14 +262,40 @@ public enum DigestRenderer {
         ReportRendering.csv(
             ["policy_domain", "day", "messages", "dmarc_pass", "dmarc_fail", "dmarc_pass_rate"],
             digest.domains.flatMap { domain in
-                domain.days.map { day in
-                    [
-                        domain.policyDomain, day.label, String((day.messages * 100).rounded() / 100),
-                        String((day.dmarcPass * 100).rounded() / 100),
-                        String(((day.messages - day.dmarcPass) * 100).rounded() / 100),
-                        day.messages > 0 ? String((day.dmarcPass / day.messages * 10_000).rounded() / 10_000) : "",
+                dailyCounts(domain).map { day in
+                    let messages = day.pass.saturatingAdd(day.fail)
+                    return [
+                        domain.policyDomain, day.label, String(messages), String(day.pass), String(day.fail),
+                        messages > 0 ? String((Double(day.pass) / Double(messages) * 10_000).rounded() / 10_000) : "",
                     ]
                 }
             })
+    }
+
+    /// A domain's days in whole messages. A report spanning several days is apportioned to them by share,
+    /// which leaves fractions; passing and failing messages are each rounded by the largest remainder
+    /// (floor every day, then give the units still missing to the days with the largest fractions, the
+    /// earlier first on a tie), so that each adds up over the days to its rounded total, and messages are
+    /// their sum.
+    static func dailyCounts(_ domain: Digest.Domain) -> [(label: String, pass: Int64, fail: Int64)] {
+        let pass = largestRemainder(domain.days.map(\.dmarcPass))
+        let fail = largestRemainder(domain.days.map { max(0, $0.messages - $0.dmarcPass) })
+        return domain.days.indices.map { (domain.days[$0].label, pass[$0], fail[$0]) }
+    }
+
+    static func largestRemainder(_ values: [Double]) -> [Int64] {
+        var whole = values.map { Int64(saturating: $0.rounded(.down)) }
+        let target = Int64(saturating: values.reduce(0, +).rounded())
+        var missing = target.subtractingReportingOverflow(whole.reduce(0) { $0.saturatingAdd($1) }).partialValue
+        let order = values.indices.sorted { left, right in
+            let a = values[left] - values[left].rounded(.down)
+            let b = values[right] - values[right].rounded(.down)
+            return a == b ? left < right : a > b
+        }
+        for index in order where missing > 0 && whole[index] < .max {
+            whole[index] += 1
+            missing -= 1
+        }
+        return whole
     }
 }

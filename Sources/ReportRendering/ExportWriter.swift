@@ -15,15 +15,22 @@ public final class ExportWriter {
     private var buffer: [UInt8] = []
     private var rows = 0
 
-    public init(format: ExportFormat, columns: [String], excel: Bool = false, sink: @escaping ([UInt8]) throws -> Void)
-    {
+    /// - Parameter context: what the JSON document says about itself before its rows.
+    public init(
+        format: ExportFormat, columns: [String], excel: Bool = false, context: OutputContext,
+        sink: @escaping ([UInt8]) throws -> Void
+    ) {
         self.format = format
         self.columns = columns
         self.sink = sink
         buffer.reserveCapacity(1 << 17)
         switch format {
         case .csv: append((excel ? "\u{FEFF}" : "") + columns.map(Escaping.csvCell).joined(separator: ",") + "\r\n")
-        case .json: append("[")
+        case .json:
+            // The document's header, then its rows as they come: `{"command":…,"rows":[`.
+            var head = JSONValue.object(context.header).serialized()
+            head.removeLast()
+            append(head + #","rows":["#)
         case .ndjson: break
         }
     }
@@ -42,7 +49,7 @@ public final class ExportWriter {
                 case .boolean(let flag): if let flag { append(flag ? "true" : "false") }
                 case .time(let epoch): if let epoch { append(time(epoch)) }
                 case .text(let text): if let text { Escaping.appendCSVCell(text, to: &buffer) }
-                case .decimal: Escaping.appendCSVCell(text(value), to: &buffer)
+                case .decimal, .list, .objects: Escaping.appendCSVCell(text(value), to: &buffer)
                 }
             }
             buffer.append(0x0D)
@@ -61,7 +68,7 @@ public final class ExportWriter {
     /// Ends the document and hands over what is left. Returns the number of rows written.
     @discardableResult
     public func finish() throws -> Int {
-        if format == .json { append(rows == 0 ? "]\n" : "\n]\n") }
+        if format == .json { append(rows == 0 ? "]}\n" : "\n]}\n") }
         try flush()
         return rows
     }
@@ -87,6 +94,27 @@ public final class ExportWriter {
             case .decimal(let number): out += number.map { $0.isFinite ? String($0) : "null" } ?? "null"
             case .time(let epoch):
                 if let epoch { Escaping.appendJSONString(time(epoch), to: &out) } else { out += "null" }
+            case .list(let values):
+                out += "["
+                for (index, value) in values.enumerated() {
+                    if index > 0 { out += "," }
+                    Escaping.appendJSONString(value, to: &out)
+                }
+                out += "]"
+            case .objects(let keys, let items):
+                out += "["
+                for (index, item) in items.enumerated() {
+                    if index > 0 { out += "," }
+                    out += "{"
+                    for (position, (key, field)) in zip(keys, item).enumerated() {
+                        if position > 0 { out += "," }
+                        Escaping.appendJSONString(key, to: &out)
+                        out += ":"
+                        if let field { Escaping.appendJSONString(field, to: &out) } else { out += "null" }
+                    }
+                    out += "}"
+                }
+                out += "]"
             }
         }
         out += "}"
@@ -131,6 +159,8 @@ public final class ExportWriter {
         case .boolean(let flag): flag.map { $0 ? "true" : "false" } ?? ""
         case .decimal(let number): number.map { String($0) } ?? ""
         case .time(let epoch): epoch.map(time) ?? ""
+        case .list(let values): values.joined(separator: ";")
+        case .objects(_, let items): items.map { $0.map { $0 ?? "" }.joined(separator: ":") }.joined(separator: ";")
         }
     }
 }

@@ -2,13 +2,18 @@ import ReportModel
 
 /// Output of `rua failures`.
 public enum FailuresRenderer {
-    public static func render(_ analysis: FailureAnalysis, period: String, format: AnalysisFormat) -> String {
+    /// JSON: the failing sources are the rows; the domains' totals and the reporters whose verdicts
+    /// disagree with the auth results are sections beside them.
+    public static func render(_ analysis: FailureAnalysis, format: AnalysisFormat, context: OutputContext) -> String {
+        let period = context.periodLabel
+        let rows = { analysis.groups.map { groupJSON($0, analysis.attributions[$0.sourceIP]) } }
         switch format {
-        case .text: document(analysis, period: period).render(.text)
-        case .markdown: document(analysis, period: period).render(.markdown)
-        case .html: document(analysis, period: period).render(.html)
-        case .json: json(analysis).serialized() + "\n"
-        case .csv: csvDocument(analysis)
+        case .text: return document(analysis, period: period).render(.text)
+        case .markdown: return document(analysis, period: period).render(.markdown)
+        case .html: return document(analysis, period: period).render(.html)
+        case .json: return context.document(rows: rows(), extra: sections(analysis))
+        case .ndjson: return OutputContext.lines(rows())
+        case .csv: return csvDocument(analysis)
         }
     }
 
@@ -67,24 +72,20 @@ public enum FailuresRenderer {
         return doc
     }
 
-    static func json(_ analysis: FailureAnalysis) -> JSONValue {
+    static func sections(_ analysis: FailureAnalysis) -> [(String, JSONValue)] {
         let domains: [JSONValue] = analysis.domains.map {
             .object([
                 ("policy_domain", .string($0.policyDomain)), ("messages", .int($0.messages)),
                 ("not_fully_aligned", .int($0.notFullyAligned)), ("dmarc_fail", .int($0.dmarcFail)),
             ])
         }
-        let groups: [JSONValue] = analysis.groups.map { groupJSON($0, analysis.attributions[$0.sourceIP]) }
         let disagreements: [JSONValue] = analysis.disagreements.map {
             .object([
-                ("reporter", .string($0.reporter)), ("records", .int($0.records)), ("messages", .int($0.messages)),
+                ("org_name", .string($0.reporter)), ("records", .int($0.records)), ("messages", .int($0.messages)),
                 ("unsupported_pass", .int($0.unsupportedPass)), ("contradicting_fail", .int($0.contradictingFail)),
             ])
         }
-        return .object([
-            ("domains", .array(domains)), ("sources", .array(groups)),
-            ("reporter_disagreements", .array(disagreements)),
-        ])
+        return [("domains", .array(domains)), ("reporter_disagreements", .array(disagreements))]
     }
 
     static func groupJSON(_ group: FailureAnalysis.Group, _ attribution: SourceAttribution?) -> JSONValue {
@@ -109,16 +110,14 @@ public enum FailuresRenderer {
         csv(
             [
                 "policy_domain", "source_ip", "class", "messages", "dmarc_fail", "records", "reporters", "header_from",
-                "evidence", "fix", "sender", "ptr", "attribution_evidence",
-            ],
+                "evidence", "fix",
+            ] + AttributionText.csvColumns,
             analysis.groups.map {
-                let attribution = analysis.attributions[$0.sourceIP]
-                return [
+                [
                     $0.policyDomain, $0.sourceIP, $0.failureClass.rawValue, String($0.messages), String($0.dmarcFail),
                     String($0.records), $0.reporters.joined(separator: ";"), $0.headerFrom.joined(separator: ";"),
-                    $0.evidence.joined(separator: "; "), $0.fix ?? "", AttributionText.sender(attribution),
-                    attribution?.ptrText ?? "", (attribution?.evidence ?? []).joined(separator: "; "),
-                ]
+                    $0.evidence.joined(separator: ";"), $0.fix ?? "",
+                ] + AttributionText.csvCells(analysis.attributions[$0.sourceIP])
             })
     }
 }

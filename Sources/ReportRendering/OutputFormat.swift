@@ -2,7 +2,99 @@ import ReportModel
 
 /// The output formats of the listing and summary commands.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case text, json, csv
+    case text, json, ndjson, csv
+}
+
+/// What a report command's output says about itself: the command, when it ran, the period and filters it
+/// covers. Every `--format json` output is one document made of these and its rows (``document(rows:extra:)``),
+/// and every `--format ndjson` output its rows, one a line (``lines(_:)``): the one contract scripts read.
+public struct OutputContext: Sendable {
+    public var command: String
+    /// Epoch seconds.
+    public var generatedAt: Int64
+    /// The period's bounds, `nil` for an open end; `nil` altogether for all time.
+    public var period: PeriodBounds?
+    /// A label for the period in text output: `2025-12-01 – 2025-12-07 (UTC)`, `all time`.
+    public var periodLabel: String
+    /// The filters given (`domain`, `class`, …), in order; `nil` values were not given.
+    public var filters: [Filter]
+
+    public struct PeriodBounds: Sendable {
+        public var start: Int64?
+        public var end: Int64?
+        public var timeZone: String
+
+        public init(start: Int64?, end: Int64?, timeZone: String) {
+            self.start = start
+            self.end = end
+            self.timeZone = timeZone
+        }
+    }
+
+    public struct Filter: Sendable {
+        public var name: String
+        public var value: Value
+
+        public enum Value: Sendable {
+            case text(String?)
+            case number(Int?)
+            case flag(Bool)
+        }
+
+        public init(_ name: String, _ value: String?) {
+            self.name = name
+            self.value = .text(value)
+        }
+
+        public init(_ name: String, number: Int?) {
+            self.name = name
+            self.value = .number(number)
+        }
+
+        public init(_ name: String, flag: Bool) {
+            self.name = name
+            self.value = .flag(flag)
+        }
+    }
+
+    public init(
+        command: String, generatedAt: Int64, period: PeriodBounds?, periodLabel: String, filters: [Filter] = []
+    ) {
+        self.command = command
+        self.generatedAt = generatedAt
+        self.period = period
+        self.periodLabel = periodLabel
+        self.filters = filters
+    }
+
+    /// The JSON document: the context's keys, then `extra` (sections besides the rows), then the rows.
+    func document(rows: [JSONValue], extra: [(String, JSONValue)] = []) -> String {
+        JSONValue.object(header + extra + [("rows", .array(rows))]).serialized() + "\n"
+    }
+
+    /// NDJSON: each row on a line of its own, nothing else.
+    static func lines(_ rows: [JSONValue]) -> String {
+        rows.map { $0.serialized() + "\n" }.joined()
+    }
+
+    /// `command`, `generated_at`, `period` and `filters`: how every JSON document begins.
+    var header: [(String, JSONValue)] {
+        let periodValue: JSONValue =
+            period.map {
+                .object([("start", .time($0.start)), ("end", .time($0.end)), ("time_zone", .string($0.timeZone))])
+            } ?? .null
+        let filterValues: [(String, JSONValue)] = filters.map { filter in
+            switch filter.value {
+            case .text(let text): (filter.name, .string(text))
+            case .number(let number): (filter.name, .int(number))
+            case .flag(let flag): (filter.name, .bool(flag))
+            }
+        }
+        return [
+            ("command", .string(command)), ("generated_at", .time(generatedAt)), ("period", periodValue),
+            ("filters", .object(filterValues)),
+        ]
+    }
 }
 
 /// Thousands separators for counts people read: `1,234,567`.

@@ -2,7 +2,7 @@ import ReportModel
 
 /// Output of `rua quarantine`.
 public enum QuarantineRenderer {
-    public static func list(_ inputs: [KeptInput], format: OutputFormat) -> String {
+    public static func list(_ inputs: [KeptInput], format: OutputFormat, context: OutputContext) -> String {
         switch format {
         case .text:
             guard !inputs.isEmpty else { return "nothing in quarantine: every input was stored" }
@@ -19,7 +19,9 @@ public enum QuarantineRenderer {
             lines.append("\(counted(inputs.count, "input")) kept with a reason; `rua reprocess --all` runs them again")
             return lines.joined(separator: "\n") + "\n"
         case .json:
-            return inputs.map { json($0).serialized() + "\n" }.joined()
+            return context.document(rows: inputs.map(json))
+        case .ndjson:
+            return OutputContext.lines(inputs.map(json))
         case .csv:
             let rows = inputs.flatMap { input in
                 input.problems.map { item in

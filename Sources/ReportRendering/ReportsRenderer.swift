@@ -2,10 +2,11 @@ import ReportModel
 
 /// Output of `rua reports`.
 public enum ReportsRenderer {
-    public static func render(_ reports: [StoredReport], format: OutputFormat) -> String {
+    public static func render(_ reports: [StoredReport], format: OutputFormat, context: OutputContext) -> String {
         switch format {
-        case .text: text(reports)
-        case .json: json(reports)
+        case .text: text(reports) + "\n"
+        case .json: context.document(rows: reports.map(json))
+        case .ndjson: OutputContext.lines(reports.map(json))
         case .csv: csvDocument(reports)
         }
     }
@@ -40,24 +41,22 @@ public enum ReportsRenderer {
         return (lines + [footer]).joined(separator: "\n")
     }
 
-    static func json(_ reports: [StoredReport]) -> String {
-        reports.map { report in
-            JSONValue.object([
-                ("kind", .string(report.kind.rawValue)),
-                ("org_name", .string(report.orgName)),
-                ("email", .string(report.email)),
-                ("report_id", .string(report.reportID)),
-                ("policy_domain", .string(report.policyDomain)),
-                ("begin", .time(report.begin)),
-                ("end", .time(report.end)),
-                ("records", .int(report.records)),
-                ("messages", .int(report.messages)),
-                ("counted", .bool(report.counted)),
-                ("recovered", .bool(report.recovered)),
-                ("input", .string(report.input)),
-                ("part", .string(report.part)),
-            ]).serialized()
-        }.map { $0 + "\n" }.joined()
+    static func json(_ report: StoredReport) -> JSONValue {
+        JSONValue.object([
+            ("kind", .string(report.kind.rawValue)),
+            ("org_name", .string(report.orgName)),
+            ("email", .string(report.email)),
+            ("report_id", .string(report.reportID)),
+            ("policy_domain", .string(report.policyDomain)),
+            ("begin", .time(report.begin)),
+            ("end", .time(report.end)),
+            ("records", .int(report.records)),
+            ("messages", .int(report.messages)),
+            ("counted", .bool(report.counted)),
+            ("recovered", .bool(report.recovered)),
+            ("input", .string(report.input)),
+            ("part", .string(report.part)),
+        ])
     }
 
     static func csvDocument(_ reports: [StoredReport]) -> String {

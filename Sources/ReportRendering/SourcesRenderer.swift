@@ -3,14 +3,18 @@ import ReportModel
 /// Output of `rua sources`.
 public enum SourcesRenderer {
     public static func render(
-        _ sources: [SourceTotals], attributions: [String: SourceAttribution], period: String, format: AnalysisFormat
+        _ sources: [SourceTotals], attributions: [String: SourceAttribution], format: AnalysisFormat,
+        context: OutputContext
     ) -> String {
+        let period = context.periodLabel
+        let rows = { sources.map { json($0, attributions[$0.sourceIP]) } }
         switch format {
-        case .text: document(sources, attributions, period: period).render(.text)
-        case .markdown: document(sources, attributions, period: period).render(.markdown)
-        case .html: document(sources, attributions, period: period).render(.html)
-        case .json: sources.map { json($0, attributions[$0.sourceIP]).serialized() + "\n" }.joined()
-        case .csv: csvDocument(sources, attributions)
+        case .text: return document(sources, attributions, period: period).render(.text)
+        case .markdown: return document(sources, attributions, period: period).render(.markdown)
+        case .html: return document(sources, attributions, period: period).render(.html)
+        case .json: return context.document(rows: rows())
+        case .ndjson: return OutputContext.lines(rows())
+        case .csv: return csvDocument(sources, attributions)
         }
     }
 
@@ -65,29 +69,18 @@ public enum SourcesRenderer {
         csv(
             [
                 "source_ip", "messages", "dmarc_pass", "dmarc_pass_rate", "dkim_aligned_rate", "spf_aligned_rate",
-                "ptr",
-                "ptr_confirmed", "ptr_organization", "service", "service_type", "policy_domains", "header_from",
-                "evidence",
-            ],
+                "policy_domains", "header_from",
+            ] + AttributionText.csvColumns,
             sources.map { source in
                 let totals = source.totals
-                let attribution = attributions[source.sourceIP]
-                var ptr = ""
-                var confirmed = ""
-                if case .name(let name, let isConfirmed) = attribution?.reverse {
-                    ptr = name
-                    confirmed = isConfirmed ? "true" : "false"
-                }
                 func rate(_ value: Double?) -> String { value.map { String(($0 * 10_000).rounded() / 10_000) } ?? "" }
                 return [
                     source.sourceIP, String(Int64(saturating: totals.messages)),
                     String(Int64(saturating: totals.dmarcPass)),
                     rate(totals.rate(totals.dmarcPass)), rate(totals.rate(totals.dkimAligned)),
-                    rate(totals.rate(totals.spfAligned)), ptr, confirmed, attribution?.ptrOrganization ?? "",
-                    attribution?.service?.name ?? "", attribution?.service?.type ?? "",
-                    source.policyDomains.joined(separator: ";"), source.headerFrom.joined(separator: ";"),
-                    (attribution?.evidence ?? []).joined(separator: "; "),
-                ]
+                    rate(totals.rate(totals.spfAligned)), source.policyDomains.joined(separator: ";"),
+                    source.headerFrom.joined(separator: ";"),
+                ] + AttributionText.csvCells(attributions[source.sourceIP])
             })
     }
 }

@@ -2,11 +2,11 @@ import ReportModel
 
 /// Output of `rua summary`.
 public enum SummaryRenderer {
-    /// - Parameter period: a label for the period, e.g. `2026-11-01 – 2026-11-07` or `all time`.
-    public static func render(_ summaries: [DomainSummary], period: String, format: OutputFormat) -> String {
+    public static func render(_ summaries: [DomainSummary], format: OutputFormat, context: OutputContext) -> String {
         switch format {
-        case .text: text(summaries, period: period)
-        case .json: json(summaries)
+        case .text: text(summaries, period: context.periodLabel) + "\n"
+        case .json: context.document(rows: summaries.map(json))
+        case .ndjson: OutputContext.lines(summaries.map(json))
         case .csv: csvDocument(summaries)
         }
     }
@@ -58,46 +58,45 @@ public enum SummaryRenderer {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ summaries: [DomainSummary]) -> String {
-        summaries.map { summary in
-            JSONValue.object([
-                ("policy_domain", .string(summary.domain)),
-                ("reports", .int(summary.reports)),
-                ("reporters", .int(summary.reporters)),
-                ("messages", .int(summary.messages)),
-                ("dmarc_pass", .int(summary.dmarcPass)),
-                ("dmarc_pass_rate", .rate(summary.rate(summary.dmarcPass))),
-                ("spf_aligned", .int(summary.spfAligned)),
-                ("spf_aligned_rate", .rate(summary.rate(summary.spfAligned))),
-                ("dkim_aligned", .int(summary.dkimAligned)),
-                ("dkim_aligned_rate", .rate(summary.rate(summary.dkimAligned))),
-                (
-                    "dispositions",
-                    .object([
-                        ("none", .int(summary.dispositionNone)),
-                        ("quarantine", .int(summary.dispositionQuarantine)),
-                        ("reject", .int(summary.dispositionReject)),
-                    ])
-                ),
-                (
-                    "top_failing_sources",
-                    .array(
-                        summary.topFailingSources.map { source in
-                            .object([
-                                ("source_ip", .string(source.sourceIP)),
-                                ("messages", .int(source.messages)),
-                                ("header_from", .array(source.headerFrom.map { .string($0) })),
-                            ])
-                        })
-                ),
-            ]).serialized() + "\n"
-        }.joined()
+    static func json(_ summary: DomainSummary) -> JSONValue {
+        JSONValue.object([
+            ("policy_domain", .string(summary.domain)),
+            ("reports", .int(summary.reports)),
+            ("reporter_count", .int(summary.reporters)),
+            ("messages", .int(summary.messages)),
+            ("dmarc_pass", .int(summary.dmarcPass)),
+            ("dmarc_pass_rate", .rate(summary.rate(summary.dmarcPass))),
+            ("spf_aligned", .int(summary.spfAligned)),
+            ("spf_aligned_rate", .rate(summary.rate(summary.spfAligned))),
+            ("dkim_aligned", .int(summary.dkimAligned)),
+            ("dkim_aligned_rate", .rate(summary.rate(summary.dkimAligned))),
+            (
+                "dispositions",
+                .object([
+                    ("none", .int(summary.dispositionNone)),
+                    ("quarantine", .int(summary.dispositionQuarantine)),
+                    ("reject", .int(summary.dispositionReject)),
+                ])
+            ),
+            (
+                "top_failing_sources",
+                .array(
+                    summary.topFailingSources.map { source in
+                        .object([
+                            ("source_ip", .string(source.sourceIP)),
+                            ("messages", .int(source.messages)),
+                            ("header_from", .array(source.headerFrom.map { .string($0) })),
+                        ])
+                    })
+            ),
+        ])
     }
 
     static func csvDocument(_ summaries: [DomainSummary]) -> String {
         csv(
             [
-                "policy_domain", "reports", "reporters", "messages", "dmarc_pass", "dmarc_pass_rate", "spf_aligned",
+                "policy_domain", "reports", "reporter_count", "messages", "dmarc_pass", "dmarc_pass_rate",
+                "spf_aligned",
                 "spf_aligned_rate", "dkim_aligned", "dkim_aligned_rate", "none", "quarantine", "reject",
                 "top_failing_sources",
             ],
@@ -108,7 +107,7 @@ public enum SummaryRenderer {
                     rateCell(summary.rate(summary.spfAligned)), String(summary.dkimAligned),
                     rateCell(summary.rate(summary.dkimAligned)), String(summary.dispositionNone),
                     String(summary.dispositionQuarantine), String(summary.dispositionReject),
-                    summary.topFailingSources.map { "\($0.sourceIP) (\($0.messages))" }.joined(separator: "; "),
+                    summary.topFailingSources.map { "\($0.sourceIP)=\($0.messages)" }.joined(separator: ";"),
                 ]
             })
     }

@@ -2,10 +2,11 @@ import ReportModel
 
 /// Output of `rua tls`.
 public enum TLSRenderer {
-    public static func render(_ summaries: [TLSDomainSummary], period: String, format: OutputFormat) -> String {
+    public static func render(_ summaries: [TLSDomainSummary], format: OutputFormat, context: OutputContext) -> String {
         switch format {
-        case .text: text(summaries, period: period) + "\n"
-        case .json: summaries.map { json($0).serialized() + "\n" }.joined()
+        case .text: text(summaries, period: context.periodLabel) + "\n"
+        case .json: context.document(rows: summaries.map(json))
+        case .ndjson: OutputContext.lines(summaries.map(json))
         case .csv: csvDocument(summaries)
         }
     }
@@ -95,12 +96,12 @@ public enum TLSRenderer {
             ],
             summaries.map { summary in
                 [
-                    summary.domain, String(summary.reports), summary.reporters.joined(separator: "; "),
+                    summary.domain, String(summary.reports), summary.reporters.joined(separator: ";"),
                     String(summary.successfulSessions), String(summary.failedSessions),
                     summary.successRate.map { String(($0 * 10_000).rounded() / 10_000) } ?? "",
-                    summary.policyTypes.joined(separator: "; "), summary.modes.joined(separator: "; "),
+                    summary.policyTypes.joined(separator: ";"), summary.modes.joined(separator: ";"),
                     String(summary.noPolicyFoundSessions),
-                    summary.byResultType.map { "\($0.key) (\($0.sessions))" }.joined(separator: "; "),
+                    summary.byResultType.map { "\($0.key)=\($0.sessions)" }.joined(separator: ";"),
                 ]
             })
     }

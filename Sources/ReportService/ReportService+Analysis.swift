@@ -44,7 +44,7 @@ extension ReportService {
         _ filter: ReportFilter, only failureClass: FailureClass? = nil, order: FailureOrder = .messages,
         top: Int = 0, lookup: SourceLookup, now: Int64
     ) throws -> FailureAnalysis {
-        var analysis = try FailureAnalyzer.analyze(database, filter)
+        var analysis = try FailureAnalyzer.analyze(database, resolved(filter))
         if let failureClass { analysis.groups.removeAll { $0.failureClass != failureClass } }
         if order == .source {
             analysis.groups.sort {
@@ -58,7 +58,8 @@ extension ReportService {
 
     /// The digest of `period` (against the one before), its listed sources identified.
     public func digest(period: ReportPeriod, domain: String?, lookup: SourceLookup, now: Int64) throws -> Digest {
-        try DigestBuilder.build(database, period: period, domain: domain, identifier: identifier(lookup, now: now))
+        try DigestBuilder.build(
+            database, period: period, domain: domain.map(storedForm), identifier: identifier(lookup, now: now))
     }
 
     /// The first `top` sources of the period (0: all), most messages first, with who each is.
@@ -66,6 +67,7 @@ extension ReportService {
         _ filter: ReportFilter, top: Int, lookup: SourceLookup, now: Int64
     ) throws -> (sources: [SourceTotals], attributions: [String: SourceAttribution]) {
         let identifier = try identifier(lookup, now: now)
+        let filter = try resolved(filter)
         let sources = try database.sourceTotals(filter, limit: top > 0 ? top : Int.max)
         let addresses = sources.map(\.sourceIP)
         let domains = try database.passingAuthDomains(filter, addresses: addresses)
@@ -81,7 +83,7 @@ extension ReportService {
     public func export(
         _ kind: ExportKind, filter: ReportFilter, explode: Bool, row: ([ExportValue]) throws -> Void
     ) throws {
-        try Exports.export(kind, from: database, filter: filter, explode: explode, row: row)
+        try Exports.export(kind, from: database, filter: resolved(filter), explode: explode, row: row)
     }
 
     /// The identifier for `lookup`: reverse DNS from the cache, the rest looked up unless offline.

@@ -1,3 +1,4 @@
+import DomainAlignment
 import Foundation
 import ReportAnalysis
 import ReportIngest
@@ -32,17 +33,32 @@ public final class ReportService {
     // MARK: - Reports and summaries
 
     public func reports(_ filter: ReportFilter) throws -> [StoredReport] {
-        try database.reports(filter)
+        try database.reports(resolved(filter))
     }
 
     /// Per policy domain: totals, and its `topSources` sources failing most.
     public func summary(_ filter: ReportFilter, topSources: Int) throws -> [DomainSummary] {
-        try database.summary(filter, topSources: topSources)
+        try database.summary(resolved(filter), topSources: topSources)
     }
 
     /// Per policy domain: TLS sessions and the `top` failures by type, MX host and sending IP.
     public func tlsSummary(_ filter: ReportFilter, top: Int) throws -> [TLSDomainSummary] {
-        try database.tlsSummary(filter, top: top)
+        try database.tlsSummary(resolved(filter), top: top)
+    }
+
+    /// `filter` with its domain as the reports store it: an internationalised domain may be given either
+    /// way (`göpher.test` or `xn--gpher-jua.test`, any case), and reports keep the form they were sent in.
+    func resolved(_ filter: ReportFilter) throws -> ReportFilter {
+        var filter = filter
+        filter.domain = try filter.domain.map(storedForm)
+        return filter
+    }
+
+    /// The form a policy domain is stored under, else its A-label form.
+    func storedForm(_ domain: String) throws -> String {
+        guard let ascii = OrganizationalDomains.normalize(domain) else { return domain.lowercased() }
+        let forms = [ascii] + [OrganizationalDomains.unicodeForm(ascii)].compactMap { $0 }
+        return try database.storedPolicyDomain(among: forms) ?? ascii
     }
 
     // MARK: - Quarantine

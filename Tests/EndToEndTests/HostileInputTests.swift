@@ -175,7 +175,7 @@ import Testing
         #expect(textOutput.contains("Evil\\x1b[31m\\nInc."))
         let csvOutput = try RuaExecutable.run(["reports", "--db", db, "--format", "csv"]).stdout
         #expect(csvOutput.contains("\"'=HYPERLINK(\"\"x\"\")<script>\"\"q\"\"\""))
-        let jsonOutput = try RuaExecutable.run(["reports", "--db", db, "--format", "json"]).stdout
+        let jsonOutput = try RuaExecutable.run(["reports", "--db", db, "--format", "ndjson"]).stdout
         #expect(jsonOutput.contains("Evil\\u001b[31m\\nInc."))
         #expect(jsonOutput.split(separator: "\n").count == 2)
     }

@@ -50,7 +50,9 @@ import Testing
             ["export", "records", "--explode", "--db", db, "--domain", "example.net"], environment: Self.now)
         assertSnapshot(exploded.stdout, named: "export-records-explode.csv")
         let json = try RuaExecutable.run(["export", "records", "--db", db, "--format", "json"], environment: Self.now)
-        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(document?["command"] as? String == "export")
+        let parsed = document?["rows"] as? [[String: Any]]
         let ndjson = try RuaExecutable.run(
             ["export", "records", "--db", db, "--format", "ndjson"], environment: Self.now)
         #expect(parsed?.count == ndjson.stdout.split(separator: "\n").count)
@@ -84,7 +86,7 @@ import Testing
                 ["failures", "--db", db, "--last", "7d", "--format", "json"] + options, environment: Self.now)
             #expect(result.status == 0, "\(result.stderr)")
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-            return object?["sources"] as? [[String: Any]] ?? []
+            return object?["rows"] as? [[String: Any]] ?? []
         }
         let all = try sources([])
         #expect(Set(all.compactMap { $0["class"] as? String }) == ["unauthorized", "forwarded", "misconfigured"])
@@ -189,7 +191,7 @@ import Testing
         #expect(hostileRows.count == 2)
         #expect(hostileRows.contains { $0["header_from"] == "'=cmd|' /c calc'!a0" })
         #expect(hostileRows.contains { $0["header_from"] == "'@sum(1+1)" })
-        #expect(hostileRows.allSatisfy { $0["reporter"] == "<script>alert(\"x\")</script>\nEvil, Inc." })
+        #expect(hostileRows.allSatisfy { $0["org_name"] == "<script>alert(\"x\")</script>\nEvil, Inc." })
         #expect(rows.count > 50)
     }
 

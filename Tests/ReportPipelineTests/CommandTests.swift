@@ -77,11 +77,13 @@ import Testing
         let temp = try TemporaryDirectory()
         let db = temp.path("db.sqlite")
         _ = try RuaExecutable.run(["import", "--db", db] + SampleReports.folders)
-        for format in ["text", "json", "csv"] {
-            let summary = try RuaExecutable.run(["summary", "--db", db, "--format", format])
+        let now = ["RUA_NOW": "2025-12-08T08:00:00Z"]
+        for format in ["text", "json", "ndjson", "csv"] {
+            let summary = try RuaExecutable.run(["summary", "--db", db, "--format", format], environment: now)
             #expect(summary.status == 0)
             assertSnapshot(summary.stdout, named: "summary.\(format)")
-            let reports = try RuaExecutable.run(["reports", "--db", db, "--format", format, "--domain", "example.org"])
+            let reports = try RuaExecutable.run(
+                ["reports", "--db", db, "--format", format, "--domain", "example.org"], environment: now)
             #expect(reports.status == 0)
             assertSnapshot(reports.stdout, named: "reports.\(format)")
         }
@@ -186,8 +188,9 @@ import Testing
             "import", "--db", db, "SampleReports/tlsrpt", "SampleReports/mail/tlsrpt-google.eml",
         ])
         #expect(imported.status == 0)
-        for format in ["text", "json", "csv"] {
-            let result = try RuaExecutable.run(["tls", "--db", db, "--format", format])
+        for format in ["text", "json", "ndjson", "csv"] {
+            let result = try RuaExecutable.run(
+                ["tls", "--db", db, "--format", format], environment: ["RUA_NOW": "2025-12-08T08:00:00Z"])
             #expect(result.status == 0)
             assertSnapshot(result.stdout, named: "tls.\(format)")
         }

@@ -6,6 +6,12 @@ public enum ExportValue: Hashable, Sendable {
     case decimal(Double?)
     /// Epoch seconds, written as ISO-8601 UTC.
     case time(Int64?)
+    /// Several values (a source's `header_from` domains): an array in JSON, joined with `;` in CSV.
+    case list([String])
+    /// Several items of named fields (a record's DKIM results: `domain`, `selector`, `result`): an array
+    /// of objects in JSON; in CSV each item's fields joined with `:` (empty when unknown), the items with
+    /// `;` (`example.com:s1:pass;example.net::fail`).
+    case objects(keys: [String], [[String?]])
 }
 
 /// What `rua export` can write.

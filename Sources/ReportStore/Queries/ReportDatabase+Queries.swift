@@ -3,6 +3,23 @@ import GRDB
 import ReportModel
 
 extension ReportDatabase {
+    /// The first of `forms` (one policy domain written in different ways) that a DMARC or TLS report is
+    /// stored under; `nil` when none is.
+    public func storedPolicyDomain(among forms: [String]) throws -> String? {
+        try read { db in
+            for form in forms {
+                let stored = try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM report WHERE policy_domain = ?)
+                            OR EXISTS (SELECT 1 FROM tls_policy WHERE policy_domain = ?)
+                        """, arguments: [form, form])
+                if stored == true { return form }
+            }
+            return nil
+        }
+    }
+
     /// The stored reports matching `filter`, oldest first.
     public func reports(_ filter: ReportFilter) throws -> [StoredReport] {
         try read { db in

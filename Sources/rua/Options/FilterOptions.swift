@@ -7,15 +7,15 @@ import ReportRendering
 struct FilterOptions: ParsableArguments {
     @OptionGroup var period: PeriodOptions
 
-    @Option(help: "Output format: text, json (one object per line) or csv.")
+    @Option(help: "Output format: text, json (one document), ndjson (one row a line) or csv.")
     var format: OutputFormat = .text
 
     func filter(now: Int64) throws -> ReportFilter {
         try period.filter(now: now)
     }
 
-    func periodLabel(now: Int64) -> String {
-        period.label(now: now)
+    func context(command: String, now: Int64, filters: [OutputContext.Filter] = []) throws -> OutputContext {
+        try period.context(command: command, now: now, filters: filters)
     }
 }
 

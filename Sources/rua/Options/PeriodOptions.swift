@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReportModel
+import ReportRendering
 
 /// `--domain`, `--since`, `--until`, `--last` and `--tz`: which reports a report command covers.
 struct PeriodOptions: ParsableArguments {
@@ -78,6 +79,28 @@ struct PeriodOptions: ParsableArguments {
             // DateArgument.parse throws only DateArgument.Invalid.
             throw ValidationError(error.description)
         }
+    }
+
+    /// What a report command's output says about itself (``OutputContext``): the period's bounds (an end
+    /// not given is open; no bound at all is all time), its label, `domain` and the command's own filters.
+    /// - Parameter effective: the period a command uses when none is given (the digest's last 7 days).
+    func context(
+        command: String, now: Int64, effective: ReportPeriod? = nil, filters: [OutputContext.Filter] = []
+    ) throws -> OutputContext {
+        var bounds: OutputContext.PeriodBounds?
+        var label = self.label(now: now)
+        if let period = try period(now: now) {
+            let open = last == nil
+            bounds = .init(
+                start: open && since == nil ? nil : period.start, end: open && until == nil ? nil : period.end,
+                timeZone: period.zoneName)
+        } else if let effective {
+            bounds = .init(start: effective.start, end: effective.end, timeZone: effective.zoneName)
+            label = effective.label
+        }
+        return OutputContext(
+            command: command, generatedAt: now, period: bounds, periodLabel: label,
+            filters: [.init("domain", domain)] + filters)
     }
 
     /// A label for the period, for text output.

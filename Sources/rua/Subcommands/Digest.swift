@@ -26,7 +26,10 @@ struct DigestCommand: ParsableCommand {
 
     @OptionGroup var period: PeriodOptions
 
-    @Option(help: "Output format: text, markdown, html, json, or csv (the daily series).")
+    @Option(
+        help:
+            "Output format: text, markdown, html, json (one document), ndjson (one domain a line), or csv (the daily series)."
+    )
     var format: AnalysisFormat = .text
 
     @Option(
@@ -65,7 +68,8 @@ struct DigestCommand: ParsableCommand {
         let digest = try store.perform {
             try service.digest(period: window, domain: period.domain, lookup: dns.lookup, now: now)
         }
-        let text = DigestRenderer.render(digest, format: format)
+        let context = try period.context(command: "digest", now: now, effective: window)
+        let text = DigestRenderer.render(digest, format: format, context: context)
         try output.write(text, isCSV: format == .csv)
         var status: Int32 = 0
         if let threshold = failUnder.flatMap(Self.rate) {

@@ -23,7 +23,7 @@ struct Export: ParsableCommand {
 
     @OptionGroup var period: PeriodOptions
 
-    @Option(help: "Output format: csv, json (one array) or ndjson (one object a line).")
+    @Option(help: "Output format: csv, json (one document) or ndjson (one row a line).")
     var format: ExportFormat = .csv
 
     @Flag(help: "records: one row per DKIM or SPF result instead of one per record.")
@@ -42,9 +42,11 @@ struct Export: ParsableCommand {
         let service = try store.open()
         defer { service.close() }
         let sink = try output.open()
+        let context = try period.context(
+            command: "export", now: now, filters: [.init("kind", kind.rawValue), .init("explode", flag: explode)])
         let writer = ExportWriter(
             format: format, columns: ReportService.exportColumns(kind, explode: explode),
-            excel: output.excel && format == .csv, sink: { try sink.write($0) })
+            excel: output.excel && format == .csv, context: context, sink: { try sink.write($0) })
         try store.perform {
             try service.export(kind, filter: filter, explode: explode) { try writer.write($0) }
         }

@@ -20,7 +20,7 @@ struct Failures: ParsableCommand {
 
     @OptionGroup var period: PeriodOptions
 
-    @Option(help: "Output format: text, markdown, html, json or csv.")
+    @Option(help: "Output format: text, markdown, html, json (one document), ndjson (one source a line) or csv.")
     var format: AnalysisFormat = .text
 
     @Option(help: ArgumentHelp("Only this class: unauthorized, forwarded or misconfigured.", valueName: "class"))
@@ -46,7 +46,10 @@ struct Failures: ParsableCommand {
         let analysis = try store.perform {
             try service.failures(filter, only: `class`, order: sort, top: top, lookup: dns.lookup, now: now)
         }
-        let text = FailuresRenderer.render(analysis, period: period.label(now: now), format: format)
+        let context = try period.context(
+            command: "failures", now: now,
+            filters: [.init("class", `class`?.rawValue), .init("sort", sort.rawValue), .init("top", number: top)])
+        let text = FailuresRenderer.render(analysis, format: format, context: context)
         try output.write(text, isCSV: format == .csv)
     }
 }

@@ -17,7 +17,7 @@ struct Quarantine: ParsableCommand {
         @Flag(help: "Only inputs with a rejected item (not those only skipped, such as failure reports).")
         var rejected = false
 
-        @Option(help: "Output format: text, json (one object per line) or csv.")
+        @Option(help: "Output format: text, json (one document), ndjson (one input a line) or csv.")
         var format: OutputFormat = .text
 
         @OptionGroup var store: StoreOptions
@@ -26,7 +26,10 @@ struct Quarantine: ParsableCommand {
             let service = try store.open()
             defer { service.close() }
             let inputs = try store.perform { try service.quarantined(rejectedOnly: rejected) }
-            print(QuarantineRenderer.list(inputs, format: format), terminator: "")
+            let context = OutputContext(
+                command: "quarantine list", generatedAt: try currentTime(), period: nil, periodLabel: "all time",
+                filters: [.init("rejected_only", flag: rejected)])
+            print(QuarantineRenderer.list(inputs, format: format, context: context), terminator: "")
         }
     }
 

@@ -19,6 +19,7 @@ struct Reports: ParsableCommand {
         let service = try store.open()
         defer { service.close() }
         let reports = try store.perform { try service.reports(selection) }
-        print(ReportsRenderer.render(reports, format: filter.format), terminator: filter.format == .text ? "\n" : "")
+        let context = try filter.context(command: "reports", now: now)
+        print(ReportsRenderer.render(reports, format: filter.format, context: context), terminator: "")
     }
 }

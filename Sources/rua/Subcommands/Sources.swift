@@ -21,7 +21,7 @@ struct Sources: ParsableCommand {
 
     @OptionGroup var period: PeriodOptions
 
-    @Option(help: "Output format: text, markdown, html, json or csv.")
+    @Option(help: "Output format: text, markdown, html, json (one document), ndjson (one source a line) or csv.")
     var format: AnalysisFormat = .text
 
     @Option(help: "At most this many sources, most messages first (0: all).")
@@ -41,8 +41,8 @@ struct Sources: ParsableCommand {
         let (sources, attributions) = try store.perform {
             try service.sources(filter, top: top, lookup: dns.lookup, now: now)
         }
-        let text = SourcesRenderer.render(
-            sources, attributions: attributions, period: period.label(now: now), format: format)
+        let context = try period.context(command: "sources", now: now, filters: [.init("top", number: top)])
+        let text = SourcesRenderer.render(sources, attributions: attributions, format: format, context: context)
         try output.write(text, isCSV: format == .csv)
     }
 }

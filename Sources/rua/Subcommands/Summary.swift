@@ -28,7 +28,7 @@ struct Summary: ParsableCommand {
         let service = try store.open()
         defer { service.close() }
         let summaries = try store.perform { try service.summary(selection, topSources: max(0, top)) }
-        let output = SummaryRenderer.render(summaries, period: filter.periodLabel(now: now), format: filter.format)
-        print(output, terminator: filter.format == .text ? "\n" : "")
+        let context = try filter.context(command: "summary", now: now, filters: [.init("top", number: top)])
+        print(SummaryRenderer.render(summaries, format: filter.format, context: context), terminator: "")
     }
 }

@@ -30,6 +30,7 @@ struct TLS: ParsableCommand {
         defer { service.close() }
         let summaries = try store.perform { try service.tlsSummary(selection, top: max(1, top)) }
         print(
-            TLSRenderer.render(summaries, period: filter.periodLabel(now: now), format: filter.format), terminator: "")
+            TLSRenderer.render(summaries, format: filter.format, context: try filter.context(command: "tls", now: now)),
+            terminator: "")
     }
 }

@@ -1,0 +1,142 @@
+import Foundation
+import ReportTestSupport
+import Testing
+
+/// Every JSON output is one document of the contract (`command`, `generated_at`, `period`, `filters`,
+/// `rows`), NDJSON its rows one a line, and both validate against the schemas in `Schemas/`: over the
+/// samples, and the shared corpus of real reports when it is there.
+@Suite(.enabled(if: JSONSchemaCheck.isAvailable, JSONSchemaCheck.missing))
+struct OutputContractTests {
+    static let environment = ["RUA_NOW": "2025-12-08T08:00:00Z", "RUA_OFFLINE": "1"]
+
+    /// A database of the samples and, when present, the corpus; made once for the suite.
+    static let database: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rua-contract-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/db.sqlite"
+        let inputs = SampleReports.folders + (Corpus.isAvailable ? [Corpus.root.path] : [])
+        _ = try? RuaExecutable.run(["import", "--quiet", "--db", path] + inputs)
+        return path
+    }()
+
+    /// Each command with the schema its output follows.
+    static let commands: [(arguments: [String], schema: String)] = [
+        (["reports"], "reports"), (["reports", "--domain", "example.org"], "reports"),
+        (["summary"], "summary"), (["summary", "--last", "30d"], "summary"),
+        (["tls"], "tls"), (["tls", "--since", "2025-11-01"], "tls"),
+        (["failures"], "failures"), (["failures", "--class", "forwarded", "--top", "3"], "failures"),
+        (["sources"], "sources"), (["sources", "--top", "5"], "sources"),
+        (["digest"], "digest"), (["digest", "--since", "2020-01-01", "--domain", "example.com"], "digest"),
+        (["quarantine", "list"], "quarantine"),
+        (["export", "records"], "export-records"), (["export", "reports"], "export-reports"),
+        (["export", "sources"], "export-sources"), (["export", "tls-failures"], "export-tls-failures"),
+    ]
+
+    @Test(arguments: commands.indices)
+    func theJSONDocumentAndItsNDJSONRowsFollowTheSchema(_ index: Int) throws {
+        let (arguments, schema) = Self.commands[index]
+        let json = try RuaExecutable.run(
+            arguments + ["--db", Self.database, "--format", "json"], environment: Self.environment)
+        #expect(json.status == 0, "\(arguments): \(json.stderr)")
+        #expect(try JSONSchemaCheck.errors(in: json.stdout, schema: schema) == [], "\(arguments)")
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(document?["command"] as? String == (arguments.first == "quarantine" ? "quarantine list" : arguments[0]))
+        #expect(document?["generated_at"] as? String == "2025-12-08T08:00:00Z")
+        let rows = try #require(document?["rows"] as? [Any])
+        let ndjson = try RuaExecutable.run(
+            arguments + ["--db", Self.database, "--format", "ndjson"], environment: Self.environment)
+        #expect(ndjson.status == 0)
+        #expect(ndjson.stdout.split(separator: "\n").count == rows.count, "\(arguments): one line a row")
+        #expect(try JSONSchemaCheck.errors(in: ndjson.stdout, schema: schema, lines: true) == [], "\(arguments)")
+    }
+
+    @Test func importJSONLinesFollowTheSchema() throws {
+        let temp = try TemporaryDirectory()
+        let inputs = SampleReports.folders + (Corpus.isAvailable ? [Corpus.root.path] : [])
+        let result = try RuaExecutable.run(["import", "--json", "--db", temp.path("db.sqlite")] + inputs)
+        #expect(!result.stdout.isEmpty)
+        #expect(try JSONSchemaCheck.errors(in: result.stdout, schema: "import", lines: true) == [])
+    }
+
+    /// A period asked for is in the document as asked: open ends stay open, and all time is `null`.
+    @Test func thePeriodSaysWhatWasAskedFor() throws {
+        func period(_ options: [String]) throws -> [String: Any]? {
+            let result = try RuaExecutable.run(
+                ["summary", "--db", Self.database, "--format", "json"] + options, environment: Self.environment)
+            let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return document?["period"] as? [String: Any]
+        }
+        #expect(try period([]) == nil)
+        let since = try #require(try period(["--since", "2025-11-01", "--tz", "Europe/Berlin"]))
+        #expect(since["start"] as? String == "2025-10-31T23:00:00Z")
+        #expect(since["end"] is NSNull)
+        #expect(since["time_zone"] as? String == "Europe/Berlin")
+        let last = try #require(try period(["--last", "7d"]))
+        #expect(last["start"] as? String == "2025-12-01T00:00:00Z")
+        #expect(last["end"] as? String == "2025-12-08T00:00:00Z")
+    }
+}
+
+/// `--domain` takes an internationalised domain either way, whichever way its reports were sent.
+@Suite struct InternationalDomainTests {
+    @Test func aDomainMatchesInEitherFormWhateverFormItsReportsUse() throws {
+        let temp = try TemporaryDirectory()
+        try temp.write(
+            "in/unicode.xml",
+            SyntheticReport(
+                org: "a.example", reportID: "u1", domain: "göpher.test", begin: 1_764_547_200,
+                rows: [
+                    .init("192.0.2.1", 3, headerFrom: "göpher.test")
+                ]
+            ).xml)
+        try temp.write(
+            "in/ascii.xml",
+            SyntheticReport(
+                org: "b.example", reportID: "a1", domain: "xn--bcher-kva.test", begin: 1_764_547_200,
+                rows: [
+                    .init("192.0.2.2", 4, headerFrom: "xn--bcher-kva.test")
+                ]
+            ).xml)
+        let db = temp.path("db.sqlite")
+        #expect(try RuaExecutable.run(["import", "--quiet", "--db", db, temp.path("in")]).status == 0)
+        func reportIDs(_ domain: String, _ command: [String] = ["reports"]) throws -> String {
+            let result = try RuaExecutable.run(
+                command + ["--db", db, "--domain", domain, "--format", "csv"], environment: ["RUA_OFFLINE": "1"])
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout
+        }
+        for form in ["göpher.test", "xn--gpher-jua.test", "GÖPHER.test", "XN--GPHER-JUA.TEST."] {
+            #expect(try reportIDs(form).contains(",u1,"), "\(form)")
+            #expect(!(try reportIDs(form).contains(",a1,")))
+        }
+        for form in ["bücher.test", "xn--bcher-kva.test"] {
+            #expect(try reportIDs(form).contains(",a1,"), "\(form)")
+            #expect(try reportIDs(form, ["export", "records"]).contains("192.0.2.2"), "\(form)")
+        }
+    }
+}
+
+/// CSV cells hold data: empty when unknown, never a placeholder written for people.
+@Suite struct CSVDataTests {
+    @Test(arguments: [
+        ["reports"], ["summary"], ["tls"], ["failures"], ["sources"], ["digest"], ["quarantine", "list"],
+        ["export", "records"], ["export", "sources"],
+    ])
+    func csvCellsHoldNoDisplayPlaceholders(_ command: [String]) throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db] + SampleReports.folders)
+        let result = try RuaExecutable.run(
+            command + ["--db", db, "--format", "csv"],
+            environment: ["RUA_OFFLINE": "1", "RUA_NOW": "2025-12-08T08:00:00Z"])
+        #expect(result.status == 0)
+        #expect(result.stdout.split(separator: "\r\n").count > 1, "\(command): rows")
+        // Report data may hold a dash (an org name "A – B"); a cell that is nothing but a placeholder may not.
+        let cells = result.stdout.split(separator: "\r\n").flatMap {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
+        for placeholder in ["–", "-", "?", "not looked up", "(not reported)", "DNS failed", "no PTR", "n/a"] {
+            #expect(!cells.contains { $0 == placeholder }, "\(command): \(placeholder)")
+        }
+    }
+}
