@@ -102,7 +102,13 @@ public enum Exports {
                 values.append(.text(record.envelopeTo))
             }
             func tail() {
-                values.append(.objects(keys: ["type", "comment"], record.reasons.map { [$0.type?.text, $0.comment] }))
+                var reasons: [String?] = []
+                reasons.reserveCapacity(record.reasons.count * 2)
+                for reason in record.reasons {
+                    reasons.append(reason.type?.text)
+                    reasons.append(reason.comment)
+                }
+                values.append(.objects(keys: Self.reasonKeys, fields: reasons))
                 values.append(.boolean(verdict.computedDMARCPass))
                 values.append(.boolean(verdict.computedSPFAligned))
                 values.append(.boolean(verdict.computedDKIMAligned))
@@ -113,12 +119,13 @@ public enum Exports {
                 head()
                 values.append(
                     .objects(
-                        keys: ["domain", "selector", "result"],
-                        record.dkimResults.map { [$0.domain, $0.selector, $0.result?.text] }))
+                        keys: Self.dkimKeys,
+                        fields: fields(record.dkimResults) { ($0.domain, $0.selector, $0.result?.text) }))
                 values.append(
                     .objects(
-                        keys: ["domain", "scope", "result"],
-                        record.spfResults.map { [$0.domain, $0.scope?.text, $0.result?.text] }))
+                        keys: Self.spfKeys,
+                        fields: fields(record.spfResults) { ($0.domain, $0.scope?.text, $0.result?.text) }
+                    ))
                 tail()
                 try row(values)
                 return
@@ -143,6 +150,23 @@ public enum Exports {
                 try row(values)
             }
         }
+    }
+
+    private static let dkimKeys = ["domain", "selector", "result"]
+    private static let spfKeys = ["domain", "scope", "result"]
+    private static let reasonKeys = ["type", "comment"]
+
+    /// The three fields of each item, one after the other.
+    private static func fields<Item>(_ items: [Item], _ parts: (Item) -> (String?, String?, String?)) -> [String?] {
+        var fields: [String?] = []
+        fields.reserveCapacity(items.count * 3)
+        for item in items {
+            let (first, second, third) = parts(item)
+            fields.append(first)
+            fields.append(second)
+            fields.append(third)
+        }
+        return fields
     }
 
     /// The reporter's own DMARC verdict (policy_evaluated), nil when it gave neither side as pass/fail.

@@ -101,20 +101,16 @@ public final class ExportWriter {
                     Escaping.appendJSONString(value, to: &out)
                 }
                 out += "]"
-            case .objects(let keys, let items):
+            case .objects(let keys, let fields):
                 out += "["
-                for (index, item) in items.enumerated() {
-                    if index > 0 { out += "," }
-                    out += "{"
-                    for (position, (key, field)) in zip(keys, item).enumerated() {
-                        if position > 0 { out += "," }
-                        Escaping.appendJSONString(key, to: &out)
-                        out += ":"
-                        if let field { Escaping.appendJSONString(field, to: &out) } else { out += "null" }
-                    }
-                    out += "}"
+                for (index, field) in fields.enumerated() {
+                    let position = index % keys.count
+                    if position == 0 { out += index == 0 ? "{" : "},{" } else { out += "," }
+                    Escaping.appendJSONString(keys[position], to: &out)
+                    out += ":"
+                    if let field { Escaping.appendJSONString(field, to: &out) } else { out += "null" }
                 }
-                out += "]"
+                out += fields.isEmpty ? "]" : "}]"
             }
         }
         out += "}"
@@ -160,7 +156,11 @@ public final class ExportWriter {
         case .decimal(let number): number.map { String($0) } ?? ""
         case .time(let epoch): epoch.map(time) ?? ""
         case .list(let values): values.joined(separator: ";")
-        case .objects(_, let items): items.map { $0.map { $0 ?? "" }.joined(separator: ":") }.joined(separator: ";")
+        case .objects(let keys, let fields):
+            fields.indices.reduce(into: "") { out, index in
+                if index > 0 { out += index % keys.count == 0 ? ";" : ":" }
+                out += fields[index] ?? ""
+            }
         }
     }
 }

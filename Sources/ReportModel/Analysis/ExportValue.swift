@@ -10,8 +10,9 @@ public enum ExportValue: Hashable, Sendable {
     case list([String])
     /// Several items of named fields (a record's DKIM results: `domain`, `selector`, `result`): an array
     /// of objects in JSON; in CSV each item's fields joined with `:` (empty when unknown), the items with
-    /// `;` (`example.com:s1:pass;example.net::fail`).
-    case objects(keys: [String], [[String?]])
+    /// `;` (`example.com:s1:pass;example.net::fail`). The items' fields follow each other in one array
+    /// (`keys.count` a item): one allocation a cell, for a million records.
+    case objects(keys: [String], fields: [String?])
 }
 
 /// What `rua export` can write.
