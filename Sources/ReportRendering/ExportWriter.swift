@@ -119,10 +119,11 @@ public final class ExportWriter {
 
     private var recentTimes: [(Int64, String)] = []
 
-    /// ISO-8601 UTC, remembering the last few: the rows of one report share their range.
+    /// ISO-8601 UTC (in CSV without the zone letter, so spreadsheets read a date), remembering the last
+    /// few: the rows of one report share their range.
     private func time(_ epoch: Int64) -> String {
         for (known, text) in recentTimes where known == epoch { return text }
-        let text = TimeFormat.iso8601(epoch)
+        let text = format == .csv ? TimeFormat.csv(epoch) : TimeFormat.iso8601(epoch)
         if recentTimes.count >= 4 { recentTimes.removeFirst() }
         recentTimes.append((epoch, text))
         return text

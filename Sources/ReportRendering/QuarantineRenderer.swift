@@ -26,7 +26,7 @@ public enum QuarantineRenderer {
             let rows = inputs.flatMap { input in
                 input.problems.map { item in
                     [
-                        String(input.id), TimeFormat.iso8601(input.importedAt), input.name, String(input.size),
+                        String(input.id), TimeFormat.csv(input.importedAt), input.name, String(input.size),
                         item.part ?? "", item.outcome.rawValue, item.reason ?? "",
                     ]
                 }

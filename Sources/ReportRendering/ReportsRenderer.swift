@@ -66,7 +66,7 @@ public enum ReportsRenderer {
                 [
                     report.kind.rawValue, report.orgName ?? "", report.email ?? "", report.reportID,
                     report.policyDomain,
-                    TimeFormat.iso8601(report.begin), TimeFormat.iso8601(report.end), String(report.records),
+                    TimeFormat.csv(report.begin), TimeFormat.csv(report.end), String(report.records),
                     String(report.messages), report.counted ? "true" : "false", report.recovered ? "true" : "false",
                     report.input, report.part ?? "",
                 ]

@@ -9,6 +9,13 @@ public enum TimeFormat {
             "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day))T\(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))Z"
     }
 
+    /// `2026-11-28T08:00:00`: a CSV cell's time, UTC without the zone letter. LibreOffice Calc reads this
+    /// form as a date and time (with the `Z` it reads text); scripts read it as ISO-8601, knowing from the
+    /// contract that every time is UTC.
+    public static func csv(_ epoch: Int64) -> String {
+        String(iso8601(epoch).dropLast())
+    }
+
     /// `2026-11-28`.
     public static func date(_ epoch: Int64) -> String {
         let parts = components(epoch)

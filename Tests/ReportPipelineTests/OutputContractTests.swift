@@ -140,3 +140,44 @@ struct OutputContractTests {
         }
     }
 }
+
+/// CSV times are read as dates by a spreadsheet: LibreOffice Calc, headless, with its default CSV import.
+@Suite(.enabled(if: LibreOffice.path != nil, "LibreOffice Calc is not installed (Scripts/install-deps.sh installs it)"))
+struct SpreadsheetDateTests {
+    static let soffice = LibreOffice.path
+
+    @Test func libreOfficeReadsTheTimesOfEveryCSVAsDates() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db] + SampleReports.folders)
+        var files: [String] = []
+        for (name, command) in [
+            ("records", ["export", "records"]), ("reports", ["reports"]), ("quarantine", ["quarantine", "list"]),
+        ] {
+            let result = try RuaExecutable.run(command + ["--db", db, "--format", "csv"])
+            files.append(try temp.write("\(name).csv", result.stdout))
+        }
+        let profile = "file://" + temp.path("profile")
+        let converted = try RuaExecutable.run(
+            [
+                try #require(Self.soffice), "-env:UserInstallation=\(profile)", "--headless", "--convert-to", "fods",
+                "--outdir", temp.path("out"),
+            ] + files, viaShell: true)
+        #expect(converted.status == 0, "\(converted.stderr)")
+        for (name, columns) in [("records", 2), ("reports", 2), ("quarantine", 1)] {
+            let sheet = try String(contentsOfFile: temp.path("out/\(name).fods"), encoding: .utf8)
+            let dates = sheet.components(separatedBy: #"office:value-type="date""#).count - 1
+            let rows =
+                try String(contentsOfFile: temp.path("\(name).csv"), encoding: .utf8)
+                .split(separator: "\r\n").count - 1
+            #expect(rows > 0)
+            #expect(dates == rows * columns, "\(name): \(dates) date cells for \(rows) rows")
+        }
+    }
+}
+
+enum LibreOffice {
+    static let path = ["/usr/bin/soffice", "/usr/bin/libreoffice"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+}
