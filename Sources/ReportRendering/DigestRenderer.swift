@@ -11,7 +11,7 @@ public enum DigestRenderer {
     /// sections beside them. NDJSON: a line per domain.
     public static func render(_ digest: Digest, format: AnalysisFormat, context: OutputContext) -> String {
         switch format {
-        case .text: document(digest).render(.text)
+        case .text: document(digest).render(.text, width: context.width)
         case .markdown: document(digest).render(.markdown)
         case .html: document(digest).render(.html)
         case .json: context.document(rows: digest.domains.map(domainJSON), extra: sections(digest))

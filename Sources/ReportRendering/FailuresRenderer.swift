@@ -8,7 +8,7 @@ public enum FailuresRenderer {
         let period = context.periodLabel
         let rows = { analysis.groups.map { groupJSON($0, analysis.attributions[$0.sourceIP]) } }
         switch format {
-        case .text: return document(analysis, period: period).render(.text)
+        case .text: return document(analysis, period: period).render(.text, width: context.width)
         case .markdown: return document(analysis, period: period).render(.markdown)
         case .html: return document(analysis, period: period).render(.html)
         case .json: return context.document(rows: rows(), extra: sections(analysis))

@@ -27,15 +27,16 @@ public enum ImportRenderer {
 
     /// A line for the terminal when an item needs attention (rejected, skipped, or stored with warnings);
     /// `nil` for a plain success.
-    public static func textLine(_ item: ImportItem) -> String? {
+    public static func textLine(_ item: ImportItem, colors: Bool = false) -> String? {
         let place = Escaping.terminal(([item.input] + (item.part.map { [$0] } ?? [])).joined(separator: " › "))
         switch item.outcome {
         case .rejected:
-            return "rejected  \(place): \(Escaping.terminal(item.reason ?? "unknown reason"))"
+            return Style.colored("rejected", .bad, colors)
+                + "  \(place): \(Escaping.terminal(item.reason ?? "unknown reason"))"
         case .skipped:
-            return "skipped   \(place): \(Escaping.terminal(item.reason ?? ""))"
+            return Style.colored("skipped", .warning, colors) + "   \(place): \(Escaping.terminal(item.reason ?? ""))"
         case .stored where item.reason != nil:
-            return "stored    \(place): \(Escaping.terminal(item.reason ?? ""))"
+            return Style.colored("stored", .warning, colors) + "    \(place): \(Escaping.terminal(item.reason ?? ""))"
         case .stored, .duplicate:
             return nil
         }

@@ -18,6 +18,10 @@ public struct OutputContext: Sendable {
     public var periodLabel: String
     /// The filters given (`domain`, `class`, …), in order; `nil` values were not given.
     public var filters: [Filter]
+    /// The columns text output fits its tables to (`Int.max` for `--wide`).
+    public var width = TextDocument.defaultWidth
+    /// Whether text output is coloured (a terminal that wants it).
+    public var colors = false
 
     public struct PeriodBounds: Sendable {
         public var start: Int64?

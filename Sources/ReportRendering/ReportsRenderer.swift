@@ -4,7 +4,7 @@ import ReportModel
 public enum ReportsRenderer {
     public static func render(_ reports: [StoredReport], format: OutputFormat, context: OutputContext) -> String {
         switch format {
-        case .text: text(reports) + "\n"
+        case .text: text(reports, width: context.width) + "\n"
         case .json: context.document(rows: reports.map(json))
         case .ndjson: OutputContext.lines(reports.map(json))
         case .csv: csvDocument(reports)
@@ -16,22 +16,24 @@ public enum ReportsRenderer {
         "recovered", "input", "part",
     ]
 
-    static func text(_ reports: [StoredReport]) -> String {
+    static func text(_ reports: [StoredReport], width: Int) -> String {
         guard !reports.isEmpty else { return "no reports stored for this selection" }
+        // Values to copy (domain, report id) come first and are never cut; the rest is clipped or left out,
+        // from the right, to fit the width.
         let rows = reports.map { report -> [String] in
-            var flags = ""
-            if !report.counted { flags += " (variant, not counted)" }
-            if report.recovered { flags += " (recovered)" }
+            let note = [report.counted ? nil : "variant, not counted", report.recovered ? "recovered" : nil]
+                .compactMap { $0 }.joined(separator: ", ")
             return [
+                TimeFormat.date(report.begin), report.policyDomain, report.reportID, grouped(report.messages),
+                report.orgName ?? "–", grouped(report.records), note, TimeFormat.date(report.end),
                 report.kind.rawValue,
-                TimeFormat.date(report.begin), TimeFormat.date(report.end), Escaping.terminal(report.policyDomain),
-                Escaping.terminal(report.orgName ?? "–"), Escaping.terminal(report.reportID) + flags,
-                grouped(report.records), grouped(report.messages),
             ]
         }
-        let lines = table(
-            ["kind", "begin", "end", "domain", "reporter", "report id", "records", "messages"], rows,
-            leftAligned: [0, 1, 2, 3, 4, 5])
+        let lines = TextDocument.fitted(
+            Document.Table(
+                header: ["begin", "domain", "report id", "messages", "reporter", "records", "note", "end", "kind"],
+                rows: rows, numeric: [3, 5]),
+            width: width)
         let total = reports.reduce(Int64(0)) { $0.saturatingAdd($1.counted && $1.kind == .dmarc ? $1.messages : 0) }
         let sessions = reports.reduce(Int64(0)) { $0.saturatingAdd($1.counted && $1.kind == .tlsrpt ? $1.messages : 0) }
         var footer = "\(counted(reports.count, "report")), \(counted(total, "message"))"

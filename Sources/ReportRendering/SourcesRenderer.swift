@@ -9,7 +9,7 @@ public enum SourcesRenderer {
         let period = context.periodLabel
         let rows = { sources.map { json($0, attributions[$0.sourceIP]) } }
         switch format {
-        case .text: return document(sources, attributions, period: period).render(.text)
+        case .text: return document(sources, attributions, period: period).render(.text, width: context.width)
         case .markdown: return document(sources, attributions, period: period).render(.markdown)
         case .html: return document(sources, attributions, period: period).render(.html)
         case .json: return context.document(rows: rows())

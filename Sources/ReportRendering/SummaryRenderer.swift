@@ -4,14 +4,14 @@ import ReportModel
 public enum SummaryRenderer {
     public static func render(_ summaries: [DomainSummary], format: OutputFormat, context: OutputContext) -> String {
         switch format {
-        case .text: text(summaries, period: context.periodLabel) + "\n"
+        case .text: text(summaries, period: context.periodLabel, colors: context.colors) + "\n"
         case .json: context.document(rows: summaries.map(json))
         case .ndjson: OutputContext.lines(summaries.map(json))
         case .csv: csvDocument(summaries)
         }
     }
 
-    static func text(_ summaries: [DomainSummary], period: String) -> String {
+    static func text(_ summaries: [DomainSummary], period: String, colors: Bool = false) -> String {
         guard !summaries.isEmpty else { return "no reports for \(period)" }
         var lines: [String] = []
         for summary in summaries {
@@ -38,7 +38,10 @@ public enum SummaryRenderer {
                         ],
                     ],
                     leftAligned: [0]
-                ).dropFirst().map { "  " + $0 })
+                ).dropFirst().enumerated().map { index, line in
+                    // The DMARC pass line in its verdict's colour, once the columns are laid out.
+                    "  " + (index == 0 ? Style.rate(line, summary.rate(summary.dmarcPass), colors) : line)
+                })
             if summary.topFailingSources.isEmpty {
                 lines.append("  no sources failing DMARC")
             } else {

@@ -4,14 +4,14 @@ import ReportModel
 public enum TLSRenderer {
     public static func render(_ summaries: [TLSDomainSummary], format: OutputFormat, context: OutputContext) -> String {
         switch format {
-        case .text: text(summaries, period: context.periodLabel) + "\n"
+        case .text: text(summaries, period: context.periodLabel, colors: context.colors) + "\n"
         case .json: context.document(rows: summaries.map(json))
         case .ndjson: OutputContext.lines(summaries.map(json))
         case .csv: csvDocument(summaries)
         }
     }
 
-    static func text(_ summaries: [TLSDomainSummary], period: String) -> String {
+    static func text(_ summaries: [TLSDomainSummary], period: String, colors: Bool = false) -> String {
         guard !summaries.isEmpty else { return "no TLS reports for \(period)" }
         var lines: [String] = []
         for summary in summaries {
@@ -24,7 +24,7 @@ public enum TLSRenderer {
             )
             lines.append(
                 "  succeeded \(grouped(summary.successfulSessions)), failed \(grouped(summary.failedSessions)): "
-                    + "\(percent(summary.successRate)) success")
+                    + Style.rate("\(percent(summary.successRate)) success", summary.successRate, colors))
             let modes = summary.modes.isEmpty ? "" : ", mode \(summary.modes.joined(separator: ", "))"
             lines.append("  policy \(Escaping.terminal(summary.policyTypes.joined(separator: ", ")))\(modes)")
             if summary.noPolicyFoundSessions > 0 {

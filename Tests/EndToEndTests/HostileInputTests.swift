@@ -170,7 +170,7 @@ import Testing
         let jsonPath = try temp.write("evil.json", evilJSON)
         let db = temp.path("db.sqlite")
         #expect(try RuaExecutable.run(["import", "--db", db, xmlPath, jsonPath]).status == 0)
-        let textOutput = try RuaExecutable.run(["reports", "--db", db]).stdout
+        let textOutput = try RuaExecutable.run(["reports", "--db", db, "--wide"]).stdout
         #expect(!textOutput.contains("\u{1B}"))
         #expect(textOutput.contains("Evil\\x1b[31m\\nInc."))
         let csvOutput = try RuaExecutable.run(["reports", "--db", db, "--format", "csv"]).stdout

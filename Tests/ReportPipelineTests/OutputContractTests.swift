@@ -181,3 +181,49 @@ enum LibreOffice {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 }
+
+/// Text tables fit the terminal; values a reader copies are never cut; `--wide` shows everything.
+@Suite struct TerminalWidthTests {
+    static let environment = ["RUA_NOW": "2025-12-08T08:00:00Z", "RUA_OFFLINE": "1"]
+
+    @Test(arguments: [["reports"], ["sources", "--since", "2020-01-01"], ["failures", "--since", "2020-01-01"]])
+    func tablesFitTheColumnsAndKeepAddressesDomainsAndReportIDsWhole(_ command: [String]) throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db] + SampleReports.folders)
+        let narrow = try RuaExecutable.run(
+            command + ["--db", db], environment: Self.environment.merging(["COLUMNS": "72"]) { $1 })
+        #expect(narrow.status == 0)
+        let wide = try RuaExecutable.run(command + ["--db", db, "--wide"], environment: Self.environment)
+        // Every address, domain and report id of the wide output is in the narrow one, whole.
+        let csv = try RuaExecutable.run(command + ["--db", db, "--format", "ndjson"], environment: Self.environment)
+        let rows = csv.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let values = rows.flatMap { row in
+            ["source_ip", "report_id", "policy_domain"].compactMap { row[$0] as? String }
+        }.filter { !$0.contains("\u{1B}") && $0.unicodeScalars.allSatisfy { $0.value < 0x80 } }
+        #expect(!values.isEmpty)
+        for value in values { #expect(narrow.stdout.contains(value), "\(command): \(value) cut") }
+        // Table lines fit (prose is wrapped to the width; a value longer than the width alone may run over).
+        let tableLines = narrow.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") || $0.hasPrefix("20") }
+        let tooWide = tableLines.filter { line in
+            line.count > 72 && !values.contains { line.contains($0) && $0.count > 40 }
+        }
+        #expect(tooWide.isEmpty, "\(command): \(tooWide)")
+        #expect(wide.stdout.split(separator: "\n").contains { $0.count > 72 }, "\(command): --wide is not fitted")
+        if narrow.stdout.contains("left out to fit") { #expect(narrow.stdout.contains("--wide shows them")) }
+    }
+
+    @Test func colourOnlyWhenAskedOrOnATerminalAndNeverWithNoColor() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db] + SampleReports.folders)
+        let piped = try RuaExecutable.run(["summary", "--db", db])
+        #expect(!piped.stdout.contains("\u{1B}["), "not a terminal: no colour")
+        let forced = try RuaExecutable.run(["summary", "--db", db, "--color", "always"])
+        #expect(forced.stdout.contains("\u{1B}[32mDMARC pass"))
+        let never = try RuaExecutable.run(["summary", "--db", db, "--color", "never"], environment: ["NO_COLOR": ""])
+        #expect(!never.stdout.contains("\u{1B}["))
+    }
+}

@@ -24,7 +24,7 @@ import Testing
             assertSnapshot(result.stdout, named: "sources.\(format)")
         }
         let text = try RuaExecutable.run(
-            ["sources", "--db", db, "--dns-server", server.address], environment: environment
+            ["sources", "--db", db, "--dns-server", server.address, "--wide"], environment: environment
         ).stdout
         #expect(text.contains("192.0.2.10: Google Workspace / Gmail (mailbox provider): PTR mail-sor-f41.google.com,"))
         #expect(

@@ -46,10 +46,10 @@ public struct Document: Sendable {
     }
     mutating func chart(_ chart: DailyChart) { blocks.append(.chart(chart)) }
 
-    /// Renders for `format`: text (100 columns), Markdown, or a self-contained HTML page.
-    public func render(_ format: DocumentFormat) -> String {
+    /// Renders for `format`: text (fitted to `width` columns), Markdown, or a self-contained HTML page.
+    public func render(_ format: DocumentFormat, width: Int = TextDocument.defaultWidth) -> String {
         switch format {
-        case .text: TextDocument.render(self)
+        case .text: TextDocument.render(self, width: width)
         case .markdown: MarkdownDocument.render(self)
         case .html: HTMLDocument.render(self)
         }

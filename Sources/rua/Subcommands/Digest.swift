@@ -9,7 +9,7 @@ struct DigestCommand: ParsableCommand {
         commandName: "digest",
         abstract: "A weekly digest for cron: pass rates and their change, what changed, advice, data health.",
         usage: """
-            rua digest [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--fail-under <rate>] [--expect-reports] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
+            rua digest [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--fail-under <rate>] [--expect-reports] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             Default period: the last 7 full days (UTC unless --tz), compared with the 7 days before. New \
@@ -44,6 +44,7 @@ struct DigestCommand: ParsableCommand {
 
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var terminal: TerminalOptions
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -69,7 +70,8 @@ struct DigestCommand: ParsableCommand {
             try service.digest(period: window, domain: period.domain, lookup: dns.lookup, now: now)
         }
         let context = try period.context(command: "digest", now: now, effective: window)
-        let text = DigestRenderer.render(digest, format: format, context: context)
+        let text = DigestRenderer.render(
+            digest, format: format, context: terminal.apply(to: context, writingFile: output.output != nil))
         try output.write(text, isCSV: format == .csv)
         var status: Int32 = 0
         if let threshold = failUnder.flatMap(Self.rate) {

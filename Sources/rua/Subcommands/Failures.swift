@@ -8,7 +8,7 @@ struct Failures: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explain failing traffic: sources not aligned on SPF and DKIM, classified, with the fix.",
         usage: """
-            rua failures [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--class <class>] [--sort <sort>] [--top <top>] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
+            rua failures [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--class <class>] [--sort <sort>] [--top <top>] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             Every record is re-evaluated from its auth results (relaxed or strict alignment as published, \
@@ -36,6 +36,7 @@ struct Failures: ParsableCommand {
 
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var terminal: TerminalOptions
     @OptionGroup var store: StoreOptions
 
     func run() throws {
@@ -49,7 +50,8 @@ struct Failures: ParsableCommand {
         let context = try period.context(
             command: "failures", now: now,
             filters: [.init("class", `class`?.rawValue), .init("sort", sort.rawValue), .init("top", number: top)])
-        let text = FailuresRenderer.render(analysis, format: format, context: context)
+        let text = FailuresRenderer.render(
+            analysis, format: format, context: terminal.apply(to: context, writingFile: output.output != nil))
         try output.write(text, isCSV: format == .csv)
     }
 }

@@ -63,7 +63,7 @@ struct Import: ParsableCommand {
             try pipeline.importPaths(fromStandardInput ? ["-"] : paths.map(RawArguments.lossless)) { item in
                 if json {
                     print(ImportRenderer.jsonLine(item))
-                } else if !quiet, let line = ImportRenderer.textLine(item) {
+                } else if !quiet, let line = ImportRenderer.textLine(item, colors: TerminalOptions.automaticColors) {
                     progress?.finish()
                     print(line)
                 } else if quiet, item.outcome == .rejected, let line = ImportRenderer.textLine(item) {

@@ -11,6 +11,7 @@ struct Reports: ParsableCommand {
     )
 
     @OptionGroup var filter: FilterOptions
+    @OptionGroup var terminal: TerminalOptions
     @OptionGroup var store: StoreOptions
 
     func run() throws {
@@ -19,7 +20,7 @@ struct Reports: ParsableCommand {
         let service = try store.open()
         defer { service.close() }
         let reports = try store.perform { try service.reports(selection) }
-        let context = try filter.context(command: "reports", now: now)
+        let context = terminal.apply(to: try filter.context(command: "reports", now: now))
         print(ReportsRenderer.render(reports, format: filter.format, context: context), terminator: "")
     }
 }

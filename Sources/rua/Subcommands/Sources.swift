@@ -8,7 +8,7 @@ struct Sources: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Who sends as your domains: per source address, messages, pass rates, reverse DNS and service.",
         usage: """
-            rua sources [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--top <top>] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
+            rua sources [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--top <top>] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             Reverse DNS (PTR, forward-confirmed) is looked up when a report needs it, at most 32 at once, \
@@ -31,6 +31,7 @@ struct Sources: ParsableCommand {
 
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var terminal: TerminalOptions
     @OptionGroup var store: StoreOptions
 
     func run() throws {
@@ -42,7 +43,9 @@ struct Sources: ParsableCommand {
             try service.sources(filter, top: top, lookup: dns.lookup, now: now)
         }
         let context = try period.context(command: "sources", now: now, filters: [.init("top", number: top)])
-        let text = SourcesRenderer.render(sources, attributions: attributions, format: format, context: context)
+        let text = SourcesRenderer.render(
+            sources, attributions: attributions, format: format,
+            context: terminal.apply(to: context, writingFile: output.output != nil))
         try output.write(text, isCSV: format == .csv)
     }
 }

@@ -20,6 +20,7 @@ struct Summary: ParsableCommand {
 
     func validate() throws { try validateTop(top) }
 
+    @OptionGroup var terminal: TerminalOptions
     @OptionGroup var store: StoreOptions
 
     func run() throws {
@@ -28,7 +29,8 @@ struct Summary: ParsableCommand {
         let service = try store.open()
         defer { service.close() }
         let summaries = try store.perform { try service.summary(selection, topSources: max(0, top)) }
-        let context = try filter.context(command: "summary", now: now, filters: [.init("top", number: top)])
+        let context = terminal.apply(
+            to: try filter.context(command: "summary", now: now, filters: [.init("top", number: top)]))
         print(SummaryRenderer.render(summaries, format: filter.format, context: context), terminator: "")
     }
 }

@@ -21,6 +21,7 @@ struct TLS: ParsableCommand {
 
     func validate() throws { try validateTop(top) }
 
+    @OptionGroup var terminal: TerminalOptions
     @OptionGroup var store: StoreOptions
 
     func run() throws {
@@ -30,7 +31,9 @@ struct TLS: ParsableCommand {
         defer { service.close() }
         let summaries = try store.perform { try service.tlsSummary(selection, top: max(1, top)) }
         print(
-            TLSRenderer.render(summaries, format: filter.format, context: try filter.context(command: "tls", now: now)),
+            TLSRenderer.render(
+                summaries, format: filter.format,
+                context: terminal.apply(to: try filter.context(command: "tls", now: now))),
             terminator: "")
     }
 }
