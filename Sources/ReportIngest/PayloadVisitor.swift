@@ -47,8 +47,11 @@ public protocol UnpackVisitor: AnyObject {
     func rejected(_ error: IngestError) throws
     /// An e-mail message was read at `location` (its reports follow as payloads).
     func message(_ info: MessageInfo, at location: InputLocation) throws
+    /// `count` more bytes of an input streamed from its file were read (for progress).
+    func inputRead(_ count: Int)
 }
 
 extension UnpackVisitor {
     public func message(_ info: MessageInfo, at location: InputLocation) throws {}
+    public func inputRead(_ count: Int) {}
 }

@@ -22,6 +22,7 @@ public struct Unpacker: Sendable {
         }
         defer { try? file.close() }
         let head = try readChunk(file, count: limits.chunkSize, location: location)
+        visitor.inputRead(head.count)
         if Sniffer.sniff(head, isComplete: head.count < 4) == .zip {
             try ZipReader(limits: limits).read(
                 descriptor: file.fileDescriptor, location: location, depth: 0, visitor: visitor)
@@ -35,7 +36,9 @@ public struct Unpacker: Sendable {
             defer { chunk.deallocate() }
             let feeder = ChunkFeeder(chunk, count: head.copyBytes(to: chunk)) { chunk in
                 do {
-                    return try FileReading.read(file.fileDescriptor, into: chunk)
+                    let count = try FileReading.read(file.fileDescriptor, into: chunk)
+                    visitor.inputRead(count)
+                    return count
                 } catch {
                     throw IngestError(.unreadable, "read failed: \(error.localizedDescription)", at: location)
                 }
@@ -48,6 +51,7 @@ public struct Unpacker: Sendable {
         while wantsMore {
             let chunk = try readChunk(file, count: limits.chunkSize, location: location)
             if chunk.isEmpty { break }
+            visitor.inputRead(chunk.count)
             wantsMore = try chunk.withUnsafeBytes { try stage.write($0) }
         }
         try stage.finish()

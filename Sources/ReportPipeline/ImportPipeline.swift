@@ -70,7 +70,7 @@ public final class ImportPipeline {
     }
 
     /// Called with the running totals as inputs are reported (for a progress line).
-    public var onProgress: ((ImportSummary) -> Void)?
+    public var onProgress: ((ImportProgress) -> Void)?
 
     /// Imports files and directories (recursively; hidden files and Maildir `tmp/` folders are passed
     /// over); `-` reads one message from standard input. mbox files are split into their messages.

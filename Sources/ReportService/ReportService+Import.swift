@@ -35,7 +35,7 @@ public final class Importer {
     }
 
     /// Called with the running totals as inputs are reported (for a progress line).
-    public var onProgress: ((ImportSummary) -> Void)? {
+    public var onProgress: ((ImportProgress) -> Void)? {
         get { pipeline.onProgress }
         set { pipeline.onProgress = newValue }
     }

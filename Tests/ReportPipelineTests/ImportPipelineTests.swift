@@ -246,3 +246,27 @@ extension String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
+
+/// A single large input reports its progress while its records are written, not only once done.
+@Suite struct LargeInputProgressTests {
+    @Test func aLargeFileReportsBytesReadOfItsSizeAndRecordsWhileItIsStored() throws {
+        let temp = try TemporaryDirectory()
+        let rows = (0..<60_000).map { SyntheticReport.Row("10.\($0 >> 16).\(($0 >> 8) & 255).\($0 & 255)", 1) }
+        let report = SyntheticReport(org: "big.example", reportID: "big-1", begin: 1_764_547_200, rows: rows)
+        let path = try temp.write("big.xml", report.xml)
+        let size = Int64(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0)
+        #expect(size > 16 << 20, "larger than an input held in memory: streamed from its file")
+        let pipeline = ImportPipeline(database: try temp.makeDatabase())
+        var seen: [ImportProgress.Current] = []
+        pipeline.onProgress = { progress in
+            if let current = progress.current { seen.append(current) }
+        }
+        let summary = try pipeline.importPaths([path])
+        #expect(summary.stored == 1)
+        #expect(seen.count >= 3)
+        #expect(seen.allSatisfy { $0.name == path && $0.size == size })
+        #expect(seen.map(\.records) == seen.map(\.records).sorted() && seen.first?.records ?? 0 >= 16_384)
+        #expect(seen.map(\.bytesRead) == seen.map(\.bytesRead).sorted())
+        #expect((seen.first?.bytesRead ?? 0) > 0 && (seen.first?.bytesRead ?? size) < size)
+    }
+}

@@ -34,3 +34,32 @@ public struct ImportSummary: Sendable, Equatable {
         }
     }
 }
+
+/// How far an import is: its totals so far, and the input being stored when it is a large one.
+public struct ImportProgress: Sendable, Equatable {
+    public var summary: ImportSummary
+    /// The input being stored, while its records are written (a large report takes seconds); `nil`
+    /// between inputs.
+    public var current: Current?
+
+    public struct Current: Sendable, Equatable {
+        public var name: String
+        /// The input's size, and the bytes of it read so far.
+        public var size: Int64
+        public var bytesRead: Int64
+        /// Records of it written so far.
+        public var records: Int
+
+        public init(name: String, size: Int64, bytesRead: Int64, records: Int) {
+            self.name = name
+            self.size = size
+            self.bytesRead = bytesRead
+            self.records = records
+        }
+    }
+
+    public init(summary: ImportSummary, current: Current? = nil) {
+        self.summary = summary
+        self.current = current
+    }
+}

@@ -1,6 +1,7 @@
 import ReportIngest
 import ReportModel
 import ReportStore
+import Synchronization
 import WorkQueues
 
 /// What the reader sends the writer, in order: a job for each input, and notes on what was not read.
@@ -28,6 +29,8 @@ final class InputJob: Sendable {
     /// The input's messages, reports and items, in order; ended by the reader once ``ending`` is set.
     let parts: BoundedQueue<InputPart>
     let ending = OneShot<InputEnding>()
+    /// Bytes of a streamed input read so far (for progress).
+    let bytesRead = ByteCount()
 
     init(_ input: ImportInput, content: OpenedContent, storedItems: [ImportItem]? = nil, budget: QueueBudget) {
         self.input = input
@@ -70,6 +73,17 @@ extension ImportInput {
             return item
         }
     }
+}
+
+/// A count one thread adds to and another reads.
+final class ByteCount: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func add(_ count: Int) {
+        value.add(count, ordering: .relaxed)
+    }
+
+    var current: Int { value.load(ordering: .relaxed) }
 }
 
 /// A piece of an input, in the order the reader found it.

@@ -204,19 +204,31 @@ final class InputWriter {
         let input = job.input.name
         var items: [ImportItem] = []
         var report: ReportWriter?
+        var records = 0
+        var nextProgress = Self.progressRecords
         while let part = job.parts.receive() {
             switch part {
             case .message(let info, let part):
                 try session.addMessage(info, part: job.storedPart(part))
             case .reportBegins(let part):
                 report = try session.beginReport(part: job.storedPart(part))
-            case .records(let records):
+            case .records(let batch):
                 guard let report else { continue }
                 // Borrowed in place: copying each record would retain and release its arrays and strings.
-                try records.withUnsafeBufferPointer { batch in
+                try batch.withUnsafeBufferPointer { batch in
                     for index in batch.indices { try report.add(batch[index]) }
                 }
                 try session.storeReadyOriginalChunks()
+                records += batch.count
+                if records >= nextProgress, let onProgress {
+                    nextProgress = records + Self.progressRecords
+                    let read = job.content.bytes.map { Int64($0.count) } ?? Int64(job.bytesRead.current)
+                    onProgress(
+                        ImportProgress(
+                            summary: summary,
+                            current: .init(
+                                name: job.storedName, size: job.content.size, bytesRead: read, records: records)))
+                }
             case .reportParsed(let payload):
                 guard let writer = report else { continue }
                 report = nil
@@ -255,11 +267,14 @@ final class InputWriter {
             summary.count(item)
             onItem(item)
         }
-        onProgress?(summary)
+        onProgress?(ImportProgress(summary: summary))
     }
 
-    /// Called with the running totals after each input is reported.
-    var onProgress: ((ImportSummary) -> Void)?
+    /// Called with the running totals after each input is reported, and every ``progressRecords``
+    /// records while a large report is written.
+    var onProgress: ((ImportProgress) -> Void)?
+
+    static let progressRecords = 16_384
 
     static func item(for payload: ParsedTLSPayload, input: String, commit: ReportCommit) -> ImportItem {
         let report = payload.report

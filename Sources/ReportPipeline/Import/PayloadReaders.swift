@@ -44,6 +44,10 @@ final class JobVisitor: UnpackVisitor {
         send(.message(info, part: location.part))
     }
 
+    func inputRead(_ count: Int) {
+        job.bytesRead.add(count)
+    }
+
     func skipped(at location: InputLocation, reason: String) throws {
         send(.item(ImportItem(input: input, part: location.part, outcome: .skipped, reason: reason), []))
     }
