@@ -18,11 +18,13 @@ struct InstallTests {
 
     @Test func installingGivesTheBinaryManPagesCompletionsAndUnits() throws {
         let temp = try TemporaryDirectory()
-        let prefix = temp.path("prefix")
+        // Staged as a package is: PREFIX=/usr under a DESTDIR.
+        let prefix = temp.path("stage") + "/usr"
         let install = try Self.shell(
             "Scripts/install",
             environment: [
-                "PREFIX": prefix, "RUA_BINARY": RuaExecutable.url.path, "RUA_MANUAL_GENERATOR": Self.generator,
+                "DESTDIR": temp.path("stage"), "PREFIX": "/usr", "RUA_BINARY": RuaExecutable.url.path,
+                "RUA_MANUAL_GENERATOR": Self.generator,
             ])
         #expect(install.status == 0, "\(install.stderr)")
         #expect(try Self.shell("\(prefix)/bin/rua --version").stdout.first?.isNumber == true)
@@ -48,13 +50,17 @@ struct InstallTests {
         let units = prefix + "/lib/systemd/system"
         for unit in ["rua-digest.service", "rua-import.service"] {
             let text = try String(contentsOfFile: units + "/" + unit, encoding: .utf8)
-            #expect(text.contains("ExecStart=\(prefix)/bin/rua "), "\(unit)")
+            #expect(text.contains("ExecStart=/usr/bin/rua "), "\(unit)")
             #expect(text.contains("RUA_DB=/var/lib/rua/rua.sqlite"), "\(unit)")
+            // systemd checks the units as installed, the staged binary standing in for /usr/bin/rua.
+            try text.replacingOccurrences(of: "ExecStart=/usr/bin/rua ", with: "ExecStart=\(prefix)/bin/rua ")
+                .write(toFile: temp.path(unit), atomically: true, encoding: .utf8)
         }
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
             let verified = try Self.shell(
-                "systemd-analyze verify --man=no \(units)/rua-digest.service \(units)/rua-digest.timer "
-                    + "\(units)/rua-import.service \(units)/rua-import.timer")
+                "cp \(units)/rua-digest.timer \(units)/rua-import.timer \(temp.path("")) && cd \(temp.path("")) && "
+                    + "systemd-analyze verify --man=no rua-digest.service rua-digest.timer rua-import.service "
+                    + "rua-import.timer")
             #expect(verified.status == 0 && verified.stderr.isEmpty, "\(verified.stderr)")
         }
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/rua/schemas/digest.schema.json"))

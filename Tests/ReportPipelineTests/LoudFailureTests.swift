@@ -158,3 +158,15 @@ import Testing
         #expect(!result.stderr.contains("no report at all"))
     }
 }
+
+/// Under `--quiet`, a failure is named alone: no totals such as "0 inputs read" around it.
+@Suite struct QuietFailureTests {
+    @Test func aQuietImportNamesTheFailureWithoutTotals() throws {
+        let temp = try TemporaryDirectory()
+        let missing = temp.path("nowhere.xml")
+        let result = try RuaExecutable.run(["import", "--quiet", "--db", temp.path("db.sqlite"), missing])
+        #expect(result.status == 74)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == "rua: \(missing): no such file or directory\n")
+    }
+}

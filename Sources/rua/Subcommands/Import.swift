@@ -76,11 +76,13 @@ struct Import: ParsableCommand {
         if !quiet {
             for note in summary.passedOver { printError("note: \(Escaping.terminal(note))") }
         }
-        let text = ImportRenderer.summary(summary)
-        if json || quiet {
-            if !quiet || !summary.failures.isEmpty { printError(text) }
+        if quiet {
+            // Silent on success; what failed is named, without the totals around it.
+            for failure in summary.failures { printError("rua: \(Escaping.terminal(failure))") }
+        } else if json {
+            printError(ImportRenderer.summary(summary))
         } else {
-            print(text)
+            print(ImportRenderer.summary(summary))
         }
         if fromStandardInput {
             // The delivery contract: 0 once the message is stored or kept with its reason (whatever
