@@ -1,99 +1,189 @@
 import ReportModel
 
-/// One-line recommendations with the numbers behind them.
+/// What needs attention in a digest, as data: each item a stable code, a severity, the domain (and the
+/// source, MX host or reporter it is about), the numbers behind it and the sentence saying what to do.
+/// Ranked by severity, then by the messages (or sessions) it concerns.
 enum Advisor {
-    static func advice(
-        for digest: Digest, policyHistory: [String: (MessageTotals, [String], Int64)]
-    ) -> [Digest.Advice] {
+    /// Policy readiness needs this much evidence: days with reports, distinct reporters, messages.
+    static let readinessDays = 14
+    static let readinessReporters = 2
+    static let readinessMessages = 1_000.0
+
+    static func advice(for digest: Digest, policyHistory: [String: PolicyEvidence]) -> [Digest.Advice] {
         var advice: [Digest.Advice] = []
-        for domain in digest.domains where domain.totals.messages > 0 {
-            let name = domain.policyDomain
-            let totals = domain.totals
-            let rate = totals.rate(totals.dmarcPass) ?? 0
-            if let (history, policies, first) = policyHistory[name], let historyRate = history.rate(history.dmarcPass) {
-                let days = max(1, Int((digest.period.end - first + 43_199) / 86_400))
-                let span = "\(days) day\(days == 1 ? "" : "s")"
-                let volume = "\(percentText(historyRate)) of \(compact(history.messages)) messages aligned"
-                if policies == ["none"] && historyRate >= 0.98 {
-                    advice.append(
-                        .init(policyDomain: name, text: "p=none for \(span), \(volume): ready for p=quarantine"))
-                } else if policies == ["quarantine"] && historyRate >= 0.99 {
-                    advice.append(
-                        .init(policyDomain: name, text: "p=quarantine for \(span), \(volume): ready for p=reject"))
-                } else if policies == ["none"] {
-                    advice.append(
-                        .init(
-                            policyDomain: name,
-                            text: "p=none for \(span), only \(volume): fix the failing sources before enforcing"))
-                }
-            }
-            if let pct = domain.policy.pct, pct < 100, domain.policy.p?.word != Disposition.none {
-                advice.append(
-                    .init(
-                        policyDomain: name,
-                        text:
-                            "pct=\(pct): only \(pct)% of failing mail gets p=\(domain.policy.p?.text ?? ""); raise it to 100"
-                    ))
-            }
-            if domain.policy.testing?.word == .yes {
-                advice.append(
-                    .init(
-                        policyDomain: name,
-                        text: "t=y (testing): receivers apply one level less than p=\(domain.policy.p?.text ?? "")"))
-            }
-            if let change = domain.passRateChange, change <= -5 {
-                let before = domain.previous.rate(domain.previous.dmarcPass) ?? 0
-                advice.append(
-                    .init(
-                        policyDomain: name,
-                        text:
-                            "DMARC pass rate fell from \(percentText(before)) to \(percentText(rate)) (\(points(change))): see rua failures --domain \(DomainName.shellWord(name))"
-                    ))
-            }
-            let failing = totals.dmarcFail
-            let enforced = totals.quarantine + totals.reject
-            if failing >= 1 && domain.policy.p?.word == Disposition.none {
-                advice.append(
-                    .init(
-                        policyDomain: name,
-                        text: "\(compact(failing)) messages failed DMARC and were delivered under p=none"))
-            } else if failing >= 1 && enforced < failing * 0.5 && domain.policy.p?.word != nil {
-                advice.append(
-                    .init(
-                        policyDomain: name,
-                        text:
-                            "only \(compact(enforced)) of \(compact(failing)) failing messages were quarantined or rejected (p=\(domain.policy.p?.text ?? "")): receivers overrode the policy, see override reasons in rua failures"
-                    ))
-            }
-        }
-        for source in digest.newSources.prefix(3) where source.messages - source.dmarcPass >= 1 {
+        for domain in digest.domains where domain.reports == 0 && domain.previous.messages > 0 {
             advice.append(
                 .init(
-                    policyDomain: source.policyDomain,
+                    code: "domain_silent", severity: .critical, policyDomain: domain.policyDomain,
+                    numbers: [("previous_messages", domain.previous.messages)], weight: domain.previous.messages,
                     text:
-                        "new source \(source.sourceIP) sent \(compact(source.messages)) messages, \(compact(source.messages - source.dmarcPass)) failing DMARC: identify it (rua failures --domain \(DomainName.shellWord(source.policyDomain)))"
+                        "no report in the period, \(compact(domain.previous.messages)) messages reported in the one before: check the rua= record and the mailbox"
                 ))
         }
-        for silent in digest.silentReporters.prefix(3) {
+        for domain in digest.domains where domain.totals.messages > 0 {
+            advice += Self.domainAdvice(domain, evidence: policyHistory[domain.policyDomain])
+        }
+        for source in digest.newSources where source.messages - source.dmarcPass >= 1 {
+            let failing = source.messages - source.dmarcPass
             advice.append(
                 .init(
-                    policyDomain: silent.policyDomain,
+                    code: "new_failing_source", severity: .warning, policyDomain: source.policyDomain,
+                    sourceIP: source.sourceIP, numbers: [("messages", source.messages), ("dmarc_fail", failing)],
+                    weight: failing,
+                    text:
+                        "new source \(source.sourceIP) sent \(compact(source.messages)) messages, \(compact(failing)) failing DMARC: identify it (rua failures --domain \(DomainName.shellWord(source.policyDomain)))"
+                ))
+        }
+        for source in digest.startedFailing {
+            let failing = source.messages - source.dmarcPass
+            let before = source.earlierMessages > 0 ? source.earlierPass / source.earlierMessages : 0
+            advice.append(
+                .init(
+                    code: "source_started_failing", severity: .warning, policyDomain: source.policyDomain,
+                    sourceIP: source.sourceIP,
+                    numbers: [("messages", source.messages), ("dmarc_fail", failing), ("earlier_pass_rate", before)],
+                    weight: failing,
+                    text:
+                        "\(source.sourceIP) passed DMARC for \(percentText(before)) of its mail in the weeks before; now \(compact(failing)) of \(compact(source.messages)) fail: check its DKIM key and SPF"
+                ))
+        }
+        for silent in digest.silentReporters {
+            advice.append(
+                .init(
+                    code: "reporter_silent", severity: .warning, policyDomain: silent.policyDomain,
+                    reporter: silent.reporter, numbers: [("earlier_reports", Double(silent.earlierReports))],
+                    weight: Double(silent.earlierReports),
                     text:
                         "\(silent.reporter) sent \(silent.earlierReports) report\(silent.earlierReports == 1 ? "" : "s") in the four weeks before and none now: check the rua= address and the mailbox"
                 ))
         }
         for tls in digest.tls {
-            for failure in tls.byResultType.prefix(2) {
-                let hosts = failure.mxHosts.isEmpty ? "" : failure.mxHosts.joined(separator: ", ") + ": "
+            for failure in tls.byResultType.prefix(3) {
+                let hosts = failure.mxHosts.joined(separator: ", ")
                 advice.append(
                     .init(
-                        policyDomain: tls.domain,
+                        code: "tls_failures", severity: .warning, policyDomain: tls.domain,
+                        mxHost: failure.mxHosts.first,
+                        numbers: [("sessions", Double(failure.sessions))], weight: Double(failure.sessions),
                         text:
-                            "\(hosts)\(failure.key) in \(compact(Double(failure.sessions))) TLS session\(failure.sessions == 1 ? "" : "s")"
+                            "\(hosts.isEmpty ? "" : hosts + ": ")\(failure.key) in \(compact(Double(failure.sessions))) TLS session\(failure.sessions == 1 ? "" : "s"): \(TLSResultType.advice(for: failure.key, domain: tls.domain, mxHosts: failure.mxHosts))"
                     ))
             }
         }
+        return advice.sorted {
+            ($0.severity.rank, -$0.weight, $0.policyDomain, $0.code) < (
+                $1.severity.rank, -$1.weight, $1.policyDomain, $1.code
+            )
+        }
+    }
+
+    static func domainAdvice(_ domain: Digest.Domain, evidence: PolicyEvidence?) -> [Digest.Advice] {
+        var advice: [Digest.Advice] = []
+        let name = domain.policyDomain
+        let totals = domain.totals
+        let rate = totals.rate(totals.dmarcPass) ?? 0
+        if let change = domain.passRateChange, change <= -5 {
+            let before = domain.previous.rate(domain.previous.dmarcPass) ?? 0
+            advice.append(
+                .init(
+                    code: "pass_rate_drop", severity: change <= -10 ? .critical : .warning, policyDomain: name,
+                    numbers: [
+                        ("dmarc_pass_rate", rate), ("previous_dmarc_pass_rate", before), ("messages", totals.messages),
+                    ],
+                    weight: totals.dmarcFail,
+                    text:
+                        "DMARC pass rate fell from \(percentText(before)) to \(percentText(rate)) (\(points(change))): see rua failures --domain \(DomainName.shellWord(name))"
+                ))
+        }
+        let failing = totals.dmarcFail
+        let enforced = totals.quarantine + totals.reject
+        if failing >= 1 && domain.policy.p?.word == Disposition.none {
+            advice.append(
+                .init(
+                    code: "delivered_under_none", severity: .notice, policyDomain: name,
+                    numbers: [("dmarc_fail", failing)], weight: failing,
+                    text: "\(compact(failing)) messages failed DMARC and were delivered under p=none"))
+        } else if failing >= 1 && enforced < failing * 0.5 && domain.policy.p?.word != nil {
+            advice.append(
+                .init(
+                    code: "receivers_override", severity: .notice, policyDomain: name,
+                    numbers: [("dmarc_fail", failing), ("enforced", enforced)], weight: failing - enforced,
+                    text:
+                        "only \(compact(enforced)) of \(compact(failing)) failing messages were quarantined or rejected (p=\(domain.policy.p?.text ?? "")): receivers overrode the policy, see override reasons in rua failures"
+                ))
+        }
+        if let pct = domain.policy.pct, pct < 100, domain.policy.p?.word != Disposition.none {
+            advice.append(
+                .init(
+                    code: "pct_below_100", severity: .info, policyDomain: name, numbers: [("pct", Double(pct))],
+                    weight: totals.messages,
+                    text:
+                        "pct=\(pct): only \(pct)% of failing mail gets p=\(domain.policy.p?.text ?? ""); raise it to 100"
+                ))
+        }
+        if let evidence { advice += readiness(domain, evidence) }
         return advice
+    }
+
+    /// The next policy step, only when the last 30 days show enough evidence: ≥ 14 days with reports,
+    /// ≥ 2 reporters and ≥ 1,000 messages, aligned enough. The sentence states the evidence and what the
+    /// step would affect (the period's messages that still fail).
+    static func readiness(_ domain: Digest.Domain, _ evidence: PolicyEvidence) -> [Digest.Advice] {
+        let name = domain.policyDomain
+        guard let historyRate = evidence.totals.rate(evidence.totals.dmarcPass) else { return [] }
+        let enough =
+            evidence.days >= readinessDays && evidence.reporters >= readinessReporters
+            && evidence.totals.messages >= readinessMessages
+        let stated =
+            "\(evidence.days) days with reports from \(evidence.reporters) reporter\(evidence.reporters == 1 ? "" : "s"), \(percentText(historyRate)) of \(compact(evidence.totals.messages)) messages aligned"
+        let failing = domain.totals.dmarcFail
+        let affected = failing >= 1 ? "; \(compact(failing)) messages of this period still fail and would be" : ""
+        let numbers: [(String, Double)] = [
+            ("days", Double(evidence.days)), ("reporters", Double(evidence.reporters)),
+            ("messages", evidence.totals.messages), ("dmarc_pass_rate", historyRate), ("still_failing", failing),
+        ]
+        let policies = evidence.policies
+        if policies == ["none"] && historyRate >= 0.98 {
+            guard enough else { return [] }
+            return [
+                .init(
+                    code: "ready_for_quarantine", severity: .info, policyDomain: name, numbers: numbers,
+                    weight: evidence.totals.messages,
+                    text:
+                        "p=none with \(stated): ready for p=quarantine\(affected.isEmpty ? "" : affected + " quarantined")"
+                )
+            ]
+        }
+        if policies == ["quarantine"] && historyRate >= 0.99 {
+            guard enough else { return [] }
+            return [
+                .init(
+                    code: "ready_for_reject", severity: .info, policyDomain: name, numbers: numbers,
+                    weight: evidence.totals.messages,
+                    text:
+                        "p=quarantine with \(stated): ready for p=reject\(affected.isEmpty ? "" : affected + " rejected")"
+                )
+            ]
+        }
+        if domain.policy.testing?.word == .yes && historyRate >= 0.98 && enough {
+            return [
+                .init(
+                    code: "ready_to_drop_testing", severity: .info, policyDomain: name, numbers: numbers,
+                    weight: evidence.totals.messages,
+                    text:
+                        "t=y (testing) with \(stated): receivers apply one level less than p=\(domain.policy.p?.text ?? ""); drop t=y"
+                )
+            ]
+        }
+        if policies == ["none"] && evidence.totals.messages >= readinessMessages {
+            return [
+                .init(
+                    code: "fix_before_enforcing", severity: .notice, policyDomain: name, numbers: numbers,
+                    weight: failing,
+                    text: "p=none with \(stated): fix the failing sources before enforcing")
+            ]
+        }
+        return []
     }
 }
 

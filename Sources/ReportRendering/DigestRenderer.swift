@@ -5,15 +5,25 @@ public enum AnalysisFormat: String, Sendable, CaseIterable {
     case text, markdown, html, json, ndjson, csv
 }
 
+/// How much of each domain the digest details (`--detail`).
+public enum DigestDetail: String, Sendable, CaseIterable {
+    /// The domains with something needing attention (every domain when there is one).
+    case auto
+    case all
+    case none
+}
+
 /// Output of `rua digest`.
 public enum DigestRenderer {
     /// JSON: the domains are the rows; the period before, what changed, TLS, advice and data health are
     /// sections beside them. NDJSON: a line per domain.
-    public static func render(_ digest: Digest, format: AnalysisFormat, context: OutputContext) -> String {
+    public static func render(
+        _ digest: Digest, format: AnalysisFormat, context: OutputContext, detail: DigestDetail = .auto
+    ) -> String {
         switch format {
-        case .text: document(digest).render(.text, width: context.width)
-        case .markdown: document(digest).render(.markdown)
-        case .html: document(digest).render(.html)
+        case .text: document(digest, detail: detail).render(.text, width: context.width)
+        case .markdown: document(digest, detail: detail).render(.markdown)
+        case .html: document(digest, detail: detail).render(.html)
         case .json: context.document(rows: digest.domains.map(domainJSON), extra: sections(digest))
         case .ndjson: OutputContext.lines(digest.domains.map(domainJSON))
         case .csv: csv(digest)
@@ -21,6 +31,12 @@ public enum DigestRenderer {
     }
 
     static func count(_ value: Double) -> String { grouped(Int64(saturating: value)) }
+
+    /// A whole number as an integer, else a fraction to 4 decimals.
+    static func number(_ value: Double) -> JSONValue {
+        value.rounded() == value && abs(value) < 9e15
+            ? .int(Int64(value)) : .double((value * 10_000).rounded() / 10_000)
+    }
 
     static func change(_ domain: Digest.Domain) -> String {
         guard let change = domain.passRateChange else { return "new" }
@@ -39,7 +55,12 @@ public enum DigestRenderer {
         return parts.joined(separator: " ")
     }
 
-    static func document(_ digest: Digest) -> Document {
+    /// Attention items shown in full at the top; the rest are counted (JSON has them all).
+    static let attentionShown = 20
+    /// Domains listed in the table by default: a digest of 500 domains stays readable.
+    static let tableRows = 50
+
+    static func document(_ digest: Digest, detail: DigestDetail = .auto) -> Document {
         var doc = Document(title: "DMARC digest \(digest.period.label)")
         doc.paragraph("Compared with \(digest.previousPeriod.label). Counts are messages, as reported.")
         guard !digest.isEmpty else {
@@ -50,12 +71,33 @@ public enum DigestRenderer {
             health(digest.health, into: &doc)
             return doc
         }
+        if !digest.advice.isEmpty {
+            doc.heading("Needs attention")
+            doc.bullets(
+                digest.advice.prefix(attentionShown).map { "[\($0.severity.rawValue)] \($0.policyDomain): \($0.text)" })
+            if digest.advice.count > attentionShown {
+                let rest = digest.advice.count - attentionShown
+                let bySeverity = Digest.Advice.Severity.allCases.compactMap { severity -> String? in
+                    let count = digest.advice.dropFirst(attentionShown).filter { $0.severity == severity }.count
+                    return count > 0 ? "\(count) \(severity.rawValue)" : nil
+                }
+                doc.paragraph(
+                    "… and \(rest) more (\(bySeverity.joined(separator: ", "))): --format json lists them all.")
+            }
+        }
         let active = digest.domains.filter { $0.reports > 0 }
         if !active.isEmpty {
             doc.heading("Domains")
+            // A line a domain: those needing attention first, then the busiest; past ``tableRows`` the rest
+            // are summed up in a sentence (all of them with --detail all, and in JSON).
+            let flagged = Set(digest.advice.filter { $0.severity != .info }.map(\.policyDomain))
+            let ordered =
+                active.filter { flagged.contains($0.policyDomain) }
+                + active.filter { !flagged.contains($0.policyDomain) }
+            let listed = detail == .all ? ordered : Array(ordered.prefix(tableRows))
             doc.table(
                 ["domain", "messages", "DMARC pass", "change", "SPF aligned", "DKIM aligned", "policy"],
-                active.map { domain in
+                listed.map { domain in
                     let totals = domain.totals
                     return [
                         domain.policyDomain, count(totals.messages), percent(totals.rate(totals.dmarcPass)),
@@ -63,12 +105,25 @@ public enum DigestRenderer {
                         percent(totals.rate(totals.dkimAligned)), "p=\(domain.policy.p?.text ?? "?")",
                     ]
                 }, numeric: [1, 2, 3, 4, 5])
+            if listed.count < ordered.count {
+                var rest = MessageTotals()
+                for domain in ordered.dropFirst(listed.count) { rest += domain.totals }
+                doc.paragraph(
+                    "… and \(ordered.count - listed.count) more domains with \(count(rest.messages)) messages, "
+                        + "\(percent(rest.rate(rest.dmarcPass))) DMARC pass, none needing attention: --detail all lists them."
+                )
+            }
         }
-        if !digest.advice.isEmpty {
-            doc.heading("Advice")
-            doc.bullets(digest.advice.map { "\($0.policyDomain): \($0.text)" })
+        let detailed: [Digest.Domain]
+        switch detail {
+        case .all: detailed = active
+        case .none: detailed = []
+        case .auto:
+            // A domain with something to say: an item needing attention beyond a note of information.
+            let flagged = Set(digest.advice.filter { $0.severity != .info }.map(\.policyDomain))
+            detailed = active.count == 1 ? active : active.filter { flagged.contains($0.policyDomain) }
         }
-        for domain in active {
+        for domain in detailed {
             let totals = domain.totals
             doc.heading(domain.policyDomain)
             doc.paragraph(
@@ -193,8 +248,14 @@ public enum DigestRenderer {
                 ("earlier_reports", .int($0.earlierReports)), ("last_begin", .time($0.lastBegin)),
             ])
         }
-        let advice: [JSONValue] = digest.advice.map {
-            .object([("policy_domain", .string($0.policyDomain)), ("text", .string($0.text))])
+        let advice: [JSONValue] = digest.advice.map { item in
+            .object([
+                ("code", .string(item.code)), ("severity", .string(item.severity.rawValue)),
+                ("policy_domain", .string(item.policyDomain)), ("source_ip", .string(item.sourceIP)),
+                ("mx_host", .string(item.mxHost)), ("org_name", .string(item.reporter)),
+                ("numbers", .object(item.numbers.map { ($0.name, Self.number($0.value)) })),
+                ("text", .string(item.text)),
+            ])
         }
         return [
             ("previous_period", periodJSON(digest.previousPeriod)),

@@ -204,3 +204,58 @@ func twoWeeks() -> [SyntheticReport] {
                 == expected.map { [$0.policyDomain, $0.sourceIP, "\($0.messages)"] })
     }
 }
+
+/// What needs attention is data, ranked; policy steps are advised only on evidence.
+@Suite struct AttentionTests {
+    /// Daily reports of `reporters` for `days` days up to the period's end (2025-11-17), all aligned.
+    func aligned(days: Int, reporters: [String], messages: Int) -> [SyntheticReport] {
+        (0..<days).flatMap { day in
+            reporters.map { reporter in
+                SyntheticReport(
+                    org: reporter, reportID: "\(reporter)-\(day)", begin: epoch("2025-11-16") - Int64(day) * 86_400,
+                    rows: [.init("192.0.2.1", messages)])
+            }
+        }
+    }
+
+    func advice(_ reports: [SyntheticReport]) throws -> [Digest.Advice] {
+        let temp = try TemporaryDirectory()
+        let db = try database(with: reports, in: temp)
+        let period = ReportPeriod.lastFullDays(7, now: epoch("2025-11-17T08:00:00Z"), timeZone: .utc)
+        return try DigestBuilder.build(db, period: period).advice
+    }
+
+    @Test func readinessNeedsFourteenDaysTwoReportersAndAThousandMessages() throws {
+        // Four days of two reporters: too little to advise enforcing.
+        #expect(
+            try advice(aligned(days: 4, reporters: ["Alpha", "Beta"], messages: 500)).filter {
+                $0.code.hasPrefix("ready")
+            }.isEmpty)
+        // Twenty days of one reporter: one reporter is not enough either.
+        #expect(
+            try advice(aligned(days: 20, reporters: ["Alpha"], messages: 500)).filter {
+                $0.code.hasPrefix("ready")
+            }.isEmpty)
+        let ready = try #require(
+            try advice(aligned(days: 20, reporters: ["Alpha", "Beta"], messages: 100)).first {
+                $0.code == "ready_for_quarantine"
+            })
+        #expect(ready.severity == .info)
+        #expect(ready.text.contains("20 days with reports from 2 reporters, 100.0% of 4000 messages aligned"))
+        #expect(ready.numbers.contains { $0.name == "days" && $0.value == 20 })
+        #expect(ready.numbers.contains { $0.name == "reporters" && $0.value == 2 })
+    }
+
+    @Test func itemsAreRankedBySeverityThenByWhatTheyConcern() throws {
+        let items = try advice(twoWeeks())
+        #expect(!items.isEmpty)
+        let ranks = items.map(\.severity.rank)
+        #expect(ranks == ranks.sorted())
+        for severity in Digest.Advice.Severity.allCases {
+            let weights = items.filter { $0.severity == severity }.map(\.weight)
+            #expect(weights == weights.sorted(by: >), "\(severity)")
+        }
+        #expect(items.contains { $0.code == "new_failing_source" && $0.sourceIP == "198.51.100.9" })
+        #expect(items.contains { $0.code == "reporter_silent" && $0.reporter == "Beta" })
+    }
+}

@@ -154,12 +154,51 @@ public struct Digest: Sendable {
         }
     }
 
+    /// Something that needs attention, as data: the text and HTML digests and the JSON carry the same
+    /// items.
     public struct Advice: Hashable, Sendable {
+        /// How urgent: `critical` (reports lost, mail failing much more), `warning` (something broke or is
+        /// new), `notice` (mail failing without harm done yet), `info` (a step that is now safe).
+        public enum Severity: String, Hashable, Sendable, CaseIterable {
+            case critical, warning, notice, info
+
+            /// Most urgent first.
+            public var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+        }
+
+        public struct Number: Hashable, Sendable {
+            public var name: String
+            public var value: Double
+        }
+
+        /// Stable, for scripts and alerting: `pass_rate_drop`, `domain_silent`, `reporter_silent`,
+        /// `new_failing_source`, `source_started_failing`, `tls_failures`, `delivered_under_none`,
+        /// `receivers_override`, `pct_below_100`, `ready_for_quarantine`, `ready_for_reject`,
+        /// `ready_to_drop_testing`, `fix_before_enforcing`.
+        public var code: String
+        public var severity: Severity
         public var policyDomain: String
+        public var sourceIP: String?
+        public var mxHost: String?
+        public var reporter: String?
+        /// The numbers behind the sentence.
+        public var numbers: [Number]
+        /// The messages (or sessions, reports) it concerns: ranks items of one severity.
+        public var weight: Double
         public var text: String
 
-        public init(policyDomain: String, text: String) {
+        public init(
+            code: String, severity: Severity, policyDomain: String, sourceIP: String? = nil, mxHost: String? = nil,
+            reporter: String? = nil, numbers: [(String, Double)], weight: Double, text: String
+        ) {
+            self.code = code
+            self.severity = severity
             self.policyDomain = policyDomain
+            self.sourceIP = sourceIP
+            self.mxHost = mxHost
+            self.reporter = reporter
+            self.numbers = numbers.map { Number(name: $0.0, value: $0.1) }
+            self.weight = weight
             self.text = text
         }
     }
@@ -206,5 +245,23 @@ extension Digest {
                     + "before and none in the period")
         }
         return missing
+    }
+}
+
+/// What a domain's last 30 days of reports show about its policy: totals, the policies reporters saw,
+/// the first report, how many reporters, on how many days.
+public struct PolicyEvidence: Sendable {
+    public var totals: MessageTotals
+    public var policies: [String]
+    public var first: Int64
+    public var reporters: Int
+    public var days: Int
+
+    public init(totals: MessageTotals, policies: [String], first: Int64, reporters: Int, days: Int) {
+        self.totals = totals
+        self.policies = policies
+        self.first = first
+        self.reporters = reporters
+        self.days = days
     }
 }

@@ -47,15 +47,16 @@ extension ReportDatabase {
     }
 
     /// Per policy domain over a longer span: messages, DMARC passes and every `p` published, for advice.
-    public func policyHistory(_ filter: ReportFilter) throws -> [String: (MessageTotals, [String], Int64)] {
+    public func policyHistory(_ filter: ReportFilter) throws -> [String: PolicyEvidence] {
         try read { db in
             let (condition, arguments) = Self.condition(filter, alias: "r")
-            var history: [String: (MessageTotals, [String], Int64)] = [:]
+            var history: [String: PolicyEvidence] = [:]
             for row in try Row.fetchAll(
                 db,
                 sql: """
                     SELECT r.policy_domain, TOTAL(u.messages) AS messages, TOTAL(u.dmarc_pass) AS pass,
-                           GROUP_CONCAT(DISTINCT COALESCE(p.p, '')) AS policies, MIN(r.begin_utc) AS first
+                           GROUP_CONCAT(DISTINCT COALESCE(p.p, '')) AS policies, MIN(r.begin_utc) AS first,
+                           COUNT(DISTINCT r.reporter) AS reporters, COUNT(DISTINCT r.begin_utc / 86400) AS days
                     FROM report r JOIN report_rollup u ON u.report_id = r.id
                          JOIN policy_published p ON p.report_id = r.id
                     WHERE \(condition) AND r.counted = 1
@@ -66,7 +67,9 @@ extension ReportDatabase {
                 var totals = MessageTotals()
                 totals.messages = row["messages"]
                 totals.dmarcPass = row["pass"]
-                history[row["policy_domain"]] = (totals, Self.list(row["policies"]), row["first"])
+                history[row["policy_domain"]] = PolicyEvidence(
+                    totals: totals, policies: Self.list(row["policies"]), first: row["first"],
+                    reporters: row["reporters"], days: row["days"])
             }
             return history
         }

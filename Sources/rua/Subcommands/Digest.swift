@@ -9,7 +9,7 @@ struct DigestCommand: ParsableCommand {
         commandName: "digest",
         abstract: "A weekly digest for cron: pass rates and their change, what changed, advice, data health.",
         usage: """
-            rua digest [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--fail-under <rate>] [--expect-reports] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
+            rua digest [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--fail-under <rate>] [--expect-reports] [--detail <which>] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             Default period: the last 7 full days (UTC unless --tz), compared with the 7 days before. New \
@@ -42,6 +42,12 @@ struct DigestCommand: ParsableCommand {
             "Exit 2 when reports are missing (none at all, none for a domain, a daily reporter silent)."))
     var expectReports = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Domains detailed: auto (those needing attention, or the only one), all, or none (the summary alone).",
+            valueName: "which"))
+    var detail: DigestDetail = .auto
+
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var terminal: TerminalOptions
@@ -71,7 +77,8 @@ struct DigestCommand: ParsableCommand {
         }
         let context = try period.context(command: "digest", now: now, effective: window)
         let text = DigestRenderer.render(
-            digest, format: format, context: terminal.apply(to: context, writingFile: output.output != nil))
+            digest, format: format, context: terminal.apply(to: context, writingFile: output.output != nil),
+            detail: detail)
         try output.write(text, isCSV: format == .csv)
         var status: Int32 = 0
         if let threshold = failUnder.flatMap(Self.rate) {
@@ -92,3 +99,5 @@ struct DigestCommand: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 }
+
+extension DigestDetail: ExpressibleByArgument {}
