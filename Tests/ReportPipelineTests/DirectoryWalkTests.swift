@@ -99,3 +99,22 @@ import Testing
         #expect(reason.contains("it looks like plain text"))
     }
 }
+
+/// Directory entries are read as long as their names, not as long as `dirent`'s name field: a large
+/// directory of long names put an entry at the very end of readdir's buffer, and reading 256 bytes
+/// from there crashed an import of 90,000 files.
+@Suite struct LargeDirectoryTests {
+    @Test func everyNameOfALargeDirectoryComesBackWhole() throws {
+        let temp = try TemporaryDirectory()
+        let folder = temp.path("many")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var expected: Set<String> = []
+        for index in 0..<3_000 {
+            let name = "outlook.com!d\(index).example!1756771200!1756857599" + String(repeating: "x", count: index % 190)
+            FileManager.default.createFile(atPath: folder + "/" + name, contents: nil)
+            expected.insert(name)
+        }
+        let names = try #require(SystemPath.entries(of: folder))
+        #expect(Set(names) == expected)
+    }
+}

@@ -85,10 +85,12 @@ public enum SystemPath {
         guard let stream = withCString(directory, { opendir($0) }) else { return nil }
         defer { closedir(stream) }
         var names: [String] = []
+        // The name is read where it lies, up to its NUL: a record is only as long as its name
+        // (d_reclen), so copying d_name's full 256 bytes could read past the end of readdir's buffer.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                Array(raw.prefix(while: { $0 != 0 }))
-            }
+            let pointer = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+            let name = Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
             if name == [0x2E] || name == [0x2E, 0x2E] { continue }
             names.append(PathBytes.string(name))
         }
