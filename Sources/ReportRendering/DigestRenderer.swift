@@ -59,6 +59,20 @@ public enum DigestRenderer {
     static let attentionShown = 20
     /// Domains listed in the table by default: a digest of 500 domains stays readable.
     static let tableRows = 50
+    /// Domains detailed by default: those of the most urgent items.
+    static let detailedShown = 5
+    /// Rows of each "what changed" table (JSON has them all).
+    static let changesShown = 10
+
+    /// The line under a table cut at ``changesShown`` rows.
+    static func more(_ total: Int, into doc: inout Document) {
+        if total > changesShown { doc.paragraph("… and \(total - changesShown) more: --format json lists them all.") }
+    }
+
+    /// Items that make a domain worth detailing: critical and warning ones.
+    static func urgent(_ digest: Digest) -> [Digest.Advice] {
+        digest.advice.filter { $0.severity == .critical || $0.severity == .warning }
+    }
 
     static func document(_ digest: Digest, detail: DigestDetail = .auto) -> Document {
         var doc = Document(title: "DMARC digest \(digest.period.label)")
@@ -90,7 +104,7 @@ public enum DigestRenderer {
             doc.heading("Domains")
             // A line a domain: those needing attention first, then the busiest; past ``tableRows`` the rest
             // are summed up in a sentence (all of them with --detail all, and in JSON).
-            let flagged = Set(digest.advice.filter { $0.severity != .info }.map(\.policyDomain))
+            let flagged = Set(urgent(digest).map(\.policyDomain))
             let ordered =
                 active.filter { flagged.contains($0.policyDomain) }
                 + active.filter { !flagged.contains($0.policyDomain) }
@@ -115,13 +129,22 @@ public enum DigestRenderer {
             }
         }
         let detailed: [Digest.Domain]
+        var detailNote: String?
         switch detail {
         case .all: detailed = active
         case .none: detailed = []
         case .auto:
             // A domain with something to say: an item needing attention beyond a note of information.
-            let flagged = Set(digest.advice.filter { $0.severity != .info }.map(\.policyDomain))
-            detailed = active.count == 1 ? active : active.filter { flagged.contains($0.policyDomain) }
+            // The domains of the most urgent items, in their order, the first few.
+            var names: [String] = []
+            for item in urgent(digest) where !names.contains(item.policyDomain) { names.append(item.policyDomain) }
+            let shown = Array(names.prefix(detailedShown))
+            detailed =
+                active.count == 1 ? active : shown.compactMap { name in active.first { $0.policyDomain == name } }
+            if names.count > shown.count {
+                detailNote =
+                    "\(names.count - shown.count) more domains need attention: --detail all details every domain."
+            }
         }
         for domain in detailed {
             let totals = domain.totals
@@ -146,6 +169,7 @@ public enum DigestRenderer {
                     title: "\(domain.policyDomain) per day",
                     days: domain.days.map { ($0.label, $0.dmarcPass, $0.messages - $0.dmarcPass) }))
         }
+        if let detailNote { doc.paragraph(detailNote) }
         doc.heading("What changed")
         if digest.newSources.isEmpty {
             doc.paragraph("No new sending sources (none unseen in the 28 days before).")
@@ -153,25 +177,27 @@ public enum DigestRenderer {
             doc.heading("New sources (not seen in the 28 days before)", level: 3)
             doc.table(
                 ["domain", "source", "messages", "DMARC pass", "sender", "header_from"],
-                digest.newSources.map {
+                digest.newSources.prefix(changesShown).map {
                     [
                         $0.policyDomain, $0.sourceIP, count($0.messages),
                         percent($0.messages > 0 ? $0.dmarcPass / $0.messages : nil),
                         AttributionText.sender(digest.attributions[$0.sourceIP]), $0.headerFrom.joined(separator: " "),
                     ]
                 }, numeric: [2, 3])
+            more(digest.newSources.count, into: &doc)
         }
         if !digest.startedFailing.isEmpty {
             doc.heading("Sources that started failing", level: 3)
             doc.table(
                 ["domain", "source", "messages", "failing now", "pass before", "sender"],
-                digest.startedFailing.map {
+                digest.startedFailing.prefix(changesShown).map {
                     [
                         $0.policyDomain, $0.sourceIP, count($0.messages), count($0.messages - $0.dmarcPass),
                         percent($0.earlierMessages > 0 ? $0.earlierPass / $0.earlierMessages : nil),
                         AttributionText.sender(digest.attributions[$0.sourceIP]),
                     ]
                 }, numeric: [2, 3, 4])
+            more(digest.startedFailing.count, into: &doc)
         }
         if digest.silentReporters.isEmpty {
             doc.paragraph("Every reporter of the 28 days before sent reports in this period.")
@@ -179,9 +205,10 @@ public enum DigestRenderer {
             doc.heading("Silent reporters (reports in the 28 days before, none now)", level: 3)
             doc.table(
                 ["domain", "reporter", "reports before", "last report began"],
-                digest.silentReporters.map {
+                digest.silentReporters.prefix(changesShown).map {
                     [$0.policyDomain, $0.reporter, String($0.earlierReports), digest.period.dayLabel($0.lastBegin)]
                 }, numeric: [2])
+            more(digest.silentReporters.count, into: &doc)
         }
         if !digest.tls.isEmpty {
             doc.heading("TLS (SMTP TLS reports)")

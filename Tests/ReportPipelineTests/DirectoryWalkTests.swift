@@ -110,7 +110,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var expected: Set<String> = []
         for index in 0..<3_000 {
-            let name = "outlook.com!d\(index).example!1756771200!1756857599" + String(repeating: "x", count: index % 190)
+            let name =
+                "outlook.com!d\(index).example!1756771200!1756857599" + String(repeating: "x", count: index % 190)
             FileManager.default.createFile(atPath: folder + "/" + name, contents: nil)
             expected.insert(name)
         }
