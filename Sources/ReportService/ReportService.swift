@@ -61,6 +61,11 @@ public final class ReportService {
         return try database.storedPolicyDomain(among: forms) ?? ascii
     }
 
+    /// What the database holds and what it takes.
+    public func statistics() throws -> DatabaseStatistics {
+        try database.statistics()
+    }
+
     // MARK: - Quarantine
 
     /// Every input kept with a rejected (or, unless `rejectedOnly`, skipped) item.

@@ -203,3 +203,26 @@ import Testing
             .init("203.0.113.67", 3, dkim: "fail", spf: "fail", headerFrom: "@SUM(1+1)"),
         ])
 }
+
+/// `rua stats`: what the database holds, from its own counts and pages.
+@Suite struct StatsCommandTests {
+    @Test func statsCountWhatTheImportStoredAndSizeEveryTable() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db] + SampleReports.folders)
+        let result = try RuaExecutable.run(["stats", "--db", db, "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let manifest = SampleManifest.shared.all
+        #expect(document["inputs"] as? Int == manifest.inputs)
+        let tables = try #require(document["rows"] as? [[String: Any]])
+        let record = try #require(tables.first { $0["table"] as? String == "record" })
+        #expect((record["rows"] as? Int ?? 0) > 0 && (record["bytes"] as? Int ?? 0) > 0)
+        let sizes = tables.compactMap { $0["bytes"] as? Int }
+        #expect(sizes == sizes.sorted(by: >), "largest first")
+        #expect((document["file_bytes"] as? Int ?? 0) >= sizes.reduce(0, +) - (document["free_bytes"] as? Int ?? 0))
+        #expect(document["first_report_begin"] as? String == "2025-12-01T00:00:00Z")
+        let text = try RuaExecutable.run(["stats", "--db", db]).stdout
+        #expect(text.contains("\(manifest.inputs) inputs kept"))
+    }
+}

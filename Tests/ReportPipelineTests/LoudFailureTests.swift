@@ -9,7 +9,7 @@ import Testing
 @Suite struct LoudFailureTests {
     static let readingCommands: [[String]] = [
         ["reports"], ["summary"], ["tls"], ["failures"], ["sources"], ["digest"], ["export", "records"],
-        ["quarantine", "list"],
+        ["quarantine", "list"], ["stats"],
     ]
 
     @Test(arguments: readingCommands)
@@ -46,7 +46,7 @@ import Testing
 
     static let subcommands: [[String]] = [
         ["import"], ["reports"], ["summary"], ["failures"], ["digest"], ["sources"], ["tls"], ["export"],
-        ["quarantine", "list"], ["quarantine", "show"], ["quarantine", "export"], ["reprocess"],
+        ["quarantine", "list"], ["quarantine", "show"], ["quarantine", "export"], ["reprocess"], ["stats"],
     ]
 
     /// Every option the help lists is on its USAGE line, and no help text shows a stray backslash.

@@ -27,7 +27,7 @@ struct OutputContractTests {
         (["failures"], "failures"), (["failures", "--class", "forwarded", "--top", "3"], "failures"),
         (["sources"], "sources"), (["sources", "--top", "5"], "sources"),
         (["digest"], "digest"), (["digest", "--since", "2020-01-01", "--domain", "example.com"], "digest"),
-        (["quarantine", "list"], "quarantine"),
+        (["quarantine", "list"], "quarantine"), (["stats"], "stats"),
         (["export", "records"], "export-records"), (["export", "reports"], "export-reports"),
         (["export", "sources"], "export-sources"), (["export", "tls-failures"], "export-tls-failures"),
     ]
@@ -40,7 +40,8 @@ struct OutputContractTests {
         #expect(json.status == 0, "\(arguments): \(json.stderr)")
         #expect(try JSONSchemaCheck.errors(in: json.stdout, schema: schema) == [], "\(arguments)")
         let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(document?["command"] as? String == (arguments.first == "quarantine" ? "quarantine list" : arguments[0]))
+        #expect(
+            document?["command"] as? String == (arguments.first == "quarantine" ? "quarantine list" : arguments[0]))
         #expect(document?["generated_at"] as? String == "2025-12-08T08:00:00Z")
         let rows = try #require(document?["rows"] as? [Any])
         let ndjson = try RuaExecutable.run(
