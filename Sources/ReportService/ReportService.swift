@@ -73,6 +73,16 @@ public final class ReportService {
         try database.quarantined(rejectedOnly: rejectedOnly)
     }
 
+    /// Deletes kept inputs (`ids`, or every one imported before `importedBefore`); see
+    /// ``ReportDatabase/deleteKeptInputs(_:importedBefore:)``.
+    public func deleteKeptInputs(
+        _ ids: [Int64], importedBefore: Int64? = nil
+    ) throws
+        -> [(id: Int64, KeptInputDeletion)]
+    {
+        try database.deleteKeptInputs(ids, importedBefore: importedBefore)
+    }
+
     public func keptInput(id: Int64) throws -> KeptInput? {
         try database.keptInput(id: id)
     }

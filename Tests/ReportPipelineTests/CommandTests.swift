@@ -1,4 +1,5 @@
 import Foundation
+import ReportModel
 import ReportStore
 import ReportTestSupport
 import Testing
@@ -222,5 +223,51 @@ import Testing
                 #expect(process.terminationStatus == 0, "round \(round): a process failed to open the new database")
             }
         }
+    }
+}
+
+/// `rua quarantine delete`: kept inputs go with everything of theirs; what stored reports stays.
+@Suite struct QuarantineDeleteTests {
+    @Test func deletedInputsLeaveNothingBehindAndInputsWithReportsStay() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        _ = try RuaExecutable.run([
+            "import", "--db", db, "SampleReports/invalid/bad-crc.xml.gz", "SampleReports/invalid/not-a-report.txt",
+            "SampleReports/dmarc",
+        ])
+        let database = try ReportDatabase(path: db)
+        let before = try database.tableCounts()
+        let kept = try database.quarantined()
+        #expect(kept.count == 2)
+        let result = try RuaExecutable.run(["quarantine", "delete", "--db", db] + kept.map { String($0.id) })
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("2 inputs deleted"))
+        let after = try database.tableCounts()
+        #expect(try database.quarantined().isEmpty)
+        #expect(after["input"] == (before["input"] ?? 0) - 2)
+        #expect(after["input_blob"] == (before["input_blob"] ?? 0) - 2)
+        #expect(after["report"] == before["report"], "the stored reports stay")
+        // Every chunk belongs to a blob, every item to an input.
+        let orphans = try database.orphanCounts()
+        #expect(orphans == 0)
+        // An input whose reports were stored is not in quarantine, and stays.
+        let stored = try RuaExecutable.run(["quarantine", "delete", "--db", db, "3"])
+        #expect(stored.status == 65)
+        #expect(stored.stderr.contains("kept"))
+        #expect(try RuaExecutable.run(["quarantine", "delete", "--db", db, "999"]).status == 74)
+    }
+
+    @Test func olderThanDeletesOnlyInputsImportedBeforeTheSpan() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        _ = try RuaExecutable.run(
+            ["import", "--db", db, "SampleReports/invalid/bad-crc.xml.gz"], environment: ["RUA_NOW": "2025-01-01"])
+        _ = try RuaExecutable.run(
+            ["import", "--db", db, "SampleReports/invalid/not-a-report.txt"], environment: ["RUA_NOW": "2025-06-01"])
+        let result = try RuaExecutable.run(
+            ["quarantine", "delete", "--older-than", "90d", "--db", db], environment: ["RUA_NOW": "2025-06-10"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("bad-crc.xml.gz") && !result.stdout.contains("not-a-report.txt"))
+        #expect(try ReportDatabase(path: db).quarantined().map(\.name) == ["SampleReports/invalid/not-a-report.txt"])
     }
 }

@@ -30,3 +30,13 @@ public struct KeptInput: Hashable, Sendable {
         items.filter { $0.outcome == .rejected || $0.outcome == .skipped }
     }
 }
+
+/// What deleting a kept input came to (`rua quarantine delete`).
+public enum KeptInputDeletion: Sendable, Equatable {
+    case deleted(name: String, bytes: Int64)
+    case notFound
+    /// It also stored reports: they refer to it, so it stays.
+    case holdsReports(name: String, reports: Int)
+    /// Nothing of it was rejected or skipped: it is not in quarantine.
+    case notKept(name: String)
+}

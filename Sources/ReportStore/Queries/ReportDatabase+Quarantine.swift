@@ -75,3 +75,84 @@ extension ImportBatch {
         }
     }
 }
+
+extension ReportDatabase {
+    /// Deletes kept inputs — items, messages, diagnostics and original bytes — in one transaction. An
+    /// input that also stored reports, or that is not in quarantine, stays (with why).
+    /// - Parameter importedBefore: with no `ids`, every kept input imported before this time.
+    public func deleteKeptInputs(
+        _ ids: [Int64], importedBefore: Int64? = nil
+    ) throws
+        -> [(id: Int64, KeptInputDeletion)]
+    {
+        do {
+            return try queue.write { db in
+                var candidates = ids
+                if let importedBefore {
+                    candidates = try Int64.fetchAll(
+                        db,
+                        sql: """
+                            SELECT DISTINCT input.id FROM input JOIN item ON item.input_id = input.id
+                            WHERE item.outcome IN ('rejected', 'skipped') AND input.imported_at < ? ORDER BY input.id
+                            """, arguments: [importedBefore])
+                }
+                return try candidates.map { id in (id, try Self.deleteKeptInput(db, id: id)) }
+            }
+        } catch {
+            throw Self.storeError(error, doing: "delete kept inputs", path: path)
+        }
+    }
+
+    private static func deleteKeptInput(_ db: Database, id: Int64) throws -> KeptInputDeletion {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT input.name, input.blob_id, input_blob.size FROM input
+                    JOIN input_blob ON input_blob.id = input.blob_id WHERE input.id = ?
+                    """, arguments: [id])
+        else { return .notFound }
+        let name: String = row["name"]
+        let reports =
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT COUNT(*) FROM report WHERE input_id = ?1)
+                         + (SELECT COUNT(*) FROM tls_report WHERE input_id = ?1)
+                    """, arguments: [id]) ?? 0
+        guard reports == 0 else { return .holdsReports(name: name, reports: reports) }
+        let kept = try Bool.fetchOne(
+            db,
+            sql: "SELECT EXISTS (SELECT 1 FROM item WHERE input_id = ? AND outcome IN ('rejected', 'skipped'))",
+            arguments: [id])
+        guard kept == true else { return .notKept(name: name) }
+        let blob: Int64 = row["blob_id"]
+        try db.execute(
+            sql: "DELETE FROM diagnostic WHERE item_id IN (SELECT id FROM item WHERE input_id = ?)", arguments: [id])
+        try db.execute(sql: "DELETE FROM item WHERE input_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM message WHERE input_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM input WHERE id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM input_chunk WHERE blob_id = ?", arguments: [blob])
+        try db.execute(sql: "DELETE FROM input_blob WHERE id = ?", arguments: [blob])
+        return .deleted(name: name, bytes: row["size"])
+    }
+}
+
+extension ReportDatabase {
+    /// Rows whose owner is gone (chunks without a blob, items without an input, …): zero in a sound
+    /// database; for checks.
+    public func orphanCounts() throws -> Int {
+        try read { db in
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT COUNT(*) FROM input_chunk WHERE blob_id NOT IN (SELECT id FROM input_blob))
+                         + (SELECT COUNT(*) FROM item WHERE input_id NOT IN (SELECT id FROM input))
+                         + (SELECT COUNT(*) FROM message WHERE input_id NOT IN (SELECT id FROM input))
+                         + (SELECT COUNT(*) FROM diagnostic WHERE item_id NOT IN (SELECT id FROM item))
+                         + (SELECT COUNT(*) FROM report WHERE input_id NOT IN (SELECT id FROM input))
+                         + (SELECT COUNT(*) FROM input_blob WHERE id NOT IN (SELECT blob_id FROM input))
+                    """) ?? 0
+        }
+    }
+}

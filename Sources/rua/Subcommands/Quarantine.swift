@@ -7,7 +7,7 @@ import ReportService
 struct Quarantine: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the inputs kept with a reason (rejected or skipped), and write their bytes back out.",
-        subcommands: [List.self, Show.self, Export.self],
+        subcommands: [List.self, Show.self, Export.self, Delete.self],
         defaultSubcommand: List.self
     )
 
@@ -78,6 +78,69 @@ struct Quarantine: ParsableCommand {
             } else {
                 FileHandle.standardOutput.write(Data(bytes))
             }
+        }
+    }
+}
+
+extension Quarantine {
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete kept inputs: their items, messages and original bytes.",
+            discussion: """
+                An input that also stored reports stays (they refer to it); so does one that is not in \
+                quarantine. Exit status: 0 when every input named was deleted, 65 when one stayed, 74 for \
+                an id that names no input.
+                """)
+
+        @Argument(help: "Input ids, as `rua quarantine list` shows them.")
+        var ids: [Int64] = []
+
+        @Option(
+            help: ArgumentHelp(
+                "Every kept input imported longer ago than this span (30d, 12w, 6m), instead of ids.",
+                valueName: "span"))
+        var olderThan: String?
+
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            if (olderThan == nil) == ids.isEmpty { throw ValidationError("give either --older-than or input ids") }
+            if let olderThan, PeriodOptions.days(olderThan) == nil {
+                throw ValidationError("--older-than '\(olderThan)' is not a span: use 30d, 12w or 6m")
+            }
+        }
+
+        func run() throws {
+            let now = try currentTime()
+            let service = try store.open()
+            defer { service.close() }
+            let before = olderThan.flatMap(PeriodOptions.days).map { now - Int64($0) * 86_400 }
+            let outcomes = try store.perform { try service.deleteKeptInputs(ids, importedBefore: before) }
+            var freed: Int64 = 0
+            var kept = 0
+            var missing = 0
+            for (id, outcome) in outcomes {
+                switch outcome {
+                case .deleted(let name, let bytes):
+                    freed = freed.saturatingAdd(bytes)
+                    print("deleted  #\(id) \(Escaping.terminal(name))")
+                case .notFound:
+                    missing += 1
+                    printError("rua: input #\(id): no such input in the database (rua quarantine list shows them)")
+                case .holdsReports(let name, let reports):
+                    kept += 1
+                    printError(
+                        "rua: input #\(id) \(Escaping.terminal(name)) stored \(reports) report\(reports == 1 ? "" : "s"): kept"
+                    )
+                case .notKept(let name):
+                    kept += 1
+                    printError("rua: input #\(id) \(Escaping.terminal(name)) is not in quarantine: kept")
+                }
+            }
+            let deleted = outcomes.count - kept - missing
+            print("\(deleted) input\(deleted == 1 ? "" : "s") deleted, \(freed.grouped) bytes of originals freed")
+            if missing > 0 { throw ExitStatus.ioError }
+            if kept > 0 { throw ExitStatus.dataError }
         }
     }
 }
