@@ -66,6 +66,16 @@ public final class ReportService {
         try database.statistics()
     }
 
+    /// Deletes records and originals older than `cutoff`; see ``ReportDatabase/prune(before:records:originals:now:)``.
+    public func prune(before cutoff: Int64, records: Bool, originals: Bool, now: Int64) throws -> PruneResult {
+        try database.prune(before: cutoff, records: records, originals: originals, now: now)
+    }
+
+    /// Rewrites the file without its free pages (and makes later prunes give space back as they go).
+    public func vacuum() throws {
+        try database.vacuum()
+    }
+
     // MARK: - Quarantine
 
     /// Every input kept with a rejected (or, unless `rejectedOnly`, skipped) item.

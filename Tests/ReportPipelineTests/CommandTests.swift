@@ -1,4 +1,5 @@
 import Foundation
+import ReportIngest
 import ReportModel
 import ReportStore
 import ReportTestSupport
@@ -269,5 +270,58 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout.contains("bad-crc.xml.gz") && !result.stdout.contains("not-a-report.txt"))
         #expect(try ReportDatabase(path: db).quarantined().map(\.name) == ["SampleReports/invalid/not-a-report.txt"])
+    }
+}
+
+/// `rua prune`: records and originals past a retention period go; what summaries and digests read stays.
+@Suite struct PruneTests {
+    @Test func oldRecordsAndOriginalsGoWhileTotalsDuplicatesAndKeptInputsStay() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        let old = try temp.write(
+            "old.xml",
+            SyntheticReport(
+                org: "Old", reportID: "old-1", begin: 1_704_067_200,
+                rows: [
+                    .init("192.0.2.1", 40), .init("192.0.2.2", 2, dkim: "fail", spf: "fail"),
+                ]
+            ).xml)
+        let early = ["RUA_NOW": "2024-01-05"]
+        _ = try RuaExecutable.run(
+            ["import", "--db", db, old, "SampleReports/invalid/not-a-report.txt"], environment: early)
+        _ = try RuaExecutable.run(
+            ["import", "--db", db, "SampleReports/dmarc"], environment: ["RUA_NOW": "2025-12-02"])
+        let now = ["RUA_NOW": "2025-12-08", "RUA_OFFLINE": "1"]
+        let summaryBefore = try RuaExecutable.run(["summary", "--db", db, "--format", "json"], environment: now).stdout
+        let recordsBefore = try RuaExecutable.run(
+            ["export", "records", "--db", db, "--format", "csv"], environment: now
+        )
+        .stdout.split(separator: "\r\n").count
+
+        let pruned = try RuaExecutable.run(["prune", "--older-than", "400d", "--all", "--db", db], environment: now)
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        #expect(pruned.stdout.contains("records of 1 reports deleted (2 records), 1 originals"))
+
+        // The totals read from the rollups are what they were; the old report's records are gone.
+        #expect(
+            try RuaExecutable.run(["summary", "--db", db, "--format", "json"], environment: now).stdout == summaryBefore
+        )
+        let recordsAfter = try RuaExecutable.run(
+            ["export", "records", "--db", db, "--format", "csv"], environment: now
+        )
+        .stdout.split(separator: "\r\n").count
+        #expect(recordsAfter == recordsBefore - 2)
+        let database = try ReportDatabase(path: db)
+        #expect(try database.orphanCounts() == 0)
+        // Its original is gone, its digest is not: the same file again is a duplicate.
+        #expect(
+            try database.originalBytes(
+                sha256: SHA256Hasher.digest(Array(try Data(contentsOf: URL(fileURLWithPath: old))))) == nil)
+        let again = try RuaExecutable.run(["import", "--db", db, old], environment: now)
+        #expect(again.stdout.contains("1 duplicate"))
+        // The input kept with a reason keeps its bytes.
+        let kept = try #require(try database.quarantined().first)
+        #expect(
+            try database.originalBytes(sha256: kept.sha256) == (try SampleReports.bytes("invalid/not-a-report.txt")))
     }
 }

@@ -40,3 +40,19 @@ public enum KeptInputDeletion: Sendable, Equatable {
     /// Nothing of it was rejected or skipped: it is not in quarantine.
     case notKept(name: String)
 }
+
+/// What `rua prune` deleted.
+public struct PruneResult: Sendable, Equatable {
+    /// Reports whose records were deleted, and how many records.
+    public var reports = 0
+    public var records = 0
+    /// Originals deleted, and their size.
+    public var originals = 0
+    public var originalBytes: Int64 = 0
+    /// Free space left inside the file (reused by later imports).
+    public var freeBytes: Int64 = 0
+    /// Whether freed pages went back to the file system (the database was vacuumed once).
+    public var incrementalVacuum = false
+
+    public init() {}
+}

@@ -26,7 +26,8 @@ extension ReportDatabase {
     static func original(_ db: Database, sha256: [UInt8]) throws -> StoredOriginal? {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT id, size, encoding FROM input_blob WHERE sha256 = ?", arguments: [Data(sha256)])
+                db, sql: "SELECT id, size, encoding FROM input_blob WHERE sha256 = ? AND pruned_at IS NULL",
+                arguments: [Data(sha256)])
         else { return nil }
         let blobID: Int64 = row["id"]
         let chunks = try Data.fetchAll(

@@ -344,5 +344,16 @@ enum Migrations {
                     DROP INDEX source_rollup_by_source;
                     """)
         }
+
+        migrator.registerMigration("008-pruning") { db in
+            try db.execute(
+                sql: """
+                    -- rua prune deletes what a retention period no longer needs and says so here: a report's
+                    -- records (its counts and rollups stay), an input's original bytes (its digest stays, so
+                    -- the same file is still a duplicate).
+                    ALTER TABLE report ADD COLUMN records_pruned_at INTEGER;
+                    ALTER TABLE input_blob ADD COLUMN pruned_at INTEGER;
+                    """)
+        }
     }
 }

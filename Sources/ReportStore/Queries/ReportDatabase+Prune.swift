@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+import ReportModel
+
+extension ReportDatabase {
+    /// Deletes what a retention period no longer needs, in short transactions (a batch of reports or
+    /// originals each) so that imports go on meanwhile: the records of reports whose range ended before
+    /// `cutoff` (their counts and the per-report and per-source rollups stay, so summaries and digests
+    /// over any span still work), and the original bytes of inputs imported before it whose every report
+    /// ended before it (their digest stays: the same file imported again is a duplicate). Inputs kept with
+    /// a reason keep their originals (`rua quarantine delete` removes them).
+    public func prune(before cutoff: Int64, records: Bool, originals: Bool, now: Int64) throws -> PruneResult {
+        var result = PruneResult()
+        do {
+            if records {
+                while true {
+                    let (reports, removed) = try queue.write { db -> (Int, Int) in
+                        let batch = try Row.fetchAll(
+                            db,
+                            sql: """
+                                SELECT id, first_record, last_record FROM report
+                                WHERE end_utc < ? AND records_pruned_at IS NULL LIMIT 200
+                                """, arguments: [cutoff])
+                        var removed = 0
+                        for row in batch {
+                            let id: Int64 = row["id"]
+                            if let first: Int64 = row["first_record"], let last: Int64 = row["last_record"] {
+                                let children: [DatabaseValueConvertible] = [first << 16, last << 16 | 65_535]
+                                for table in ["dkim_result_extra", "spf_result_extra", "override_reason"] {
+                                    try db.execute(
+                                        sql: "DELETE FROM \(table) WHERE id BETWEEN ? AND ?",
+                                        arguments: StatementArguments(children))
+                                }
+                                try db.execute(
+                                    sql: "DELETE FROM record WHERE id BETWEEN ? AND ?", arguments: [first, last])
+                                removed += db.changesCount
+                            }
+                            try db.execute(
+                                sql: "UPDATE report SET records_pruned_at = ? WHERE id = ?", arguments: [now, id])
+                        }
+                        return (batch.count, removed)
+                    }
+                    guard reports > 0 else { break }
+                    result.reports += reports
+                    result.records += removed
+                }
+            }
+            if originals {
+                while true {
+                    let (count, bytes) = try queue.write { db -> (Int, Int64) in
+                        let batch = try Row.fetchAll(
+                            db,
+                            sql: """
+                                SELECT b.id, b.size FROM input_blob b JOIN input i ON i.blob_id = b.id
+                                WHERE b.pruned_at IS NULL AND i.imported_at < ?1
+                                  AND NOT EXISTS (SELECT 1 FROM item WHERE item.input_id = i.id
+                                                  AND item.outcome IN ('rejected', 'skipped'))
+                                  AND NOT EXISTS (SELECT 1 FROM report r WHERE r.input_id = i.id AND r.end_utc >= ?1)
+                                  AND NOT EXISTS (SELECT 1 FROM tls_report t WHERE t.input_id = i.id AND t.end_utc >= ?1)
+                                LIMIT 100
+                                """, arguments: [cutoff])
+                        var bytes: Int64 = 0
+                        for row in batch {
+                            let id: Int64 = row["id"]
+                            try db.execute(sql: "DELETE FROM input_chunk WHERE blob_id = ?", arguments: [id])
+                            try db.execute(
+                                sql: "UPDATE input_blob SET pruned_at = ? WHERE id = ?", arguments: [now, id])
+                            bytes += row["size"] as Int64
+                        }
+                        return (batch.count, bytes)
+                    }
+                    guard count > 0 else { break }
+                    result.originals += count
+                    result.originalBytes += bytes
+                }
+            }
+            // Freed pages go back to the file system a few thousand at a time where the database allows it.
+            let incremental = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") } == 2
+            if incremental {
+                while try queue.writeWithoutTransaction({ db -> Bool in
+                    try db.execute(sql: "PRAGMA incremental_vacuum(4096)")
+                    return (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0) > 0
+                }) {}
+            }
+            result.incrementalVacuum = incremental
+            result.freeBytes = try queue.read { db in
+                (try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
+                    * (try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
+            }
+            return result
+        } catch {
+            throw Self.storeError(error, doing: "prune", path: path)
+        }
+    }
+
+    /// Rewrites the database file without its free pages, and makes later prunes give space back as
+    /// they go (incremental vacuum). It holds the database while it runs.
+    public func vacuum() throws {
+        do {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                try db.execute(sql: "VACUUM")
+            }
+        } catch {
+            throw Self.storeError(error, doing: "vacuum", path: path)
+        }
+    }
+}
