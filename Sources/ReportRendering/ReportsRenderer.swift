@@ -13,7 +13,7 @@ public enum ReportsRenderer {
 
     private static let columns = [
         "kind", "org_name", "email", "report_id", "policy_domain", "begin", "end", "records", "messages", "counted",
-        "recovered", "input", "part",
+        "recovered", "records_pruned", "input", "part",
     ]
 
     static func text(_ reports: [StoredReport], width: Int) -> String {
@@ -21,8 +21,11 @@ public enum ReportsRenderer {
         // Values to copy (domain, report id) come first and are never cut; the rest is clipped or left out,
         // from the right, to fit the width.
         let rows = reports.map { report -> [String] in
-            let note = [report.counted ? nil : "variant, not counted", report.recovered ? "recovered" : nil]
-                .compactMap { $0 }.joined(separator: ", ")
+            let note = [
+                report.counted ? nil : "variant, not counted", report.recovered ? "recovered" : nil,
+                report.recordsPruned ? "records pruned" : nil,
+            ]
+            .compactMap { $0 }.joined(separator: ", ")
             return [
                 TimeFormat.date(report.begin), report.policyDomain, report.reportID, grouped(report.messages),
                 report.orgName ?? "–", grouped(report.records), note, TimeFormat.date(report.end),
@@ -56,6 +59,7 @@ public enum ReportsRenderer {
             ("messages", .int(report.messages)),
             ("counted", .bool(report.counted)),
             ("recovered", .bool(report.recovered)),
+            ("records_pruned", .bool(report.recordsPruned)),
             ("input", .string(report.input)),
             ("part", .string(report.part)),
         ])
@@ -70,7 +74,7 @@ public enum ReportsRenderer {
                     report.policyDomain,
                     TimeFormat.csv(report.begin), TimeFormat.csv(report.end), String(report.records),
                     String(report.messages), report.counted ? "true" : "false", report.recovered ? "true" : "false",
-                    report.input, report.part ?? "",
+                    report.recordsPruned ? "true" : "false", report.input, report.part ?? "",
                 ]
             })
     }

@@ -319,6 +319,11 @@ import Testing
                 sha256: SHA256Hasher.digest(Array(try Data(contentsOf: URL(fileURLWithPath: old))))) == nil)
         let again = try RuaExecutable.run(["import", "--db", db, old], environment: now)
         #expect(again.stdout.contains("1 duplicate"))
+        // The listing says whose records were pruned.
+        let listed = try RuaExecutable.run(["reports", "--db", db, "--format", "ndjson"], environment: now).stdout
+        let oldReport = listed.split(separator: "\n").first { $0.contains("\"old-1\"") }
+        #expect(oldReport?.contains("\"records_pruned\":true") == true)
+        #expect(listed.split(separator: "\n").filter { $0.contains("\"records_pruned\":true") }.count == 1)
         // The input kept with a reason keeps its bytes.
         let kept = try #require(try database.quarantined().first)
         #expect(

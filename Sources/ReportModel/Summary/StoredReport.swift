@@ -18,6 +18,8 @@ public struct StoredReport: Hashable, Sendable {
     public var input: String
     public var part: String?
     public var diagnostics: Int
+    /// True when `rua prune` deleted its records (its counts stay).
+    public var recordsPruned = false
 
     public init(
         id: Int64, kind: ImportItem.Kind, orgName: String?, email: String?, reportID: String, policyDomain: String,

@@ -29,6 +29,7 @@ extension ReportDatabase {
                 sql: """
                     SELECT r.id, r.org_name, r.email, r.report_id, r.policy_domain, r.begin_utc, r.end_utc, r.records,
                            r.messages, r.counted, r.recovered, r.part, input.name AS input_name,
+                           r.records_pruned_at IS NOT NULL AS records_pruned,
                            (SELECT COUNT(*) FROM diagnostic d WHERE d.report_id = r.id) AS diagnostics
                     FROM report r JOIN input ON input.id = r.input_id
                     WHERE \(condition)
@@ -36,13 +37,15 @@ extension ReportDatabase {
                     """,
                 arguments: arguments)
             let dmarc = rows.map { row in
-                StoredReport(
+                var report = StoredReport(
                     id: row["id"], kind: .dmarc, orgName: row["org_name"], email: row["email"],
                     reportID: row["report_id"],
                     policyDomain: row["policy_domain"], begin: row["begin_utc"], end: row["end_utc"],
                     records: row["records"], messages: row["messages"], counted: row["counted"],
                     recovered: row["recovered"], input: row["input_name"], part: row["part"],
                     diagnostics: row["diagnostics"])
+                report.recordsPruned = row["records_pruned"]
+                return report
             }
             let tls = try Self.tlsReports(db, filter)
             return (dmarc + tls).sorted {
