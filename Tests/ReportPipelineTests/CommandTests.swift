@@ -330,3 +330,32 @@ import Testing
             try database.originalBytes(sha256: kept.sha256) == (try SampleReports.bytes("invalid/not-a-report.txt")))
     }
 }
+
+/// `rua config`: a retention kept in the database, applied by every import.
+@Suite struct RetentionConfigTests {
+    @Test func aRetentionSetOnceIsAppliedByTheNextImport() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        let old = try temp.write(
+            "old.xml",
+            SyntheticReport(org: "Old", reportID: "old-1", begin: 1_704_067_200, rows: [.init("192.0.2.1", 40)]).xml)
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db, old], environment: ["RUA_NOW": "2024-01-05"])
+        #expect(try RuaExecutable.run(["config", "set", "retention.records", "nonsense", "--db", db]).status == 64)
+        let set = try RuaExecutable.run(["config", "set", "retention.records", "400d", "--db", db])
+        #expect(set.status == 0)
+        #expect(try RuaExecutable.run(["config", "--db", db]).stdout.contains("retention.records = 400d"))
+        // Nothing was pruned yet; the next import applies the retention.
+        func pruned() throws -> Bool {
+            try RuaExecutable.run(["reports", "--db", db, "--format", "ndjson"]).stdout.contains(
+                "\"records_pruned\":true")
+        }
+        #expect(try !pruned())
+        let imported = try RuaExecutable.run(
+            ["import", "--db", db, "SampleReports/dmarc"], environment: ["RUA_NOW": "2025-12-08"])
+        #expect(imported.status == 0)
+        #expect(imported.stderr.contains("retention: records of 1 reports and 0 originals deleted"))
+        #expect(try pruned())
+        #expect(
+            try RuaExecutable.run(["config", "unset", "retention.records", "--db", db]).stdout.contains("(not set)"))
+    }
+}

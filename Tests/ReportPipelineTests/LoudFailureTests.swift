@@ -47,7 +47,7 @@ import Testing
     static let subcommands: [[String]] = [
         ["import"], ["reports"], ["summary"], ["failures"], ["digest"], ["sources"], ["tls"], ["export"],
         ["quarantine", "list"], ["quarantine", "show"], ["quarantine", "export"], ["quarantine", "delete"],
-        ["reprocess"], ["stats"], ["prune"],
+        ["reprocess"], ["stats"], ["prune"], ["config", "list"], ["config", "set"], ["config", "unset"],
     ]
 
     /// Every option the help lists is on its USAGE line, and no help text shows a stray backslash.

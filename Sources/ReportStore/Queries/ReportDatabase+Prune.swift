@@ -53,11 +53,10 @@ extension ReportDatabase {
                             sql: """
                                 SELECT b.id, b.size FROM input_blob b JOIN input i ON i.blob_id = b.id
                                 WHERE b.pruned_at IS NULL AND i.imported_at < ?1
-                                  AND NOT EXISTS (SELECT 1 FROM item WHERE item.input_id = i.id
-                                                  AND item.outcome IN ('rejected', 'skipped'))
-                                  AND NOT EXISTS (SELECT 1 FROM report r WHERE r.input_id = i.id AND r.end_utc >= ?1)
-                                  AND NOT EXISTS (SELECT 1 FROM tls_report t WHERE t.input_id = i.id AND t.end_utc >= ?1)
-                                LIMIT 100
+                                  AND i.id NOT IN (SELECT input_id FROM item WHERE outcome IN ('rejected', 'skipped'))
+                                  AND i.id NOT IN (SELECT input_id FROM report WHERE end_utc >= ?1)
+                                  AND i.id NOT IN (SELECT input_id FROM tls_report WHERE end_utc >= ?1)
+                                LIMIT 1000
                                 """, arguments: [cutoff])
                         var bytes: Int64 = 0
                         for row in batch {

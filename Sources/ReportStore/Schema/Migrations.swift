@@ -355,5 +355,17 @@ enum Migrations {
                     ALTER TABLE input_blob ADD COLUMN pruned_at INTEGER;
                     """)
         }
+
+        migrator.registerMigration("009-settings") { db in
+            try db.execute(
+                sql: """
+                    -- Settings kept with the data they govern (rua config): the retention periods that every
+                    -- import applies, so that all importers of one database agree.
+                    CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                    -- The reports whose records a prune may still delete, by end: an import that applies a
+                    -- retention finds them at once, whatever the number of reports pruned before.
+                    CREATE INDEX report_unpruned ON report(end_utc) WHERE records_pruned_at IS NULL;
+                    """)
+        }
     }
 }

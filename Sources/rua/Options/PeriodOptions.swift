@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ReportModel
 import ReportRendering
+import ReportService
 
 /// `--domain`, `--since`, `--until`, `--last` and `--tz`: which reports a report command covers.
 struct PeriodOptions: ParsableArguments {
@@ -41,13 +42,7 @@ struct PeriodOptions: ParsableArguments {
 
     /// Days in a `--last` span: `7d`, `4w`, `1m` (30 days).
     static func days(_ text: String) -> Int? {
-        guard let unit = text.last, let count = Int(text.dropLast()), count > 0, count <= 36_500 else { return nil }
-        switch unit {
-        case "d": return count
-        case "w": return count * 7
-        case "m": return count * 30
-        default: return nil
-        }
+        Retention.days(text)
     }
 
     /// The period asked for, or nil when no bound was given (all time).

@@ -84,6 +84,17 @@ struct Import: ParsableCommand {
         } else {
             print(ImportRenderer.summary(summary))
         }
+        // The retention the database is configured with (rua config): once the inputs are committed, so a
+        // failure here costs no input and changes no exit status.
+        do {
+            if let pruned = try pipeline.applyRetention(now: try currentTime()), !quiet,
+                pruned.records + pruned.originals > 0
+            {
+                printError("retention: records of \(pruned.reports) reports and \(pruned.originals) originals deleted")
+            }
+        } catch {
+            printError("rua: retention not applied: \((error as? StoreError)?.message ?? "\(error)")")
+        }
         if fromStandardInput {
             // The delivery contract: 0 once the message is stored or kept with its reason (whatever
             // its reports were), 75 when it could not be kept, so that the MTA queues it and retries.
