@@ -143,25 +143,18 @@ enum Advisor {
             ("messages", evidence.totals.messages), ("dmarc_pass_rate", historyRate), ("still_failing", failing),
         ]
         let policies = evidence.policies
-        if policies == ["none"] && historyRate >= 0.98 {
+        // The next step from the one policy reporters saw, and the aligned share it needs.
+        let steps: [(from: String, to: String, done: String, rate: Double)] = [
+            ("none", "quarantine", "quarantined", 0.98), ("quarantine", "reject", "rejected", 0.99),
+        ]
+        if let step = steps.first(where: { policies == [$0.from] }), historyRate >= step.rate {
             guard enough else { return [] }
             return [
                 .init(
-                    code: "ready_for_quarantine", severity: .info, policyDomain: name, numbers: numbers,
+                    code: "ready_for_\(step.to)", severity: .info, policyDomain: name, numbers: numbers,
                     weight: evidence.totals.messages,
                     text:
-                        "p=none with \(stated): ready for p=quarantine\(affected.isEmpty ? "" : affected + " quarantined")"
-                )
-            ]
-        }
-        if policies == ["quarantine"] && historyRate >= 0.99 {
-            guard enough else { return [] }
-            return [
-                .init(
-                    code: "ready_for_reject", severity: .info, policyDomain: name, numbers: numbers,
-                    weight: evidence.totals.messages,
-                    text:
-                        "p=quarantine with \(stated): ready for p=reject\(affected.isEmpty ? "" : affected + " rejected")"
+                        "p=\(step.from) with \(stated): ready for p=\(step.to)\(affected.isEmpty ? "" : affected + " " + step.done)"
                 )
             ]
         }

@@ -5,7 +5,8 @@ public struct MIMEPart: Sendable {
     public var contentType: HeaderParameters
     /// Content-Disposition, when the part has one.
     public var contentDisposition: HeaderParameters?
-    /// The body as transmitted (still transfer-encoded); for a multipart, the whole multipart body.
+    /// The body as transmitted (still transfer-encoded); empty for a part with children (read as it
+    /// streams, a multipart's body is its children).
     public var rawBody: ArraySlice<UInt8>
     /// Sub-parts of a multipart, or the single message inside a message/rfc822 part.
     public var children: [MIMEPart]

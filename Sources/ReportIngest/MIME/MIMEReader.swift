@@ -24,7 +24,6 @@ public final class MIMEReader {
     /// Boundaries are at most 70 characters (RFC 2046); lines longer than this are body, never held whole.
     static let longestHeldLine = 4096
 
-    private unowned let delegate: any MIMEReaderDelegate
     private let lines: LineSplitter
     private let root: MIMEEntity
     private let context: Context
@@ -45,7 +44,6 @@ public final class MIMEReader {
     }
 
     public init(delegate: any MIMEReaderDelegate) {
-        self.delegate = delegate
         context = Context(delegate: delegate)
         let root = MIMEEntity(path: "", depth: 0, context: context)
         self.root = root

@@ -34,16 +34,6 @@ public struct SourceAttribution: Hashable, Sendable {
         self.service = service
         self.evidence = evidence
     }
-
-    /// `mail-sor-f41.google.com (confirmed)`, `no PTR`, `lookup failed: timed out`, or `not looked up`.
-    public var ptrText: String {
-        switch reverse {
-        case .name(let name, let confirmed): "\(name)\(confirmed ? " (confirmed)" : " (not confirmed)")"
-        case .noPTR: "no PTR"
-        case .failure(let reason): "lookup failed: \(reason)"
-        case nil: "not looked up"
-        }
-    }
 }
 
 /// A sending source over a period, summed from the rollups.

@@ -33,21 +33,16 @@ struct PeriodOptions: ParsableArguments {
 
     func validate() throws {
         if let tz, TimeZone(identifier: tz) == nil { throw ValidationError("--tz '\(tz)' is not a time zone name") }
-        if let last, Self.days(last) == nil {
+        if let last, Retention.days(last) == nil {
             throw ValidationError("--last '\(last)' is not a span: use 7d, 4w or 1m")
         }
     }
 
     var timeZone: TimeZone { tz.flatMap(TimeZone.init(identifier:)) ?? .utc }
 
-    /// Days in a `--last` span: `7d`, `4w`, `1m` (30 days).
-    static func days(_ text: String) -> Int? {
-        Retention.days(text)
-    }
-
     /// The period asked for, or nil when no bound was given (all time).
     func period(now: Int64) throws -> ReportPeriod? {
-        if let last, let days = Self.days(last) {
+        if let last, let days = Retention.days(last) {
             return ReportPeriod.lastFullDays(days, now: now, timeZone: timeZone)
         }
         guard since != nil || until != nil else { return nil }

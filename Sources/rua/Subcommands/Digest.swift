@@ -93,8 +93,9 @@ struct DigestCommand: ParsableCommand {
             }
         }
         if failUnder != nil || expectReports {
-            for missing in digest.missingReports { printError("rua: reports missing: \(Escaping.terminal(missing))") }
-            if !digest.missingReports.isEmpty { status = 2 }
+            let missing = digest.missingReports
+            for sentence in missing { printError("rua: reports missing: \(Escaping.terminal(sentence))") }
+            if !missing.isEmpty { status = 2 }
         }
         if status != 0 { throw ExitCode(status) }
     }

@@ -39,7 +39,7 @@ struct Prune: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        guard PeriodOptions.days(olderThan) != nil else {
+        guard Retention.days(olderThan) != nil else {
             throw ValidationError("--older-than '\(olderThan)' is not a span: use 400d, 56w or 13m")
         }
         if !records && !originals && !all {
@@ -49,7 +49,7 @@ struct Prune: ParsableCommand {
 
     func run() throws {
         let now = try currentTime()
-        let cutoff = now - Int64(PeriodOptions.days(olderThan) ?? 0) * 86_400
+        let cutoff = now - Int64(Retention.days(olderThan) ?? 0) * 86_400
         let service = try store.open()
         defer { service.close() }
         let result = try store.perform {

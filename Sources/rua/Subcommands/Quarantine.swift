@@ -105,7 +105,7 @@ extension Quarantine {
 
         func validate() throws {
             if (olderThan == nil) == ids.isEmpty { throw ValidationError("give either --older-than or input ids") }
-            if let olderThan, PeriodOptions.days(olderThan) == nil {
+            if let olderThan, Retention.days(olderThan) == nil {
                 throw ValidationError("--older-than '\(olderThan)' is not a span: use 30d, 12w or 6m")
             }
         }
@@ -114,7 +114,7 @@ extension Quarantine {
             let now = try currentTime()
             let service = try store.open()
             defer { service.close() }
-            let before = olderThan.flatMap(PeriodOptions.days).map { now - Int64($0) * 86_400 }
+            let before = olderThan.flatMap(Retention.days).map { now - Int64($0) * 86_400 }
             let outcomes = try store.perform { try service.deleteKeptInputs(ids, importedBefore: before) }
             var freed: Int64 = 0
             var kept = 0
