@@ -3,10 +3,11 @@
 # libcrypto (SHA-256) headers, libpsl and libidn2 (organizational domains, with Debian's public suffix
 # list), c-ares (reverse DNS), dnsmasq (the DNS tests run a local server), python3-jsonschema (the tests
 # validate every JSON output against Schemas/), LibreOffice Calc without its GUI (the tests check that
-# spreadsheets read the CSV times as dates), and pkg-config. Uses sudo when not run as root.
+# spreadsheets read the CSV times as dates), Chromium (the tests lay the HTML digest out at 1280 and 400 px,
+# light and dark, and check it fetches nothing), and pkg-config. Uses sudo when not run as root.
 set -euo pipefail
 
-packages=(libxml2-dev zlib1g-dev libsqlite3-dev libssl-dev libpsl-dev libidn2-dev publicsuffix libc-ares-dev dnsmasq-base pkg-config python3-jsonschema libreoffice-calc-nogui)
+packages=(libxml2-dev zlib1g-dev libsqlite3-dev libssl-dev libpsl-dev libidn2-dev publicsuffix libc-ares-dev dnsmasq-base pkg-config python3-jsonschema libreoffice-calc-nogui chromium)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -41,7 +41,7 @@ public enum DigestRenderer {
     static func change(_ domain: Digest.Domain) -> String {
         guard let change = domain.passRateChange else { return "new" }
         let rounded = (change * 10).rounded() / 10
-        return (rounded > 0 ? "+" : rounded < 0 ? "" : "±") + String(rounded) + " pts"
+        return (rounded > 0 ? "+" : rounded < 0 ? "" : "±") + String(rounded)
     }
 
     static func policyText(_ policy: PolicyPublished) -> String {
@@ -110,15 +110,15 @@ public enum DigestRenderer {
                 + active.filter { !flagged.contains($0.policyDomain) }
             let listed = detail == .all ? ordered : Array(ordered.prefix(tableRows))
             doc.table(
-                ["domain", "messages", "DMARC pass", "change", "SPF aligned", "DKIM aligned", "policy"],
+                ["domain", "messages", "DMARC pass", "change, pts", "SPF aligned", "DKIM aligned", "p="],
                 listed.map { domain in
                     let totals = domain.totals
                     return [
                         domain.policyDomain, count(totals.messages), percent(totals.rate(totals.dmarcPass)),
                         change(domain), percent(totals.rate(totals.spfAligned)),
-                        percent(totals.rate(totals.dkimAligned)), "p=\(domain.policy.p?.text ?? "?")",
+                        percent(totals.rate(totals.dkimAligned)), domain.policy.p?.text ?? "?",
                     ]
-                }, numeric: [1, 2, 3, 4, 5])
+                }, numeric: [1, 2, 3, 4, 5], secondary: [4, 5])
             if listed.count < ordered.count {
                 var rest = MessageTotals()
                 for domain in ordered.dropFirst(listed.count) { rest += domain.totals }

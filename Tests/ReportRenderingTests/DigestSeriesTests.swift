@@ -83,3 +83,15 @@ import Testing
         #expect(render(digest(domains: 1, flagged: []), .auto).contains("d0.example per day"))
     }
 }
+
+extension DigestLayoutTests {
+    @Test func theHTMLOfFiveHundredDomainsStaysUnderGmailsClippingSize() {
+        let html = DigestRenderer.render(
+            digest(domains: 500, flagged: Set(0..<40)), format: .html,
+            context: OutputContext(command: "digest", generatedAt: 0, period: nil, periodLabel: ""))
+        // Gmail clips a message's HTML above about 102 KB.
+        #expect(html.utf8.count < 90_000, "\(html.utf8.count) bytes")
+        #expect(!html.contains("<svg") && !html.contains("data:"))
+        #expect(html.components(separatedBy: " per day: green DMARC pass").count - 1 == 5)
+    }
+}

@@ -14,11 +14,14 @@ public struct Document: Sendable {
         public var rows: [[String]]
         /// Columns aligned right (numbers).
         public var numeric: Set<Int>
+        /// Columns a narrow screen (a phone's mail client) may leave out.
+        public var secondary: Set<Int>
 
-        public init(header: [String], rows: [[String]], numeric: Set<Int>) {
+        public init(header: [String], rows: [[String]], numeric: Set<Int>, secondary: Set<Int> = []) {
             self.header = header
             self.rows = rows
             self.numeric = numeric
+            self.secondary = secondary
         }
     }
 
@@ -41,8 +44,8 @@ public struct Document: Sendable {
     mutating func heading(_ text: String, level: Int = 2) { blocks.append(.heading(text, level: level)) }
     mutating func paragraph(_ text: String) { blocks.append(.paragraph(text)) }
     mutating func bullets(_ items: [String]) { if !items.isEmpty { blocks.append(.bullets(items)) } }
-    mutating func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = []) {
-        blocks.append(.table(Table(header: header, rows: rows, numeric: numeric)))
+    mutating func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], secondary: Set<Int> = []) {
+        blocks.append(.table(Table(header: header, rows: rows, numeric: numeric, secondary: secondary)))
     }
     mutating func chart(_ chart: DailyChart) { blocks.append(.chart(chart)) }
 
