@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CCryptoShim", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CDomainNames", providers: [.apt(["libpsl-dev", "libidn2-dev"])]),
         .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
+        // libcurl: SMTP submission (STARTTLS, AUTH) and HTTPS webhooks for the digest and alerts.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // SQLite's process-wide configuration (a C variadic call).
         .systemLibrary(name: "CSQLiteTuning", providers: [.apt(["libsqlite3-dev"])]),
 
@@ -65,6 +67,8 @@ let package = Package(
             swiftSettings: hotPath),
         // Model and summary values -> text, JSON, CSV.
         .target(name: "ReportRendering", dependencies: ["ReportModel"], swiftSettings: hotPath),
+        // Digests and alerts sent: a MIME message through sendmail or SMTP submission, a JSON webhook.
+        .target(name: "Delivery", dependencies: ["CCurl"]),
         // ingest -> parse -> store; what the command line calls.
         .target(
             name: "ReportPipeline",
@@ -82,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "rua",
             dependencies: [
-                "ReportService", "ReportRendering", "ReportModel",
+                "ReportService", "ReportRendering", "ReportModel", "Delivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -124,6 +128,7 @@ let package = Package(
             name: "ReportAnalysisTests",
             dependencies: ["ReportAnalysis", "ReportPipeline", "ReportStore", "ReportModel", "ReportTestSupport"]
         ),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "ReportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ReportPipeline", "ReportStore", "ReportTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

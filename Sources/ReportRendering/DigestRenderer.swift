@@ -32,6 +32,39 @@ public enum DigestRenderer {
 
     static func count(_ value: Double) -> String { grouped(Int64(saturating: value)) }
 
+    /// A mail subject: the period, and what needs attention counted by severity.
+    public static func subject(_ digest: Digest) -> String {
+        "DMARC digest \(digest.period.label): " + attentionCount(digest.advice)
+    }
+
+    /// `2 critical, 5 warning` (notices and information left out), or `nothing needs attention`.
+    static func attentionCount(_ advice: [Digest.Advice]) -> String {
+        let counts = [Digest.Advice.Severity.critical, .warning].compactMap { severity -> String? in
+            let count = advice.filter { $0.severity == severity }.count
+            return count > 0 ? "\(count) \(severity.rawValue)" : nil
+        }
+        return counts.isEmpty ? "nothing needs attention" : counts.joined(separator: ", ")
+    }
+
+    /// Lines shown in a chat message.
+    static let webhookItems = 10
+
+    /// A webhook body: `text` for chat (Slack, Teams and Mattermost show it), then the whole JSON digest
+    /// under `digest` for anything that reads more.
+    public static func webhook(_ digest: Digest, context: OutputContext) -> String {
+        let totals = digest.domains.reduce(into: MessageTotals()) { $0 += $1.totals }
+        var lines = [
+            "DMARC digest \(digest.period.label): \(counted(digest.domains.filter { $0.reports > 0 }.count, "domain")), "
+                + "\(count(totals.messages)) messages, \(percent(totals.rate(totals.dmarcPass))) DMARC pass; "
+                + attentionCount(digest.advice) + "."
+        ]
+        lines += digest.advice.prefix(webhookItems).map { "• [\($0.severity.rawValue)] \($0.policyDomain): \($0.text)" }
+        if digest.advice.count > webhookItems { lines.append("… and \(digest.advice.count - webhookItems) more.") }
+        let document = context.documentValue(rows: digest.domains.map(domainJSON), extra: sections(digest))
+        return JSONValue.object([("text", .string(lines.joined(separator: "\n"))), ("digest", document)]).serialized()
+            + "\n"
+    }
+
     /// A whole number as an integer, else a fraction to 4 decimals.
     static func number(_ value: Double) -> JSONValue {
         value.rounded() == value && abs(value) < 9e15

@@ -73,7 +73,11 @@ public struct OutputContext: Sendable {
 
     /// The JSON document: the context's keys, then `extra` (sections besides the rows), then the rows.
     func document(rows: [JSONValue], extra: [(String, JSONValue)] = []) -> String {
-        JSONValue.object(header + extra + [("rows", .array(rows))]).serialized() + "\n"
+        documentValue(rows: rows, extra: extra).serialized() + "\n"
+    }
+
+    func documentValue(rows: [JSONValue], extra: [(String, JSONValue)] = []) -> JSONValue {
+        .object(header + extra + [("rows", .array(rows))])
     }
 
     /// NDJSON: each row on a line of its own, nothing else.

@@ -10,6 +10,12 @@ enum ExitStatus {
     static let dataError = ExitCode(65)
     /// A reading command found no database at its path: nothing was imported there yet, or `--db` is wrong.
     static let noInput = ExitCode(66)
+    /// A server (SMTP, webhook) could not be reached, or its TLS not established or verified.
+    static let unavailable = ExitCode(69)
+    /// A server answered with a permanent refusal (SMTP 5xx, an HTTP error), or sendmail failed.
+    static let protocolError = ExitCode(76)
+    /// A server refused the login.
+    static let noPermission = ExitCode(77)
     /// An input or the database could not be read or written.
     static let ioError = ExitCode(74)
     /// A temporary failure (database locked past the timeout): try again later.

@@ -9,7 +9,7 @@ struct DigestCommand: ParsableCommand {
         commandName: "digest",
         abstract: "A weekly digest for cron: pass rates and their change, what changed, advice, data health.",
         usage: """
-            rua digest [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--fail-under <rate>] [--expect-reports] [--detail <which>] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
+            rua digest [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--fail-under <rate>] [--expect-reports] [--detail <which>] [--mail-to <address> …] [--mail-from <address>] [--subject <text>] [--smtp <url>] [--smtp-user <user>] [--smtp-password-file <file>] [--sendmail <path>] [--webhook <url>] [--ca-file <file>] [--allow-plaintext] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             Default period: the last 7 full days (UTC unless --tz), compared with the 7 days before. New \
@@ -21,6 +21,13 @@ struct DigestCommand: ParsableCommand {
             --fail-under; 2 with --fail-under or --expect-reports when reports are missing: none at all in \
             the period, none for a domain that had some in the period before, or none from a reporter that \
             sent 20 or more in the 28 days before (2 wins over 1); 66 when there is no database.
+
+            Delivery: --mail-to sends the digest as one message (text and HTML alternatives) through \
+            sendmail, or through --smtp; --webhook posts {"text": …, "digest": the JSON digest}. Nothing goes \
+            to standard output then unless --output says so. When it was not delivered the exit status says \
+            why, over 1 and 2: 69 the server was unreachable or its certificate not trusted, 77 the login was \
+            refused, 75 the server deferred the message (try later), 76 it refused the message or sendmail \
+            failed.
             """
     )
 
@@ -48,6 +55,7 @@ struct DigestCommand: ParsableCommand {
             valueName: "which"))
     var detail: DigestDetail = .auto
 
+    @OptionGroup var delivery: DeliveryOptions
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var terminal: TerminalOptions
@@ -76,10 +84,24 @@ struct DigestCommand: ParsableCommand {
             try service.digest(period: window, domain: period.domain, lookup: dns.lookup, now: now)
         }
         let context = try period.context(command: "digest", now: now, effective: window)
-        let text = DigestRenderer.render(
-            digest, format: format, context: terminal.apply(to: context, writingFile: output.output != nil),
-            detail: detail)
-        try output.write(text, isCSV: format == .csv)
+        // Delivered digests go to stdout only when --output names it.
+        if output.output != nil || !delivery.delivers {
+            let text = DigestRenderer.render(
+                digest, format: format, context: terminal.apply(to: context, writingFile: output.output != nil),
+                detail: detail)
+            try output.write(text, isCSV: format == .csv)
+        }
+        var deliveryStatus: Int32?
+        if delivery.delivers {
+            var plain = context
+            plain.width = 78
+            plain.colors = false
+            deliveryStatus = delivery.deliver(
+                subject: DigestRenderer.subject(digest),
+                text: DigestRenderer.render(digest, format: .text, context: plain, detail: detail),
+                html: DigestRenderer.render(digest, format: .html, context: plain, detail: detail),
+                webhookJSON: { DigestRenderer.webhook(digest, context: context) }, now: now)
+        }
         var status: Int32 = 0
         if let threshold = failUnder.flatMap(Self.rate) {
             let below = digest.domains.filter { domain in
@@ -97,6 +119,8 @@ struct DigestCommand: ParsableCommand {
             for sentence in missing { printError("rua: reports missing: \(Escaping.terminal(sentence))") }
             if !missing.isEmpty { status = 2 }
         }
+        // Not delivered outweighs what the digest found: the reader never saw it.
+        if let deliveryStatus { throw ExitCode(deliveryStatus) }
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,0 +1,47 @@
+import CCurl
+import Foundation
+
+/// An HTTPS POST of a JSON body (Slack, Teams, Mattermost incoming webhooks, or any endpoint): success is
+/// a 2xx answer; anything else is an error quoting the start of the answer.
+public struct Webhook: Sendable {
+    public var url: String
+    public var caFile: String?
+
+    public init(url: String, caFile: String?, allowPlaintext: Bool) throws {
+        let lower = url.lowercased()
+        guard lower.hasPrefix("https://") || (allowPlaintext && lower.hasPrefix("http://")) else {
+            throw DeliveryError(
+                .usage, "--webhook \(Self.shown(url)): use an https:// URL (http:// only with --allow-plaintext)")
+        }
+        self.url = url
+        self.caFile = caFile
+    }
+
+    /// The URL without its path and query, which for Slack and Teams hold the secret.
+    static func shown(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let host = rest.prefix { $0 != "/" && $0 != "?" }
+        return url[..<scheme.upperBound] + host + (rest.count > host.count ? "/…" : "")
+    }
+
+    public func post(json: [UInt8]) throws {
+        let server = Self.shown(url)
+        let transfer = try CurlTransfer(url: url, server: server)
+        if let caFile { transfer.set(CURLOPT_CAINFO, caFile) }
+        transfer.set(CURLOPT_POST, 1)
+        transfer.upload(json)
+        transfer.set(CURLOPT_POSTFIELDSIZE, json.count)
+        transfer.set(CURLOPT_HTTPHEADER, list: ["Content-Type: application/json; charset=utf-8", "Expect:"])
+        transfer.set(CURLOPT_FOLLOWLOCATION, 0)
+        transfer.set(CURLOPT_TIMEOUT, 60)
+        try transfer.perform()
+        let status = transfer.responseCode
+        guard (200..<300).contains(status) else {
+            let answer = transfer.answer.prefix(200).replacingOccurrences(of: "\n", with: " ")
+            throw DeliveryError(
+                (500..<600).contains(status) || status == 429 ? .temporary : .rejected,
+                "\(server): the webhook answered \(status)\(answer.isEmpty ? "" : ": \(answer)")")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Glibc
+import Testing
+
+/// The mail servers `Scripts/test-services` started (Postfix with submission and sendmail, Dovecot), as
+/// its `services.json` describes them; nil when they are not running, so that tests needing them are
+/// skipped with the reason.
+public struct TestServices: Decodable, Sendable {
+    public var smtpStarttls: String
+    public var smtps: String
+    public var imapStarttls: String
+    public var imaps: String
+    public var user: String
+    public var address: String
+    public var passwordFile: String
+    public var caFile: String
+    public var maildir: String
+    public var sendmail: String
+
+    enum CodingKeys: String, CodingKey {
+        case smtpStarttls = "smtp_starttls", smtps, imapStarttls = "imap_starttls", imaps, user, address
+        case passwordFile = "password_file", caFile = "ca_file", maildir, sendmail
+    }
+
+    public static let current: TestServices? = {
+        let directory = ProcessInfo.processInfo.environment["RUA_TEST_DIR"] ?? "/var/lib/rua-test"
+        guard let data = FileManager.default.contents(atPath: directory + "/services.json"),
+            let services = try? JSONDecoder().decode(TestServices.self, from: data),
+            reachable(port: services.smtpStarttls), access(services.maildir, R_OK) == 0
+        else { return nil }
+        return services
+    }()
+
+    public static var running: Bool { current != nil }
+    public static let skipReason: Comment =
+        "the test mail servers are not running (Scripts/test-services start, as root; Scripts/test runs it)"
+
+    /// True when something listens on the URL's loopback port.
+    static func reachable(port url: String) -> Bool {
+        guard let text = url.split(separator: ":").last, let port = UInt16(text) else { return false }
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    /// Waits up to `timeout` seconds for a message in the Maildir whose text contains `marker`; returns it.
+    public func delivered(containing marker: String, timeout: Double = 30) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            for folder in ["new", "cur"] {
+                let path = maildir + "/" + folder
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+                    if let data = FileManager.default.contents(atPath: path + "/" + name) {
+                        let text = String(decoding: data, as: UTF8.self)
+                        if text.contains(marker) { return text }
+                    }
+                }
+            }
+            usleep(200_000)
+        }
+        return nil
+    }
+}
