@@ -17,7 +17,7 @@ struct RuaCommand: ParsableCommand {
         subcommands: [
             Import.self, Reports.self, Summary.self, Failures.self, DigestCommand.self, Sources.self, TLS.self,
             Export.self,
-            Quarantine.self, Reprocess.self, Stats.self, Prune.self, Config.self,
+            Alerts.self, Quarantine.self, Reprocess.self, Stats.self, Prune.self, Config.self,
         ]
     )
 

@@ -58,7 +58,7 @@ func record(_ ip: String, _ count: Int64, dkim: DMARCResult = .pass, spf: DMARCR
 let allMigrations = [
     "001-dmarc-aggregate-reports", "002-mail-messages", "003-tls-reports", "004-alignment-and-rollups",
     "005-reverse-dns-cache", "006-first-auth-results-in-record",
-    "007-source-rollup-by-period-only", "008-pruning", "009-settings",
+    "007-source-rollup-by-period-only", "008-pruning", "009-settings", "010-alerts",
 ]
 
 @Suite struct StoreTests {

@@ -25,7 +25,7 @@ extension ReportDatabase {
                         for row in batch {
                             let id: Int64 = row["id"]
                             if let first: Int64 = row["first_record"], let last: Int64 = row["last_record"] {
-                                let children: [DatabaseValueConvertible] = [first << 16, last << 16 | 65_535]
+                                let children: [any DatabaseValueConvertible] = [first << 16, last << 16 | 65_535]
                                 for table in ["dkim_result_extra", "spf_result_extra", "override_reason"] {
                                     try db.execute(
                                         sql: "DELETE FROM \(table) WHERE id BETWEEN ? AND ?",

@@ -367,5 +367,24 @@ enum Migrations {
                     CREATE INDEX report_unpruned ON report(end_utc) WHERE records_pruned_at IS NULL;
                     """)
         }
+
+        migrator.registerMigration("010-alerts") { db in
+            try db.execute(
+                sql: """
+                    -- What rua alerts reported, so that a daily job alerts once per problem: a row per alert
+                    -- key (code, domain, source or reporter), open while the problem lasts, cleared when a
+                    -- run no longer finds it (and alerted again if it comes back).
+                    CREATE TABLE alert (
+                        key TEXT PRIMARY KEY,
+                        code TEXT NOT NULL,
+                        policy_domain TEXT NOT NULL,
+                        subject TEXT,
+                        text TEXT NOT NULL,
+                        first_alerted INTEGER NOT NULL,
+                        last_seen INTEGER NOT NULL,
+                        cleared_at INTEGER
+                    ) WITHOUT ROWID;
+                    """)
+        }
     }
 }
