@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         // libcurl: SMTP submission (STARTTLS, AUTH) and HTTPS webhooks for the digest and alerts.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // OpenSSL's libssl: TLS for the IMAP client, certificates verified for the host.
+        .systemLibrary(name: "CTLS", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // SQLite's process-wide configuration (a C variadic call).
         .systemLibrary(name: "CSQLiteTuning", providers: [.apt(["libsqlite3-dev"])]),
 
@@ -69,6 +71,9 @@ let package = Package(
         .target(name: "ReportRendering", dependencies: ["ReportModel"], swiftSettings: hotPath),
         // Digests and alerts sent: a MIME message through sendmail or SMTP submission, a JSON webhook.
         .target(name: "Delivery", dependencies: ["CCurl"]),
+        // IMAP mailboxes as a source of inputs: a small IMAP client over OpenSSL, messages moved once stored.
+        .target(
+            name: "MailboxFetch", dependencies: ["CTLS", "ReportPipeline", "ReportIngest", "ReportModel"]),
         // ingest -> parse -> store; what the command line calls.
         .target(
             name: "ReportPipeline",
@@ -86,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "rua",
             dependencies: [
-                "ReportService", "ReportRendering", "ReportModel", "Delivery",
+                "ReportService", "ReportRendering", "ReportModel", "Delivery", "MailboxFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -129,6 +134,7 @@ let package = Package(
             dependencies: ["ReportAnalysis", "ReportPipeline", "ReportStore", "ReportModel", "ReportTestSupport"]
         ),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "ReportTestSupport"]),
+        .testTarget(name: "MailboxFetchTests", dependencies: ["MailboxFetch", "ReportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ReportPipeline", "ReportStore", "ReportTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -47,6 +47,15 @@ public final class Importer {
         try pipeline.importPaths(paths, onItem: onItem)
     }
 
+    /// Imports what `source` yields (a mailbox on a server), each input acknowledged once committed.
+    public func importInputs(
+        from source: any InputSource, onItem: @escaping (ImportItem) -> Void
+    ) throws
+        -> ImportSummary
+    {
+        try pipeline.importInputs(from: source, onItem: onItem)
+    }
+
     /// Applies the retention the database is configured with (`rua config`), after an import: what it
     /// deleted, or `nil` when no retention is set.
     public func applyRetention(now: Int64) throws -> PruneResult? {

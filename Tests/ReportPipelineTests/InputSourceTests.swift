@@ -39,7 +39,9 @@ import Testing
         let acknowledged = Acknowledgements()
         func input(_ name: String, _ bytes: [UInt8], failing: Bool = false) -> SourceEvent {
             .input(
-                ImportInput(name: name, content: .bytes(bytes)) {
+                ImportInput(name: name, content: .bytes(bytes)) { items in
+                    // The items of this input reach its acknowledgement.
+                    #expect(!items.isEmpty && items.allSatisfy { $0.input == name })
                     // Another connection sees the input only if its transaction has committed.
                     let reader = try ReportDatabase(path: path)
                     acknowledged.record(

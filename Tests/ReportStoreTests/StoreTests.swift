@@ -59,6 +59,7 @@ let allMigrations = [
     "001-dmarc-aggregate-reports", "002-mail-messages", "003-tls-reports", "004-alignment-and-rollups",
     "005-reverse-dns-cache", "006-first-auth-results-in-record",
     "007-source-rollup-by-period-only", "008-pruning", "009-settings", "010-alerts",
+    "011-mailbox-checkpoints",
 ]
 
 @Suite struct StoreTests {

@@ -16,10 +16,14 @@ public struct TestServices: Decodable, Sendable {
     public var caFile: String
     public var maildir: String
     public var sendmail: String
+    /// Users whose mailboxes the fetch tests fill and empty, one per test.
+    public var fetchUsers: String
+    /// Their homes are here, each with a Maildir.
+    public var home: String
 
     enum CodingKeys: String, CodingKey {
         case smtpStarttls = "smtp_starttls", smtps, imapStarttls = "imap_starttls", imaps, user, address
-        case passwordFile = "password_file", caFile = "ca_file", maildir, sendmail
+        case passwordFile = "password_file", caFile = "ca_file", maildir, sendmail, fetchUsers = "fetch_users", home
     }
 
     public static let current: TestServices? = {
@@ -50,6 +54,39 @@ public struct TestServices: Decodable, Sendable {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
+    }
+
+    /// Empties `user`'s mailbox (every folder) and puts `files` in its INBOX as new messages.
+    public func fill(_ user: String, with files: [String]) throws {
+        let maildir = home + "/" + user + "/Maildir"
+        try? FileManager.default.removeItem(atPath: maildir)
+        for folder in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(atPath: maildir + "/" + folder, withIntermediateDirectories: true)
+        }
+        for (index, file) in files.enumerated() {
+            try FileManager.default.copyItem(atPath: file, toPath: maildir + "/new/\(1000 + index).test")
+        }
+        guard let owner = getpwnam("ruamail") else { return }
+        for path in [home + "/" + user]
+            + ((try? FileManager.default.subpathsOfDirectory(atPath: home + "/" + user)) ?? [])
+            .map({ home + "/" + user + "/" + $0 })
+        {
+            chown(path, owner.pointee.pw_uid, owner.pointee.pw_gid)
+        }
+    }
+
+    /// The messages in a folder of `user`'s mailbox (`INBOX`, `Archive/Rua`), with their Maildir flags.
+    public func messages(_ user: String, in folder: String) -> [(name: String, flags: String)] {
+        let maildir = home + "/" + user + "/Maildir"
+        let path = folder == "INBOX" ? maildir : maildir + "/." + folder.replacingOccurrences(of: "/", with: ".")
+        var found: [(String, String)] = []
+        for sub in ["new", "cur"] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: path + "/" + sub)) ?? [] {
+                let flags = name.components(separatedBy: ":2,").dropFirst().first ?? ""
+                found.append((name, flags))
+            }
+        }
+        return found
     }
 
     /// Waits up to `timeout` seconds for a message in the Maildir whose text contains `marker`; returns it.

@@ -142,7 +142,7 @@ final class InputWriter {
             pending.append((input, items))
         } else {
             emit(items)
-            acknowledge(input)
+            acknowledge(input, items: items)
         }
     }
 
@@ -176,7 +176,7 @@ final class InputWriter {
             try batch.commit()
             for (input, items) in pending {
                 emit(items)
-                acknowledge(input)
+                acknowledge(input, items: items)
             }
         } catch {
             batch.rollback()
@@ -186,9 +186,9 @@ final class InputWriter {
         pending = []
     }
 
-    private func acknowledge(_ input: ImportInput) {
+    private func acknowledge(_ input: ImportInput, items: [ImportItem]) {
         do {
-            try input.acknowledge?()
+            try input.acknowledge?(items)
         } catch {
             summary.failures.append("\(input.name): stored, but \(error)")
         }

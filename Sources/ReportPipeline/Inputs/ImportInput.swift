@@ -11,15 +11,16 @@ public struct ImportInput: Sendable {
     public var members: [String]
     public var content: InputContent
     /// Runs once the input's outcome (stored, a duplicate, or kept with its reason) is committed, never
-    /// before: marks a Maildir message seen, moves a message on a server, answers an upload. When it
-    /// throws, the import reports the input as stored but not acknowledged (it is a duplicate next time).
-    public var acknowledge: (@Sendable () throws -> Void)?
+    /// before, with the items it gave: marks a Maildir message seen, moves a message on a server (to
+    /// one folder when it held reports, another when not), answers an upload. When it throws, the import
+    /// reports the input as stored but not acknowledged (it is a duplicate next time).
+    public var acknowledge: (@Sendable ([ImportItem]) throws -> Void)?
     /// An input kept in the database that this one runs again (`rua reprocess`).
     var keptInputID: Int64?
 
     public init(
         name: String, members: [String] = [], content: InputContent,
-        acknowledge: (@Sendable () throws -> Void)? = nil
+        acknowledge: (@Sendable ([ImportItem]) throws -> Void)? = nil
     ) {
         self.name = name
         self.members = members

@@ -69,7 +69,7 @@ public struct PathInputs: InputSource {
         }
         var input = ImportInput(name: path, content: .file(path: path))
         if markMaildirSeen && Self.isInMaildirNew(path) {
-            input.acknowledge = { try Self.markSeen(path) }
+            input.acknowledge = { _ in try Self.markSeen(path) }
         }
         return .input(input)
     }

@@ -386,5 +386,18 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+
+        migrator.registerMigration("011-mailbox-checkpoints") { db in
+            try db.execute(
+                sql: """
+                    -- rua fetch --after leave: the highest UID handled in each mailbox (user@host:port/folder)
+                    -- and the UIDVALIDITY it holds for (a new one voids it).
+                    CREATE TABLE mailbox_checkpoint (
+                        mailbox TEXT PRIMARY KEY,
+                        uid_validity INTEGER NOT NULL,
+                        last_uid INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
     }
 }

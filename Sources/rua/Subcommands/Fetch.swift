@@ -1,0 +1,246 @@
+import ArgumentParser
+import Foundation
+import MailboxFetch
+import ReportModel
+import ReportRendering
+import ReportService
+
+/// Set by SIGTERM and SIGINT: `rua fetch --watch` finishes the message in hand and stops.
+nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
+
+struct Fetch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch reports from an IMAP mailbox: each message imported, then moved once its outcome is stored.",
+        usage: """
+            rua fetch <url> [--password-file <file>] [--token-file <file>] [--ca-file <file>] [--allow-plaintext] [--after <move:FOLDER|seen|leave>] [--other-folder <folder>] [--limit <n>] [--watch] [--interval <span>] [--json] [--quiet] [--max-report-bytes <bytes>] [--db <path>] [--busy-timeout <seconds>]
+            """,
+        discussion: """
+            URL: imaps://USER@HOST[:993]/FOLDER (TLS from the first byte) or imap://USER@HOST[:143]/FOLDER \
+            (STARTTLS, required unless --allow-plaintext); the folder defaults to INBOX, levels separated \
+            by / whatever the server uses. The password comes from --password-file or RUA_IMAP_PASSWORD \
+            (AUTHENTICATE PLAIN, else LOGIN); an OAuth 2.0 access token from --token-file or \
+            RUA_IMAP_TOKEN (XOAUTH2). Certificates are verified against the system's trust store and the \
+            host name; --ca-file trusts a private CA.
+
+            Each message is read with BODY.PEEK[] (never marked seen by reading), imported as rua import \
+            would, and only once its outcome is committed: moved to the archive folder (--after \
+            move:FOLDER, the default move:Archive/Rua, created when missing; UID MOVE, else COPY, \\Deleted \
+            and UID EXPUNGE), flagged \\Seen (--after seen: only unseen messages are fetched), or left \
+            (--after leave: the highest UID handled is remembered in the database). Messages holding no \
+            report are kept with their reason (rua quarantine list) and moved to --other-folder (default \
+            Archive/Rua/Other). If rua stops between the commit and the move, the next run finds the \
+            message stored and only moves it.
+
+            --watch keeps running: IMAP IDLE where the server offers it, else a look every --interval \
+            (default 5m); after a network error it reconnects, waiting 5 s, then up to 5 minutes; SIGTERM \
+            finishes the message in hand and exits 0.
+
+            Exit status: 0 done (messages without reports are not an error); 64 usage; 69 the server is \
+            unreachable, its certificate not trusted, or the connection was lost (what was committed stays, \
+            the rest stays on the server); 74 the database cannot be used; 75 the database is busy (the \
+            messages stay on the server); 77 the server refused the login.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The mailbox: imaps://USER@HOST/FOLDER or imap://USER@HOST/FOLDER.", valueName: "url"))
+    var url: String
+
+    @Option(
+        help: ArgumentHelp(
+            "Read the password from this file's first line (or set RUA_IMAP_PASSWORD).", valueName: "file"))
+    var passwordFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Read an OAuth 2.0 access token from this file (or set RUA_IMAP_TOKEN): XOAUTH2.", valueName: "file"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp("Trust the certificates of this CA file (a private CA).", valueName: "file"))
+    var caFile: String?
+
+    @Flag(help: "Allow imap:// without STARTTLS (a server on this host): the password then goes in clear.")
+    var allowPlaintext = false
+
+    @Option(help: ArgumentHelp("After a message is stored: move:FOLDER, seen or leave.", valueName: "action"))
+    var after = "move:Archive/Rua"
+
+    @Option(help: ArgumentHelp("Where messages holding no report go.", valueName: "folder"))
+    var otherFolder = "Archive/Rua/Other"
+
+    @Option(help: ArgumentHelp("Fetch at most this many messages.", valueName: "n"))
+    var limit: Int?
+
+    @Flag(help: "Keep running: IDLE (or a look every --interval) and fetch what arrives.")
+    var watch = false
+
+    @Option(help: ArgumentHelp("With --watch and no IDLE: how often to look (30s, 5m, 1h).", valueName: "span"))
+    var interval = "5m"
+
+    @Flag(help: "Print one JSON object per line for every item handled.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Most decompressed bytes per report (suffixes K, M, G for KiB, MiB, GiB).", valueName: "bytes"))
+    var maxReportBytes: ByteCount = ByteCount(ReportService.defaultMaxReportBytes)
+
+    @OptionGroup var store: StoreOptions
+
+    var afterAction: AfterFetch? {
+        switch after.lowercased() {
+        case "seen": return .seen
+        case "leave": return .leave
+        default:
+            guard after.lowercased().hasPrefix("move:"), after.count > 5 else { return nil }
+            return .move(String(after.dropFirst(5)))
+        }
+    }
+
+    var intervalSeconds: Int? {
+        guard let unit = interval.last, let count = Int(interval.dropLast()), count > 0 else { return nil }
+        switch unit {
+        case "s": return count
+        case "m": return count * 60
+        case "h": return count * 3600
+        default: return nil
+        }
+    }
+
+    func validate() throws {
+        guard afterAction != nil else { throw ValidationError("--after '\(after)': use move:FOLDER, seen or leave") }
+        guard intervalSeconds != nil else { throw ValidationError("--interval '\(interval)': use 30s, 5m or 1h") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        if passwordFile != nil && tokenFile != nil {
+            throw ValidationError("--password-file and --token-file: give one")
+        }
+        do { _ = try MailboxAccount(url: url) } catch let error as MailboxError { throw ValidationError(error.message) }
+    }
+
+    /// The password or token: from the file named, else the environment.
+    func secret() throws -> Secret {
+        func firstLine(_ path: String, _ option: String) throws -> String {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("\(option) \(path): cannot be read")
+            }
+            let line =
+                String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .first.map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) } ?? ""
+            guard !line.isEmpty else { throw ValidationError("\(option) \(path): the first line is empty") }
+            return line
+        }
+        let environment = ProcessInfo.processInfo.environment
+        if let tokenFile { return .accessToken(try firstLine(tokenFile, "--token-file")) }
+        if let passwordFile { return .password(try firstLine(passwordFile, "--password-file")) }
+        if let token = environment["RUA_IMAP_TOKEN"], !token.isEmpty { return .accessToken(token) }
+        if let password = environment["RUA_IMAP_PASSWORD"], !password.isEmpty { return .password(password) }
+        throw ValidationError(
+            "no password: give --password-file or RUA_IMAP_PASSWORD (or a token: --token-file, RUA_IMAP_TOKEN)")
+    }
+
+    func run() throws {
+        let account = try MailboxAccount(url: url)
+        let secret = try secret()
+        let pinned = try ProcessInfo.processInfo.environment["RUA_NOW"].map { _ in try currentTime() }
+        var options = FetchOptions()
+        options.after = afterAction ?? .move("Archive/Rua")
+        options.otherFolder = otherFolder
+        options.caFile = caFile
+        options.allowPlaintext = allowPlaintext
+        options.limit = limit
+        if watch {
+            signal(SIGTERM) { _ in stopRequested = 1 }
+            signal(SIGINT) { _ in stopRequested = 1 }
+        }
+        var backoff = 5
+        while true {
+            do {
+                try fetchOnce(account: account, secret: secret, options: options, pinned: pinned)
+                return
+            } catch let error as MailboxError {
+                // Watching, a lost connection or a server gone away is waited out; anything else ends it.
+                guard watch && error.kind == .unavailable && stopRequested == 0 else {
+                    printError("rua: \(Escaping.terminal(error.message))")
+                    throw Self.status(error)
+                }
+                printError("rua: \(Escaping.terminal(error.message)); trying again in \(backoff) s")
+                for _ in 0..<(backoff * 5) where stopRequested == 0 { usleep(200_000) }
+                if stopRequested != 0 { return }
+                backoff = min(backoff * 2, 300)
+            }
+        }
+    }
+
+    /// One connection: fetch what is there; with --watch, wait for more and fetch it, until stopped.
+    func fetchOnce(account: MailboxAccount, secret: Secret, options: FetchOptions, pinned: Int64?) throws {
+        var options = options
+        let mailboxKey = "\(account.user)@\(account.host):\(account.port)/\(account.folder)"
+        if options.after == .leave {
+            let service = try? ReportService(path: store.path, busyTimeout: store.busyTimeout)
+            options.checkpoint = try service.flatMap { try $0.mailboxCheckpoint(mailboxKey) }
+            service?.close()
+        }
+        let fetcher = try MailboxFetcher(account: account, secret: secret, options: options)
+        defer { fetcher.finish() }
+        while true {
+            let pipeline = Importer(
+                databaseAt: store.path, busyTimeout: store.busyTimeout, maxReportBytes: maxReportBytes.value,
+                clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() })
+            defer { pipeline.close() }
+            let progress = json || quiet ? nil : ProgressLine.make(quiet: quiet)
+            pipeline.onProgress = progress.map { line in { line.update($0) } }
+            let summary = try store.perform {
+                try pipeline.importInputs(from: fetcher) { item in
+                    if json {
+                        print(ImportRenderer.jsonLine(item))
+                    } else if !quiet, let line = ImportRenderer.textLine(item, colors: TerminalOptions.automaticColors)
+                    {
+                        progress?.finish()
+                        print(line)
+                    }
+                }
+            }
+            progress?.finish()
+            fetcher.acknowledgeCommitted()
+            if options.after == .leave, let last = fetcher.checkpoint {
+                let service = try ReportService(path: store.path, busyTimeout: store.busyTimeout)
+                try store.perform {
+                    try service.setMailboxCheckpoint(mailboxKey, uidValidity: fetcher.uidValidity, uid: last)
+                }
+                service.close()
+                options.checkpoint = (fetcher.uidValidity, last)
+            }
+            for problem in fetcher.problems { printError("rua: \(Escaping.terminal(problem.message))") }
+            if quiet {
+                for failure in summary.failures { printError("rua: \(Escaping.terminal(failure))") }
+            } else if summary.inputs > 0 || !watch {
+                var counts = ["\(fetcher.fetched) messages fetched", "\(fetcher.moved) moved"]
+                if fetcher.flagged > 0 { counts.append("\(fetcher.flagged) flagged seen") }
+                let line =
+                    "\(account.server)/\(account.folder): \(counts.joined(separator: ", ")). "
+                    + ImportRenderer.summary(summary)
+                if json { printError(line) } else { print(line) }
+            }
+            if let lost = fetcher.lost { throw lost }
+            if summary.temporaryFailure { throw ExitStatus.temporaryFailure }
+            if !watch {
+                if !summary.failures.isEmpty { throw ExitStatus.ioError }
+                return
+            }
+            guard stopRequested == 0 else { return }
+            guard try fetcher.wait(poll: intervalSeconds ?? 300, stop: { stopRequested != 0 }) else { return }
+            try fetcher.refresh()
+        }
+    }
+
+    /// The exit status for a server error.
+    static func status(_ error: MailboxError) -> ExitCode {
+        switch error.kind {
+        case .unavailable, .protocolError: ExitStatus.unavailable
+        case .refused: ExitStatus.noPermission
+        case .usage: ExitStatus.usage
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import ReportTestSupport
+import Testing
+
+/// `rua fetch` against a real Dovecot (Scripts/test-services): every report stored once, every message
+/// moved once and only after its commit, non-reports in their folder, nothing marked seen by reading.
+@Suite(.serialized) struct FetchCommandTests {
+    static var mail: [String] {
+        let folder = SampleReports.packageRoot.appendingPathComponent("SampleReports/mail").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".eml") }
+            .sorted().map { folder + "/" + $0 }
+    }
+
+    static func fetch(
+        _ services: TestServices, _ user: String, db: String, url: String? = nil, _ extra: [String] = []
+    )
+        throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        try RuaExecutable.run(
+            [
+                "fetch", url ?? "imaps://\(user)@127.0.0.1:10993/INBOX", "--password-file", services.passwordFile,
+                "--ca-file", services.caFile, "--db", db,
+            ] + extra)
+    }
+
+    /// What `rua import` makes of the same messages: the figures a fetch must match.
+    static func importedDirectly(_ temp: TemporaryDirectory) throws -> String {
+        let result = try RuaExecutable.run(["import", "--db", temp.path("direct.sqlite")] + Self.mail)
+        return result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+    }
+
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func everyReportIsStoredOnceAndEveryMessageMovedOnceToItsFolder() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        try services.fill("ruafetch1", with: Self.mail)
+        let first = try Self.fetch(services, "ruafetch1", db: db)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("\(Self.mail.count) messages fetched, \(Self.mail.count) moved."))
+        #expect(first.stdout.contains("8 reports stored, 0 duplicates, 0 rejected, 2 skipped"))
+        // The same totals as importing the files.
+        #expect(first.stdout.contains(try Self.importedDirectly(temp)))
+        #expect(services.messages("ruafetch1", in: "INBOX").isEmpty)
+        let archived = services.messages("ruafetch1", in: "Archive/Rua")
+        let others = services.messages("ruafetch1", in: "Archive/Rua/Other")
+        #expect(archived.count == 8 && others.count == 2)
+        // Read with BODY.PEEK[]: nothing was marked seen by fetching.
+        #expect((archived + others).allSatisfy { !$0.flags.contains("S") }, "\(archived + others)")
+        let again = try Self.fetch(services, "ruafetch1", db: db)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("0 messages fetched"))
+        let stats = try RuaExecutable.run(["reports", "--db", db, "--format", "ndjson"])
+        #expect(stats.stdout.split(separator: "\n").count == 8)
+    }
+
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func messagesStoredButNotMovedAreMovedOnTheNextRunWithoutStoringThemTwice() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        try services.fill("ruafetch2", with: Self.mail)
+        // As if rua had died after committing and before moving: the messages are stored, still in INBOX.
+        let direct = try RuaExecutable.run(["import", "--quiet", "--db", db, services.home + "/ruafetch2/Maildir/new"])
+        #expect(direct.status == 0, "\(direct.stderr)")
+        let fetched = try Self.fetch(services, "ruafetch2", db: db, url: "imap://ruafetch2@127.0.0.1:10143/INBOX")
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(
+            fetched.stdout.contains("10 messages fetched, 10 moved. 10 inputs read: 0 reports stored, 8 duplicates"))
+        #expect(services.messages("ruafetch2", in: "INBOX").isEmpty)
+        #expect(services.messages("ruafetch2", in: "Archive/Rua").count == 8)
+    }
+
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func seenAndLeaveFetchEachMessageOnce() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        try services.fill("ruafetch3", with: Array(Self.mail.prefix(4)))
+        let seen = try Self.fetch(services, "ruafetch3", db: temp.path("seen.sqlite"), ["--after", "seen"])
+        #expect(seen.status == 0, "\(seen.stderr)")
+        // The three reports stay in INBOX flagged \Seen; the failure report went to the other folder.
+        let inbox = services.messages("ruafetch3", in: "INBOX")
+        #expect(inbox.count == 3 && inbox.allSatisfy { $0.flags.contains("S") }, "\(inbox)")
+        #expect(services.messages("ruafetch3", in: "Archive/Rua/Other").count == 1)
+        #expect(
+            try Self.fetch(services, "ruafetch3", db: temp.path("seen.sqlite"), ["--after", "seen"]).stdout
+                .contains("0 messages fetched"))
+        // leave: the highest UID handled is remembered; a new message is the only one fetched next.
+        let leave = temp.path("leave.sqlite")
+        let first = try Self.fetch(services, "ruafetch3", db: leave, ["--after", "leave", "--other-folder", "Other"])
+        #expect(first.stdout.contains("3 messages fetched"), "\(first.stdout)")
+        try FileManager.default.copyItem(
+            atPath: Self.mail[5], toPath: services.home + "/ruafetch3/Maildir/new/2000.test")
+        chown(
+            services.home + "/ruafetch3/Maildir/new/2000.test", getpwnam("ruamail").pointee.pw_uid,
+            getpwnam("ruamail").pointee.pw_gid)
+        let second = try Self.fetch(services, "ruafetch3", db: leave, ["--after", "leave"])
+        #expect(second.stdout.contains("1 messages fetched"), "\(second.stdout)")
+    }
+
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func aWrongPasswordAnUntrustedCertificateAndAMissingFolderSaySoWithTheirStatus() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        let wrong = try temp.write("wrong", "not-the-password\n")
+        let refused = try RuaExecutable.run(
+            [
+                "fetch", "imaps://ruafetch4@127.0.0.1:10993/", "--password-file", wrong, "--ca-file", services.caFile,
+                "--db", db,
+            ])
+        #expect(refused.status == 77)
+        #expect(refused.stderr.contains("imaps://127.0.0.1:10993: the server refused the login for ruafetch4"))
+        let untrusted = try RuaExecutable.run(
+            ["fetch", "imaps://ruafetch4@127.0.0.1:10993/", "--password-file", services.passwordFile, "--db", db])
+        #expect(untrusted.status == 69)
+        #expect(untrusted.stderr.contains("certificate is not trusted"))
+        let missing = try Self.fetch(services, "ruafetch4", db: db, url: "imaps://ruafetch4@localhost:10993/No/Such")
+        #expect(missing.status == 69)
+        #expect(missing.stderr.contains("cannot open the folder No/Such"))
+        let closed = try Self.fetch(services, "ruafetch4", db: db, url: "imaps://ruafetch4@127.0.0.1:9/")
+        #expect(closed.status == 69)
+        #expect(closed.stderr.contains("cannot connect"))
+        let inURL = try RuaExecutable.run(["fetch", "imaps://u:secret@127.0.0.1/", "--db", db])
+        #expect(inURL.status == 64)
+        #expect(inURL.stderr.contains("no password in the URL"))
+    }
+}
