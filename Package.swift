@@ -69,11 +69,14 @@ let package = Package(
             swiftSettings: hotPath),
         // Model and summary values -> text, JSON, CSV.
         .target(name: "ReportRendering", dependencies: ["ReportModel"], swiftSettings: hotPath),
+        // What talks to servers shares: libcurl transfers (SMTP, HTTPS) and one error type naming server and reason.
+        .target(name: "NetworkClient", dependencies: ["CCurl"]),
         // Digests and alerts sent: a MIME message through sendmail or SMTP submission, a JSON webhook.
-        .target(name: "Delivery", dependencies: ["CCurl"]),
+        .target(name: "Delivery", dependencies: ["NetworkClient"]),
         // IMAP mailboxes as a source of inputs: a small IMAP client over OpenSSL, messages moved once stored.
         .target(
-            name: "MailboxFetch", dependencies: ["CTLS", "ReportPipeline", "ReportIngest", "ReportModel"]),
+            name: "MailboxFetch",
+            dependencies: ["CTLS", "NetworkClient", "ReportPipeline", "ReportIngest", "ReportModel"]),
         // ingest -> parse -> store; what the command line calls.
         .target(
             name: "ReportPipeline",
@@ -91,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "rua",
             dependencies: [
-                "ReportService", "ReportRendering", "ReportModel", "Delivery", "MailboxFetch",
+                "ReportService", "ReportRendering", "ReportModel", "Delivery", "MailboxFetch", "NetworkClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -133,8 +136,8 @@ let package = Package(
             name: "ReportAnalysisTests",
             dependencies: ["ReportAnalysis", "ReportPipeline", "ReportStore", "ReportModel", "ReportTestSupport"]
         ),
-        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "ReportTestSupport"]),
-        .testTarget(name: "MailboxFetchTests", dependencies: ["MailboxFetch", "ReportTestSupport"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "NetworkClient", "ReportTestSupport"]),
+        .testTarget(name: "MailboxFetchTests", dependencies: ["MailboxFetch", "NetworkClient", "ReportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ReportPipeline", "ReportStore", "ReportTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,5 @@
-import CCurl
 import Foundation
+import NetworkClient
 
 /// How a message leaves: the local `sendmail` or SMTP submission.
 public protocol MailTransport: Sendable {
@@ -15,7 +15,7 @@ public struct Sendmail: MailTransport {
 
     public func send(_ message: MailMessage) throws {
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw DeliveryError(
+            throw NetworkError(
                 .unavailable, "\(path): no sendmail here; install an MTA (Postfix) or send through --smtp URL")
         }
         let process = Process()
@@ -28,7 +28,7 @@ public struct Sendmail: MailTransport {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         do { try process.run() } catch {
-            throw DeliveryError(.unavailable, "\(path): cannot run: \(error.localizedDescription)")
+            throw NetworkError(.unavailable, "\(path): cannot run: \(error.localizedDescription)")
         }
         let written = Result { try input.fileHandleForWriting.write(contentsOf: message.rendered(lineEnding: "\n")) }
         try? input.fileHandleForWriting.close()
@@ -38,7 +38,7 @@ public struct Sendmail: MailTransport {
         let status = process.terminationStatus
         guard status == 0, case .success = written else {
             let reason = said.isEmpty ? "exit status \(status)" : said
-            throw DeliveryError(status == 75 ? .temporary : .rejected, "\(path) did not accept the message: \(reason)")
+            throw NetworkError(status == 75 ? .temporary : .rejected, "\(path) did not accept the message: \(reason)")
         }
     }
 }
@@ -57,10 +57,10 @@ public struct SMTPSubmission: MailTransport {
     public init(url: String, user: String?, password: String?, caFile: String?, allowPlaintext: Bool) throws {
         let lower = url.lowercased()
         guard lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://") else {
-            throw DeliveryError(.usage, "--smtp \(url): use smtp://HOST[:587] (STARTTLS) or smtps://HOST[:465] (TLS)")
+            throw NetworkError(.usage, "--smtp \(url): use smtp://HOST[:587] (STARTTLS) or smtps://HOST[:465] (TLS)")
         }
         if allowPlaintext && password != nil && lower.hasPrefix("smtp://") {
-            throw DeliveryError(
+            throw NetworkError(
                 .usage, "--smtp \(url): rua does not send a password over a connection that may be unencrypted")
         }
         self.url = url

@@ -1,5 +1,5 @@
-import CCurl
 import Foundation
+import NetworkClient
 
 /// An HTTPS POST of a JSON body (Slack, Teams, Mattermost incoming webhooks, or any endpoint): success is
 /// a 2xx answer; anything else is an error quoting the start of the answer.
@@ -10,7 +10,7 @@ public struct Webhook: Sendable {
     public init(url: String, caFile: String?, allowPlaintext: Bool) throws {
         let lower = url.lowercased()
         guard lower.hasPrefix("https://") || (allowPlaintext && lower.hasPrefix("http://")) else {
-            throw DeliveryError(
+            throw NetworkError(
                 .usage, "--webhook \(Self.shown(url)): use an https:// URL (http:// only with --allow-plaintext)")
         }
         self.url = url
@@ -39,7 +39,7 @@ public struct Webhook: Sendable {
         let status = transfer.responseCode
         guard (200..<300).contains(status) else {
             let answer = transfer.answer.prefix(200).replacingOccurrences(of: "\n", with: " ")
-            throw DeliveryError(
+            throw NetworkError(
                 (500..<600).contains(status) || status == 429 ? .temporary : .rejected,
                 "\(server): the webhook answered \(status)\(answer.isEmpty ? "" : ": \(answer)")")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NetworkClient
 import ReportIngest
 
 /// The IMAP client (RFC 3501 / 9051) that `rua fetch` needs, over a ``MailConnection``: greeting,
@@ -45,7 +46,7 @@ final class IMAPSession {
                 try literal(text, count)
             } else {
                 guard count <= 1 << 20 else {
-                    throw MailboxError(.protocolError, "\(server): an unexpected literal of \(count) bytes")
+                    throw NetworkError(.protocolError, "\(server): an unexpected literal of \(count) bytes")
                 }
                 var bytes: [UInt8] = []
                 try connection.read(count: count) { bytes += $0 }
@@ -86,7 +87,7 @@ final class IMAPSession {
                 if data.uppercased().hasPrefix("BYE") {
                     // The tagged answer may still follow (LOGOUT); anything else ends here.
                     if !command.uppercased().hasPrefix("LOGOUT") {
-                        throw MailboxError(
+                        throw NetworkError(
                             .unavailable, "\(server): the server closed the session: \(data.dropFirst(4))")
                     }
                 }
@@ -95,7 +96,7 @@ final class IMAPSession {
                 guard let continuation,
                     let answer = try continuation(String(response.dropFirst(1)).trimmingCharacters(in: .whitespaces))
                 else {
-                    throw MailboxError(.protocolError, "\(server): unexpected continuation after \(shown ?? command)")
+                    throw NetworkError(.protocolError, "\(server): unexpected continuation after \(shown ?? command)")
                 }
                 try connection.write(answer + [13, 10])
             } else if response.hasPrefix(label + " ") {
@@ -120,7 +121,7 @@ final class IMAPSession {
         if implicitTLS { try connection.startTLS(caFile: caFile) }
         let greeting = try readResponse()
         guard greeting.hasPrefix("* OK") || greeting.hasPrefix("* PREAUTH") else {
-            throw MailboxError(.unavailable, "\(server): the server refused the connection: \(greeting)")
+            throw NetworkError(.unavailable, "\(server): the server refused the connection: \(greeting)")
         }
         if let open = greeting.range(of: "[CAPABILITY "), let close = greeting[open.upperBound...].firstIndex(of: "]") {
             capabilities = Self.capabilityList(greeting[open.upperBound..<close])
@@ -130,11 +131,11 @@ final class IMAPSession {
         if !implicitTLS {
             if capabilities.contains("STARTTLS") {
                 let answer = try run("STARTTLS")
-                guard answer.ok else { throw MailboxError(.unavailable, "\(server): STARTTLS refused: \(answer.text)") }
+                guard answer.ok else { throw NetworkError(.unavailable, "\(server): STARTTLS refused: \(answer.text)") }
                 try connection.startTLS(caFile: caFile)
                 try run("CAPABILITY")
             } else if !allowPlaintext {
-                throw MailboxError(
+                throw NetworkError(
                     .unavailable,
                     "\(server): the server offers no STARTTLS, and rua does not log in over an unencrypted connection (--allow-plaintext allows it; imaps:// uses TLS from the start)"
                 )
@@ -153,34 +154,45 @@ final class IMAPSession {
                 answer = try authenticate("PLAIN", response)
             } else if !capabilities.contains("LOGINDISABLED") {
                 guard let quotedUser = Self.quoted(user), let quotedPassword = Self.quoted(password) else {
-                    throw MailboxError(
+                    throw NetworkError(
                         .usage,
                         "\(server): the user or password holds characters LOGIN cannot send, and AUTH=PLAIN is not offered"
                     )
                 }
                 answer = try run("LOGIN \(quotedUser) \(quotedPassword)", shown: "LOGIN")
             } else {
-                throw MailboxError(.refused, "\(server): the server allows no password login here (LOGINDISABLED)")
+                throw NetworkError(.refused, "\(server): the server allows no password login here (LOGINDISABLED)")
             }
         case .accessToken(let token):
-            let response = Data("user=\(user)\u{1}auth=Bearer \(token)\u{1}\u{1}".utf8).base64EncodedString()
-            answer = try authenticate("XOAUTH2", response)
+            answer = try authenticate("XOAUTH2", Self.xoauth2(user: user, token: token))
+        case .oauth(let client):
+            var attempt = try authenticate("XOAUTH2", Self.xoauth2(user: user, token: try client.accessToken()))
+            if !attempt.ok {
+                // A cached token revoked before its time: once more with a new one.
+                client.invalidate()
+                attempt = try authenticate("XOAUTH2", Self.xoauth2(user: user, token: try client.accessToken()))
+            }
+            answer = attempt
         }
         guard answer.ok else {
             let reason = [answer.code, answer.text].filter { !$0.isEmpty }.joined(separator: " ")
-            throw MailboxError(.refused, "\(server): the server refused the login for \(user): \(reason)")
+            throw NetworkError(.refused, "\(server): the server refused the login for \(user): \(reason)")
         }
         if !capabilities.contains("IMAP4REV1") && !capabilities.contains("IMAP4REV2") { try run("CAPABILITY") }
         // Capabilities may change after login (Exchange adds MOVE): read them again unless the answer did.
         if !answer.code.uppercased().hasPrefix("CAPABILITY") { try run("CAPABILITY") }
     }
 
+    /// XOAUTH2's initial response: `user=…^Aauth=Bearer …^A^A`, base64.
+    static func xoauth2(user: String, token: String) -> String {
+        Data("user=\(user)\u{1}auth=Bearer \(token)\u{1}\u{1}".utf8).base64EncodedString()
+    }
+
     private func authenticate(_ mechanism: String, _ response: String) throws -> Completion {
         if capabilities.contains("SASL-IR") {
-            return try run("AUTHENTICATE \(mechanism) \(response)", shown: "AUTHENTICATE \(mechanism)") { _ in
-                // A challenge after the response is an error report (XOAUTH2): answer empty, read the NO.
-                []
-            }
+            // A challenge after the response is an error report (XOAUTH2): answer empty, read the NO.
+            return try run(
+                "AUTHENTICATE \(mechanism) \(response)", shown: "AUTHENTICATE \(mechanism)", continuation: { _ in [] })
         }
         var sent = false
         return try run(
@@ -232,7 +244,7 @@ final class IMAPSession {
             }
         }
         guard answer.ok else {
-            throw MailboxError(.protocolError, "\(server): cannot open the folder \(folder): \(answer.text)")
+            throw NetworkError(.protocolError, "\(server): cannot open the folder \(folder): \(answer.text)")
         }
         return (validity, exists)
     }
@@ -244,7 +256,7 @@ final class IMAPSession {
             guard data.uppercased().hasPrefix("SEARCH") else { return }
             uids += data.dropFirst(6).split(separator: " ").compactMap { UInt32($0) }
         }
-        guard answer.ok else { throw MailboxError(.protocolError, "\(server): UID SEARCH failed: \(answer.text)") }
+        guard answer.ok else { throw NetworkError(.protocolError, "\(server): UID SEARCH failed: \(answer.text)") }
         return uids.sorted()
     }
 
@@ -264,7 +276,7 @@ final class IMAPSession {
                 message = try spool.finish()
             })
         guard answer.ok else {
-            throw MailboxError(.protocolError, "\(server): UID FETCH \(uid) failed: \(answer.text)")
+            throw NetworkError(.protocolError, "\(server): UID FETCH \(uid) failed: \(answer.text)")
         }
         return message
     }
@@ -298,18 +310,18 @@ final class IMAPSession {
         if !answer.ok && answer.code.uppercased() == "TRYCREATE" {
             let created = try run("CREATE \(target)")
             guard created.ok else {
-                throw MailboxError(.protocolError, "\(server): cannot create the folder \(folder): \(created.text)")
+                throw NetworkError(.protocolError, "\(server): cannot create the folder \(folder): \(created.text)")
             }
             answer = try run(move ? "UID MOVE \(set) \(target)" : "UID COPY \(set) \(target)")
         }
         guard answer.ok else {
-            throw MailboxError(.protocolError, "\(server): cannot move messages to \(folder): \(answer.text)")
+            throw NetworkError(.protocolError, "\(server): cannot move messages to \(folder): \(answer.text)")
         }
         if !move {
             let deleted = try run("UID STORE \(set) +FLAGS.SILENT (\\Deleted)")
             let expunged = try run("UID EXPUNGE \(set)")
             guard deleted.ok && expunged.ok else {
-                throw MailboxError(.protocolError, "\(server): copied to \(folder) but not removed: \(expunged.text)")
+                throw NetworkError(.protocolError, "\(server): copied to \(folder) but not removed: \(expunged.text)")
             }
         }
     }
@@ -318,7 +330,7 @@ final class IMAPSession {
         guard !uids.isEmpty else { return }
         let answer = try run("UID STORE \(Self.set(uids)) +FLAGS.SILENT (\\Seen)")
         guard answer.ok else {
-            throw MailboxError(.protocolError, "\(server): cannot flag messages seen: \(answer.text)")
+            throw NetworkError(.protocolError, "\(server): cannot flag messages seen: \(answer.text)")
         }
     }
 
@@ -330,7 +342,7 @@ final class IMAPSession {
         try connection.write(Array("\(label) IDLE\r\n".utf8))
         let ready = try readResponse()
         guard ready.hasPrefix("+") else {
-            throw MailboxError(.protocolError, "\(server): IDLE refused: \(ready)")
+            throw NetworkError(.protocolError, "\(server): IDLE refused: \(ready)")
         }
         var arrived = false
         let deadline = Date().addingTimeInterval(Double(seconds))
@@ -341,9 +353,9 @@ final class IMAPSession {
                 let line = try readResponse()
                 if line.uppercased().hasSuffix(" EXISTS") { arrived = true }
                 if line.uppercased().hasPrefix("* BYE") {
-                    throw MailboxError(.unavailable, "\(server): the server closed the session during IDLE")
+                    throw NetworkError(.unavailable, "\(server): the server closed the session during IDLE")
                 }
-            } catch let error as MailboxError where error.message.hasSuffix("did not answer in time") {
+            } catch let error as NetworkError where error.message.hasSuffix(MailConnection.timedOut) {
                 continue
             }
         }
@@ -367,6 +379,8 @@ public enum Secret: Sendable {
     case password(String)
     /// An OAuth 2.0 access token, sent with XOAUTH2.
     case accessToken(String)
+    /// Access tokens obtained (and renewed) from a token endpoint, sent with XOAUTH2.
+    case oauth(OAuthClient)
 }
 
 /// IMAP's modified UTF-7 for mailbox names (RFC 3501 §5.1.3): printable ASCII as it is (`&` as `&-`),

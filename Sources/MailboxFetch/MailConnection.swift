@@ -1,5 +1,6 @@
 import CTLS
 import Glibc
+import NetworkClient
 
 /// A TCP connection to a mail server, in clear until ``startTLS(caFile:)`` and then through OpenSSL:
 /// the certificate verified against the system's trust store (or a CA file) and for the host name or
@@ -26,7 +27,7 @@ final class MailConnection {
         var found: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &found)
         guard status == 0, let first = found else {
-            throw MailboxError(
+            throw NetworkError(
                 .unavailable, "\(server): cannot resolve \(host): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(first) }
@@ -50,7 +51,7 @@ final class MailConnection {
             Glibc.close(socketDescriptor)
         }
         guard descriptor >= 0 else {
-            throw MailboxError(.unavailable, "\(server): cannot connect: \(String(cString: strerror(lastError)))")
+            throw NetworkError(.unavailable, "\(server): cannot connect: \(String(cString: strerror(lastError)))")
         }
     }
 
@@ -73,20 +74,20 @@ final class MailConnection {
     /// Starts TLS on the connection (at once for imaps://, after STARTTLS for imap://).
     func startTLS(caFile: String?) throws {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
-            throw MailboxError(.unavailable, "\(server): OpenSSL could not set up TLS")
+            throw NetworkError(.unavailable, "\(server): OpenSSL could not set up TLS")
         }
         self.context = context
         _ = rua_tls_set_minimum_version(context)
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        // The system's trust store, and a private CA besides when one is given.
+        SSL_CTX_set_default_verify_paths(context)
         if let caFile {
             guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1 else {
-                throw MailboxError(.usage, "--ca-file \(caFile): not a PEM file of CA certificates")
+                throw NetworkError(.usage, "--ca-file \(caFile): not a PEM file of CA certificates")
             }
-        } else {
-            SSL_CTX_set_default_verify_paths(context)
         }
         guard let tls = SSL_new(context) else {
-            throw MailboxError(.unavailable, "\(server): OpenSSL could not set up TLS")
+            throw NetworkError(.unavailable, "\(server): OpenSSL could not set up TLS")
         }
         self.tls = tls
         SSL_set_fd(tls, descriptor)
@@ -99,18 +100,20 @@ final class MailConnection {
             SSL_set1_host(tls, host)
         }
         if buffered > 0 {
-            throw MailboxError(.protocolError, "\(server): the server sent data before TLS began")
+            throw NetworkError(.protocolError, "\(server): the server sent data before TLS began")
         }
         guard SSL_connect(tls) == 1 else {
             let verification = SSL_get_verify_result(tls)
             if verification != X509_V_OK {
                 let reason = String(cString: X509_verify_cert_error_string(verification))
-                throw MailboxError(
+                throw NetworkError(
                     .unavailable, "\(server): TLS failed, the server's certificate is not trusted: \(reason)")
             }
-            throw MailboxError(.unavailable, "\(server): TLS failed: \(Self.openSSLError())")
+            throw NetworkError(.unavailable, "\(server): TLS failed: \(Self.openSSLError())")
         }
     }
+
+    static let timedOut = "the server did not answer in time"
 
     static func openSSLError() -> String {
         let code = ERR_get_error()
@@ -128,8 +131,8 @@ final class MailConnection {
                 return Glibc.send(descriptor, chunk.baseAddress, chunk.count, Int32(MSG_NOSIGNAL))
             }
             guard written > 0 else {
-                if tls == nil && errno == EINTR { continue }
-                throw MailboxError(.unavailable, "\(server): the connection was lost while sending")
+                if errno == EINTR { continue }
+                throw NetworkError(.unavailable, "\(server): the connection was lost while sending")
             }
             offset += written
         }
@@ -148,6 +151,7 @@ final class MailConnection {
             start = 0
         }
         while true {
+            errno = 0
             let count = buffer.withUnsafeMutableBytes { space -> Int in
                 let free = UnsafeMutableRawBufferPointer(rebasing: space[end...])
                 if let tls { return Int(SSL_read(tls, free.baseAddress, Int32(free.count))) }
@@ -157,12 +161,16 @@ final class MailConnection {
                 end += count
                 return true
             }
-            if count == 0 { return false }
-            if tls == nil && errno == EINTR { continue }
-            if tls == nil && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                throw MailboxError(.unavailable, "\(server): the server did not answer in time")
+            if count == 0 && tls == nil { return false }
+            // A signal (SIGTERM under --watch): a socket with a timeout is not restarted by the kernel.
+            if errno == EINTR { continue }
+            // The socket's timeout ran out (SSL_read reports it as a failed read with EAGAIN).
+            if errno == EAGAIN || errno == EWOULDBLOCK {
+                errno = 0
+                throw NetworkError(.unavailable, "\(server): \(Self.timedOut)")
             }
-            throw MailboxError(
+            if count == 0 { return false }
+            throw NetworkError(
                 .unavailable,
                 "\(server): the connection was lost" + (tls == nil ? ": \(String(cString: strerror(errno)))" : ""))
         }
@@ -181,9 +189,9 @@ final class MailConnection {
             line += buffer[start..<end]
             start = end
             guard line.count <= limit else {
-                throw MailboxError(.protocolError, "\(server): a response line longer than \(limit) bytes")
+                throw NetworkError(.protocolError, "\(server): a response line longer than \(limit) bytes")
             }
-            guard try fill() else { throw MailboxError(.unavailable, "\(server): the server closed the connection") }
+            guard try fill() else { throw NetworkError(.unavailable, "\(server): the server closed the connection") }
         }
     }
 
@@ -193,7 +201,7 @@ final class MailConnection {
         while remaining > 0 {
             if buffered == 0 {
                 guard try fill() else {
-                    throw MailboxError(.unavailable, "\(server): the server closed the connection in a message")
+                    throw NetworkError(.unavailable, "\(server): the server closed the connection in a message")
                 }
             }
             let take = min(remaining, buffered)

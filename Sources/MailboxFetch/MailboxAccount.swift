@@ -1,4 +1,5 @@
 import Foundation
+import NetworkClient
 
 /// A mailbox on an IMAP server, from a URL: `imaps://user@host[:993]/FOLDER` (TLS from the first byte)
 /// or `imap://user@host[:143]/FOLDER` (STARTTLS). The folder defaults to INBOX; levels are separated
@@ -20,18 +21,18 @@ public struct MailboxAccount: Sendable {
             scheme = "imap://"
             implicitTLS = false
         } else {
-            throw MailboxError(
+            throw NetworkError(
                 .usage, "\(url): use imaps://USER@HOST/FOLDER (TLS) or imap://USER@HOST/FOLDER (STARTTLS)")
         }
         var rest = Substring(url.dropFirst(scheme.count))
         let authority = rest.prefix { $0 != "/" }
         rest = rest.dropFirst(authority.count).drop { $0 == "/" }
         guard let at = authority.lastIndex(of: "@") else {
-            throw MailboxError(.usage, "\(url): the URL names no user (imaps://USER@HOST/FOLDER)")
+            throw NetworkError(.usage, "\(url): the URL names no user (imaps://USER@HOST/FOLDER)")
         }
         let userPart = authority[..<at]
         guard !userPart.contains(":") else {
-            throw MailboxError(
+            throw NetworkError(
                 .usage, "\(url): no password in the URL, where ps shows it: use --password-file or RUA_IMAP_PASSWORD")
         }
         user = String(userPart).removingPercentEncoding ?? String(userPart)
@@ -39,23 +40,23 @@ public struct MailboxAccount: Sendable {
         var portNumber = implicitTLS ? 993 : 143
         if hostPart.hasPrefix("[") {
             guard let close = hostPart.firstIndex(of: "]") else {
-                throw MailboxError(.usage, "\(url): a bad IPv6 address")
+                throw NetworkError(.usage, "\(url): a bad IPv6 address")
             }
             let after = hostPart[hostPart.index(after: close)...]
             if after.hasPrefix(":") {
-                guard let number = Int(after.dropFirst()) else { throw MailboxError(.usage, "\(url): a bad port") }
+                guard let number = Int(after.dropFirst()) else { throw NetworkError(.usage, "\(url): a bad port") }
                 portNumber = number
             }
             hostPart = hostPart[hostPart.index(after: hostPart.startIndex)..<close]
         } else if let colon = hostPart.lastIndex(of: ":") {
             guard let number = Int(hostPart[hostPart.index(after: colon)...]) else {
-                throw MailboxError(.usage, "\(url): a bad port")
+                throw NetworkError(.usage, "\(url): a bad port")
             }
             portNumber = number
             hostPart = hostPart[..<colon]
         }
         guard !hostPart.isEmpty, (1...65_535).contains(portNumber) else {
-            throw MailboxError(.usage, "\(url): the URL names no host or a bad port")
+            throw NetworkError(.usage, "\(url): the URL names no host or a bad port")
         }
         host = String(hostPart)
         port = portNumber

@@ -1,4 +1,5 @@
 import Foundation
+import NetworkClient
 import ReportModel
 import ReportPipeline
 
@@ -46,8 +47,10 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
     /// UIDs whose outcome was committed (for `leave`'s checkpoint).
     private var handled: Set<UInt32> = []
     /// What went wrong on the server side: named in the summary; the first that ended the run.
-    public private(set) var problems: [MailboxError] = []
-    public private(set) var lost: MailboxError?
+    public private(set) var problems: [NetworkError] = []
+    public private(set) var lost: NetworkError?
+    /// Asked before each message: true ends the run after the message in hand (SIGTERM).
+    public var shouldStop: @Sendable () -> Bool = { false }
     public private(set) var fetched = 0
     public private(set) var moved = 0
     public private(set) var flagged = 0
@@ -92,7 +95,7 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
             announced = true
             if !uids.isEmpty { return .found(uids.count) }
         }
-        while index < uids.count, lost == nil {
+        while index < uids.count, lost == nil, !shouldStop() {
             let uid = uids[index]
             index += 1
             let name = account.inputName(uidValidity: uidValidity, uid: uid)
@@ -108,11 +111,11 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
                     self?.commit(uid, report: report)
                 }
                 return .input(input)
-            } catch let error as MailboxError {
+            } catch let error as NetworkError {
                 lost = error
                 return .unreadable(name: name, reason: error.message)
             } catch {
-                lost = MailboxError(.unavailable, "\(account.server): \(error)")
+                lost = NetworkError(.unavailable, "\(account.server): \(error)")
                 return .unreadable(name: name, reason: "\(error)")
             }
         }
@@ -167,12 +170,12 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
                 }
             }
             handled.formUnion(batch.map(\.uid))
-        } catch let error as MailboxError {
+        } catch let error as NetworkError {
             // Stored but not moved: the next run finds them stored and moves them then.
             problems.append(error)
             if error.kind == .unavailable { lost = error }
         } catch {
-            problems.append(MailboxError(.unavailable, "\(error)"))
+            problems.append(NetworkError(.unavailable, "\(error)"))
         }
     }
 

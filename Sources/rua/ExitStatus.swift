@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetworkClient
 
 /// The exit statuses of `rua`, from sysexits(3). Scripts and MTAs depend on them.
 enum ExitStatus {
@@ -20,4 +21,17 @@ enum ExitStatus {
     static let ioError = ExitCode(74)
     /// A temporary failure (database locked past the timeout): try again later.
     static let temporaryFailure = ExitCode(75)
+}
+
+extension ExitStatus {
+    /// The status for a server that could not be used, by why.
+    static func of(_ error: NetworkError) -> ExitCode {
+        switch error.kind {
+        case .usage: usage
+        case .unavailable, .protocolError: unavailable
+        case .refused: noPermission
+        case .temporary: temporaryFailure
+        case .rejected: protocolError
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import NetworkClient
 import Testing
 
 @testable import MailboxFetch
@@ -15,7 +16,7 @@ import Testing
             "https://a@b/", "imaps://imap.example.com/INBOX", "imaps://u:secret@host/", "imaps://u@host:0/",
             "imaps://u@/",
         ] {
-            #expect(throws: MailboxError.self, "\(bad)") { try MailboxAccount(url: bad) }
+            #expect(throws: NetworkError.self, "\(bad)") { try MailboxAccount(url: bad) }
         }
     }
 

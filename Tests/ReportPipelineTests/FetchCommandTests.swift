@@ -126,3 +126,139 @@ import Testing
         #expect(inURL.stderr.contains("no password in the URL"))
     }
 }
+
+/// XOAUTH2 for real against Dovecot's oauth2 passdb, the tokens obtained by rua from a stand-in for
+/// Microsoft's and Google's token endpoints (which cannot be reached from here) speaking their protocol.
+@Suite(.serialized) struct FetchOAuthTests {
+    static func oauth(
+        _ services: TestServices, _ flow: [String], db: String, cache: String? = nil
+    )
+        throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        try RuaExecutable.run(
+            ["fetch", "imaps://\(services.oauthUser)@127.0.0.1:10993/INBOX", "--ca-file", services.caFile, "--db", db]
+                + flow + (cache.map { ["--token-cache", $0] } ?? []))
+    }
+
+    static func issued(_ services: TestServices) throws -> Int {
+        let answer = try services.standin("/stats", post: false)
+        let object = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
+        return object?["issued"] as? Int ?? -1
+    }
+
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func microsoftClientCredentialsLogInWithXOAUTH2AndTheTokenIsCachedAndRenewedWhenRevoked() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let secret = try temp.write("secret", "rua-test-secret\n")
+        let microsoft = [
+            "--oauth", "microsoft", "--tenant", "contoso", "--client-id", "rua-test-client", "--client-secret-file",
+            secret, "--token-url", services.oauthHTTPS + "/contoso/oauth2/v2.0/token",
+        ]
+        try services.fill(services.oauthUser, with: Array(FetchCommandTests.mail.prefix(3)))
+        let cache = temp.path("token.json")
+        let before = try Self.issued(services)
+        let first = try Self.oauth(services, microsoft, db: temp.path("db.sqlite"), cache: cache)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("3 messages fetched, 3 moved"))
+        #expect(try Self.issued(services) == before + 1)
+        // The cached token serves the next run: the endpoint is not asked again.
+        let second = try Self.oauth(services, microsoft, db: temp.path("db.sqlite"), cache: cache)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try Self.issued(services) == before + 1)
+        let mode = (try FileManager.default.attributesOfItem(atPath: cache)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+        // Revoked before its time: the server refuses the cached token, rua asks for a new one.
+        try services.standin("/revoke")
+        try services.standin("/reset")
+        let renewed = try Self.oauth(services, microsoft, db: temp.path("db.sqlite"), cache: cache)
+        #expect(renewed.status == 0, "\(renewed.stderr)")
+        #expect(try Self.issued(services) == before + 2)
+        // A wrong client secret is refused by the endpoint: 77, with its words.
+        let wrong = try temp.write("wrong", "not-the-secret\n")
+        let refused = try Self.oauth(
+            services, microsoft.map { $0 == secret ? wrong : $0 }, db: temp.path("db.sqlite"))
+        #expect(refused.status == 77)
+        #expect(refused.stderr.contains("the token endpoint answered 401: invalid_client"))
+    }
+
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func googleRefreshTokensAreExchangedAndARevokedOneIsRefused() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let secret = try temp.write("secret", "rua-test-secret\n")
+        let refresh = try temp.write("refresh", "rua-test-refresh\n")
+        let google = [
+            "--oauth", "google", "--client-id", "rua-test-client", "--client-secret-file", secret,
+            "--refresh-token-file", refresh, "--token-url", services.oauthHTTPS + "/token",
+        ]
+        try services.standin("/reset")
+        try services.fill(services.oauthUser, with: Array(FetchCommandTests.mail.suffix(2)))
+        let fetched = try Self.oauth(services, google, db: temp.path("db.sqlite"))
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(fetched.stdout.contains("2 messages fetched, 2 moved"))
+        try services.standin("/revoke")
+        defer { _ = try? services.standin("/reset") }
+        let revoked = try Self.oauth(services, google, db: temp.path("db.sqlite"))
+        #expect(revoked.status == 77)
+        #expect(revoked.stderr.contains("invalid_grant: Token has been expired or revoked."))
+        // An access token that the server does not accept (expired, revoked): refused, 77.
+        let stale = try temp.write("stale", "standin-expired-token\n")
+        let refused = try RuaExecutable.run(
+            [
+                "fetch", "imaps://\(services.oauthUser)@127.0.0.1:10993/INBOX", "--ca-file", services.caFile,
+                "--db", temp.path("db.sqlite"), "--token-file", stale,
+            ])
+        #expect(refused.status == 77)
+        #expect(refused.stderr.contains("the server refused the login for \(services.oauthUser)"))
+    }
+}
+
+extension FetchCommandTests {
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func watchingFetchesWhatArrivesAndStopsCleanlyOnSIGTERM() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        try services.fill("ruafetch2", with: Array(Self.mail.prefix(2)))
+        let process = Process()
+        process.executableURL = RuaExecutable.url
+        process.arguments = [
+            "fetch", "imaps://ruafetch2@127.0.0.1:10993/INBOX", "--password-file", services.passwordFile, "--ca-file",
+            services.caFile, "--db", db, "--watch", "--quiet",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        func waitUntil(_ condition: () -> Bool) -> Bool {
+            for _ in 0..<150 {
+                if condition() { return true }
+                usleep(100_000)
+            }
+            return false
+        }
+        #expect(
+            waitUntil {
+                services.messages("ruafetch2", in: "Archive/Rua").count
+                    + services.messages("ruafetch2", in: "Archive/Rua/Other").count == 2
+            })
+        // A message arriving while it waits (IDLE) is fetched and moved too.
+        let arriving = services.home + "/ruafetch2/Maildir/new/3000.test"
+        try FileManager.default.copyItem(atPath: Self.mail[4], toPath: arriving)
+        chown(arriving, getpwnam("ruamail").pointee.pw_uid, getpwnam("ruamail").pointee.pw_gid)
+        #expect(waitUntil { services.messages("ruafetch2", in: "INBOX").isEmpty })
+        #expect(
+            services.messages("ruafetch2", in: "Archive/Rua").count
+                + services.messages("ruafetch2", in: "Archive/Rua/Other").count == 3)
+        process.terminate()
+        #expect(waitUntil { !process.isRunning }, "rua fetch --watch did not stop on SIGTERM")
+        #expect(
+            process.terminationStatus == 0,
+            "\(String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self))")
+        // Two of the three held a report (the other is a failure report, kept and moved aside).
+        let reports = try RuaExecutable.run(["reports", "--db", db, "--format", "ndjson"])
+        #expect(reports.stdout.split(separator: "\n").count == 2)
+    }
+}

@@ -48,7 +48,7 @@ struct InstallTests {
         }
 
         let units = prefix + "/lib/systemd/system"
-        for unit in ["rua-digest.service", "rua-import.service", "rua-alerts.service"] {
+        for unit in ["rua-digest.service", "rua-import.service", "rua-alerts.service", "rua-fetch.service"] {
             let text = try String(contentsOfFile: units + "/" + unit, encoding: .utf8)
             #expect(text.contains("ExecStart=/usr/bin/rua "), "\(unit)")
             #expect(text.contains("RUA_DB=/var/lib/rua/rua.sqlite"), "\(unit)")
@@ -60,7 +60,7 @@ struct InstallTests {
             let verified = try Self.shell(
                 "cp \(units)/rua-digest.timer \(units)/rua-import.timer \(units)/rua-alerts.timer \(temp.path("")) && "
                     + "cd \(temp.path("")) && systemd-analyze verify --man=no rua-digest.service rua-digest.timer "
-                    + "rua-import.service rua-import.timer rua-alerts.service rua-alerts.timer")
+                    + "rua-import.service rua-import.timer rua-alerts.service rua-alerts.timer rua-fetch.service")
             #expect(verified.status == 0 && verified.stderr.isEmpty, "\(verified.stderr)")
         }
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/rua/schemas/digest.schema.json"))

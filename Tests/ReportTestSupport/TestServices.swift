@@ -20,10 +20,14 @@ public struct TestServices: Decodable, Sendable {
     public var fetchUsers: String
     /// Their homes are here, each with a Maildir.
     public var home: String
+    /// The token endpoints' stand-in, and the user its tokens are good for.
+    public var oauthHTTPS: String
+    public var oauthUser: String
 
     enum CodingKeys: String, CodingKey {
         case smtpStarttls = "smtp_starttls", smtps, imapStarttls = "imap_starttls", imaps, user, address
-        case passwordFile = "password_file", caFile = "ca_file", maildir, sendmail, fetchUsers = "fetch_users", home
+        case passwordFile = "password_file", caFile = "ca_file", maildir, sendmail, fetchUsers = "fetch_users", home,
+            oauthHTTPS = "oauth_https", oauthUser = "oauth_user"
     }
 
     public static let current: TestServices? = {
@@ -54,6 +58,20 @@ public struct TestServices: Decodable, Sendable {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
+    }
+
+    /// Calls the token stand-in (`/revoke`, `/reset`, `/stats`) with curl; returns its answer.
+    @discardableResult
+    public func standin(_ path: String, post: Bool = true) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "--cacert", caFile] + (post ? ["-X", "POST"] : []) + [oauthHTTPS + path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Empties `user`'s mailbox (every folder) and puts `files` in its INBOX as new messages.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Delivery
 import Foundation
+import NetworkClient
 
 /// `--mail-to`, `--webhook` and how they go out: the digest and alerts delivered by the command itself,
 /// so that a cron job needs no `mail` program that knows HTML.
@@ -90,18 +91,18 @@ struct DeliveryOptions: ParsableArguments {
         guard smtpUser != nil else { return nil }
         if let smtpPasswordFile {
             guard let data = FileManager.default.contents(atPath: smtpPasswordFile) else {
-                throw DeliveryError(.usage, "--smtp-password-file \(smtpPasswordFile): cannot be read")
+                throw NetworkError(.usage, "--smtp-password-file \(smtpPasswordFile): cannot be read")
             }
             let line =
                 String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 .first.map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) } ?? ""
             guard !line.isEmpty else {
-                throw DeliveryError(.usage, "--smtp-password-file \(smtpPasswordFile): the first line is empty")
+                throw NetworkError(.usage, "--smtp-password-file \(smtpPasswordFile): the first line is empty")
             }
             return line
         }
         if let password = ProcessInfo.processInfo.environment["RUA_SMTP_PASSWORD"] { return password }
-        throw DeliveryError(
+        throw NetworkError(
             .usage, "--smtp-user \(smtpUser ?? ""): give the password with --smtp-password-file or RUA_SMTP_PASSWORD")
     }
 
@@ -118,41 +119,35 @@ struct DeliveryOptions: ParsableArguments {
     )
         -> Int32?
     {
-        var failures: [DeliveryError] = []
+        var failures: [NetworkError] = []
         if mails {
             do {
                 let message = MailMessage(
                     from: sender, to: recipientTexts.compactMap(MailAddress.init), subject: subject ?? defaultSubject,
                     date: now, text: text, html: html)
                 try transport().send(message)
-            } catch let error as DeliveryError {
+            } catch let error as NetworkError {
                 failures.append(error)
             } catch {
-                failures.append(DeliveryError(.unavailable, "\(error)"))
+                failures.append(NetworkError(.unavailable, "\(error)"))
             }
         }
         if let webhook {
             do {
                 try Webhook(url: webhook, caFile: caFile, allowPlaintext: allowPlaintext).post(
                     json: Array(webhookJSON().utf8))
-            } catch let error as DeliveryError {
+            } catch let error as NetworkError {
                 failures.append(error)
             } catch {
-                failures.append(DeliveryError(.unavailable, "\(error)"))
+                failures.append(NetworkError(.unavailable, "\(error)"))
             }
         }
         for failure in failures { printError("rua: not delivered: \(failure.message)") }
         return failures.map { Self.status($0.kind) }.max { Self.rank($0) < Self.rank($1) }
     }
 
-    static func status(_ kind: DeliveryError.Kind) -> Int32 {
-        switch kind {
-        case .usage: ExitStatus.usage.rawValue
-        case .unavailable: ExitStatus.unavailable.rawValue
-        case .refused: ExitStatus.noPermission.rawValue
-        case .temporary: ExitStatus.temporaryFailure.rawValue
-        case .rejected: ExitStatus.protocolError.rawValue
-        }
+    static func status(_ kind: NetworkError.Kind) -> Int32 {
+        ExitStatus.of(NetworkError(kind, "")).rawValue
     }
 
     /// A usage error first, a refused login next: what the user must fix before anything else.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MailboxFetch
+import NetworkClient
 import ReportModel
 import ReportRendering
 import ReportService
@@ -12,14 +13,17 @@ struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch reports from an IMAP mailbox: each message imported, then moved once its outcome is stored.",
         usage: """
-            rua fetch <url> [--password-file <file>] [--token-file <file>] [--ca-file <file>] [--allow-plaintext] [--after <move:FOLDER|seen|leave>] [--other-folder <folder>] [--limit <n>] [--watch] [--interval <span>] [--json] [--quiet] [--max-report-bytes <bytes>] [--db <path>] [--busy-timeout <seconds>]
+            rua fetch <url> [--password-file <file>] [--token-file <file>] [--oauth <microsoft|google> --client-id <id> [--tenant <tenant>] [--client-secret-file <file>] [--refresh-token-file <file>] [--token-url <url>] [--token-cache <file>]] [--ca-file <file>] [--allow-plaintext] [--after <move:FOLDER|seen|leave>] [--other-folder <folder>] [--limit <n>] [--watch] [--interval <span>] [--json] [--quiet] [--max-report-bytes <bytes>] [--db <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             URL: imaps://USER@HOST[:993]/FOLDER (TLS from the first byte) or imap://USER@HOST[:143]/FOLDER \
             (STARTTLS, required unless --allow-plaintext); the folder defaults to INBOX, levels separated \
             by / whatever the server uses. The password comes from --password-file or RUA_IMAP_PASSWORD \
             (AUTHENTICATE PLAIN, else LOGIN); an OAuth 2.0 access token from --token-file or \
-            RUA_IMAP_TOKEN (XOAUTH2). Certificates are verified against the system's trust store and the \
+            RUA_IMAP_TOKEN (XOAUTH2), or tokens rua obtains itself with --oauth: microsoft (the \
+            client-credentials grant for --tenant, --client-id and the secret; the app needs IMAP.AccessAsApp) \
+            or google (a refresh token exchanged for access tokens), renewed five minutes before they \
+            expire and kept in --token-cache between runs. Certificates are verified against the system's trust store and the \
             host name; --ca-file trusts a private CA.
 
             Each message is read with BODY.PEEK[] (never marked seen by reading), imported as rua import \
@@ -55,7 +59,35 @@ struct Fetch: ParsableCommand {
             "Read an OAuth 2.0 access token from this file (or set RUA_IMAP_TOKEN): XOAUTH2.", valueName: "file"))
     var tokenFile: String?
 
-    @Option(help: ArgumentHelp("Trust the certificates of this CA file (a private CA).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Obtain OAuth 2.0 tokens for XOAUTH2: microsoft (client credentials) or google (a refresh token).",
+            valueName: "provider"))
+    var oauth: OAuthProvider?
+
+    @Option(help: ArgumentHelp("Microsoft 365: the tenant (directory) id or domain.", valueName: "tenant"))
+    var tenant: String?
+
+    @Option(help: ArgumentHelp("The OAuth application's client id.", valueName: "id"))
+    var clientID: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Read the client secret from this file (or set RUA_OAUTH_CLIENT_SECRET).", valueName: "file"))
+    var clientSecretFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Google: read the refresh token from this file (or set RUA_OAUTH_REFRESH_TOKEN).", valueName: "file"))
+    var refreshTokenFile: String?
+
+    @Option(help: ArgumentHelp("The token endpoint, instead of Microsoft's or Google's.", valueName: "url"))
+    var tokenURL: String?
+
+    @Option(help: ArgumentHelp("Keep the access token in this file (mode 0600) between runs.", valueName: "file"))
+    var tokenCache: String?
+
+    @Option(help: ArgumentHelp("Trust the certificates of this CA file (a private CA) too.", valueName: "file"))
     var caFile: String?
 
     @Flag(help: "Allow imap:// without STARTTLS (a server on this host): the password then goes in clear.")
@@ -76,18 +108,11 @@ struct Fetch: ParsableCommand {
     @Option(help: ArgumentHelp("With --watch and no IDLE: how often to look (30s, 5m, 1h).", valueName: "span"))
     var interval = "5m"
 
-    @Flag(help: "Print one JSON object per line for every item handled.")
-    var json = false
-
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
-
-    @Option(
-        help: ArgumentHelp(
-            "Most decompressed bytes per report (suffixes K, M, G for KiB, MiB, GiB).", valueName: "bytes"))
-    var maxReportBytes: ByteCount = ByteCount(ReportService.defaultMaxReportBytes)
-
+    @OptionGroup var output: ImportOutputOptions
     @OptionGroup var store: StoreOptions
+
+    var json: Bool { output.json }
+    var quiet: Bool { output.quiet }
 
     var afterAction: AfterFetch? {
         switch after.lowercased() {
@@ -113,10 +138,19 @@ struct Fetch: ParsableCommand {
         guard afterAction != nil else { throw ValidationError("--after '\(after)': use move:FOLDER, seen or leave") }
         guard intervalSeconds != nil else { throw ValidationError("--interval '\(interval)': use 30s, 5m or 1h") }
         if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
-        if passwordFile != nil && tokenFile != nil {
-            throw ValidationError("--password-file and --token-file: give one")
+        if [passwordFile != nil, tokenFile != nil, oauth != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("--password-file, --token-file and --oauth: give one")
         }
-        do { _ = try MailboxAccount(url: url) } catch let error as MailboxError { throw ValidationError(error.message) }
+        if oauth == nil && (tenant != nil || clientID != nil || clientSecretFile != nil || refreshTokenFile != nil) {
+            throw ValidationError("--tenant, --client-id, --client-secret-file and --refresh-token-file need --oauth")
+        }
+        if let oauth {
+            guard clientID != nil else { throw ValidationError("--oauth \(oauth.rawValue) needs --client-id") }
+            if oauth == .microsoft && tenant == nil && tokenURL == nil {
+                throw ValidationError("--oauth microsoft needs --tenant (or --token-url)")
+            }
+        }
+        do { _ = try MailboxAccount(url: url) } catch let error as NetworkError { throw ValidationError(error.message) }
     }
 
     /// The password or token: from the file named, else the environment.
@@ -132,6 +166,34 @@ struct Fetch: ParsableCommand {
             return line
         }
         let environment = ProcessInfo.processInfo.environment
+        if let oauth, let clientID {
+            let secret =
+                try clientSecretFile.map { try firstLine($0, "--client-secret-file") }
+                ?? environment["RUA_OAUTH_CLIENT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+            guard let secret else {
+                throw ValidationError(
+                    "--oauth: give the client secret with --client-secret-file or RUA_OAUTH_CLIENT_SECRET")
+            }
+            let flow: OAuthFlow
+            switch oauth {
+            case .microsoft:
+                flow = .clientCredentials(
+                    tokenURL: tokenURL ?? OAuthFlow.microsoftTokenURL(tenant: tenant ?? ""), clientID: clientID,
+                    clientSecret: secret, scope: OAuthFlow.microsoftIMAPScope)
+            case .google:
+                let refresh =
+                    try refreshTokenFile.map { try firstLine($0, "--refresh-token-file") }
+                    ?? environment["RUA_OAUTH_REFRESH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+                guard let refresh else {
+                    throw ValidationError(
+                        "--oauth google: give the refresh token with --refresh-token-file or RUA_OAUTH_REFRESH_TOKEN")
+                }
+                flow = .refreshToken(
+                    tokenURL: tokenURL ?? OAuthFlow.googleTokenURL, clientID: clientID, clientSecret: secret,
+                    refreshToken: refresh)
+            }
+            return .oauth(OAuthClient(flow: flow, caFile: caFile, cacheFile: tokenCache))
+        }
         if let tokenFile { return .accessToken(try firstLine(tokenFile, "--token-file")) }
         if let passwordFile { return .password(try firstLine(passwordFile, "--password-file")) }
         if let token = environment["RUA_IMAP_TOKEN"], !token.isEmpty { return .accessToken(token) }
@@ -150,20 +212,28 @@ struct Fetch: ParsableCommand {
         options.caFile = caFile
         options.allowPlaintext = allowPlaintext
         options.limit = limit
+        // A server that closes the connection makes a write fail, not kill rua.
+        signal(SIGPIPE, SIG_IGN)
         if watch {
             signal(SIGTERM) { _ in stopRequested = 1 }
             signal(SIGINT) { _ in stopRequested = 1 }
+            // A parent may have left them blocked (a test runner, some supervisors): they must arrive.
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGTERM)
+            sigaddset(&signals, SIGINT)
+            sigprocmask(SIG_UNBLOCK, &signals, nil)
         }
         var backoff = 5
         while true {
             do {
                 try fetchOnce(account: account, secret: secret, options: options, pinned: pinned)
                 return
-            } catch let error as MailboxError {
+            } catch let error as NetworkError {
                 // Watching, a lost connection or a server gone away is waited out; anything else ends it.
                 guard watch && error.kind == .unavailable && stopRequested == 0 else {
                     printError("rua: \(Escaping.terminal(error.message))")
-                    throw Self.status(error)
+                    throw ExitStatus.of(error)
                 }
                 printError("rua: \(Escaping.terminal(error.message)); trying again in \(backoff) s")
                 for _ in 0..<(backoff * 5) where stopRequested == 0 { usleep(200_000) }
@@ -183,10 +253,11 @@ struct Fetch: ParsableCommand {
             service?.close()
         }
         let fetcher = try MailboxFetcher(account: account, secret: secret, options: options)
+        fetcher.shouldStop = { stopRequested != 0 }
         defer { fetcher.finish() }
         while true {
             let pipeline = Importer(
-                databaseAt: store.path, busyTimeout: store.busyTimeout, maxReportBytes: maxReportBytes.value,
+                databaseAt: store.path, busyTimeout: store.busyTimeout, maxReportBytes: output.maxReportBytes.value,
                 clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() })
             defer { pipeline.close() }
             let progress = json || quiet ? nil : ProgressLine.make(quiet: quiet)
@@ -234,13 +305,8 @@ struct Fetch: ParsableCommand {
             try fetcher.refresh()
         }
     }
+}
 
-    /// The exit status for a server error.
-    static func status(_ error: MailboxError) -> ExitCode {
-        switch error.kind {
-        case .unavailable, .protocolError: ExitStatus.unavailable
-        case .refused: ExitStatus.noPermission
-        case .usage: ExitStatus.usage
-        }
-    }
+enum OAuthProvider: String, ExpressibleByArgument, CaseIterable {
+    case microsoft, google
 }

@@ -33,24 +33,17 @@ struct Import: ParsableCommand {
     @Flag(help: "Move each Maildir message from new/ to cur/ with the seen flag once its outcome is stored.")
     var maildirMarkSeen = false
 
-    @Flag(help: "Print one JSON object per line for every item handled (file or archive member).")
-    var json = false
-
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
-
-    @Option(
-        help: ArgumentHelp(
-            "Most decompressed bytes per report (suffixes K, M, G for KiB, MiB, GiB).", valueName: "bytes"))
-    var maxReportBytes: ByteCount = ByteCount(ReportService.defaultMaxReportBytes)
-
+    @OptionGroup var output: ImportOutputOptions
     @OptionGroup var store: StoreOptions
+
+    var json: Bool { output.json }
+    var quiet: Bool { output.quiet }
 
     func run() throws {
         let pinned = try ProcessInfo.processInfo.environment["RUA_NOW"].map { _ in try currentTime() }
         // The database is opened by the import while its reader reads the first inputs.
         let pipeline = Importer(
-            databaseAt: store.path, busyTimeout: store.busyTimeout, maxReportBytes: maxReportBytes.value,
+            databaseAt: store.path, busyTimeout: store.busyTimeout, maxReportBytes: output.maxReportBytes.value,
             clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() },
             markMaildirSeen: maildirMarkSeen)
         defer { pipeline.close() }
@@ -60,17 +53,9 @@ struct Import: ParsableCommand {
         // No database, nothing kept: from standard input the MTA must keep the message and retry (75),
         // whatever the cause.
         let summary = try store.perform(alwaysTemporary: fromStandardInput) {
-            try pipeline.importPaths(fromStandardInput ? ["-"] : paths.map(RawArguments.lossless)) { item in
-                if json {
-                    print(ImportRenderer.jsonLine(item))
-                } else if !quiet, let line = ImportRenderer.textLine(item, colors: TerminalOptions.automaticColors) {
-                    progress?.finish()
-                    print(line)
-                } else if quiet, item.outcome == .rejected, let line = ImportRenderer.textLine(item) {
-                    // Silent on success, but a rejection reaches cron's mail.
-                    printError("rua: \(line)")
-                }
-            }
+            try pipeline.importPaths(
+                fromStandardInput ? ["-"] : paths.map(RawArguments.lossless),
+                onItem: output.itemPrinter(progress: progress))
         }
         progress?.finish()
         if !quiet {

@@ -1,8 +1,8 @@
-import CCurl
+@_exported import CCurl
 
 /// One libcurl easy transfer (SMTP submission or an HTTPS POST): the options set, the bytes to upload,
-/// the answer collected, and the outcome as a ``DeliveryError`` that names the server and the reason.
-final class CurlTransfer {
+/// the answer collected, and the outcome as a ``NetworkError`` that names the server and the reason.
+public final class CurlTransfer {
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
     private let handle: UnsafeMutableRawPointer
@@ -10,7 +10,7 @@ final class CurlTransfer {
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
     private let exchange = Exchange()
     /// The URL with any credentials left out, for messages.
-    let server: String
+    public let server: String
 
     /// The upload and the collected answer; libcurl's callbacks reach it through an unretained pointer.
     private final class Exchange {
@@ -20,9 +20,9 @@ final class CurlTransfer {
         var answerLimit = 64 * 1024
     }
 
-    init(url: String, server: String) throws {
+    public init(url: String, server: String) throws {
         guard Self.initialized, let handle = curl_easy_init() else {
-            throw DeliveryError(.unavailable, "\(server): libcurl could not be initialised")
+            throw NetworkError(.unavailable, "\(server): libcurl could not be initialised")
         }
         self.handle = handle
         self.server = server
@@ -69,25 +69,25 @@ final class CurlTransfer {
         errorBuffer.deallocate()
     }
 
-    func set(_ option: CURLoption, _ value: Int) {
+    public func set(_ option: CURLoption, _ value: Int) {
         _ = rua_curl_set_long(handle, option, value)
     }
 
     /// libcurl copies string options: the C string need live only for the call.
-    func set(_ option: CURLoption, _ value: String) {
+    public func set(_ option: CURLoption, _ value: String) {
         _ = value.withCString { rua_curl_set_string(handle, option, $0) }
     }
 
-    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) {
+    public func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) {
         _ = rua_curl_set_pointer(handle, option, pointer)
     }
 
-    func set(_ option: CURLoption, pointer: UnsafeMutablePointer<CChar>) {
+    public func set(_ option: CURLoption, pointer: UnsafeMutablePointer<CChar>) {
         _ = rua_curl_set_pointer(handle, option, UnsafeMutableRawPointer(pointer))
     }
 
     /// A list option (recipients, HTTP headers); the list lives as long as the transfer.
-    func set(_ option: CURLoption, list: [String]) {
+    public func set(_ option: CURLoption, list: [String]) {
         var head: UnsafeMutablePointer<curl_slist>? = nil
         for item in list { head = item.withCString { curl_slist_append(head, $0) } }
         guard let head else { return }
@@ -96,23 +96,23 @@ final class CurlTransfer {
     }
 
     /// The bytes sent as the upload (the message, the POST body).
-    func upload(_ bytes: [UInt8]) {
+    public func upload(_ bytes: [UInt8]) {
         exchange.upload = bytes
         exchange.offset = 0
     }
 
     /// The server's answer (an HTTP body), as far as it was kept.
-    var answer: String { String(decoding: exchange.answer, as: UTF8.self) }
+    public var answer: String { String(decoding: exchange.answer, as: UTF8.self) }
 
     /// The last response code: SMTP's (250, 535 …) or HTTP's (200, 404 …).
-    var responseCode: Int {
+    public var responseCode: Int {
         var code = 0
         _ = rua_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &code)
         return code
     }
 
     /// Runs the transfer; throws what went wrong in words naming ``server``.
-    func perform(login: String? = nil) throws {
+    public func perform(login: String? = nil) throws {
         let code = curl_easy_perform(handle)
         guard code != CURLE_OK else { return }
         let detail = String(cString: errorBuffer)
@@ -120,29 +120,29 @@ final class CurlTransfer {
         let response = responseCode
         switch code {
         case CURLE_LOGIN_DENIED:
-            throw DeliveryError(
+            throw NetworkError(
                 .refused,
                 "\(server): the server refused the login\(login.map { " for \($0)" } ?? "")"
                     + (response > 0 ? " (\(response))" : "") + ": \(reason)")
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR,
             CURLE_SSL_CERTPROBLEM:
-            throw DeliveryError(
+            throw NetworkError(
                 .unavailable, "\(server): TLS failed, the server's certificate could not be verified or used: \(reason)"
             )
         case CURLE_USE_SSL_FAILED:
-            throw DeliveryError(
+            throw NetworkError(
                 .unavailable,
                 "\(server): the server offers no STARTTLS, and rua does not send mail or passwords in clear (smtps:// uses TLS from the start)"
             )
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING:
-            throw DeliveryError(.unavailable, "\(server): unreachable: \(reason)")
+            throw NetworkError(.unavailable, "\(server): unreachable: \(reason)")
         case CURLE_RECV_ERROR where response == 0, CURLE_SEND_ERROR where response == 0:
-            throw DeliveryError(.unavailable, "\(server): the connection failed: \(reason)")
+            throw NetworkError(.unavailable, "\(server): the connection failed: \(reason)")
         default:
             if (400..<500).contains(response) {
-                throw DeliveryError(.temporary, "\(server): the server deferred the message (\(response)): \(reason)")
+                throw NetworkError(.temporary, "\(server): the server deferred the message (\(response)): \(reason)")
             }
-            throw DeliveryError(
+            throw NetworkError(
                 .rejected, "\(server): " + (response > 0 ? "the server answered \(response): " : "") + reason)
         }
     }
