@@ -296,15 +296,17 @@ final class IMAPSession {
     }
 
     /// Moves the messages to `folder` (created when missing): UID MOVE where offered, else UID COPY,
-    /// \Deleted and UID EXPUNGE of exactly these UIDs (UIDPLUS); without either, they are flagged \Seen.
-    func move(_ uids: [UInt32], to folder: String) throws {
-        guard !uids.isEmpty else { return }
+    /// \Deleted and UID EXPUNGE of exactly these UIDs (UIDPLUS); without either, they are flagged \Seen
+    /// (a bare EXPUNGE would purge other clients' deleted mail too). False when they were only flagged.
+    @discardableResult
+    func move(_ uids: [UInt32], to folder: String) throws -> Bool {
+        guard !uids.isEmpty else { return true }
         let target = try mailboxName(folder)
         let set = Self.set(uids)
         let move = capabilities.contains("MOVE")
         if !move && !capabilities.contains("UIDPLUS") {
             try flagSeen(uids)
-            return
+            return false
         }
         var answer = try run(move ? "UID MOVE \(set) \(target)" : "UID COPY \(set) \(target)")
         if !answer.ok && answer.code.uppercased() == "TRYCREATE" {
@@ -324,6 +326,7 @@ final class IMAPSession {
                 throw NetworkError(.protocolError, "\(server): copied to \(folder) but not removed: \(expunged.text)")
             }
         }
+        return true
     }
 
     func flagSeen(_ uids: [UInt32]) throws {

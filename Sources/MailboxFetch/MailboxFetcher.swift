@@ -74,8 +74,9 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
         uidValidity = selected.uidValidity
         var found: [UInt32]
         switch options.after {
-        case .move: found = try session.search("ALL")
-        case .seen: found = try session.search("UNSEEN")
+        // Messages another client marked \Deleted are on their way out: not fetched.
+        case .move: found = try session.search("UNDELETED")
+        case .seen: found = try session.search("UNSEEN UNDELETED")
         case .leave:
             // A new UIDVALIDITY voids the checkpoint: everything is fetched again and the duplicates found.
             let last = options.checkpoint.flatMap { $0.uidValidity == uidValidity ? $0.uid : nil } ?? 0
@@ -143,21 +144,15 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
             case .move(let folder):
                 let reports = batch.filter(\.report).map(\.uid)
                 let others = batch.filter { !$0.report }.map(\.uid)
-                try session.move(reports, to: folder)
-                if let other = options.otherFolder {
-                    try session.move(others, to: other)
-                } else {
-                    try session.move(others, to: folder)
-                }
-                moved += batch.count
+                count(reports, moved: try session.move(reports, to: folder))
+                count(others, moved: try session.move(others, to: options.otherFolder ?? folder))
             case .seen:
                 let reports = batch.filter(\.report).map(\.uid)
                 let others = batch.filter { !$0.report }.map(\.uid)
                 try session.flagSeen(reports)
                 flagged += reports.count
                 if let other = options.otherFolder {
-                    try session.move(others, to: other)
-                    moved += others.count
+                    count(others, moved: try session.move(others, to: other))
                 } else {
                     try session.flagSeen(others)
                     flagged += others.count
@@ -165,8 +160,7 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
             case .leave:
                 if let other = options.otherFolder {
                     let others = batch.filter { !$0.report }.map(\.uid)
-                    try session.move(others, to: other)
-                    moved += others.count
+                    count(others, moved: try session.move(others, to: other))
                 }
             }
             handled.formUnion(batch.map(\.uid))
@@ -177,6 +171,10 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
         } catch {
             problems.append(NetworkError(.unavailable, "\(error)"))
         }
+    }
+
+    private func count(_ uids: [UInt32], moved: Bool) {
+        if moved { self.moved += uids.count } else { flagged += uids.count }
     }
 
     /// The highest UID up to which every fetched message was committed (for `leave`).

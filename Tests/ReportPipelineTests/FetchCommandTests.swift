@@ -262,3 +262,99 @@ extension FetchCommandTests {
         #expect(reports.stdout.split(separator: "\n").count == 2)
     }
 }
+
+extension FetchCommandTests {
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func aServerWithoutMOVECopiesAndExpungesExactlyTheMessagesHandled() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        try services.fill("ruafetch5", with: Array(Self.mail.prefix(3)))
+        // Another client's message, marked \Deleted but not expunged: a bare EXPUNGE would remove it.
+        let deleted = services.home + "/ruafetch5/Maildir/cur/9000.test:2,T"
+        try FileManager.default.copyItem(atPath: Self.mail[6], toPath: deleted)
+        chown(deleted, getpwnam("ruamail").pointee.pw_uid, getpwnam("ruamail").pointee.pw_gid)
+        // 127.0.0.2 is the same Dovecot without MOVE (UIDPLUS only).
+        let fetched = try Self.fetch(
+            services, "ruafetch5", db: temp.path("db.sqlite"), url: "imaps://ruafetch5@127.0.0.2:10993/INBOX")
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(fetched.stdout.contains("3 messages fetched, 3 moved"))
+        #expect(services.messages("ruafetch5", in: "INBOX").map(\.name) == ["9000.test:2,T"])
+        #expect(
+            services.messages("ruafetch5", in: "Archive/Rua").count
+                + services.messages("ruafetch5", in: "Archive/Rua/Other").count == 3)
+    }
+
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func aNewUIDVALIDITYStartsLeaveOverAndTheRepeatsAreDuplicates() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        try services.fill("ruafetch3", with: Array(Self.mail.prefix(3)))
+        let first = try Self.fetch(services, "ruafetch3", db: db, ["--after", "leave"])
+        #expect(first.stdout.contains("3 messages fetched"), "\(first.stdout)")
+        // The mailbox recreated (a new UIDVALIDITY: Dovecot takes the time, so a second later): the
+        // checkpoint no longer holds.
+        usleep(1_100_000)
+        try services.fill("ruafetch3", with: Array(Self.mail.prefix(3)))
+        let again = try Self.fetch(services, "ruafetch3", db: db, ["--after", "leave"])
+        #expect(again.stdout.contains("3 messages fetched"), "\(again.stdout)")
+        #expect(again.stdout.contains("0 reports stored, 2 duplicates"), "\(again.stdout)")
+    }
+
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func aMessageOf50MBIsFetchedThroughATemporaryFile() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        // A report with a 50 MB attachment beside it.
+        let report = try String(
+            contentsOfFile: Self.mail.first { $0.hasSuffix("google-zip.eml") } ?? "", encoding: .utf8)
+        let boundary = report.components(separatedBy: "boundary=\"").dropFirst().first?.prefix { $0 != "\"" } ?? ""
+        #expect(!boundary.isEmpty)
+        let filler = String(repeating: String(repeating: "A", count: 76) + "\r\n", count: 700_000)
+        let large = report.replacingOccurrences(
+            of: "--\(boundary)--",
+            with:
+                "--\(boundary)\r\nContent-Type: application/octet-stream; name=\"big.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + filler + "--\(boundary)--")
+        let file = try temp.write("large.eml", large)
+        try services.fill("ruafetch1", with: [file])
+        let spool = temp.path("spool")
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        let fetched = try RuaExecutable.run(
+            [
+                "fetch", "imaps://ruafetch1@127.0.0.1:10993/INBOX", "--password-file", services.passwordFile,
+                "--ca-file",
+                services.caFile, "--db", temp.path("db.sqlite"),
+            ], environment: ["TMPDIR": spool])
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(
+            fetched.stdout.contains("1 messages fetched, 1 moved. 1 input read: 1 report stored"), "\(fetched.stdout)")
+        // The temporary file is gone with the message.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
+        #expect(large.utf8.count > 50_000_000)
+    }
+}
+
+extension FetchCommandTests {
+    /// Cut points: in the TLS handshake's wake, in the first messages, further on.
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason), arguments: [6_000, 12_000, 20_000])
+    func aConnectionCutInTheMiddleLosesNothingAndDoublesNothing(_ cutAfter: Int) throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        try services.fill("ruafetch1", with: Self.mail)
+        let proxy = try CuttingProxy(targetPort: 10993, cutAfter: cutAfter)
+        let cut = try Self.fetch(services, "ruafetch1", db: db, url: "imaps://ruafetch1@127.0.0.1:\(proxy.port)/INBOX")
+        #expect(cut.status == 69, "cut after \(cutAfter): \(cut.stdout) \(cut.stderr)")
+        // Every message is somewhere: still in INBOX, or moved after its commit.
+        let placed = { (folder: String) in services.messages("ruafetch1", in: folder).count }
+        #expect(placed("INBOX") + placed("Archive/Rua") + placed("Archive/Rua/Other") == Self.mail.count)
+        let again = try Self.fetch(services, "ruafetch1", db: db)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(placed("INBOX") == 0)
+        #expect(placed("Archive/Rua") == 8 && placed("Archive/Rua/Other") == 2)
+        // Each report stored once.
+        let reports = try RuaExecutable.run(["reports", "--db", db, "--format", "ndjson"])
+        #expect(reports.stdout.split(separator: "\n").count == 8)
+    }
+}
