@@ -1,4 +1,5 @@
 import Foundation
+import ReportStore
 import ReportTestSupport
 import Testing
 
@@ -356,5 +357,69 @@ extension FetchCommandTests {
         // Each report stored once.
         let reports = try RuaExecutable.run(["reports", "--db", db, "--format", "ndjson"])
         #expect(reports.stdout.split(separator: "\n").count == 8)
+    }
+}
+
+extension FetchCommandTests {
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func aConfigurationFileFetchesEveryMailboxAndNamesTheOneThatFails() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        try services.fill("ruafetch1", with: Array(Self.mail.prefix(3)))
+        try services.fill("ruafetch2", with: Array(Self.mail.suffix(3)))
+        let wrong = try temp.write("wrong", "not-the-password\n")
+        let config = try temp.write(
+            "mailboxes.ini",
+            """
+            # one mailbox per client
+            [mailbox client-a]
+            url = imaps://ruafetch1@127.0.0.1:10993/INBOX
+            password-file = \(services.passwordFile)
+            ca-file = \(services.caFile)
+            after = move:Done
+
+            [mailbox client-b]
+            url = imap://ruafetch2@127.0.0.1:10143/INBOX
+            password-file = \(services.passwordFile)
+            ca-file = \(services.caFile)
+
+            [mailbox client-c]
+            url = imaps://ruafetch3@127.0.0.1:10993/INBOX
+            password-file = \(wrong)
+            ca-file = \(services.caFile)
+            """)
+        let fetched = try RuaExecutable.run(["fetch", "--config", config, "--db", temp.path("db.sqlite")])
+        #expect(fetched.status == 77, "\(fetched.stderr)")
+        #expect(
+            fetched.stderr.contains(
+                "rua: client-c: imaps://127.0.0.1:10993: the server refused the login for ruafetch3"))
+        #expect(
+            services.messages("ruafetch1", in: "INBOX").isEmpty && services.messages("ruafetch2", in: "INBOX").isEmpty)
+        #expect(services.messages("ruafetch1", in: "Done").count == 2)
+        // Mistakes are named with their line before anything is fetched.
+        let bad = try temp.write(
+            "bad.ini", "[mailbox x]\nurl = imaps://u@127.0.0.1/\npassword = secret\ncolour = blue\n")
+        let refused = try RuaExecutable.run(["fetch", "--config", bad, "--db", temp.path("db.sqlite")])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("bad.ini:3: no secrets in the configuration file itself: use password-file"))
+        #expect(refused.stderr.contains("bad.ini:4: unknown key 'colour'"))
+    }
+}
+
+extension FetchCommandTests {
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func aBusyDatabaseExits75AndLeavesEveryMessageInPlace() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let path = temp.path("db.sqlite")
+        try services.fill("ruafetch4", with: Array(Self.mail.prefix(3)))
+        let holder = try ReportDatabase(path: path)
+        let result = try holder.holdingWriteLock {
+            try Self.fetch(services, "ruafetch4", db: path, ["--busy-timeout", "0.2"])
+        }
+        #expect(result.status == 75, "\(result.stdout) \(result.stderr)")
+        #expect(services.messages("ruafetch4", in: "INBOX").count == 3)
+        #expect(services.messages("ruafetch4", in: "Archive/Rua").isEmpty)
+        #expect(services.messages("ruafetch4", in: "INBOX").allSatisfy { !$0.flags.contains("S") })
     }
 }

@@ -13,7 +13,7 @@ struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch reports from an IMAP mailbox: each message imported, then moved once its outcome is stored.",
         usage: """
-            rua fetch <url> [--password-file <file>] [--token-file <file>] [--oauth <microsoft|google> --client-id <id> [--tenant <tenant>] [--client-secret-file <file>] [--refresh-token-file <file>] [--token-url <url>] [--token-cache <file>]] [--ca-file <file>] [--allow-plaintext] [--after <move:FOLDER|seen|leave>] [--other-folder <folder>] [--limit <n>] [--watch] [--interval <span>] [--json] [--quiet] [--max-report-bytes <bytes>] [--db <path>] [--busy-timeout <seconds>]
+            rua fetch (<url> | --config <file>) [--password-file <file>] [--token-file <file>] [--oauth <microsoft|google> --client-id <id> [--tenant <tenant>] [--client-secret-file <file>] [--refresh-token-file <file>] [--token-url <url>] [--token-cache <file>]] [--ca-file <file>] [--allow-plaintext] [--after <move:FOLDER|seen|leave>] [--other-folder <folder>] [--limit <n>] [--watch] [--interval <span>] [--json] [--quiet] [--max-report-bytes <bytes>] [--db <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             URL: imaps://USER@HOST[:993]/FOLDER (TLS from the first byte) or imap://USER@HOST[:143]/FOLDER \
@@ -35,6 +35,12 @@ struct Fetch: ParsableCommand {
             Archive/Rua/Other). If rua stops between the commit and the move, the next run finds the \
             message stored and only moves it.
 
+            --config FILE fetches several mailboxes (one per client domain, say), one after another: INI \
+            sections [mailbox NAME] with url and the settings above as keys (password-file, after, \
+            other-folder, ca-file, oauth, tenant, client-id, client-secret-file, refresh-token-file, \
+            token-url, token-cache, allow-plaintext); secrets only in files. A mailbox that fails is named \
+            and the others are fetched; the exit status is the worst.
+
             --watch keeps running: IMAP IDLE where the server offers it, else a look every --interval \
             (default 5m); after a network error it reconnects, waiting 5 s, then up to 5 minutes; SIGTERM \
             finishes the message in hand and exits 0.
@@ -47,7 +53,13 @@ struct Fetch: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("The mailbox: imaps://USER@HOST/FOLDER or imap://USER@HOST/FOLDER.", valueName: "url"))
-    var url: String
+    var url: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Fetch every mailbox of this file ([mailbox NAME] sections with url, password-file, after…), one after another.",
+            valueName: "file"))
+    var config: String?
 
     @Option(
         help: ArgumentHelp(
@@ -114,16 +126,6 @@ struct Fetch: ParsableCommand {
     var json: Bool { output.json }
     var quiet: Bool { output.quiet }
 
-    var afterAction: AfterFetch? {
-        switch after.lowercased() {
-        case "seen": return .seen
-        case "leave": return .leave
-        default:
-            guard after.lowercased().hasPrefix("move:"), after.count > 5 else { return nil }
-            return .move(String(after.dropFirst(5)))
-        }
-    }
-
     var intervalSeconds: Int? {
         guard let unit = interval.last, let count = Int(interval.dropLast()), count > 0 else { return nil }
         switch unit {
@@ -134,84 +136,32 @@ struct Fetch: ParsableCommand {
         }
     }
 
-    func validate() throws {
-        guard afterAction != nil else { throw ValidationError("--after '\(after)': use move:FOLDER, seen or leave") }
-        guard intervalSeconds != nil else { throw ValidationError("--interval '\(interval)': use 30s, 5m or 1h") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
-        if [passwordFile != nil, tokenFile != nil, oauth != nil].filter({ $0 }).count > 1 {
-            throw ValidationError("--password-file, --token-file and --oauth: give one")
-        }
-        if oauth == nil && (tenant != nil || clientID != nil || clientSecretFile != nil || refreshTokenFile != nil) {
-            throw ValidationError("--tenant, --client-id, --client-secret-file and --refresh-token-file need --oauth")
-        }
-        if let oauth {
-            guard clientID != nil else { throw ValidationError("--oauth \(oauth.rawValue) needs --client-id") }
-            if oauth == .microsoft && tenant == nil && tokenURL == nil {
-                throw ValidationError("--oauth microsoft needs --tenant (or --token-url)")
-            }
-        }
-        do { _ = try MailboxAccount(url: url) } catch let error as NetworkError { throw ValidationError(error.message) }
+    /// The command line's one mailbox.
+    var commandLineMailbox: MailboxSettings {
+        MailboxSettings(
+            name: url ?? "", url: url ?? "", passwordFile: passwordFile, tokenFile: tokenFile, oauth: oauth,
+            tenant: tenant,
+            clientID: clientID, clientSecretFile: clientSecretFile, refreshTokenFile: refreshTokenFile,
+            tokenURL: tokenURL,
+            tokenCache: tokenCache, caFile: caFile, allowPlaintext: allowPlaintext, after: after,
+            otherFolder: otherFolder)
     }
 
-    /// The password or token: from the file named, else the environment.
-    func secret() throws -> Secret {
-        func firstLine(_ path: String, _ option: String) throws -> String {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("\(option) \(path): cannot be read")
-            }
-            let line =
-                String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .first.map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) } ?? ""
-            guard !line.isEmpty else { throw ValidationError("\(option) \(path): the first line is empty") }
-            return line
+    func validate() throws {
+        guard intervalSeconds != nil else { throw ValidationError("--interval '\(interval)': use 30s, 5m or 1h") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        switch (url, config) {
+        case (nil, nil): throw ValidationError("give a mailbox URL, or --config FILE")
+        case (.some, .some): throw ValidationError("give a mailbox URL or --config FILE, not both")
+        case (.some, nil):
+            if let problem = commandLineMailbox.problems().first { throw ValidationError(problem) }
+        case (nil, .some(let config)):
+            _ = try MailboxSettings.load(config)
         }
-        let environment = ProcessInfo.processInfo.environment
-        if let oauth, let clientID {
-            let secret =
-                try clientSecretFile.map { try firstLine($0, "--client-secret-file") }
-                ?? environment["RUA_OAUTH_CLIENT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
-            guard let secret else {
-                throw ValidationError(
-                    "--oauth: give the client secret with --client-secret-file or RUA_OAUTH_CLIENT_SECRET")
-            }
-            let flow: OAuthFlow
-            switch oauth {
-            case .microsoft:
-                flow = .clientCredentials(
-                    tokenURL: tokenURL ?? OAuthFlow.microsoftTokenURL(tenant: tenant ?? ""), clientID: clientID,
-                    clientSecret: secret, scope: OAuthFlow.microsoftIMAPScope)
-            case .google:
-                let refresh =
-                    try refreshTokenFile.map { try firstLine($0, "--refresh-token-file") }
-                    ?? environment["RUA_OAUTH_REFRESH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-                guard let refresh else {
-                    throw ValidationError(
-                        "--oauth google: give the refresh token with --refresh-token-file or RUA_OAUTH_REFRESH_TOKEN")
-                }
-                flow = .refreshToken(
-                    tokenURL: tokenURL ?? OAuthFlow.googleTokenURL, clientID: clientID, clientSecret: secret,
-                    refreshToken: refresh)
-            }
-            return .oauth(OAuthClient(flow: flow, caFile: caFile, cacheFile: tokenCache))
-        }
-        if let tokenFile { return .accessToken(try firstLine(tokenFile, "--token-file")) }
-        if let passwordFile { return .password(try firstLine(passwordFile, "--password-file")) }
-        if let token = environment["RUA_IMAP_TOKEN"], !token.isEmpty { return .accessToken(token) }
-        if let password = environment["RUA_IMAP_PASSWORD"], !password.isEmpty { return .password(password) }
-        throw ValidationError(
-            "no password: give --password-file or RUA_IMAP_PASSWORD (or a token: --token-file, RUA_IMAP_TOKEN)")
     }
 
     func run() throws {
-        let account = try MailboxAccount(url: url)
-        let secret = try secret()
         let pinned = try ProcessInfo.processInfo.environment["RUA_NOW"].map { _ in try currentTime() }
-        var options = FetchOptions()
-        options.after = afterAction ?? .move("Archive/Rua")
-        options.otherFolder = otherFolder
-        options.caFile = caFile
-        options.allowPlaintext = allowPlaintext
-        options.limit = limit
         // A server that closes the connection makes a write fail, not kill rua.
         signal(SIGPIPE, SIG_IGN)
         if watch {
@@ -224,10 +174,19 @@ struct Fetch: ParsableCommand {
             sigaddset(&signals, SIGINT)
             sigprocmask(SIG_UNBLOCK, &signals, nil)
         }
+        if let config {
+            try runConfigured(try MailboxSettings.load(config), pinned: pinned)
+            return
+        }
+        let mailbox = commandLineMailbox
+        let account = try MailboxAccount(url: mailbox.url)
+        let secret = try mailbox.secret()
         var backoff = 5
         while true {
             do {
-                try fetchOnce(account: account, secret: secret, options: options, pinned: pinned)
+                try fetchOnce(
+                    account: account, secret: secret, options: mailbox.options(limit: limit), pinned: pinned,
+                    watching: watch)
                 return
             } catch let error as NetworkError {
                 // Watching, a lost connection or a server gone away is waited out; anything else ends it.
@@ -243,8 +202,39 @@ struct Fetch: ParsableCommand {
         }
     }
 
+    /// The mailboxes of a configuration file, one after another; a mailbox that fails is named and the
+    /// rest are fetched. With --watch, all of them again every --interval.
+    func runConfigured(_ mailboxes: [MailboxSettings], pinned: Int64?) throws {
+        while true {
+            var worst: ExitCode?
+            for mailbox in mailboxes where stopRequested == 0 {
+                do {
+                    try fetchOnce(
+                        account: try MailboxAccount(url: mailbox.url), secret: try mailbox.secret(),
+                        options: mailbox.options(limit: limit), pinned: pinned, watching: false)
+                } catch let error as NetworkError {
+                    printError("rua: \(mailbox.name): \(Escaping.terminal(error.message))")
+                    let status = ExitStatus.of(error)
+                    if worst == nil || status.rawValue > worst!.rawValue { worst = status }
+                } catch let error as ExitCode {
+                    if worst == nil || error.rawValue > worst!.rawValue { worst = error }
+                }
+            }
+            if !watch {
+                if let worst { throw worst }
+                return
+            }
+            for _ in 0..<((intervalSeconds ?? 300) * 5) where stopRequested == 0 { usleep(200_000) }
+            if stopRequested != 0 { return }
+        }
+    }
+
     /// One connection: fetch what is there; with --watch, wait for more and fetch it, until stopped.
-    func fetchOnce(account: MailboxAccount, secret: Secret, options: FetchOptions, pinned: Int64?) throws {
+    func fetchOnce(
+        account: MailboxAccount, secret: Secret, options: FetchOptions, pinned: Int64?, watching: Bool
+    )
+        throws
+    {
         var options = options
         let mailboxKey = "\(account.user)@\(account.host):\(account.port)/\(account.folder)"
         if options.after == .leave {
@@ -286,7 +276,7 @@ struct Fetch: ParsableCommand {
             for problem in fetcher.problems { printError("rua: \(Escaping.terminal(problem.message))") }
             if quiet {
                 for failure in summary.failures { printError("rua: \(Escaping.terminal(failure))") }
-            } else if summary.inputs > 0 || !watch {
+            } else if summary.inputs > 0 || !watching {
                 var counts = ["\(fetcher.fetched) messages fetched", "\(fetcher.moved) moved"]
                 if fetcher.flagged > 0 { counts.append("\(fetcher.flagged) flagged seen") }
                 let line =
@@ -296,17 +286,17 @@ struct Fetch: ParsableCommand {
             }
             if let lost = fetcher.lost { throw lost }
             if summary.temporaryFailure { throw ExitStatus.temporaryFailure }
-            if !watch {
+            if !watching {
                 if !summary.failures.isEmpty { throw ExitStatus.ioError }
                 return
             }
             guard stopRequested == 0 else { return }
+            // Mail that arrived during the run was announced in answers already read (a MOVE's): look
+            // before waiting, which reports only what arrives from then on.
+            try fetcher.refresh()
+            if fetcher.pending > 0 { continue }
             guard try fetcher.wait(poll: intervalSeconds ?? 300, stop: { stopRequested != 0 }) else { return }
             try fetcher.refresh()
         }
     }
-}
-
-enum OAuthProvider: String, ExpressibleByArgument, CaseIterable {
-    case microsoft, google
 }
