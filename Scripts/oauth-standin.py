@@ -2,11 +2,13 @@
 """A stand-in for Microsoft's and Google's OAuth 2.0 token endpoints, which cannot be reached from the test
 machines, speaking their protocol: Scripts/test-services runs it for the XOAUTH2 tests.
 
-    oauth-standin.py CERT KEY HTTPS_PORT HTTP_PORT USERNAME
+    oauth-standin.py CERT KEY HTTPS_PORT HTTP_PORT USERNAME APP_CERT
 
 HTTPS (the certificate given):
   POST /{tenant}/oauth2/v2.0/token   client_credentials (Microsoft 365): client rua-test-client, secret
-                                      rua-test-secret, scope https://outlook.office365.com/.default
+                                      rua-test-secret or a client assertion (an RS256 JWT signed with the
+                                      key of APP_CERT, naming it by x5t, for this URL), scope
+                                      https://outlook.office365.com/.default
   POST /token                        refresh_token (Google): the same client, refresh token rua-test-refresh
   POST /revoke                       revokes every token issued so far, and the refresh token
   POST /reset                        makes the refresh token good again
@@ -15,9 +17,41 @@ HTTP (loopback, for Dovecot's oauth2 passdb):
   POST /introspect                   token=… -> {"active": true, "username": USERNAME} while valid
 Errors answer as the real endpoints do: 400/401 with {"error": "invalid_client" | "invalid_grant", …}.
 """
-import http.server, json, secrets, ssl, sys, threading, urllib.parse
+import base64, hashlib, http.server, json, secrets, ssl, sys, threading, time, urllib.parse
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 
 cert, key, https_port, http_port, username = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+app_certificate = x509.load_pem_x509_certificate(open(sys.argv[6], "rb").read())
+
+
+def unpad(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def assertion_problem(jwt, audience):
+    """Why a client assertion is not good, or None."""
+    try:
+        header_b64, claims_b64, signature_b64 = jwt.split(".")
+        header, claims = json.loads(unpad(header_b64)), json.loads(unpad(claims_b64))
+    except Exception:
+        return "AADSTS50027: JWT token is invalid or malformed."
+    thumbprint = base64.urlsafe_b64encode(
+        hashlib.sha1(app_certificate.public_bytes(serialization.Encoding.DER)).digest()).decode().rstrip("=")
+    if header.get("alg") != "RS256" or header.get("x5t") != thumbprint:
+        return "AADSTS700027: the certificate with identifier used to sign the client assertion is not registered."
+    try:
+        app_certificate.public_key().verify(unpad(signature_b64), f"{header_b64}.{claims_b64}".encode(),
+                                            padding.PKCS1v15(), hashes.SHA256())
+    except Exception:
+        return "AADSTS700027: client assertion contains an invalid signature."
+    now = time.time()
+    if claims.get("aud") != audience or claims.get("iss") != CLIENT or claims.get("sub") != CLIENT:
+        return "AADSTS700016: audience, issuer or subject does not match."
+    if not (claims.get("nbf", now) <= now + 60 and claims.get("exp", 0) > now):
+        return "AADSTS700024: client assertion is not within its valid time range."
+    return None
 state = {"tokens": {}, "issued": 0, "refresh_revoked": False}
 lock = threading.Lock()
 CLIENT, SECRET, REFRESH = "rua-test-client", "rua-test-secret", "rua-test-refresh"
@@ -55,7 +89,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     state["tokens"][token] = False
                 state["refresh_revoked"] = True
             return self.answer(200, {})
-        if field("client_id") != CLIENT or field("client_secret") != SECRET:
+        assertion = field("client_assertion")
+        if assertion:
+            problem = assertion_problem(assertion, f"https://127.0.0.1:{https_port}{self.path}")
+            if field("client_id") != CLIENT or problem:
+                return self.answer(401, {"error": "invalid_client", "error_description": problem or "unknown client"})
+        elif field("client_id") != CLIENT or field("client_secret") != SECRET:
             return self.answer(401, {"error": "invalid_client",
                                      "error_description": "AADSTS7000215: Invalid client secret provided."})
         grant = field("grant_type")

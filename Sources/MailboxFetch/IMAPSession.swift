@@ -164,13 +164,13 @@ final class IMAPSession {
                 throw NetworkError(.refused, "\(server): the server allows no password login here (LOGINDISABLED)")
             }
         case .accessToken(let token):
-            answer = try authenticate("XOAUTH2", Self.xoauth2(user: user, token: token))
+            answer = try bearer(user: user, token: token)
         case .oauth(let client):
-            var attempt = try authenticate("XOAUTH2", Self.xoauth2(user: user, token: try client.accessToken()))
+            var attempt = try bearer(user: user, token: try client.accessToken())
             if !attempt.ok {
                 // A cached token revoked before its time: once more with a new one.
                 client.invalidate()
-                attempt = try authenticate("XOAUTH2", Self.xoauth2(user: user, token: try client.accessToken()))
+                attempt = try bearer(user: user, token: try client.accessToken())
             }
             answer = attempt
         }
@@ -188,18 +188,49 @@ final class IMAPSession {
         Data("user=\(user)\u{1}auth=Bearer \(token)\u{1}\u{1}".utf8).base64EncodedString()
     }
 
-    private func authenticate(_ mechanism: String, _ response: String) throws -> Completion {
+    /// OAUTHBEARER's initial response (RFC 7628 §3.1): the user in the GS2 header (`,` and `=` escaped,
+    /// RFC 5801 §4), host, port and the token.
+    static func oauthBearer(user: String, token: String, host: String, port: Int) -> String {
+        let escaped = user.replacingOccurrences(of: "=", with: "=3D").replacingOccurrences(of: ",", with: "=2C")
+        return Data("n,a=\(escaped),\u{1}host=\(host)\u{1}port=\(port)\u{1}auth=Bearer \(token)\u{1}\u{1}".utf8)
+            .base64EncodedString()
+    }
+
+    /// Which SASL mechanism carries a bearer token: `oauthbearer` or `xoauth2` when asked, else
+    /// OAUTHBEARER (the standard) where the server offers it and XOAUTH2 (Microsoft's only one) otherwise.
+    var bearerMechanism: String?
+
+    private func bearer(user: String, token: String) throws -> Completion {
+        let mechanism =
+            bearerMechanism?.uppercased() ?? (capabilities.contains("AUTH=OAUTHBEARER") ? "OAUTHBEARER" : "XOAUTH2")
+        if mechanism == "OAUTHBEARER" {
+            // After an error challenge the client must send a lone ^A (RFC 7628 §3.2.3).
+            return try authenticate(
+                "OAUTHBEARER",
+                Self.oauthBearer(user: user, token: token, host: connection.host, port: connection.port),
+                errorAnswer: Array("AQ==".utf8))
+        }
+        return try authenticate("XOAUTH2", Self.xoauth2(user: user, token: token))
+    }
+
+    /// AUTHENTICATE with the initial response (on the command line with SASL-IR, else after the first
+    /// `+`); a challenge after it is an error report, answered with `errorAnswer` so that the NO follows.
+    private func authenticate(
+        _ mechanism: String, _ response: String, errorAnswer: [UInt8] = []
+    ) throws
+        -> Completion
+    {
         if capabilities.contains("SASL-IR") {
-            // A challenge after the response is an error report (XOAUTH2): answer empty, read the NO.
             return try run(
-                "AUTHENTICATE \(mechanism) \(response)", shown: "AUTHENTICATE \(mechanism)", continuation: { _ in [] })
+                "AUTHENTICATE \(mechanism) \(response)", shown: "AUTHENTICATE \(mechanism)",
+                continuation: { _ in errorAnswer })
         }
         var sent = false
         return try run(
             "AUTHENTICATE \(mechanism)",
             continuation: { _ in
                 defer { sent = true }
-                return sent ? [] : Array(response.utf8)
+                return sent ? errorAnswer : Array(response.utf8)
             })
     }
 

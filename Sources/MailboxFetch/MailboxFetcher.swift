@@ -23,6 +23,8 @@ public struct FetchOptions: Sendable {
     public var limit: Int?
     /// Seconds a read may wait.
     public var timeout = 60
+    /// The SASL mechanism for a bearer token (`xoauth2`, `oauthbearer`); nil: as the server offers.
+    public var bearerMechanism: String?
     /// For `leave`: the highest UID handled in an earlier run of this folder, and its UIDVALIDITY.
     public var checkpoint: (uidValidity: UInt32, uid: UInt32)?
 
@@ -49,6 +51,13 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
     /// What went wrong on the server side: named in the summary; the first that ended the run.
     public private(set) var problems: [NetworkError] = []
     public private(set) var lost: NetworkError?
+    /// Messages offered before ``next()`` pauses (returns nil), so that the caller can save how far it
+    /// got (`--after leave`) and go on with ``startBatch()``; nil: no pause.
+    public var batchSize: Int?
+    private var offeredInBatch = 0
+
+    public func startBatch() { offeredInBatch = 0 }
+
     /// Asked before each message: true ends the run after the message in hand (SIGTERM).
     public var shouldStop: @Sendable () -> Bool = { false }
     public private(set) var fetched = 0
@@ -62,6 +71,7 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
         let connection = try MailConnection(
             host: account.host, port: account.port, server: account.server, timeout: options.timeout)
         session = IMAPSession(connection: connection)
+        session.bearerMechanism = options.bearerMechanism
         try session.open(
             implicitTLS: account.implicitTLS, caFile: options.caFile, allowPlaintext: options.allowPlaintext)
         try session.login(user: account.user, secret: secret)
@@ -86,6 +96,7 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
         uids = found
         index = 0
         announced = false
+        offeredInBatch = 0
     }
 
     public var pending: Int { uids.count - index }
@@ -96,13 +107,14 @@ public final class MailboxFetcher: InputSource, @unchecked Sendable {
             announced = true
             if !uids.isEmpty { return .found(uids.count) }
         }
-        while index < uids.count, lost == nil, !shouldStop() {
+        while index < uids.count, lost == nil, !shouldStop(), offeredInBatch < (batchSize ?? Int.max) {
             let uid = uids[index]
             index += 1
             let name = account.inputName(uidValidity: uidValidity, uid: uid)
             do {
                 guard let message = try session.fetch(uid, spoolDirectory: nil) else { continue }
                 fetched += 1
+                offeredInBatch += 1
                 let input = ImportInput(name: name, content: .spooled(message)) { [weak self] items in
                     // A message holding a report (stored or already stored) is a report; anything else
                     // was kept with its reason, and goes to the other folder.

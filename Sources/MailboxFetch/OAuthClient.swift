@@ -1,3 +1,4 @@
+import CTLS
 import Foundation
 import NetworkClient
 
@@ -6,6 +7,9 @@ public enum OAuthFlow: Sendable {
     /// Microsoft 365, app-only: the client-credentials grant with the app's secret; the token is for
     /// `scope` (`https://outlook.office365.com/.default`).
     case clientCredentials(tokenURL: String, clientID: String, clientSecret: String, scope: String)
+    /// Microsoft 365, app-only, with a certificate instead of a secret: a client assertion signed with
+    /// the certificate's private key.
+    case clientCertificate(tokenURL: String, clientID: String, certificate: String, key: String, scope: String)
     /// Google: a refresh token (from a one-time consent) exchanged for access tokens.
     case refreshToken(tokenURL: String, clientID: String, clientSecret: String, refreshToken: String)
 
@@ -35,14 +39,18 @@ public final class OAuthClient: @unchecked Sendable {
 
     var tokenURL: String {
         switch flow {
-        case .clientCredentials(let url, _, _, _), .refreshToken(let url, _, _, _): url
+        case .clientCredentials(let url, _, _, _), .refreshToken(let url, _, _, _),
+            .clientCertificate(let url, _, _, _, _):
+            url
         }
     }
 
     /// The key a cached token belongs to: the endpoint and the client (never the secret itself).
     private var cacheKey: String {
         switch flow {
-        case .clientCredentials(let url, let client, _, let scope): "\(url) \(client) \(scope)"
+        case .clientCredentials(let url, let client, _, let scope),
+            .clientCertificate(let url, let client, _, _, let scope):
+            "\(url) \(client) \(scope)"
         case .refreshToken(let url, let client, _, _): "\(url) \(client)"
         }
     }
@@ -80,6 +88,14 @@ public final class OAuthClient: @unchecked Sendable {
             body = Self.form([
                 ("grant_type", "client_credentials"), ("client_id", client), ("client_secret", secret),
                 ("scope", scope),
+            ])
+        case .clientCertificate(let url, let client, let certificate, let key, let scope):
+            let assertion = try ClientAssertion.make(
+                clientID: client, audience: url, certificatePath: certificate, keyPath: key, now: now)
+            body = Self.form([
+                ("grant_type", "client_credentials"), ("client_id", client),
+                ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                ("client_assertion", assertion), ("scope", scope),
             ])
         case .refreshToken(_, let client, let secret, let refresh):
             body = Self.form([
@@ -150,5 +166,76 @@ public final class OAuthClient: @unchecked Sendable {
         handle.write(data)
         try? handle.close()
         _ = rename(temporary, cacheFile)
+    }
+}
+
+/// A client assertion (RFC 7523, as Microsoft's identity platform takes it): a JWT signed RS256 with the
+/// app's private key, naming its certificate by SHA-1 thumbprint (`x5t`), for the token endpoint
+/// `audience`, valid for ten minutes.
+enum ClientAssertion {
+    static func make(
+        clientID: String, audience: String, certificatePath: String, keyPath: String, now: Int64
+    ) throws
+        -> String
+    {
+        guard let certificate = PEM.certificate(certificatePath) else {
+            throw NetworkError(.usage, "--client-certificate \(certificatePath): no PEM certificate in it")
+        }
+        defer { X509_free(certificate) }
+        guard let key = PEM.privateKey(keyPath) else {
+            throw NetworkError(.usage, "--client-key \(keyPath): no PEM private key in it")
+        }
+        defer { EVP_PKEY_free(key) }
+        var der: UnsafeMutablePointer<UInt8>?
+        let length = i2d_X509(certificate, &der)
+        guard length > 0, let der else {
+            throw NetworkError(.usage, "\(certificatePath): the certificate cannot be encoded")
+        }
+        defer { CRYPTO_free(der, #file, #line) }
+        var thumbprint = [UInt8](repeating: 0, count: Int(SHA_DIGEST_LENGTH))
+        SHA1(der, Int(length), &thumbprint)
+        let header = #"{"alg":"RS256","typ":"JWT","x5t":"\#(base64URL(thumbprint))"}"#
+        let claims =
+            #"{"aud":"\#(audience)","iss":"\#(clientID)","sub":"\#(clientID)","jti":"\#(UUID().uuidString)","nbf":\#(now),"exp":\#(now + 600)}"#
+        let signingInput = base64URL(Array(header.utf8)) + "." + base64URL(Array(claims.utf8))
+        guard let signature = sign(Array(signingInput.utf8), key: key) else {
+            throw NetworkError(.usage, "\(keyPath): the key cannot sign (an RSA key is needed)")
+        }
+        return signingInput + "." + base64URL(signature)
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func sign(_ message: [UInt8], key: OpaquePointer) -> [UInt8]? {
+        guard let context = EVP_MD_CTX_new() else { return nil }
+        defer { EVP_MD_CTX_free(context) }
+        guard EVP_DigestSignInit(context, nil, EVP_sha256(), nil, key) == 1,
+            EVP_DigestSignUpdate(context, message, message.count) == 1
+        else { return nil }
+        var length = 0
+        guard EVP_DigestSignFinal(context, nil, &length) == 1 else { return nil }
+        var signature = [UInt8](repeating: 0, count: length)
+        guard EVP_DigestSignFinal(context, &signature, &length) == 1 else { return nil }
+        return Array(signature.prefix(length))
+    }
+}
+
+/// PEM files read with OpenSSL.
+enum PEM {
+    static func certificate(_ path: String) -> OpaquePointer? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        return PEM_read_X509(file, nil, nil, nil)
+    }
+
+    static func privateKey(_ path: String) -> OpaquePointer? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        return PEM_read_PrivateKey(file, nil, nil, nil)
     }
 }

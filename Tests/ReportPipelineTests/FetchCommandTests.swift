@@ -141,6 +141,13 @@ import Testing
                 + flow + (cache.map { ["--token-cache", $0] } ?? []))
     }
 
+    /// Dovecot's log line of the last login of the OAuth user.
+    static func lastLogin(_ services: TestServices) throws -> String {
+        let log = try String(contentsOfFile: services.home + "/dovecot/dovecot.log", encoding: .utf8)
+        return log.split(separator: "\n").last { $0.contains("Login: user=<\(services.oauthUser)>") }.map(String.init)
+            ?? ""
+    }
+
     static func issued(_ services: TestServices) throws -> Int {
         let answer = try services.standin("/stats", post: false)
         let object = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
@@ -148,7 +155,7 @@ import Testing
     }
 
     @Test(.enabled(if: TestServices.running, TestServices.skipReason))
-    func microsoftClientCredentialsLogInWithXOAUTH2AndTheTokenIsCachedAndRenewedWhenRevoked() throws {
+    func microsoftClientCredentialsLogInWithABearerTokenCachedAndRenewedWhenRevoked() throws {
         let services = try #require(TestServices.current)
         let temp = try TemporaryDirectory()
         let secret = try temp.write("secret", "rua-test-secret\n")
@@ -163,6 +170,8 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("3 messages fetched, 3 moved"))
         #expect(try Self.issued(services) == before + 1)
+        // Dovecot offers both mechanisms: the standard one is used.
+        #expect(try Self.lastLogin(services).contains("method=OAUTHBEARER"))
         // The cached token serves the next run: the endpoint is not asked again.
         let second = try Self.oauth(services, microsoft, db: temp.path("db.sqlite"), cache: cache)
         #expect(second.status == 0, "\(second.stderr)")
@@ -184,6 +193,33 @@ import Testing
     }
 
     @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func microsoftAppsMayAuthenticateWithACertificateInsteadOfASecret() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let certificate = [
+            "--oauth", "microsoft", "--tenant", "contoso", "--client-id", "rua-test-client",
+            "--token-url", services.oauthHTTPS + "/contoso/oauth2/v2.0/token",
+        ]
+        try services.fill(services.oauthUser, with: Array(FetchCommandTests.mail.prefix(2)))
+        let fetched = try Self.oauth(
+            services,
+            certificate + ["--client-certificate", services.oauthAppCertificate, "--client-key", services.oauthAppKey],
+            db: temp.path("db.sqlite"))
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(fetched.stdout.contains("2 messages fetched, 2 moved"))
+        // Another certificate (the server's, with its key) signs an assertion the endpoint does not know.
+        let unknown = try Self.oauth(
+            services,
+            certificate + [
+                "--client-certificate", services.caFile.replacingOccurrences(of: "ca.crt", with: "server.crt"),
+                "--client-key", services.caFile.replacingOccurrences(of: "ca.crt", with: "server.key"),
+            ],
+            db: temp.path("db.sqlite"))
+        #expect(unknown.status == 77)
+        #expect(unknown.stderr.contains("invalid_client: AADSTS700027"))
+    }
+
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
     func googleRefreshTokensAreExchangedAndARevokedOneIsRefused() throws {
         let services = try #require(TestServices.current)
         let temp = try TemporaryDirectory()
@@ -195,9 +231,10 @@ import Testing
         ]
         try services.standin("/reset")
         try services.fill(services.oauthUser, with: Array(FetchCommandTests.mail.suffix(2)))
-        let fetched = try Self.oauth(services, google, db: temp.path("db.sqlite"))
+        let fetched = try Self.oauth(services, google + ["--sasl-mechanism", "xoauth2"], db: temp.path("db.sqlite"))
         #expect(fetched.status == 0, "\(fetched.stderr)")
         #expect(fetched.stdout.contains("2 messages fetched, 2 moved"))
+        #expect(try Self.lastLogin(services).contains("method=XOAUTH2"))
         try services.standin("/revoke")
         defer { _ = try? services.standin("/reset") }
         let revoked = try Self.oauth(services, google, db: temp.path("db.sqlite"))
@@ -421,5 +458,40 @@ extension FetchCommandTests {
         #expect(services.messages("ruafetch4", in: "INBOX").count == 3)
         #expect(services.messages("ruafetch4", in: "Archive/Rua").isEmpty)
         #expect(services.messages("ruafetch4", in: "INBOX").allSatisfy { !$0.flags.contains("S") })
+    }
+}
+
+extension FetchCommandTests {
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func leaveSavesItsPlaceAsItGoesSoAKilledRunIsNotFetchedAgain() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        try services.fill("ruafetch3", with: Array(repeating: Self.mail[0], count: 1_500))
+        let process = Process()
+        process.executableURL = RuaExecutable.url
+        process.arguments = [
+            "fetch", "imaps://ruafetch3@127.0.0.1:10993/INBOX", "--password-file", services.passwordFile, "--ca-file",
+            services.caFile, "--db", db, "--after", "leave", "--quiet",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Killed once it has saved its place the first time (after 500 messages).
+        var saved: (uidValidity: UInt32, uid: UInt32)?
+        for _ in 0..<600 where saved == nil && process.isRunning {
+            usleep(20_000)
+            saved = try? ReportDatabase(path: db).mailboxCheckpoint("ruafetch3@127.0.0.1:10993/INBOX")
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let checkpoint = try #require(saved, "no place saved while running")
+        #expect(checkpoint.uid >= 500)
+        let rest = try Self.fetch(services, "ruafetch3", db: db, ["--after", "leave"])
+        #expect(rest.status == 0, "\(rest.stderr)")
+        let fetched =
+            Int(rest.stdout.components(separatedBy: " messages fetched").first?.split(separator: " ").last ?? "") ?? -1
+        #expect(fetched > 0 && fetched <= 1_500 - 500, "\(rest.stdout)")
+        #expect(try ReportDatabase(path: db).mailboxCheckpoint("ruafetch3@127.0.0.1:10993/INBOX")?.uid == 1_500)
     }
 }

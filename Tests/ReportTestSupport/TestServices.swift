@@ -23,11 +23,15 @@ public struct TestServices: Decodable, Sendable {
     /// The token endpoints' stand-in, and the user its tokens are good for.
     public var oauthHTTPS: String
     public var oauthUser: String
+    /// The certificate and key the stand-in knows the test app by (Microsoft's certificate credential).
+    public var oauthAppCertificate: String
+    public var oauthAppKey: String
 
     enum CodingKeys: String, CodingKey {
         case smtpStarttls = "smtp_starttls", smtps, imapStarttls = "imap_starttls", imaps, user, address
         case passwordFile = "password_file", caFile = "ca_file", maildir, sendmail, fetchUsers = "fetch_users", home,
             oauthHTTPS = "oauth_https", oauthUser = "oauth_user"
+        case oauthAppCertificate = "oauth_app_certificate", oauthAppKey = "oauth_app_key"
     }
 
     public static let current: TestServices? = {

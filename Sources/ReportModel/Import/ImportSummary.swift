@@ -21,6 +21,21 @@ public struct ImportSummary: Sendable, Equatable {
 
     public init() {}
 
+    /// Adds another run's totals (a run imported in parts).
+    public mutating func add(_ other: ImportSummary) {
+        inputs += other.inputs
+        filesFound += other.filesFound
+        stored += other.stored
+        duplicates += other.duplicates
+        rejected += other.rejected
+        skipped += other.skipped
+        records += other.records
+        messages = messages.saturatingAdd(other.messages)
+        failures += other.failures
+        passedOver += other.passedOver
+        temporaryFailure = temporaryFailure || other.temporaryFailure
+    }
+
     /// Adds one reported item to the totals.
     public mutating func count(_ item: ImportItem) {
         switch item.outcome {

@@ -13,9 +13,12 @@ struct MailboxSettings {
     var tenant: String?
     var clientID: String?
     var clientSecretFile: String?
+    var clientCertificate: String?
+    var clientKey: String?
     var refreshTokenFile: String?
     var tokenURL: String?
     var tokenCache: String?
+    var saslMechanism: SASLMechanism?
     var caFile: String?
     var allowPlaintext = false
     var after = "move:Archive/Rua"
@@ -40,11 +43,17 @@ struct MailboxSettings {
         if [passwordFile != nil, tokenFile != nil, oauth != nil].filter({ $0 }).count > 1 {
             problems.append("give one of a password file, a token file and oauth")
         }
-        if oauth == nil && (tenant != nil || clientID != nil || clientSecretFile != nil || refreshTokenFile != nil) {
+        if oauth == nil
+            && (tenant != nil || clientID != nil || clientSecretFile != nil || refreshTokenFile != nil
+                || clientCertificate != nil)
+        {
             problems.append("tenant, client id, client secret and refresh token need oauth")
         }
         if let oauth {
             if clientID == nil { problems.append("oauth \(oauth.rawValue) needs a client id") }
+            if oauth == .google && clientCertificate != nil {
+                problems.append("a client certificate is for oauth microsoft")
+            }
             if oauth == .microsoft && tenant == nil && tokenURL == nil {
                 problems.append("oauth microsoft needs a tenant (or a token URL)")
             }
@@ -70,6 +79,14 @@ struct MailboxSettings {
     func secret() throws -> Secret {
         let environment = environmentSecrets ? ProcessInfo.processInfo.environment : [:]
         func fromEnvironment(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if oauth == .microsoft, let clientID, let clientCertificate {
+            return .oauth(
+                OAuthClient(
+                    flow: .clientCertificate(
+                        tokenURL: tokenURL ?? OAuthFlow.microsoftTokenURL(tenant: tenant ?? ""), clientID: clientID,
+                        certificate: clientCertificate, key: clientKey ?? clientCertificate,
+                        scope: OAuthFlow.microsoftIMAPScope), caFile: caFile, cacheFile: tokenCache))
+        }
         if let oauth, let clientID {
             guard
                 let secret = try clientSecretFile.map({ try Self.firstLine($0, "client secret file") })
@@ -114,13 +131,14 @@ struct MailboxSettings {
         options.caFile = caFile
         options.allowPlaintext = allowPlaintext
         options.limit = limit
+        options.bearerMechanism = saslMechanism?.rawValue
         return options
     }
 
     /// The mailboxes of a configuration file: INI sections `[mailbox NAME]`, each with `url` and the
     /// settings the command line has (`password-file`, `after`, `other-folder`, `ca-file`, `oauth`,
     /// `tenant`, `client-id`, `client-secret-file`, `refresh-token-file`, `token-url`, `token-cache`,
-    /// `allow-plaintext`); `#` and `;` begin comments. Every problem is named with its line.
+    /// `sasl-mechanism`, `allow-plaintext`); `#` and `;` begin comments. Every problem is named with its line.
     static func load(_ path: String) throws -> [MailboxSettings] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("--config \(path): cannot be read")
@@ -164,9 +182,17 @@ struct MailboxSettings {
             case "tenant": mailbox.tenant = value
             case "client-id": mailbox.clientID = value
             case "client-secret-file": mailbox.clientSecretFile = value
+            case "client-certificate": mailbox.clientCertificate = value
+            case "client-key": mailbox.clientKey = value
             case "refresh-token-file": mailbox.refreshTokenFile = value
             case "token-url": mailbox.tokenURL = value
             case "token-cache": mailbox.tokenCache = value
+            case "sasl-mechanism":
+                if let mechanism = SASLMechanism(rawValue: value.lowercased()) {
+                    mailbox.saslMechanism = mechanism
+                } else {
+                    problems.append("\(at): sasl-mechanism is xoauth2 or oauthbearer")
+                }
             case "ca-file": mailbox.caFile = value
             case "after": mailbox.after = value
             case "other-folder": mailbox.otherFolder = value
@@ -188,4 +214,9 @@ struct MailboxSettings {
 
 enum OAuthProvider: String, ExpressibleByArgument, CaseIterable {
     case microsoft, google
+}
+
+/// How a bearer token is sent: Microsoft 365 takes XOAUTH2 only; Gmail and Dovecot take both.
+enum SASLMechanism: String, ExpressibleByArgument, CaseIterable {
+    case xoauth2, oauthbearer
 }

@@ -13,7 +13,7 @@ struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch reports from an IMAP mailbox: each message imported, then moved once its outcome is stored.",
         usage: """
-            rua fetch (<url> | --config <file>) [--password-file <file>] [--token-file <file>] [--oauth <microsoft|google> --client-id <id> [--tenant <tenant>] [--client-secret-file <file>] [--refresh-token-file <file>] [--token-url <url>] [--token-cache <file>]] [--ca-file <file>] [--allow-plaintext] [--after <move:FOLDER|seen|leave>] [--other-folder <folder>] [--limit <n>] [--watch] [--interval <span>] [--json] [--quiet] [--max-report-bytes <bytes>] [--db <path>] [--busy-timeout <seconds>]
+            rua fetch (<url> | --config <file>) [--password-file <file>] [--token-file <file>] [--oauth <microsoft|google> --client-id <id> [--tenant <tenant>] [--client-secret-file <file> | --client-certificate <file> [--client-key <file>]] [--refresh-token-file <file>] [--token-url <url>] [--token-cache <file>]] [--sasl-mechanism <xoauth2|oauthbearer>] [--ca-file <file>] [--allow-plaintext] [--after <move:FOLDER|seen|leave>] [--other-folder <folder>] [--limit <n>] [--watch] [--interval <span>] [--json] [--quiet] [--max-report-bytes <bytes>] [--db <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             URL: imaps://USER@HOST[:993]/FOLDER (TLS from the first byte) or imap://USER@HOST[:143]/FOLDER \
@@ -37,8 +37,9 @@ struct Fetch: ParsableCommand {
 
             --config FILE fetches several mailboxes (one per client domain, say), one after another: INI \
             sections [mailbox NAME] with url and the settings above as keys (password-file, after, \
-            other-folder, ca-file, oauth, tenant, client-id, client-secret-file, refresh-token-file, \
-            token-url, token-cache, allow-plaintext); secrets only in files. A mailbox that fails is named \
+            other-folder, ca-file, oauth, tenant, client-id, client-secret-file, client-certificate, client-key, \
+            refresh-token-file, \
+            token-url, token-cache, sasl-mechanism, allow-plaintext); secrets only in files. A mailbox that fails is named \
             and the others are fetched; the exit status is the worst.
 
             --watch keeps running: IMAP IDLE where the server offers it, else a look every --interval \
@@ -90,6 +91,16 @@ struct Fetch: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Microsoft 365: authenticate the app with this certificate (PEM) instead of a secret.", valueName: "file"))
+    var clientCertificate: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The certificate's private key (PEM), when not in the certificate's file.", valueName: "file"))
+    var clientKey: String?
+
+    @Option(
+        help: ArgumentHelp(
             "Google: read the refresh token from this file (or set RUA_OAUTH_REFRESH_TOKEN).", valueName: "file"))
     var refreshTokenFile: String?
 
@@ -98,6 +109,12 @@ struct Fetch: ParsableCommand {
 
     @Option(help: ArgumentHelp("Keep the access token in this file (mode 0600) between runs.", valueName: "file"))
     var tokenCache: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Send the token with xoauth2 or oauthbearer (default: OAUTHBEARER where offered, else XOAUTH2).",
+            valueName: "mechanism"))
+    var saslMechanism: SASLMechanism?
 
     @Option(help: ArgumentHelp("Trust the certificates of this CA file (a private CA) too.", valueName: "file"))
     var caFile: String?
@@ -141,9 +158,11 @@ struct Fetch: ParsableCommand {
         MailboxSettings(
             name: url ?? "", url: url ?? "", passwordFile: passwordFile, tokenFile: tokenFile, oauth: oauth,
             tenant: tenant,
-            clientID: clientID, clientSecretFile: clientSecretFile, refreshTokenFile: refreshTokenFile,
+            clientID: clientID, clientSecretFile: clientSecretFile, clientCertificate: clientCertificate,
+            clientKey: clientKey, refreshTokenFile: refreshTokenFile,
             tokenURL: tokenURL,
-            tokenCache: tokenCache, caFile: caFile, allowPlaintext: allowPlaintext, after: after,
+            tokenCache: tokenCache, saslMechanism: saslMechanism, caFile: caFile, allowPlaintext: allowPlaintext,
+            after: after,
             otherFolder: otherFolder)
     }
 
@@ -245,34 +264,36 @@ struct Fetch: ParsableCommand {
         let fetcher = try MailboxFetcher(account: account, secret: secret, options: options)
         fetcher.shouldStop = { stopRequested != 0 }
         defer { fetcher.finish() }
+        // Under --after leave, the place reached is saved every 500 messages, so that a run stopped midway
+        // does not fetch them again; a move or a flag on the server is its own record.
+        fetcher.batchSize = options.after == .leave ? 500 : nil
         while true {
-            let pipeline = Importer(
-                databaseAt: store.path, busyTimeout: store.busyTimeout, maxReportBytes: output.maxReportBytes.value,
-                clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() })
-            defer { pipeline.close() }
-            let progress = json || quiet ? nil : ProgressLine.make(quiet: quiet)
-            pipeline.onProgress = progress.map { line in { line.update($0) } }
-            let summary = try store.perform {
-                try pipeline.importInputs(from: fetcher) { item in
-                    if json {
-                        print(ImportRenderer.jsonLine(item))
-                    } else if !quiet, let line = ImportRenderer.textLine(item, colors: TerminalOptions.automaticColors)
-                    {
-                        progress?.finish()
-                        print(line)
+            var summary = ImportSummary()
+            repeat {
+                fetcher.startBatch()
+                let pipeline = Importer(
+                    databaseAt: store.path, busyTimeout: store.busyTimeout,
+                    maxReportBytes: output.maxReportBytes.value,
+                    clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() })
+                defer { pipeline.close() }
+                let progress = json || quiet ? nil : ProgressLine.make(quiet: quiet)
+                pipeline.onProgress = progress.map { line in { line.update($0) } }
+                summary.add(
+                    try store.perform {
+                        try pipeline.importInputs(from: fetcher, onItem: output.itemPrinter(progress: progress))
+                    })
+                progress?.finish()
+                fetcher.acknowledgeCommitted()
+                if options.after == .leave, let last = fetcher.checkpoint {
+                    let service = try ReportService(path: store.path, busyTimeout: store.busyTimeout)
+                    try store.perform {
+                        try service.setMailboxCheckpoint(mailboxKey, uidValidity: fetcher.uidValidity, uid: last)
                     }
+                    service.close()
+                    options.checkpoint = (fetcher.uidValidity, last)
                 }
-            }
-            progress?.finish()
-            fetcher.acknowledgeCommitted()
-            if options.after == .leave, let last = fetcher.checkpoint {
-                let service = try ReportService(path: store.path, busyTimeout: store.busyTimeout)
-                try store.perform {
-                    try service.setMailboxCheckpoint(mailboxKey, uidValidity: fetcher.uidValidity, uid: last)
-                }
-                service.close()
-                options.checkpoint = (fetcher.uidValidity, last)
-            }
+            } while fetcher.batchSize != nil && fetcher.pending > 0 && fetcher.lost == nil
+                && !summary.temporaryFailure && stopRequested == 0
             for problem in fetcher.problems { printError("rua: \(Escaping.terminal(problem.message))") }
             if quiet {
                 for failure in summary.failures { printError("rua: \(Escaping.terminal(failure))") }
