@@ -9,10 +9,14 @@ final class ProgressLine {
     private let start = Date()
     private var lastDrawn = Date.distantPast
     private var drawn = false
+    /// What the found inputs are: `files`, or `messages` on a server.
+    private let found: String
+
+    init(found: String) { self.found = found }
 
     /// A progress line, or `nil` when standard error is not a terminal or output is to be quiet.
-    static func make(quiet: Bool) -> ProgressLine? {
-        quiet || isatty(STDERR_FILENO) == 0 ? nil : ProgressLine()
+    static func make(quiet: Bool, found: String = "files") -> ProgressLine? {
+        quiet || isatty(STDERR_FILENO) == 0 ? nil : ProgressLine(found: found)
     }
 
     /// Redraws (at most ten times a second): inputs done of the files found, reports stored, and while a
@@ -38,7 +42,7 @@ final class ProgressLine {
                 + "\(share), \(Int64(current.records).grouped) records, "
                 + "\(Int64(Double(current.records) / seconds).grouped) records/s"
         } else {
-            let total = summary.filesFound > summary.inputs ? " of \(summary.filesFound) files" : ""
+            let total = summary.filesFound > summary.inputs ? " of \(summary.filesFound) \(found)" : ""
             let rate = Int(Double(summary.inputs) / elapsed)
             text = "\(summary.inputs) inputs\(total), \(summary.stored) reports stored, \(rate) inputs/s"
         }

@@ -495,3 +495,45 @@ extension FetchCommandTests {
         #expect(try ReportDatabase(path: db).mailboxCheckpoint("ruafetch3@127.0.0.1:10993/INBOX")?.uid == 1_500)
     }
 }
+
+extension FetchCommandTests {
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func aCertificateForAnotherHostIsRefusedWithTheReason() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        // 127.0.0.3 is the same Dovecot; its certificate names localhost, 127.0.0.1 and 127.0.0.2 only.
+        let other = try Self.fetch(
+            services, "ruafetch4", db: temp.path("db.sqlite"), url: "imaps://ruafetch4@127.0.0.3:10993/")
+        #expect(other.status == 69)
+        #expect(
+            other.stderr.contains(
+                "imaps://127.0.0.3:10993: TLS failed, the server's certificate is not trusted: IP address mismatch"))
+        // The same over STARTTLS.
+        let starttls = try Self.fetch(
+            services, "ruafetch4", db: temp.path("db.sqlite"), url: "imap://ruafetch4@127.0.0.3:10143/")
+        #expect(starttls.status == 69)
+        #expect(starttls.stderr.contains("IP address mismatch"))
+    }
+
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
+    func foldersRenamedUnderItAreRecreatedOrNamed() throws {
+        let services = try #require(TestServices.current)
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        try services.fill("ruafetch2", with: Array(Self.mail.prefix(2)))
+        _ = try Self.fetch(services, "ruafetch2", db: db)
+        // Someone renames the archive: the next messages go to a new one, created again.
+        let maildir = services.home + "/ruafetch2/Maildir"
+        try FileManager.default.moveItem(atPath: maildir + "/.Archive.Rua", toPath: maildir + "/.Old Reports")
+        let arriving = maildir + "/new/5000.test"
+        try FileManager.default.copyItem(atPath: Self.mail[4], toPath: arriving)
+        chown(arriving, getpwnam("ruamail").pointee.pw_uid, getpwnam("ruamail").pointee.pw_gid)
+        let again = try Self.fetch(services, "ruafetch2", db: db)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(services.messages("ruafetch2", in: "Archive/Rua").count == 1)
+        // The folder read renamed away: named, 69, nothing touched.
+        let gone = try Self.fetch(services, "ruafetch2", db: db, url: "imaps://ruafetch2@127.0.0.1:10993/Reports")
+        #expect(gone.status == 69)
+        #expect(gone.stderr.contains("cannot open the folder Reports"))
+    }
+}

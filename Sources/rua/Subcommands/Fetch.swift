@@ -276,7 +276,7 @@ struct Fetch: ParsableCommand {
                     maxReportBytes: output.maxReportBytes.value,
                     clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() })
                 defer { pipeline.close() }
-                let progress = json || quiet ? nil : ProgressLine.make(quiet: quiet)
+                let progress = json || quiet ? nil : ProgressLine.make(quiet: quiet, found: "messages")
                 pipeline.onProgress = progress.map { line in { line.update($0) } }
                 summary.add(
                     try store.perform {
