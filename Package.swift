@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "DomainAlignment", dependencies: ["ReportModel", "CDomainNames"], swiftSettings: hotPath),
         // Who a source is: reverse DNS with forward confirmation (c-ares), known services, evidence.
         .target(name: "SenderAttribution", dependencies: ["ReportModel", "DomainAlignment", "CAres"]),
+        // A domain's mail DNS checked: DMARC, SPF, MX and PTR, TLS-RPT (rua check).
+        .target(name: "DomainCheck", dependencies: ["SenderAttribution", "DomainAlignment", "ReportModel"]),
         // The only place that knows SQL; keeps inputs' originals (deflated, read back).
         .target(
             name: "ReportStore",
@@ -88,7 +90,7 @@ let package = Package(
             name: "ReportService",
             dependencies: [
                 "ReportModel", "ReportStore", "ReportAnalysis", "SenderAttribution", "ReportPipeline", "ReportIngest",
-                "DomainAlignment",
+                "DomainAlignment", "DomainCheck",
             ]
         ),
         .executableTarget(
@@ -137,6 +139,7 @@ let package = Package(
             dependencies: ["ReportAnalysis", "ReportPipeline", "ReportStore", "ReportModel", "ReportTestSupport"]
         ),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "NetworkClient", "ReportTestSupport"]),
+        .testTarget(name: "DomainCheckTests", dependencies: ["DomainCheck", "SenderAttribution", "ReportTestSupport"]),
         .testTarget(name: "MailboxFetchTests", dependencies: ["MailboxFetch", "NetworkClient", "ReportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ReportPipeline", "ReportStore", "ReportTestSupport"]),
     ],

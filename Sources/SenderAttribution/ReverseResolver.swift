@@ -204,6 +204,137 @@ public final class ReverseResolver {
         }
     }
 
+    // MARK: Forward queries, one at a time (rua check)
+
+    /// A query's outcome: records, none (`nxdomain`: the name does not exist; else it has no such
+    /// records: either is a void lookup for SPF), or a failure (a timeout, SERVFAIL): temporary.
+    public enum Answer<Value> {
+        case records(Value)
+        case none(nxdomain: Bool)
+        case failure(String)
+    }
+
+    private final class Query {
+        var status: Int32 = -1
+        var answer: [UInt8] = []
+    }
+
+    /// Runs one query of `type` (16 TXT, 15 MX) for `name` and waits for it.
+    private func query(_ name: String, type: Int32) -> (status: Int32, answer: [UInt8]) {
+        queries += 1
+        let query = Query()
+        let context = Unmanaged.passRetained(query).toOpaque()
+        name.withCString { pointer in
+            ares_query(
+                channel, pointer, 1 /* C_IN */, type,
+                { context, status, _, answer, length in
+                    let query = Unmanaged<Query>.fromOpaque(context!).takeRetainedValue()
+                    query.status = status
+                    if let answer { query.answer = Array(UnsafeBufferPointer(start: answer, count: Int(length))) }
+                }, context)
+        }
+        while query.status == -1 { processEvents() }
+        return (query.status, query.answer)
+    }
+
+    private static func failure<Value>(_ status: Int32) -> Answer<Value> {
+        switch status {
+        case ARES_ENOTFOUND: .none(nxdomain: true)
+        case ARES_ENODATA: .none(nxdomain: false)
+        case ARES_ETIMEOUT: .failure("timed out")
+        default: .failure(message(status))
+        }
+    }
+
+    /// The TXT records at `name`, each record's strings joined (RFC 7208 §3.3, RFC 9989 §4.5).
+    public func txt(_ name: String) -> Answer<[String]> {
+        let (status, answer) = query(name, type: 16)
+        guard status == ARES_SUCCESS else { return Self.failure(status) }
+        var reply: UnsafeMutablePointer<ares_txt_ext>?
+        let parsed = answer.withUnsafeBufferPointer {
+            ares_parse_txt_reply_ext($0.baseAddress, Int32($0.count), &reply)
+        }
+        guard parsed == ARES_SUCCESS else {
+            return parsed == ARES_ENODATA ? .none(nxdomain: false) : Self.failure(parsed)
+        }
+        defer { ares_free_data(reply) }
+        var records: [[UInt8]] = []
+        var node = reply
+        while let current = node {
+            let bytes = Array(UnsafeBufferPointer(start: current.pointee.txt, count: current.pointee.length))
+            if current.pointee.record_start != 0 || records.isEmpty {
+                records.append(bytes)
+            } else {
+                records[records.count - 1] += bytes
+            }
+            node = current.pointee.next
+        }
+        return records.isEmpty ? .none(nxdomain: false) : .records(records.map { String(decoding: $0, as: UTF8.self) })
+    }
+
+    /// The MX records at `name`: preference and host, lowest preference first.
+    public func mx(_ name: String) -> Answer<[(preference: Int, host: String)]> {
+        let (status, answer) = query(name, type: 15)
+        guard status == ARES_SUCCESS else { return Self.failure(status) }
+        var reply: UnsafeMutablePointer<ares_mx_reply>?
+        let parsed = answer.withUnsafeBufferPointer { ares_parse_mx_reply($0.baseAddress, Int32($0.count), &reply) }
+        guard parsed == ARES_SUCCESS else {
+            return parsed == ARES_ENODATA ? .none(nxdomain: false) : Self.failure(parsed)
+        }
+        defer { ares_free_data(reply) }
+        var hosts: [(preference: Int, host: String)] = []
+        var node = reply
+        while let current = node {
+            hosts.append((Int(current.pointee.priority), current.pointee.host.map { String(cString: $0) } ?? ""))
+            node = current.pointee.next
+        }
+        return hosts.isEmpty
+            ? .none(nxdomain: false) : .records(hosts.sorted { ($0.preference, $0.host) < ($1.preference, $1.host) })
+    }
+
+    /// The A and AAAA addresses of `name`.
+    public func addresses(_ name: String) -> Answer<[String]> {
+        var found: Answer<[String]>?
+        var hints = ares_addrinfo_hints()
+        hints.ai_family = AF_UNSPEC
+        final class Box { var answer: Answer<[String]>? }
+        let box = Box()
+        queries += 1
+        let context = Unmanaged.passRetained(box).toOpaque()
+        name.withCString { pointer in
+            ares_getaddrinfo(
+                channel, pointer, nil, &hints,
+                { context, status, _, info in
+                    let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
+                    guard status == ARES_SUCCESS else {
+                        box.answer = ReverseResolver.failure(status)
+                        return
+                    }
+                    var addresses: [String] = []
+                    var node = info?.pointee.nodes
+                    while let current = node {
+                        if let bytes = ReverseResolver.bytes(of: current.pointee.ai_addr) {
+                            addresses.append(ReverseResolver.text(bytes))
+                        }
+                        node = current.pointee.ai_next
+                    }
+                    if let info { ares_freeaddrinfo(info) }
+                    box.answer = addresses.isEmpty ? .none(nxdomain: false) : .records(addresses)
+                }, context)
+        }
+        while box.answer == nil { processEvents() }
+        found = box.answer
+        return found ?? .failure("no answer")
+    }
+
+    /// An address's text form.
+    static func text(_ bytes: [UInt8]) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let family = bytes.count == 4 ? AF_INET : AF_INET6
+        _ = bytes.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
+        return String(cString: buffer)
+    }
+
     /// Waits for the sockets c-ares uses and lets it process what arrived or timed out.
     private func processEvents() {
         var readers = fd_set()

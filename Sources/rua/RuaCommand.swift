@@ -15,7 +15,8 @@ struct RuaCommand: ParsableCommand {
             """,
         version: RuaVersion.current,
         subcommands: [
-            Import.self, Fetch.self, Reports.self, Summary.self, Failures.self, DigestCommand.self, Sources.self,
+            Import.self, Fetch.self, CheckCommand.self, Reports.self, Summary.self, Failures.self, DigestCommand.self,
+            Sources.self,
             TLS.self,
             Export.self,
             Alerts.self, Quarantine.self, Reprocess.self, Stats.self, Prune.self, Config.self,

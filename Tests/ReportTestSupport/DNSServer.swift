@@ -22,16 +22,24 @@ public final class DNSServer {
         "dnsmasq is not installed (Scripts/install-deps.sh installs dnsmasq-base)"
 
     /// Starts a server; fails the test when dnsmasq is missing (guard such tests with ``isAvailable``).
+    /// - Parameters:
+    ///   - txtRecords: name and text; a name given twice has two records.
+    ///   - mxRecords: name, host and preference.
     public static func start(
         hostRecords: [(String, String)], ptrRecords: [(address: String, name: String)] = [],
+        txtRecords: [(name: String, text: String)] = [],
+        mxRecords: [(name: String, host: String, preference: Int)] = [],
         in temp: TemporaryDirectory
     ) throws -> DNSServer {
         let binary = try #require(binary, missing)
-        return try DNSServer(binary: binary, hostRecords: hostRecords, ptrRecords: ptrRecords, temp: temp)
+        return try DNSServer(
+            binary: binary, hostRecords: hostRecords, ptrRecords: ptrRecords, txtRecords: txtRecords,
+            mxRecords: mxRecords, temp: temp)
     }
 
     private init(
         binary: String, hostRecords: [(String, String)], ptrRecords: [(address: String, name: String)],
+        txtRecords: [(name: String, text: String)], mxRecords: [(name: String, host: String, preference: Int)],
         temp: TemporaryDirectory
     ) throws {
         port = try Self.freePort()
@@ -40,11 +48,20 @@ public final class DNSServer {
             "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--port=\(port)",
             "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=", "--log-queries",
             "--log-facility=\(logPath)", "--local=/in-addr.arpa/", "--local=/ip6.arpa/", "--local=/test/",
-            "--local=/com/", "--local=/net/",
+            "--local=/com/", "--local=/net/", "--local=/example/",
         ]
         if getuid() == 0 { arguments.append("--user=root") }
         arguments += hostRecords.map { "--host-record=\($0.0),\($0.1)" }
         arguments += ptrRecords.map { "--ptr-record=\(Self.reverseName($0.address)),\($0.name)" }
+        // TXT records go in a configuration file: only there does dnsmasq read a quoted text, in which a
+        // comma is text rather than a break between strings.
+        if !txtRecords.isEmpty {
+            let configuration = temp.path("dnsmasq-\(port).conf")
+            try txtRecords.map { "txt-record=\($0.name),\"\($0.text)\"\n" }.joined()
+                .write(toFile: configuration, atomically: true, encoding: .utf8)
+            arguments[1] = "--conf-file=\(configuration)"
+        }
+        arguments += mxRecords.map { "--mx-host=\($0.name),\($0.host),\($0.preference)" }
         // posix_spawn, not Foundation's Process: dnsmasq closes every inherited descriptor when it starts,
         // including the one Process watches for the child's exit, and Process then blocks in waitpid on it,
         // which stalls every later Process in the test run.

@@ -1,0 +1,12 @@
+import ReportModel
+import SenderAttribution
+
+/// The DNS a check asks: TXT, MX and addresses. ``ReverseResolver`` answers it through c-ares; tests
+/// point it at a local server.
+public protocol CheckDNS: AnyObject {
+    func txt(_ name: String) -> ReverseResolver.Answer<[String]>
+    func mx(_ name: String) -> ReverseResolver.Answer<[(preference: Int, host: String)]>
+    func addresses(_ name: String) -> ReverseResolver.Answer<[String]>
+}
+
+extension ReverseResolver: CheckDNS {}

@@ -1,0 +1,303 @@
+import DomainAlignment
+import Foundation
+import ReportModel
+import SenderAttribution
+
+/// A domain's mail DNS checked: the DMARC record (its own, else its organizational domain's) and the
+/// authorisation of external report destinations, the SPF tree, MX hosts and their reverse DNS, and the
+/// TLS-RPT record. Each check one ``Check``.
+public final class DomainChecker {
+    let dns: any CheckDNS
+    let reverse: ReverseResolver?
+
+    public init(dns: any CheckDNS, reverse: ReverseResolver?) {
+        self.dns = dns
+        self.reverse = reverse
+    }
+
+    public func check(_ domain: String) -> [Check] {
+        let name = domain.lowercased()
+        return dmarc(name) + spf(name) + mx(name) + tlsrpt(name)
+    }
+
+    // MARK: DMARC
+
+    func dmarcRecords(_ name: String) -> ReverseResolver.Answer<[String]> {
+        switch dns.txt("_dmarc." + name) {
+        case .records(let texts):
+            let records = texts.filter(DMARCRecord.isDMARC)
+            return records.isEmpty ? .none(nxdomain: false) : .records(records)
+        case let other: return other
+        }
+    }
+
+    func dmarc(_ name: String) -> [Check] {
+        var checks: [Check] = []
+        let organizational = (OrganizationalDomains.shared.organizationalDomain(of: name) ?? name)
+        var text: String?
+        var owner = name
+        switch dmarcRecords(name) {
+        case .failure(let reason):
+            return [
+                Check(
+                    id: "dmarc.record", domain: name, status: .warning,
+                    message: "the DMARC lookup at _dmarc.\(name) failed (\(reason)): receivers treat this as temporary",
+                    fix: "check the domain's name servers")
+            ]
+        case .records(let records) where records.count > 1:
+            return [
+                Check(
+                    id: "dmarc.record", domain: name, status: .failure,
+                    message:
+                        "\(records.count) DMARC records at _dmarc.\(name): receivers discard them all (RFC 9989 §4.10)",
+                    fix: "keep exactly one TXT record beginning v=DMARC1",
+                    evidence: records.enumerated().map { ("record \($0.offset + 1)", $0.element) })
+            ]
+        case .records(let records):
+            text = records[0]
+        case .none:
+            if organizational != name, case .records(let records) = dmarcRecords(organizational), records.count == 1 {
+                text = records[0]
+                owner = organizational
+            }
+        }
+        guard let text else {
+            return [
+                Check(
+                    id: "dmarc.record", domain: name, status: .failure,
+                    message: "no DMARC record at _dmarc.\(name)"
+                        + (organizational != name ? " or at _dmarc.\(organizational)" : ""),
+                    fix:
+                        "publish _dmarc.\(name) TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@\(name)\" and read the reports"
+                )
+            ]
+        }
+        let record = DMARCRecord(text)
+        var evidence = [("record", text), ("at", "_dmarc." + owner)]
+        if owner != name { evidence.append(("note", "the organizational domain's record applies")) }
+        if !record.errors.isEmpty {
+            checks.append(
+                Check(
+                    id: "dmarc.record", domain: name, status: .failure, message: record.errors.joined(separator: "; "),
+                    fix: "correct the record at _dmarc.\(owner)", evidence: evidence))
+        } else if !record.warnings.isEmpty {
+            checks.append(
+                Check(
+                    id: "dmarc.record", domain: name, status: .warning,
+                    message: record.warnings.joined(separator: "; "),
+                    fix: "clean the record at _dmarc.\(owner)", evidence: evidence))
+        } else {
+            checks.append(
+                Check(
+                    id: "dmarc.record", domain: name, status: .pass,
+                    message: owner == name ? "one valid DMARC record" : "no record of its own; \(owner)'s applies",
+                    evidence: evidence))
+        }
+        let policy = record.value("p")?.lowercased() ?? "none"
+        let testing = record.value("t")?.lowercased() == "y"
+        if policy == "none" {
+            checks.append(
+                Check(
+                    id: "dmarc.policy", domain: name, status: .warning,
+                    message: "p=none: receivers only report; nothing failing DMARC is stopped",
+                    fix:
+                        "when the reports show your senders aligned, move to p=quarantine (rua digest says when it is safe)",
+                    evidence: [("p", policy)]))
+        } else {
+            checks.append(
+                Check(
+                    id: "dmarc.policy", domain: name, status: testing ? .warning : .pass,
+                    message: testing
+                        ? "p=\(policy) with t=y: receivers apply the policy one step lower" : "p=\(policy)",
+                    fix: testing ? "drop t=y once the reports show no legitimate mail failing" : nil,
+                    evidence: [("p", policy)]))
+        }
+        if record.reportURIs("rua").isEmpty {
+            checks.append(
+                Check(
+                    id: "dmarc.rua", domain: name, status: .warning, message: "no rua=: nobody sends aggregate reports",
+                    fix: "add rua=mailto:ADDRESS to the record"))
+        }
+        checks += externalDestinations(record, domain: owner)
+        return checks
+    }
+
+    /// Report destinations outside the domain must authorise it (RFC 9990 §4): a TXT record
+    /// `DOMAIN._report._dmarc.HOST` (or `*._report._dmarc.HOST`) beginning v=DMARC1.
+    func externalDestinations(_ record: DMARCRecord, domain: String) -> [Check] {
+        var checks: [Check] = []
+        let own = (OrganizationalDomains.shared.organizationalDomain(of: domain) ?? domain)
+        for tag in ["rua", "ruf"] {
+            for uri in record.reportURIs(tag) {
+                guard let host = DMARCRecord.host(of: uri),
+                    (OrganizationalDomains.shared.organizationalDomain(of: host) ?? host) != own
+                else { continue }
+                let names = ["\(domain)._report._dmarc.\(host)", "*._report._dmarc.\(host)"]
+                let authorised = names.contains { name in
+                    if case .records(let texts) = dns.txt(name) { return texts.contains(where: DMARCRecord.isDMARC) }
+                    return false
+                }
+                checks.append(
+                    Check(
+                        id: "dmarc.\(tag).authorised", domain: domain, status: authorised ? .pass : .failure,
+                        message: authorised
+                            ? "\(host) accepts \(tag) reports for \(domain)"
+                            : "\(host) has not authorised \(domain)'s \(tag) reports: receivers send none there",
+                        fix: authorised ? nil : "publish \(names[0]) TXT \"v=DMARC1\" (in \(host)'s zone)",
+                        evidence: [("uri", uri), ("authorisation", names[0])]))
+            }
+        }
+        return checks
+    }
+
+    // MARK: SPF
+
+    func spf(_ name: String) -> [Check] {
+        let walk = SPFWalk(dns: dns)
+        walk.walk(name)
+        var evidence: [(String, String)] = []
+        if let record = walk.record { evidence.append(("record", record)) }
+        evidence.append(("dns_lookups", String(walk.lookups)))
+        evidence.append(("void_lookups", String(walk.voids)))
+        if walk.visited.count > 1 { evidence.append(("tree", walk.visited.joined(separator: " "))) }
+        if walk.record == nil {
+            return [
+                Check(
+                    id: "spf.record", domain: name, status: .failure, message: walk.errors.first ?? "no SPF record",
+                    fix: "publish \(name) TXT \"v=spf1 mx -all\" listing the hosts that send as \(name)",
+                    evidence: evidence)
+            ]
+        }
+        if !walk.errors.isEmpty {
+            return [
+                Check(
+                    id: "spf.record", domain: name, status: .failure, message: walk.errors.joined(separator: "; "),
+                    fix: walk.lookups > 10
+                        ? "flatten includes or drop unused ones to stay within 10 lookups" : "correct the SPF record",
+                    evidence: evidence)
+            ]
+        }
+        var message = "one SPF record, \(walk.lookups) of 10 DNS lookups"
+        if walk.dependsOnSender { message += " (macros: part depends on the sender)" }
+        if !walk.warnings.isEmpty {
+            return [
+                Check(
+                    id: "spf.record", domain: name, status: .warning,
+                    message: message + "; " + walk.warnings.joined(separator: "; "), fix: "tighten the SPF record",
+                    evidence: evidence)
+            ]
+        }
+        return [Check(id: "spf.record", domain: name, status: .pass, message: message, evidence: evidence)]
+    }
+
+    // MARK: MX and PTR
+
+    func mx(_ name: String) -> [Check] {
+        switch dns.mx(name) {
+        case .failure(let reason):
+            return [Check(id: "mx.hosts", domain: name, status: .warning, message: "the MX lookup failed (\(reason))")]
+        case .none:
+            return [
+                Check(
+                    id: "mx.hosts", domain: name, status: .warning,
+                    message: "no MX record: mail to \(name) goes to its address record, if any",
+                    fix: "publish MX records, or a null MX (\"0 .\") if the domain receives no mail")
+            ]
+        case .records(let hosts):
+            if hosts.count == 1 && (hosts[0].host == "" || hosts[0].host == ".") {
+                return [
+                    Check(
+                        id: "mx.hosts", domain: name, status: .pass, message: "a null MX: the domain receives no mail")
+                ]
+            }
+            var checks: [Check] = []
+            var unresolved: [String] = []
+            var addresses: [String: String] = [:]
+            for host in hosts {
+                switch dns.addresses(host.host) {
+                case .records(let found): for address in found { addresses[address] = host.host }
+                default: unresolved.append(host.host)
+                }
+            }
+            let list = hosts.map { "\($0.preference) \($0.host)" }.joined(separator: ", ")
+            checks.append(
+                Check(
+                    id: "mx.hosts", domain: name, status: unresolved.isEmpty ? .pass : .failure,
+                    message: unresolved.isEmpty
+                        ? "\(hosts.count) MX host\(hosts.count == 1 ? "" : "s"), all resolving"
+                        : "MX hosts without an address: \(unresolved.joined(separator: ", "))",
+                    fix: unresolved.isEmpty ? nil : "give each MX host an A or AAAA record, or remove it",
+                    evidence: [("mx", list)]))
+            if let reverse, !addresses.isEmpty {
+                let results = reverse.lookup(Array(addresses.keys))
+                var missing: [String] = []
+                for (address, host) in addresses.sorted(by: { $0.key < $1.key }) {
+                    if case .name(_, let confirmed) = results[address], confirmed { continue }
+                    missing.append("\(address) (\(host))")
+                }
+                checks.append(
+                    Check(
+                        id: "mx.ptr", domain: name, status: missing.isEmpty ? .pass : .warning,
+                        message: missing.isEmpty
+                            ? "every MX address has a forward-confirmed PTR"
+                            : "no forward-confirmed PTR for \(missing.joined(separator: ", "))",
+                        fix: missing.isEmpty
+                            ? nil : "ask the address's owner for a PTR naming the host, which resolves back"))
+            }
+            return checks
+        }
+    }
+
+    // MARK: TLS-RPT
+
+    func tlsrpt(_ name: String) -> [Check] {
+        let at = "_smtp._tls." + name
+        switch dns.txt(at) {
+        case .failure(let reason):
+            return [
+                Check(
+                    id: "tlsrpt.record", domain: name, status: .warning,
+                    message: "the lookup at \(at) failed (\(reason))")
+            ]
+        case .none:
+            return [
+                Check(
+                    id: "tlsrpt.record", domain: name, status: .warning,
+                    message: "no TLS-RPT record: senders do not report TLS failures to \(name)",
+                    fix: "publish \(at) TXT \"v=TLSRPTv1; rua=mailto:tls-reports@\(name)\"")
+            ]
+        case .records(let texts):
+            let records = texts.filter { $0.hasPrefix("v=TLSRPTv1;") || $0 == "v=TLSRPTv1" }
+            guard records.count == 1 else {
+                return [
+                    Check(
+                        id: "tlsrpt.record", domain: name, status: .failure,
+                        message: records.isEmpty
+                            ? "no record at \(at) begins v=TLSRPTv1;"
+                            : "\(records.count) TLS-RPT records at \(at): senders use none (RFC 8460 §3)",
+                        fix: "keep exactly one record beginning v=TLSRPTv1;")
+                ]
+            }
+            let fields = records[0].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let rua = fields.first { $0.hasPrefix("rua=") }.map { String($0.dropFirst(4)) }
+            let uris = rua?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            let bad = uris.filter { !(DMARCRecord.validURI($0)) }
+            if uris.isEmpty || !bad.isEmpty {
+                return [
+                    Check(
+                        id: "tlsrpt.record", domain: name, status: .failure,
+                        message: uris.isEmpty
+                            ? "the TLS-RPT record has no rua="
+                            : "rua= has \(bad.joined(separator: ", ")), not mailto: or https:",
+                        fix: "rua=mailto:ADDRESS or rua=https://URL", evidence: [("record", records[0])])
+                ]
+            }
+            return [
+                Check(
+                    id: "tlsrpt.record", domain: name, status: .pass,
+                    message: "one TLS-RPT record, reports to \(uris.joined(separator: ", "))",
+                    evidence: [("record", records[0])])
+            ]
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// One line of `rua check`: what was checked, how it came out, what to do.
+public struct Check: Sendable {
+    public enum Status: String, Sendable, Comparable {
+        case pass, warning, failure
+
+        var rank: Int { [.pass, .warning, .failure].firstIndex(of: self) ?? 0 }
+        public static func < (lhs: Status, rhs: Status) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    /// Stable: `dmarc.record`, `spf.lookups`, `tlsrpt.record`…
+    public var id: String
+    public var domain: String
+    public var status: Status
+    public var message: String
+    /// What to do about it; nil when nothing.
+    public var fix: String?
+    /// What the check saw: records, counts.
+    public var evidence: [(String, String)]
+
+    public init(
+        id: String, domain: String, status: Status, message: String, fix: String? = nil,
+        evidence: [(String, String)] = []
+    ) {
+        self.id = id
+        self.domain = domain
+        self.status = status
+        self.message = message
+        self.fix = fix
+        self.evidence = evidence
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import ReportModel
+import ReportRendering
+import ReportService
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check domains' mail DNS: DMARC, SPF, MX and PTR, TLS-RPT, with the fix for each problem.",
+        discussion: """
+            DMARC: one valid record at _dmarc.DOMAIN (else the organizational domain's), every tag read as \
+            RFC 9989 says (errors, removed and unknown tags named), p=none and t=y flagged, rua= present, \
+            and each report destination outside the domain authorised (DOMAIN._report._dmarc.HOST). SPF: \
+            exactly one record, its include/redirect tree walked with the DNS-querying terms counted \
+            (limit 10) and void lookups (limit 2), loops, +all, ?all, ptr, its size. MX: each host \
+            resolves, and each address has a forward-confirmed PTR. TLS-RPT: one record at \
+            _smtp._tls.DOMAIN with valid rua= URIs.
+
+            Exit status: 0 when every check passed (warnings too, unless --fail-on warning: then 1); 2 \
+            when any check failed; 64 usage; 66 no database (--all).
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Domains to check.", valueName: "domain"))
+    var domains: [String] = []
+
+    @Flag(help: "Check every policy domain the database has reports for.")
+    var all = false
+
+    @Option(help: ArgumentHelp("Exit 1 on warnings too: warning (default: only failures, exit 2).", valueName: "level"))
+    var failOn: String?
+
+    @Option(help: "Output format: text, json (one document), ndjson (one check a line) or csv.")
+    var format: OutputFormat = .text
+
+    @Option(
+        help: ArgumentHelp("Ask this DNS server (HOST or HOST:PORT) instead of the system's.", valueName: "host[:port]")
+    )
+    var dnsServer: String?
+
+    @Option(help: ArgumentHelp("Milliseconds to wait for each DNS answer.", valueName: "ms"))
+    var dnsTimeout: Int32 = 2_000
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if domains.isEmpty && !all { throw ValidationError("give a domain to check, or --all") }
+        if let failOn, failOn != "warning" { throw ValidationError("--fail-on takes warning") }
+        for domain in domains where !DomainName.isValid(domain.hasSuffix(".") ? String(domain.dropLast()) : domain) {
+            throw ValidationError("'\(domain)' is not a domain name")
+        }
+    }
+
+    func run() throws {
+        var names = domains
+        if all {
+            let service = try store.open()
+            defer { service.close() }
+            names += try store.perform { try service.policyDomains() }
+        }
+        var seen = Set<String>()
+        names = names.filter { seen.insert($0).inserted }
+        let checks: [Check]
+        do {
+            checks = try ReportService.checkDomains(names, server: dnsServer, timeoutMilliseconds: dnsTimeout)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let context = OutputContext(command: "check", generatedAt: try currentTime(), period: nil, periodLabel: "")
+        print(CheckRenderer.render(checks, format: format, context: context), terminator: "")
+        if checks.contains(where: { $0.status == .failure }) { throw ExitCode(2) }
+        if failOn == "warning" && checks.contains(where: { $0.status == .warning }) { throw ExitCode(1) }
+    }
+}

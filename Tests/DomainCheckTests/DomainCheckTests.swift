@@ -1,0 +1,120 @@
+import DomainCheck
+import Foundation
+import ReportModel
+import ReportTestSupport
+import SenderAttribution
+import Testing
+
+@Suite struct DMARCRecordTests {
+    @Test func aGoodRecordHasNoErrorsOrWarnings() {
+        let record = DMARCRecord("v=DMARC1; p=reject; sp=quarantine; adkim=s; rua=mailto:dmarc@example.com")
+        #expect(record.errors.isEmpty && record.warnings.isEmpty)
+        #expect(record.value("p") == "reject")
+        #expect(record.reportURIs("rua") == ["mailto:dmarc@example.com"])
+    }
+
+    @Test func mistakesAreNamed() {
+        #expect(DMARCRecord("p=reject; v=DMARC1").errors.contains("the record must begin with v=DMARC1"))
+        #expect(DMARCRecord("v=DMARC1; p=block").errors.contains { $0.hasPrefix("p=block is not one of") })
+        #expect(
+            DMARCRecord("v=DMARC1; p=none; pct=50").warnings.contains { $0.hasPrefix("pct= was removed by RFC 9989") })
+        #expect(DMARCRecord("v=DMARC1; p=none; colour=blue").warnings.contains("unknown tag colour= is ignored"))
+        #expect(DMARCRecord("v=DMARC1; p=none; rua=dmarc@example.com").errors.contains { $0.contains("not a mailto:") })
+        #expect(DMARCRecord("v=DMARC1").warnings.contains("no p= tag: receivers apply p=none"))
+        // The obsolete size suffix is not part of the address.
+        #expect(
+            DMARCRecord("v=DMARC1; p=none; rua=mailto:a@example.com!10m").reportURIs("rua") == ["mailto:a@example.com"])
+        #expect(!DMARCRecord.isDMARC("v=spf1 -all") && DMARCRecord.isDMARC("v=DMARC1;p=none"))
+    }
+}
+
+/// `rua check`'s checks against a test zone served by dnsmasq on loopback.
+@Suite(.enabled(if: DNSServer.isAvailable, DNSServer.missing)) struct DomainCheckerTests {
+    static func checks(
+        _ domain: String, txt: [(name: String, text: String)], mx: [(name: String, host: String, preference: Int)] = [],
+        hosts: [(String, String)] = [], ptr: [(address: String, name: String)] = []
+    ) throws -> [Check] {
+        let temp = try TemporaryDirectory()
+        let server = try DNSServer.start(hostRecords: hosts, ptrRecords: ptr, txtRecords: txt, mxRecords: mx, in: temp)
+        let resolver = try ReverseResolver(
+            DNSConfiguration(server: "127.0.0.1:\(server.port)", timeoutMilliseconds: 500))
+        return DomainChecker(dns: resolver, reverse: resolver).check(domain)
+    }
+
+    static func check(_ checks: [Check], _ id: String) -> Check? { checks.first { $0.id == id } }
+
+    @Test func aWellConfiguredDomainPasses() throws {
+        let checks = try Self.checks(
+            "good.example",
+            txt: [
+                ("_dmarc.good.example", "v=DMARC1; p=reject; rua=mailto:dmarc@good.example"),
+                ("good.example", "v=spf1 mx include:_spf.good.example -all"),
+                ("_spf.good.example", "v=spf1 ip4:192.0.2.0/24 -all"),
+                ("_smtp._tls.good.example", "v=TLSRPTv1; rua=mailto:tls@good.example"),
+            ],
+            mx: [("good.example", "mx1.good.example", 10)], hosts: [("mx1.good.example", "192.0.2.25")],
+            ptr: [("192.0.2.25", "mx1.good.example")])
+        for check in checks { #expect(check.status == .pass, "\(check.id): \(check.message)") }
+        #expect(Self.check(checks, "spf.record")?.message == "one SPF record, 2 of 10 DNS lookups")
+    }
+
+    @Test func missingDuplicateAndUnauthorisedRecordsFail() throws {
+        let twice = try Self.checks(
+            "twice.example",
+            txt: [("_dmarc.twice.example", "v=DMARC1; p=none"), ("_dmarc.twice.example", "v=DMARC1; p=reject")])
+        #expect(Self.check(twice, "dmarc.record")?.status == .failure)
+        #expect(Self.check(twice, "dmarc.record")?.message.hasPrefix("2 DMARC records") == true)
+        #expect(Self.check(twice, "spf.record")?.status == .failure)
+        #expect(Self.check(twice, "tlsrpt.record")?.status == .warning)
+        let external = try Self.checks(
+            "ext.example",
+            txt: [
+                (
+                    "_dmarc.ext.example",
+                    "v=DMARC1; p=quarantine; rua=mailto:a@reports.vendor.example,mailto:b@ok.vendor2.example"
+                ),
+                ("ext.example._report._dmarc.ok.vendor2.example", "v=DMARC1"),
+            ])
+        let authorised = external.filter { $0.id == "dmarc.rua.authorised" }
+        #expect(authorised.count == 2)
+        #expect(authorised.first { $0.message.contains("reports.vendor.example") }?.status == .failure)
+        #expect(authorised.first { $0.message.contains("ok.vendor2.example") }?.status == .pass)
+    }
+
+    @Test func anSPFTreeOverTenLookupsALoopAndPlusAllFail() throws {
+        var txt: [(name: String, text: String)] = [
+            ("big.example", "v=spf1 " + (1...11).map { "include:s\($0).big.example" }.joined(separator: " ") + " -all")
+        ]
+        txt += (1...11).map { ("s\($0).big.example", "v=spf1 ip4:192.0.2.\($0) -all") }
+        let big = try Self.checks("big.example", txt: txt)
+        let spf = try #require(Self.check(big, "spf.record"))
+        #expect(spf.status == .failure)
+        #expect(spf.message.contains("11 DNS-querying terms"))
+        let loop = try Self.checks(
+            "loop.example",
+            txt: [
+                ("loop.example", "v=spf1 include:a.loop.example -all"),
+                ("a.loop.example", "v=spf1 include:loop.example -all"),
+            ])
+        #expect(
+            Self.check(loop, "spf.record")?.message.contains("a loop: loop.example → a.loop.example → loop.example")
+                == true)
+        let open = try Self.checks("open.example", txt: [("open.example", "v=spf1 +all")])
+        #expect(Self.check(open, "spf.record")?.message.contains("+all") == true)
+        let voids = try Self.checks(
+            "void.example", txt: [("void.example", "v=spf1 a:n1.void.example a:n2.void.example a:n3.void.example -all")]
+        )
+        #expect(Self.check(voids, "spf.record")?.message.contains("3 lookups found nothing") == true)
+    }
+
+    @Test func anMXWithoutAddressOrPTRIsNamed() throws {
+        let checks = try Self.checks(
+            "mx.example", txt: [],
+            mx: [("mx.example", "a.mx.example", 10), ("mx.example", "gone.mx.example", 20)],
+            hosts: [("a.mx.example", "192.0.2.40")])
+        #expect(Self.check(checks, "mx.hosts")?.status == .failure)
+        #expect(Self.check(checks, "mx.hosts")?.message.contains("gone.mx.example") == true)
+        // dnsmasq gives a host record its PTR: the address that resolves is forward-confirmed.
+        #expect(Self.check(checks, "mx.ptr")?.status == .pass)
+    }
+}
