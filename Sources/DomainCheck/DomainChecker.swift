@@ -15,9 +15,98 @@ public final class DomainChecker {
         self.reverse = reverse
     }
 
-    public func check(_ domain: String) -> [Check] {
+    /// A DKIM selector to check: seen in the reports (with when), or given (`--selector`).
+    public struct Selector: Sendable {
+        public var domain: String
+        public var selector: String
+        public var lastSeen: Int64?
+
+        public init(domain: String, selector: String, lastSeen: Int64?) {
+            self.domain = domain
+            self.selector = selector
+            self.lastSeen = lastSeen
+        }
+    }
+
+    /// Selectors not seen for this long are candidates to retire; a missing key seen more recently fails.
+    public static let selectorIdle: Int64 = 30 * 86_400
+
+    public func check(_ domain: String, selectors: [Selector] = [], now: Int64 = 0) -> [Check] {
         let name = domain.lowercased()
-        return dmarc(name) + spf(name) + mx(name) + tlsrpt(name)
+        return dmarc(name) + spf(name) + dkim(name, selectors: selectors, now: now) + mx(name) + tlsrpt(name)
+    }
+
+    // MARK: DKIM
+
+    func dkim(_ name: String, selectors: [Selector], now: Int64) -> [Check] {
+        guard !selectors.isEmpty else {
+            return [
+                Check(
+                    id: "dkim.selectors", domain: name, status: .warning,
+                    message: "no DKIM selector seen in the stored reports for \(name)",
+                    fix: "give the selectors your senders use with --selector, or check that they sign at all")
+            ]
+        }
+        return selectors.map { selector in
+            let at = "\(selector.selector)._domainkey.\(selector.domain)"
+            let recent = selector.lastSeen.map { now - $0 < Self.selectorIdle } ?? true
+            let seen = selector.lastSeen.map { " (last seen in a report ending \(Self.day($0)))" } ?? ""
+            var evidence = [("selector", at)]
+            func result(_ status: Check.Status, _ message: String, _ fix: String? = nil) -> Check {
+                Check(
+                    id: "dkim.key", domain: name, status: status, message: "\(at): " + message, fix: fix,
+                    evidence: evidence)
+            }
+            switch dns.txt(at) {
+            case .failure(let reason):
+                return result(.warning, "the lookup failed (\(reason))")
+            case .none:
+                return recent
+                    ? result(
+                        .failure, "no key record, but the reports show the selector in use\(seen): its signatures fail",
+                        "publish the key, or stop signing with this selector")
+                    : result(.warning, "no key record\(seen)", "remove the selector from the signers' configuration")
+            case .records(let texts):
+                guard let text = texts.first(where: { $0.contains("p=") }) else {
+                    return result(.failure, "no record with p= (a key)", "publish the key as v=DKIM1; k=rsa; p=…")
+                }
+                evidence.append(("record", text.count > 120 ? String(text.prefix(117)) + "…" : text))
+                let key = DKIMKey(text)
+                if key.revoked {
+                    return recent
+                        ? result(
+                            .failure, "revoked (p= empty) but the reports show it in use\(seen)",
+                            "move the signers to a current key")
+                        : result(.pass, "revoked (p= empty)\(seen)")
+                }
+                if key.keyType == "rsa" {
+                    guard let bits = key.bits else {
+                        return result(.failure, "p= is not a readable RSA key", "publish the key again")
+                    }
+                    evidence.append(("bits", String(bits)))
+                    if bits < 1024 {
+                        return result(
+                            .failure, "an RSA key of \(bits) bits: receivers ignore keys under 1024 (RFC 8301)",
+                            "rotate to a 2048-bit key")
+                    }
+                    if bits < 2048 { return result(.warning, "an RSA key of \(bits) bits", "rotate to a 2048-bit key") }
+                }
+                if key.testing { return result(.warning, "t=y: receivers treat its signatures as a test", "drop t=y") }
+                if !recent {
+                    return result(.warning, "not seen in the reports for 30 days\(seen): a candidate to retire")
+                }
+                return result(
+                    .pass, key.keyType == "rsa" ? "an RSA key of \(key.bits ?? 0) bits" : "a \(key.keyType) key")
+            }
+        }
+    }
+
+    static func day(_ epoch: Int64) -> String {
+        var time = time_t(epoch)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
     }
 
     // MARK: DMARC

@@ -10,14 +10,33 @@ extension ReportService {
         try database.policyDomains()
     }
 
-    /// Checks the domains' mail DNS (DMARC, SPF, MX and PTR, TLS-RPT) against `server` (or the system's
-    /// resolver).
-    public static func checkDomains(_ domains: [String], server: String?, timeoutMilliseconds: Int32) throws -> [Check]
-    {
+    /// DKIM selectors the reports of the last 90 days show signing for `domain`.
+    public func dkimSelectors(_ domain: String, now: Int64) throws -> [DomainChecker.Selector] {
+        try database.dkimSelectors(domain: domain, since: now - 90 * 86_400).map {
+            DomainChecker.Selector(domain: $0.domain, selector: $0.selector, lastSeen: $0.lastSeen)
+        }
+    }
+
+    /// Checks the domains' mail DNS (DMARC, SPF, DKIM, MX and PTR, TLS-RPT) against `server` (or the
+    /// system's resolver). DKIM: the selectors the reports in `database` show, and `extraSelectors`.
+    public static func checkDomains(
+        _ domains: [String], extraSelectors: [String], database: ReportService?, server: String?,
+        timeoutMilliseconds: Int32, now: Int64
+    ) throws -> [Check] {
+        func selectors(_ domain: String) throws -> [DomainChecker.Selector] {
+            var found = try database?.dkimSelectors(domain, now: now) ?? []
+            for selector in extraSelectors.map({ $0.lowercased() })
+            where !found.contains(where: { $0.selector == selector && $0.domain == domain }) {
+                found.append(DomainChecker.Selector(domain: domain, selector: selector, lastSeen: nil))
+            }
+            return found
+        }
         let resolver = try ReverseResolver(
             DNSConfiguration(server: server, timeoutMilliseconds: max(100, timeoutMilliseconds)))
         let checker = DomainChecker(dns: resolver, reverse: resolver)
         // A-labels for DNS: a domain given in Unicode is checked as it is looked up.
-        return domains.compactMap(OrganizationalDomains.normalize).flatMap { checker.check($0) }
+        return try domains.compactMap(OrganizationalDomains.normalize).flatMap {
+            checker.check($0, selectors: try selectors($0), now: now)
+        }
     }
 }

@@ -32,13 +32,42 @@ import Testing
 @Suite(.enabled(if: DNSServer.isAvailable, DNSServer.missing)) struct DomainCheckerTests {
     static func checks(
         _ domain: String, txt: [(name: String, text: String)], mx: [(name: String, host: String, preference: Int)] = [],
-        hosts: [(String, String)] = [], ptr: [(address: String, name: String)] = []
+        hosts: [(String, String)] = [], ptr: [(address: String, name: String)] = [],
+        selectors: [DomainChecker.Selector] = [], now: Int64 = 0
     ) throws -> [Check] {
         let temp = try TemporaryDirectory()
         let server = try DNSServer.start(hostRecords: hosts, ptrRecords: ptr, txtRecords: txt, mxRecords: mx, in: temp)
         let resolver = try ReverseResolver(
             DNSConfiguration(server: "127.0.0.1:\(server.port)", timeoutMilliseconds: 500))
-        return DomainChecker(dns: resolver, reverse: resolver).check(domain)
+        return DomainChecker(dns: resolver, reverse: resolver).check(domain, selectors: selectors, now: now)
+    }
+
+    /// A DKIM key record for a new RSA key of `bits`, its base64 cut into TXT strings of 250 characters.
+    static func dkimRecord(bits: Int, extra: String = "") throws -> String {
+        let temp = try TemporaryDirectory()
+        func openssl(_ arguments: [String]) throws -> Data {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
+        _ = try openssl(["genrsa", "-out", temp.path("key.pem"), String(bits)])
+        let key = try openssl(["rsa", "-in", temp.path("key.pem"), "-pubout", "-outform", "DER"]).base64EncodedString()
+        let record = "v=DKIM1; k=rsa; \(extra)p=" + key
+        var strings: [String] = []
+        var rest = Substring(record)
+        while !rest.isEmpty {
+            strings.append(String(rest.prefix(250)))
+            rest = rest.dropFirst(250)
+        }
+        // dnsmasq's configuration reads "a","b" as one record of two strings.
+        return strings.joined(separator: "\",\"")
     }
 
     static func check(_ checks: [Check], _ id: String) -> Check? { checks.first { $0.id == id } }
@@ -51,9 +80,12 @@ import Testing
                 ("good.example", "v=spf1 mx include:_spf.good.example -all"),
                 ("_spf.good.example", "v=spf1 ip4:192.0.2.0/24 -all"),
                 ("_smtp._tls.good.example", "v=TLSRPTv1; rua=mailto:tls@good.example"),
+                ("s1._domainkey.good.example", try Self.dkimRecord(bits: 2048)),
             ],
             mx: [("good.example", "mx1.good.example", 10)], hosts: [("mx1.good.example", "192.0.2.25")],
-            ptr: [("192.0.2.25", "mx1.good.example")])
+            ptr: [("192.0.2.25", "mx1.good.example")],
+            selectors: [DomainChecker.Selector(domain: "good.example", selector: "s1", lastSeen: 1_000_000)],
+            now: 1_000_000)
         for check in checks { #expect(check.status == .pass, "\(check.id): \(check.message)") }
         #expect(Self.check(checks, "spf.record")?.message == "one SPF record, 2 of 10 DNS lookups")
     }
@@ -105,6 +137,42 @@ import Testing
             "void.example", txt: [("void.example", "v=spf1 a:n1.void.example a:n2.void.example a:n3.void.example -all")]
         )
         #expect(Self.check(voids, "spf.record")?.message.contains("3 lookups found nothing") == true)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "openssl makes the test keys"))
+    func dkimKeysAreCheckedForSizeRevocationTestingAndUse() throws {
+        let now: Int64 = 1_800_000_000
+        let recently = now - 86_400
+        let long = now - 60 * 86_400
+        let selectors =
+            ["weak", "short", "revoked", "testing", "gone", "good"].map {
+                DomainChecker.Selector(domain: "keys.example", selector: $0, lastSeen: recently)
+            } + [DomainChecker.Selector(domain: "keys.example", selector: "old", lastSeen: long)]
+        let checks = try Self.checks(
+            "keys.example",
+            txt: [
+                ("weak._domainkey.keys.example", try Self.dkimRecord(bits: 512)),
+                ("short._domainkey.keys.example", try Self.dkimRecord(bits: 1024)),
+                ("revoked._domainkey.keys.example", "v=DKIM1; k=rsa; p="),
+                ("testing._domainkey.keys.example", try Self.dkimRecord(bits: 2048, extra: "t=y; ")),
+                ("old._domainkey.keys.example", try Self.dkimRecord(bits: 2048)),
+                ("good._domainkey.keys.example", try Self.dkimRecord(bits: 2048)),
+            ], selectors: selectors, now: now)
+        func key(_ selector: String) -> Check? {
+            checks.first { $0.id == "dkim.key" && $0.message.hasPrefix("\(selector)._domainkey.") }
+        }
+        #expect(key("weak")?.status == .failure && key("weak")?.message.contains("512 bits") == true)
+        #expect(key("short")?.status == .warning && key("short")?.message.contains("1024 bits") == true)
+        #expect(key("revoked")?.status == .failure && key("revoked")?.message.contains("revoked") == true)
+        #expect(key("testing")?.status == .warning && key("testing")?.message.contains("t=y") == true)
+        #expect(key("gone")?.status == .failure && key("gone")?.message.contains("no key record") == true)
+        #expect(key("old")?.status == .warning && key("old")?.message.contains("candidate to retire") == true)
+        #expect(
+            key("good")?.status == .pass
+                && key("good")?.message == "good._domainkey.keys.example: an RSA key of 2048 bits")
+        // With no selector known there is nothing to check, and it says so.
+        let none = try Self.checks("keys.example", txt: [])
+        #expect(none.first { $0.id == "dkim.selectors" }?.status == .warning)
     }
 
     @Test func anMXWithoutAddressOrPTRIsNamed() throws {

@@ -34,6 +34,20 @@ import Testing
         #expect(try JSONSchemaCheck.errors(in: json.stdout, schema: "check") == [])
         let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(document?["status"] as? String == "failure")
+        // The selectors in use come from the reports: s1 signs for good.example and has no key here.
+        let report = SyntheticReport(
+            org: "Alpha", reportID: "k1", domain: "good.example", begin: 1_764_547_200,
+            rows: [.init("192.0.2.1", 10, headerFrom: "good.example")])
+        let db = temp.path("db.sqlite")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db, try temp.write("r.xml", report.xml)])
+        let withReports = try RuaExecutable.run(
+            ["check", "good.example", "--db", db] + dns, environment: ["RUA_NOW": "2025-12-03T00:00:00Z"])
+        #expect(
+            withReports.stdout.contains(
+                "✗ dkim.key: s1._domainkey.good.example: no key record, but the reports show the selector in use"))
+        #expect(withReports.status == 2)
+        let given = try RuaExecutable.run(["check", "good.example", "--selector", "mail"] + dns)
+        #expect(given.stdout.contains("mail._domainkey.good.example"))
         #expect(try RuaExecutable.run(["check", "not a domain"] + dns).status == 64)
         #expect(try RuaExecutable.run(["check"] + dns).status == 64)
     }

@@ -89,16 +89,3 @@ extension ReportDatabase {
         }
     }
 }
-
-extension ReportDatabase {
-    /// Every policy domain with a DMARC or TLS report, sorted.
-    public func policyDomains() throws -> [String] {
-        try read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT policy_domain FROM report UNION SELECT policy_domain FROM tls_policy WHERE policy_domain IS NOT NULL ORDER BY 1
-                    """)
-        }
-    }
-}

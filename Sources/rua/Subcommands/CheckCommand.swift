@@ -7,11 +7,13 @@ import ReportService
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check domains' mail DNS: DMARC, SPF, MX and PTR, TLS-RPT, with the fix for each problem.",
+        abstract: "Check domains' mail DNS: DMARC, SPF, DKIM, MX and PTR, TLS-RPT, with the fix for each problem.",
         discussion: """
             DMARC: one valid record at _dmarc.DOMAIN (else the organizational domain's), every tag read as \
             RFC 9989 says (errors, removed and unknown tags named), p=none and t=y flagged, rua= present, \
-            and each report destination outside the domain authorised (DOMAIN._report._dmarc.HOST). SPF: \
+            and each report destination outside the domain authorised (DOMAIN._report._dmarc.HOST). DKIM: \
+            the key of each selector the stored reports show (last 90 days) and each --selector: present, \
+            not revoked, RSA of 1024 bits or more (2048 advised), not t=y, in use in the last 30 days. SPF: \
             exactly one record, its include/redirect tree walked with the DNS-querying terms counted \
             (limit 10) and void lookups (limit 2), loops, +all, ?all, ptr, its size. MX: each host \
             resolves, and each address has a forward-confirmed PTR. TLS-RPT: one record at \
@@ -27,6 +29,12 @@ struct CheckCommand: ParsableCommand {
 
     @Flag(help: "Check every policy domain the database has reports for.")
     var all = false
+
+    @Option(
+        name: .customLong("selector"),
+        help: ArgumentHelp(
+            "Check this DKIM selector too (beside those the reports show); repeat for more.", valueName: "selector"))
+    var selectors: [String] = []
 
     @Option(help: ArgumentHelp("Exit 1 on warnings too: warning (default: only failures, exit 2).", valueName: "level"))
     var failOn: String?
@@ -53,17 +61,22 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
+        let now = try currentTime()
         var names = domains
-        if all {
-            let service = try store.open()
-            defer { service.close() }
-            names += try store.perform { try service.policyDomains() }
-        }
+        // The database, when there is one, says which DKIM selectors are in use.
+        let service = all || SystemPath.status(store.path) != nil ? try store.open() : nil
+        defer { service?.close() }
+        if all, let service { names += try store.perform { try service.policyDomains() } }
         var seen = Set<String>()
         names = names.filter { seen.insert($0).inserted }
         let checks: [Check]
         do {
-            checks = try ReportService.checkDomains(names, server: dnsServer, timeoutMilliseconds: dnsTimeout)
+            checks = try ReportService.checkDomains(
+                names, extraSelectors: selectors, database: service, server: dnsServer,
+                timeoutMilliseconds: dnsTimeout, now: now)
+        } catch let error as StoreError {
+            printError("rua: \(error.message)")
+            throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
         } catch {
             throw ValidationError("\(error)")
         }

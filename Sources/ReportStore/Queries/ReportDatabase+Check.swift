@@ -1,0 +1,42 @@
+import GRDB
+import ReportModel
+
+extension ReportDatabase {
+    /// Every policy domain with a DMARC or TLS report, sorted.
+    public func policyDomains() throws -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT policy_domain FROM report UNION SELECT policy_domain FROM tls_policy WHERE policy_domain IS NOT NULL ORDER BY 1
+                    """)
+        }
+    }
+
+    /// DKIM selectors seen signing for `domain` (or its subdomains) in the reports beginning at or after
+    /// `since`: the signing domain, the selector and the end of the last report that showed it.
+    public func dkimSelectors(
+        domain: String, since: Int64
+    ) throws -> [(domain: String, selector: String, lastSeen: Int64)] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT dom, sel, MAX(last) AS last FROM (
+                        SELECT c.dkim1_domain AS dom, c.dkim1_selector AS sel, r.end_utc AS last
+                        FROM report r JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
+                        WHERE r.policy_domain = ? AND r.begin_utc >= ? AND c.dkim1_selector <> ''
+                        UNION ALL
+                        SELECT e.domain, e.selector, r.end_utc
+                        FROM report r JOIN dkim_result_extra e
+                             ON e.id BETWEEN (r.first_record << 16) AND ((r.last_record << 16) | 65535)
+                        WHERE r.policy_domain = ? AND r.begin_utc >= ? AND e.selector <> ''
+                    )
+                    WHERE lower(dom) = ? OR lower(dom) LIKE ?
+                    GROUP BY lower(dom), lower(sel) ORDER BY 1, 2
+                    """,
+                arguments: [domain, since, domain, since, domain, "%." + domain]
+            ).map { (($0["dom"] as String).lowercased(), ($0["sel"] as String).lowercased(), $0["last"]) }
+        }
+    }
+}
