@@ -53,7 +53,9 @@ let package = Package(
         // Who a source is: reverse DNS with forward confirmation (c-ares), known services, evidence.
         .target(name: "SenderAttribution", dependencies: ["ReportModel", "DomainAlignment", "CAres"]),
         // A domain's mail DNS checked: DMARC, SPF, MX and PTR, TLS-RPT (rua check).
-        .target(name: "DomainCheck", dependencies: ["SenderAttribution", "DomainAlignment", "ReportModel", "CTLS"]),
+        .target(
+            name: "DomainCheck",
+            dependencies: ["SenderAttribution", "DomainAlignment", "ReportModel", "CTLS", "NetworkClient"]),
         // The only place that knows SQL; keeps inputs' originals (deflated, read back).
         .target(
             name: "ReportStore",

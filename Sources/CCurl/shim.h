@@ -21,3 +21,6 @@ static inline CURLcode rua_curl_set_function(CURL *handle, CURLoption option, ru
 static inline CURLcode rua_curl_get_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+static inline CURLcode rua_curl_get_string(CURL *handle, CURLINFO info, char **value) {
+    return curl_easy_getinfo(handle, info, value);
+}

@@ -9,10 +9,19 @@ import SenderAttribution
 public final class DomainChecker {
     let dns: any CheckDNS
     let reverse: ReverseResolver?
+    /// A private CA for the MTA-STS policy's certificate (besides the system's store).
+    let caFile: String?
+    /// Fetch the MTA-STS policy from the address this DNS gives (a test zone, split horizon); else the
+    /// system resolver's.
+    let policyAddressFromCheckDNS: Bool
 
-    public init(dns: any CheckDNS, reverse: ReverseResolver?) {
+    public init(
+        dns: any CheckDNS, reverse: ReverseResolver?, caFile: String? = nil, policyAddressFromCheckDNS: Bool = false
+    ) {
         self.dns = dns
         self.reverse = reverse
+        self.caFile = caFile
+        self.policyAddressFromCheckDNS = policyAddressFromCheckDNS
     }
 
     /// A DKIM selector to check: seen in the reports (with when), or given (`--selector`).
@@ -33,7 +42,8 @@ public final class DomainChecker {
 
     public func check(_ domain: String, selectors: [Selector] = [], now: Int64 = 0) -> [Check] {
         let name = domain.lowercased()
-        return dmarc(name) + spf(name) + dkim(name, selectors: selectors, now: now) + mx(name) + tlsrpt(name)
+        return dmarc(name) + spf(name) + dkim(name, selectors: selectors, now: now) + mx(name) + mtaSTS(name)
+            + tlsrpt(name)
     }
 
     // MARK: DKIM
@@ -335,6 +345,103 @@ public final class DomainChecker {
             }
             return checks
         }
+    }
+
+    // MARK: MTA-STS
+
+    func mtaSTS(_ name: String) -> [Check] {
+        let at = "_mta-sts." + name
+        let records: [String]
+        switch dns.txt(at) {
+        case .failure(let reason):
+            return [
+                Check(
+                    id: "mta-sts.record", domain: name, status: .warning,
+                    message: "the lookup at \(at) failed (\(reason))")
+            ]
+        case .none:
+            return [
+                Check(
+                    id: "mta-sts.record", domain: name, status: .warning,
+                    message: "no MTA-STS record: senders may deliver to \(name) without TLS, or to a forged MX",
+                    fix:
+                        "publish a policy at https://mta-sts.\(name)/.well-known/mta-sts.txt and \(at) TXT \"v=STSv1; id=1\""
+                )
+            ]
+        case .records(let texts):
+            records = texts.filter { $0.hasPrefix("v=STSv1;") || $0 == "v=STSv1" }
+        }
+        let id = records.first.flatMap { record in
+            record.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("id=") }
+                .map { String($0.dropFirst(3)) }
+        }
+        guard records.count == 1, let id, (1...32).contains(id.count), id.allSatisfy({ $0.isLetter || $0.isNumber }),
+            id.allSatisfy(\.isASCII)
+        else {
+            return [
+                Check(
+                    id: "mta-sts.record", domain: name, status: .failure,
+                    message: records.count > 1
+                        ? "\(records.count) MTA-STS records at \(at): senders use none"
+                        : "the record at \(at) needs v=STSv1; and an id= of 1 to 32 letters or digits",
+                    fix: "publish one record: v=STSv1; id=20260101")
+            ]
+        }
+        var checks = [
+            Check(
+                id: "mta-sts.record", domain: name, status: .pass, message: "one MTA-STS record, id=\(id)",
+                evidence: [("record", records[0])])
+        ]
+        var address: String?
+        if policyAddressFromCheckDNS, case .records(let found) = dns.addresses("mta-sts." + name) {
+            address = found.first
+        }
+        let fetched = MTASTSFetch.fetch(domain: name, address: address, caFile: caFile)
+        guard let text = fetched.policy else {
+            checks.append(
+                Check(
+                    id: "mta-sts.policy", domain: name, status: .failure,
+                    message: "the policy cannot be fetched: " + fetched.problems.joined(separator: "; "),
+                    fix: "serve the policy over HTTPS at mta-sts.\(name) with a certificate for that name"))
+            return checks
+        }
+        let policy = MTASTSPolicy(text)
+        let problems = fetched.problems + policy.errors
+        var evidence = [("mode", policy.mode ?? ""), ("mx", policy.mx.joined(separator: " "))]
+        if let maxAge = policy.maxAge { evidence.append(("max_age", String(maxAge))) }
+        if !problems.isEmpty {
+            let serious = !policy.errors.isEmpty
+            checks.append(
+                Check(
+                    id: "mta-sts.policy", domain: name, status: serious ? .failure : .warning,
+                    message: problems.joined(separator: "; "), fix: "correct the policy file", evidence: evidence))
+        } else if policy.mode == "testing" || (policy.maxAge ?? 0) < 86_400 {
+            checks.append(
+                Check(
+                    id: "mta-sts.policy", domain: name, status: .warning,
+                    message: policy.mode == "testing"
+                        ? "mode: testing: failures are reported, not enforced"
+                        : "max_age \(policy.maxAge ?? 0) s is under a day: senders refetch often and a lapse leaves them unprotected",
+                    fix: policy.mode == "testing"
+                        ? "move to mode: enforce once the TLS reports are clean" : "use weeks (604800 or more)",
+                    evidence: evidence))
+        } else {
+            checks.append(
+                Check(
+                    id: "mta-sts.policy", domain: name, status: .pass,
+                    message: "mode: \(policy.mode ?? ""), max_age \(policy.maxAge ?? 0)", evidence: evidence))
+        }
+        if policy.mode != "none", case .records(let hosts) = dns.mx(name) {
+            let uncovered = hosts.map(\.host).filter { !policy.covers($0) }
+            checks.append(
+                Check(
+                    id: "mta-sts.mx", domain: name, status: uncovered.isEmpty ? .pass : .failure,
+                    message: uncovered.isEmpty
+                        ? "the policy's mx patterns cover every MX host"
+                        : "MX hosts the policy does not name: \(uncovered.joined(separator: ", ")): enforcing senders will not deliver there",
+                    fix: uncovered.isEmpty ? nil : "add mx: lines for them (and a new id=)", evidence: evidence))
+        }
+        return checks
     }
 
     // MARK: TLS-RPT

@@ -18,6 +18,7 @@ public final class CurlTransfer {
         var offset = 0
         var answer: [UInt8] = []
         var answerLimit = 64 * 1024
+        var answerCut = false
     }
 
     public init(url: String, server: String) throws {
@@ -59,6 +60,7 @@ public final class CurlTransfer {
             if kept > 0 {
                 exchange.answer += UnsafeRawBufferPointer(start: buffer, count: kept)
             }
+            if kept < length { exchange.answerCut = true }
             return length
         }
     }
@@ -103,6 +105,19 @@ public final class CurlTransfer {
 
     /// The server's answer (an HTTP body), as far as it was kept.
     public var answer: String { String(decoding: exchange.answer, as: UTF8.self) }
+
+    /// The answer's Content-Type (HTTP), when it had one.
+    public var contentType: String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard rua_curl_get_string(handle, CURLINFO_CONTENT_TYPE, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
+    }
+
+    /// Whether the answer was longer than what is kept (``answerLimit``).
+    public var answerCut: Bool { exchange.answerCut }
+
+    /// Keep at most this many bytes of the answer.
+    public func keepAnswer(upTo limit: Int) { exchange.answerLimit = limit }
 
     /// The last response code: SMTP's (250, 535 …) or HTTP's (200, 404 …).
     public var responseCode: Int {

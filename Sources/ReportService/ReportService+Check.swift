@@ -21,7 +21,7 @@ extension ReportService {
     /// system's resolver). DKIM: the selectors the reports in `database` show, and `extraSelectors`.
     public static func checkDomains(
         _ domains: [String], extraSelectors: [String], database: ReportService?, server: String?,
-        timeoutMilliseconds: Int32, now: Int64
+        timeoutMilliseconds: Int32, now: Int64, caFile: String? = nil
     ) throws -> [Check] {
         func selectors(_ domain: String) throws -> [DomainChecker.Selector] {
             var found = try database?.dkimSelectors(domain, now: now) ?? []
@@ -33,7 +33,9 @@ extension ReportService {
         }
         let resolver = try ReverseResolver(
             DNSConfiguration(server: server, timeoutMilliseconds: max(100, timeoutMilliseconds)))
-        let checker = DomainChecker(dns: resolver, reverse: resolver)
+        // With a DNS server of its own, the MTA-STS policy is fetched from the address that server gives.
+        let checker = DomainChecker(
+            dns: resolver, reverse: resolver, caFile: caFile, policyAddressFromCheckDNS: server != nil)
         // A-labels for DNS: a domain given in Unicode is checked as it is looked up.
         return try domains.compactMap(OrganizationalDomains.normalize).flatMap {
             checker.check($0, selectors: try selectors($0), now: now)

@@ -86,7 +86,11 @@ import Testing
             ptr: [("192.0.2.25", "mx1.good.example")],
             selectors: [DomainChecker.Selector(domain: "good.example", selector: "s1", lastSeen: 1_000_000)],
             now: 1_000_000)
-        for check in checks { #expect(check.status == .pass, "\(check.id): \(check.message)") }
+        // No MTA-STS here (a warning; the policy has tests of its own).
+        for check in checks where !check.id.hasPrefix("mta-sts") {
+            #expect(check.status == .pass, "\(check.id): \(check.message)")
+        }
+        #expect(Self.check(checks, "mta-sts.record")?.status == .warning)
         #expect(Self.check(checks, "spf.record")?.message == "one SPF record, 2 of 10 DNS lookups")
     }
 
@@ -184,5 +188,29 @@ import Testing
         #expect(Self.check(checks, "mx.hosts")?.message.contains("gone.mx.example") == true)
         // dnsmasq gives a host record its PTR: the address that resolves is forward-confirmed.
         #expect(Self.check(checks, "mx.ptr")?.status == .pass)
+    }
+}
+
+@Suite struct MTASTSPolicyTests {
+    @Test func aPolicyIsReadAsRFC8461Says() {
+        let policy = MTASTSPolicy(
+            "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.backup.example.com\r\nmax_age: 604800\r\n"
+        )
+        #expect(policy.errors.isEmpty)
+        #expect(
+            policy.covers("mail.example.com") && policy.covers("mx1.backup.example.com")
+                && policy.covers("MAIL.example.com."))
+        // A wildcard stands for exactly one label.
+        #expect(
+            !policy.covers("backup.example.com") && !policy.covers("a.b.backup.example.com")
+                && !policy.covers("other.example.com"))
+        #expect(MTASTSPolicy("version: STSv1\nmode: enforce\nmax_age: 86400\n").errors.contains("no mx: lines"))
+        #expect(
+            MTASTSPolicy("version: STSv1\nmode: strict\nmx: a.example\nmax_age: 1\n").errors.contains(
+                "mode must be enforce, testing or none"))
+        #expect(
+            MTASTSPolicy("version: STSv1\nmode: none\nmax_age: 99999999999\n").errors.contains {
+                $0.hasPrefix("max_age")
+            })
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import ReportTestSupport
 import Testing
 
@@ -50,5 +51,69 @@ import Testing
         #expect(given.stdout.contains("mail._domainkey.good.example"))
         #expect(try RuaExecutable.run(["check", "not a domain"] + dns).status == 64)
         #expect(try RuaExecutable.run(["check"] + dns).status == 64)
+    }
+}
+
+/// MTA-STS policies fetched over HTTPS from a local server on 127.0.0.5:443 (so as root), the name
+/// resolved by the test zone.
+@Suite(
+    .serialized,
+    .enabled(
+        if: DNSServer.isAvailable && getuid() == 0 && HTTPSTestServer.canRun,
+        "needs dnsmasq, root (port 443) and python3"))
+struct MTASTSCheckTests {
+    static func check(
+        policy: String, contentType: String = "text/plain", status: Int = 200, trusted: Bool = true
+    )
+        throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        let temp = try TemporaryDirectory()
+        let server = try HTTPSTestServer(
+            status: status, host: "127.0.0.5", port: 443, names: ["mta-sts.sts.example"], body: policy,
+            contentType: contentType)
+        let dns = try DNSServer.start(
+            hostRecords: [
+                ("mta-sts.sts.example", "127.0.0.5"), ("mx1.sts.example", "192.0.2.25"),
+                ("mx2.sts.example", "192.0.2.26"),
+            ],
+            txtRecords: [("_mta-sts.sts.example", "v=STSv1; id=20260101")],
+            mxRecords: [("sts.example", "mx1.sts.example", 10), ("sts.example", "mx2.sts.example", 20)], in: temp)
+        return try RuaExecutable.run(
+            ["check", "sts.example", "--dns-server", "127.0.0.1:\(dns.port)", "--format", "json"]
+                + (trusted ? ["--ca-file", server.caFile] : []))
+    }
+
+    static func rows(_ json: String) throws -> [String: [String: Any]] {
+        let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let rows = document?["rows"] as? [[String: Any]] ?? []
+        return Dictionary(rows.map { ($0["id"] as? String ?? "", $0) }) { first, _ in first }
+    }
+
+    @Test func aGoodPolicyCoversEveryMX() throws {
+        let result = try Self.check(policy: "version: STSv1\nmode: enforce\nmx: *.sts.example\nmax_age: 604800\n")
+        let rows = try Self.rows(result.stdout)
+        #expect(rows["mta-sts.record"]?["status"] as? String == "pass")
+        #expect(rows["mta-sts.policy"]?["status"] as? String == "pass", "\(rows["mta-sts.policy"] ?? [:])")
+        #expect(rows["mta-sts.mx"]?["status"] as? String == "pass")
+    }
+
+    @Test func aPolicyMissingAnMXTheWrongTypeARedirectOrAnUntrustedCertificateIsNamed() throws {
+        let missing = try Self.rows(
+            Self.check(policy: "version: STSv1\nmode: enforce\nmx: mx1.sts.example\nmax_age: 604800\n").stdout)
+        #expect(missing["mta-sts.mx"]?["status"] as? String == "failure")
+        #expect((missing["mta-sts.mx"]?["message"] as? String)?.contains("mx2.sts.example") == true)
+        let html = try Self.rows(
+            Self.check(
+                policy: "version: STSv1\nmode: enforce\nmx: *.sts.example\nmax_age: 604800\n", contentType: "text/html"
+            ).stdout)
+        #expect(html["mta-sts.policy"]?["status"] as? String == "warning")
+        #expect((html["mta-sts.policy"]?["message"] as? String)?.contains("text/html, not text/plain") == true)
+        let moved = try Self.rows(Self.check(policy: "", status: 301).stdout)
+        #expect((moved["mta-sts.policy"]?["message"] as? String)?.contains("redirects (301)") == true)
+        let untrusted = try Self.rows(
+            Self.check(policy: "version: STSv1\nmode: enforce\nmx: *.sts.example\nmax_age: 604800\n", trusted: false)
+                .stdout)
+        #expect(untrusted["mta-sts.policy"]?["status"] as? String == "failure")
+        #expect((untrusted["mta-sts.policy"]?["message"] as? String)?.contains("certificate") == true)
     }
 }

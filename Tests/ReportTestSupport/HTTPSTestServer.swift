@@ -17,8 +17,18 @@ public final class HTTPSTestServer {
 
     private static let script = """
         import http.server, json, os, ssl, sys
-        directory, status = sys.argv[1], int(sys.argv[2])
+        directory, status, host, port = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+        content_type = sys.argv[5]
         class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = open(os.path.join(directory, "body"), "rb").read() if os.path.exists(os.path.join(directory, "body")) else b""
+                self.send_response(status)
+                if status in (301, 302):
+                    self.send_header("Location", "https://elsewhere.example/")
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 count = len(os.listdir(os.path.join(directory, "requests")))
@@ -32,7 +42,7 @@ public final class HTTPSTestServer {
                 self.wfile.write(answer)
             def log_message(self, *args):
                 pass
-        server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        server = http.server.HTTPServer((host, port), Handler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(os.path.join(directory, "server.crt"), os.path.join(directory, "server.key"))
         server.socket = context.wrap_socket(server.socket, server_side=True)
@@ -42,8 +52,12 @@ public final class HTTPSTestServer {
         server.serve_forever()
         """
 
-    /// Starts a server that answers every POST with `status`.
-    public init(status: Int = 200) throws {
+    /// Starts a server that answers every POST with `status`, and every GET with `status` and `body`
+    /// as `contentType`; its certificate names `names` (and localhost, 127.0.0.1).
+    public init(
+        status: Int = 200, host: String = "127.0.0.1", port: Int = 0, names: [String] = [], body: String? = nil,
+        contentType: String = "text/plain"
+    ) throws {
         directory = try TemporaryDirectory()
         let dir = directory.url.path
         try FileManager.default.createDirectory(atPath: dir + "/requests", withIntermediateDirectories: true)
@@ -61,8 +75,9 @@ public final class HTTPSTestServer {
                 "-CAcreateserial", "-days", "2", "-extfile", "\(dir)/ext.cnf", "-out", "\(dir)/server.crt",
             ],
         ]
-        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(
-            toFile: dir + "/ext.cnf", atomically: true, encoding: .utf8)
+        let alternatives = (["DNS:localhost", "IP:127.0.0.1"] + names.map { "DNS:" + $0 }).joined(separator: ",")
+        try "subjectAltName=\(alternatives)\n".write(toFile: dir + "/ext.cnf", atomically: true, encoding: .utf8)
+        if let body { try body.write(toFile: dir + "/body", atomically: true, encoding: .utf8) }
         for arguments in commands {
             let openssl = Process()
             openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
@@ -75,7 +90,7 @@ public final class HTTPSTestServer {
         caFile = dir + "/ca.crt"
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", Self.script, dir, String(status)]
+        process.arguments = ["-c", Self.script, dir, String(status), host, String(port), contentType]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -16,7 +16,11 @@ struct CheckCommand: ParsableCommand {
             not revoked, RSA of 1024 bits or more (2048 advised), not t=y, in use in the last 30 days. SPF: \
             exactly one record, its include/redirect tree walked with the DNS-querying terms counted \
             (limit 10) and void lookups (limit 2), loops, +all, ?all, ptr, its size. MX: each host \
-            resolves, and each address has a forward-confirmed PTR. TLS-RPT: one record at \
+            resolves, and each address has a forward-confirmed PTR. MTA-STS: one record at _mta-sts.DOMAIN \
+            with an id, the policy fetched from https://mta-sts.DOMAIN/.well-known/mta-sts.txt as senders do \
+            (certificate for that name, no redirects, 200, text/plain, 64 KB), its syntax, mode and max_age, \
+            and its mx patterns against the MX hosts (with --dns-server, the policy is fetched from the \
+            address that server gives). TLS-RPT: one record at \
             _smtp._tls.DOMAIN with valid rua= URIs.
 
             Exit status: 0 when every check passed (warnings too, unless --fail-on warning: then 1); 2 \
@@ -50,6 +54,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Milliseconds to wait for each DNS answer.", valueName: "ms"))
     var dnsTimeout: Int32 = 2_000
 
+    @Option(help: ArgumentHelp("Trust this CA file too for MTA-STS policies (a private CA).", valueName: "file"))
+    var caFile: String?
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -73,7 +80,7 @@ struct CheckCommand: ParsableCommand {
         do {
             checks = try ReportService.checkDomains(
                 names, extraSelectors: selectors, database: service, server: dnsServer,
-                timeoutMilliseconds: dnsTimeout, now: now)
+                timeoutMilliseconds: dnsTimeout, now: now, caFile: caFile)
         } catch let error as StoreError {
             printError("rua: \(error.message)")
             throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
