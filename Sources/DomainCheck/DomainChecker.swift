@@ -40,10 +40,28 @@ public final class DomainChecker {
     /// Selectors not seen for this long are candidates to retire; a missing key seen more recently fails.
     public static let selectorIdle: Int64 = 30 * 86_400
 
-    public func check(_ domain: String, selectors: [Selector] = [], now: Int64 = 0) -> [Check] {
+    /// - Parameter unlistedSenders: sources the reports show passing DKIM but not SPF for the domain.
+    public func check(
+        _ domain: String, selectors: [Selector] = [], now: Int64 = 0,
+        unlistedSenders: [(source: String, messages: Int64)] = []
+    ) -> [Check] {
         let name = domain.lowercased()
-        return dmarc(name) + spf(name) + dkim(name, selectors: selectors, now: now) + mx(name) + mtaSTS(name)
-            + tlsrpt(name)
+        return dmarc(name) + spf(name) + spfSenders(name, unlistedSenders) + dkim(name, selectors: selectors, now: now)
+            + mx(name) + mtaSTS(name) + tlsrpt(name)
+    }
+
+    /// Sources that DKIM vouches for but SPF does not: senders the record may be missing, or forwarders.
+    func spfSenders(_ name: String, _ senders: [(source: String, messages: Int64)]) -> [Check] {
+        guard !senders.isEmpty else { return [] }
+        let list = senders.map { "\($0.source) (\($0.messages))" }.joined(separator: ", ")
+        return [
+            Check(
+                id: "spf.senders", domain: name, status: .warning,
+                message: "passing DKIM but not SPF in the last 30 days' reports, not in SPF: \(list)",
+                fix:
+                    "if these hosts send for \(name), add them to the SPF record (their provider's include:); forwarders cannot be added and need DKIM",
+                evidence: senders.map { ($0.source, String($0.messages)) })
+        ]
     }
 
     // MARK: DKIM

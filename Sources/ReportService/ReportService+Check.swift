@@ -37,8 +37,11 @@ extension ReportService {
         let checker = DomainChecker(
             dns: resolver, reverse: resolver, caFile: caFile, policyAddressFromCheckDNS: server != nil)
         // A-labels for DNS: a domain given in Unicode is checked as it is looked up.
-        return try domains.compactMap(OrganizationalDomains.normalize).flatMap {
-            checker.check($0, selectors: try selectors($0), now: now)
+        return try domains.compactMap(OrganizationalDomains.normalize).flatMap { domain in
+            checker.check(
+                domain, selectors: try selectors(domain), now: now,
+                unlistedSenders: try database?.database.sendersMissingFromSPF(
+                    domain: domain, since: now - 30 * 86_400, limit: 10) ?? [])
         }
     }
 }

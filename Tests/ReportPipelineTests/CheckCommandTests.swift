@@ -38,7 +38,11 @@ import Testing
         // The selectors in use come from the reports: s1 signs for good.example and has no key here.
         let report = SyntheticReport(
             org: "Alpha", reportID: "k1", domain: "good.example", begin: 1_764_547_200,
-            rows: [.init("192.0.2.1", 10, headerFrom: "good.example")])
+            rows: [
+                .init("192.0.2.1", 10, headerFrom: "good.example"),
+                // Signed by the domain, but not in its SPF: a sender the record is missing.
+                .init("198.51.100.7", 25, spf: "fail", headerFrom: "good.example"),
+            ])
         let db = temp.path("db.sqlite")
         _ = try RuaExecutable.run(["import", "--quiet", "--db", db, try temp.write("r.xml", report.xml)])
         let withReports = try RuaExecutable.run(
@@ -47,6 +51,10 @@ import Testing
             withReports.stdout.contains(
                 "✗ dkim.key: s1._domainkey.good.example: no key record, but the reports show the selector in use"))
         #expect(withReports.status == 2)
+        #expect(
+            withReports.stdout.contains(
+                "⚠ spf.senders: passing DKIM but not SPF in the last 30 days' reports, not in SPF: 198.51.100.7 (25)"))
+        #expect(!withReports.stdout.contains("192.0.2.1 (10)"))
         let given = try RuaExecutable.run(["check", "good.example", "--selector", "mail"] + dns)
         #expect(given.stdout.contains("mail._domainkey.good.example"))
         #expect(try RuaExecutable.run(["check", "not a domain"] + dns).status == 64)

@@ -40,3 +40,25 @@ extension ReportDatabase {
         }
     }
 }
+
+extension ReportDatabase {
+    /// Sources whose mail for `domain` passed DKIM aligned but mostly not SPF aligned, in the reports
+    /// beginning at or after `since`: senders the SPF record may be missing (or forwarders), most first.
+    public func sendersMissingFromSPF(
+        domain: String, since: Int64, limit: Int
+    ) throws -> [(source: String, messages: Int64)] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT source_ip, TOTAL(messages) AS messages FROM source_rollup
+                    WHERE policy_domain = ? AND begin_utc >= ?
+                    GROUP BY source_ip
+                    HAVING TOTAL(dkim_aligned) > 0 AND TOTAL(spf_aligned) * 2 < TOTAL(messages)
+                    ORDER BY messages DESC, source_ip LIMIT ?
+                    """,
+                arguments: [domain, since, limit]
+            ).map { ($0["source_ip"], Int64(($0["messages"] as Double).rounded())) }
+        }
+    }
+}
