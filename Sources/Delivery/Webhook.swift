@@ -11,22 +11,16 @@ public struct Webhook: Sendable {
         let lower = url.lowercased()
         guard lower.hasPrefix("https://") || (allowPlaintext && lower.hasPrefix("http://")) else {
             throw NetworkError(
-                .usage, "--webhook \(Self.shown(url)): use an https:// URL (http:// only with --allow-plaintext)")
+                .usage,
+                "--webhook \(NetworkError.shown(url)): use an https:// URL (http:// only with --allow-plaintext)")
         }
         self.url = url
         self.caFile = caFile
     }
 
     /// The URL without its path and query, which for Slack and Teams hold the secret.
-    static func shown(_ url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        let host = rest.prefix { $0 != "/" && $0 != "?" }
-        return url[..<scheme.upperBound] + host + (rest.count > host.count ? "/…" : "")
-    }
-
     public func post(json: [UInt8]) throws {
-        let server = Self.shown(url)
+        let server = NetworkError.shown(url)
         let transfer = try CurlTransfer(url: url, server: server)
         if let caFile { transfer.set(CURLOPT_CAINFO, caFile) }
         transfer.set(CURLOPT_POST, 1)

@@ -69,8 +69,6 @@ final class MailConnection {
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    var isEncrypted: Bool { tls != nil }
-
     /// Starts TLS on the connection (at once for imaps://, after STARTTLS for imap://).
     func startTLS(caFile: String?) throws {
         guard let context = SSL_CTX_new(TLS_client_method()) else {

@@ -103,7 +103,7 @@ public final class OAuthClient: @unchecked Sendable {
                 ("refresh_token", refresh),
             ])
         }
-        let server = Self.shown(tokenURL)
+        let server = NetworkError.shown(tokenURL)
         guard tokenURL.lowercased().hasPrefix("https://") else {
             throw NetworkError(.usage, "\(tokenURL): the token endpoint must be https://")
         }
@@ -138,12 +138,6 @@ public final class OAuthClient: @unchecked Sendable {
         let lifetime =
             (answer["expires_in"] as? NSNumber)?.int64Value ?? Int64(answer["expires_in"] as? String ?? "") ?? 3600
         return (token, now + lifetime)
-    }
-
-    static func shown(_ url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        return String(url[..<scheme.upperBound]) + String(rest.prefix { $0 != "/" && $0 != "?" })
     }
 
     private func readCache() -> (token: String, expires: Int64)? {

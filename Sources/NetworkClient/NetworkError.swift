@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a server could not be used (an SMTP server, a webhook, an IMAP server, a token endpoint), in
 /// words that name the server and the reason, and as a kind that decides the exit status.
 public struct NetworkError: Error, CustomStringConvertible, Sendable {
@@ -25,4 +27,15 @@ public struct NetworkError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+}
+
+extension NetworkError {
+    /// A URL as messages show it: scheme and host, the path (where webhooks and some endpoints keep a
+    /// secret) left out as `/…`.
+    public static func shown(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let host = rest.prefix { $0 != "/" && $0 != "?" }
+        return String(url[..<scheme.upperBound]) + String(host) + (rest.count > host.count ? "/…" : "")
+    }
 }

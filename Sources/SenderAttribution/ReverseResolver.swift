@@ -294,7 +294,6 @@ public final class ReverseResolver {
 
     /// The A and AAAA addresses of `name`.
     public func addresses(_ name: String) -> Answer<[String]> {
-        var found: Answer<[String]>?
         var hints = ares_addrinfo_hints()
         hints.ai_family = AF_UNSPEC
         final class Box { var answer: Answer<[String]>? }
@@ -323,8 +322,7 @@ public final class ReverseResolver {
                 }, context)
         }
         while box.answer == nil { processEvents() }
-        found = box.answer
-        return found ?? .failure("no answer")
+        return box.answer ?? .failure("no answer")
     }
 
     /// An address's text form.

@@ -111,6 +111,15 @@ import Testing
             #expect(result.status == 64, "\(options)")
             #expect(result.stderr.contains(message), "\(options): \(result.stderr)")
         }
+        let empty = try temp.write("empty-password", "\n")
+        let blank = try Self.digest(
+            [
+                "--mail-to", "a@example.com", "--smtp", "smtps://127.0.0.1:9", "--smtp-user", "u",
+                "--smtp-password-file", empty,
+            ],
+            db: db)
+        #expect(blank.status == 64)
+        #expect(blank.stderr.contains("--smtp-password-file \(empty): the first line is empty"))
         let sendmail = try Self.digest(["--mail-to", "a@example.com", "--sendmail", "/nonexistent/sendmail"], db: db)
         #expect(sendmail.status == 69)
         #expect(sendmail.stderr.contains("/nonexistent/sendmail: no sendmail here"))

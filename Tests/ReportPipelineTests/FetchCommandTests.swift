@@ -125,6 +125,11 @@ import Testing
         let inURL = try RuaExecutable.run(["fetch", "imaps://u:secret@127.0.0.1/", "--db", db])
         #expect(inURL.status == 64)
         #expect(inURL.stderr.contains("no password in the URL"))
+        // A password file whose first line is empty is named, before any connection.
+        let empty = try temp.write("empty", "\nsecond line\n")
+        let blank = try RuaExecutable.run(["fetch", "imaps://u@127.0.0.1:9/", "--password-file", empty, "--db", db])
+        #expect(blank.status == 64)
+        #expect(blank.stderr.contains("password file \(empty): the first line is empty"))
     }
 }
 

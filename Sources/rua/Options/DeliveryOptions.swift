@@ -89,18 +89,7 @@ struct DeliveryOptions: ParsableArguments {
     /// The SMTP password: from the file (its first line), else from RUA_SMTP_PASSWORD.
     private func password() throws -> String? {
         guard smtpUser != nil else { return nil }
-        if let smtpPasswordFile {
-            guard let data = FileManager.default.contents(atPath: smtpPasswordFile) else {
-                throw NetworkError(.usage, "--smtp-password-file \(smtpPasswordFile): cannot be read")
-            }
-            let line =
-                String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .first.map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) } ?? ""
-            guard !line.isEmpty else {
-                throw NetworkError(.usage, "--smtp-password-file \(smtpPasswordFile): the first line is empty")
-            }
-            return line
-        }
+        if let smtpPasswordFile { return try SecretFile.firstLine(smtpPasswordFile, "--smtp-password-file") }
         if let password = ProcessInfo.processInfo.environment["RUA_SMTP_PASSWORD"] { return password }
         throw NetworkError(
             .usage, "--smtp-user \(smtpUser ?? ""): give the password with --smtp-password-file or RUA_SMTP_PASSWORD")

@@ -64,17 +64,6 @@ struct MailboxSettings {
         return problems
     }
 
-    static func firstLine(_ path: String, _ what: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("\(what) \(path): cannot be read")
-        }
-        let line =
-            String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .first.map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) } ?? ""
-        guard !line.isEmpty else { throw ValidationError("\(what) \(path): the first line is empty") }
-        return line
-    }
-
     /// The password or token: from the files named, else (for the command line's mailbox) the environment.
     func secret() throws -> Secret {
         let environment = environmentSecrets ? ProcessInfo.processInfo.environment : [:]
@@ -89,7 +78,7 @@ struct MailboxSettings {
         }
         if let oauth, let clientID {
             guard
-                let secret = try clientSecretFile.map({ try Self.firstLine($0, "client secret file") })
+                let secret = try clientSecretFile.map({ try SecretFile.firstLine($0, "client secret file") })
                     ?? fromEnvironment("RUA_OAUTH_CLIENT_SECRET")
             else {
                 throw ValidationError(
@@ -103,7 +92,7 @@ struct MailboxSettings {
                     clientSecret: secret, scope: OAuthFlow.microsoftIMAPScope)
             case .google:
                 guard
-                    let refresh = try refreshTokenFile.map({ try Self.firstLine($0, "refresh token file") })
+                    let refresh = try refreshTokenFile.map({ try SecretFile.firstLine($0, "refresh token file") })
                         ?? fromEnvironment("RUA_OAUTH_REFRESH_TOKEN")
                 else {
                     throw ValidationError(
@@ -115,8 +104,8 @@ struct MailboxSettings {
             }
             return .oauth(OAuthClient(flow: flow, caFile: caFile, cacheFile: tokenCache))
         }
-        if let tokenFile { return .accessToken(try Self.firstLine(tokenFile, "token file")) }
-        if let passwordFile { return .password(try Self.firstLine(passwordFile, "password file")) }
+        if let tokenFile { return .accessToken(try SecretFile.firstLine(tokenFile, "token file")) }
+        if let passwordFile { return .password(try SecretFile.firstLine(passwordFile, "password file")) }
         if let token = fromEnvironment("RUA_IMAP_TOKEN") { return .accessToken(token) }
         if let password = fromEnvironment("RUA_IMAP_PASSWORD") { return .password(password) }
         throw ValidationError(

@@ -199,7 +199,13 @@ struct Fetch: ParsableCommand {
         }
         let mailbox = commandLineMailbox
         let account = try MailboxAccount(url: mailbox.url)
-        let secret = try mailbox.secret()
+        let secret: Secret
+        do {
+            secret = try mailbox.secret()
+        } catch let error as NetworkError {
+            printError("rua: \(Escaping.terminal(error.message))")
+            throw ExitStatus.of(error)
+        }
         var backoff = 5
         while true {
             do {
