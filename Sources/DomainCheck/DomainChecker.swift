@@ -129,7 +129,7 @@ public final class DomainChecker {
         }
     }
 
-    static func day(_ epoch: Int64) -> String {
+    public static func day(_ epoch: Int64) -> String {
         var time = time_t(epoch)
         var parts = tm()
         gmtime_r(&time, &parts)

@@ -154,7 +154,7 @@ enum Advisor {
                     code: "ready_for_\(step.to)", severity: .info, policyDomain: name, numbers: numbers,
                     weight: evidence.totals.messages,
                     text:
-                        "p=\(step.from) with \(stated): ready for p=\(step.to)\(affected.isEmpty ? "" : affected + " " + step.done)"
+                        "p=\(step.from) with \(stated): ready for p=\(step.to)\(affected.isEmpty ? "" : affected + " " + step.done); publish p=\(step.to); t=y first, then drop t=y (rua check --readiness)"
                 )
             ]
         }

@@ -33,6 +33,12 @@ public enum CheckRenderer {
         }
     }
 
+    /// Evidence worth a line of its own in text: records, and readiness' senders and steps.
+    static func shownInText(_ name: String) -> Bool {
+        ["record", "policy", "next_step", "subdomains", "forwarding", "changed"].contains(name)
+            || name.hasPrefix("sender_")
+    }
+
     static func text(_ checks: [Check]) -> String {
         var lines: [String] = []
         var domain: String?
@@ -44,8 +50,8 @@ public enum CheckRenderer {
             }
             lines.append("  \(symbol(check.status)) \(check.id): \(Escaping.terminal(check.message))")
             if let fix = check.fix, check.status != .pass { lines.append("      fix: \(Escaping.terminal(fix))") }
-            for (name, value) in check.evidence where name == "record" {
-                lines.append("      \(name): \(Escaping.terminal(value))")
+            for (name, value) in check.evidence where shownInText(name) {
+                lines.append("      \(String(name.map { $0 == "_" ? " " : $0 })): \(Escaping.terminal(value))")
             }
         }
         let failures = checks.filter { $0.status == .failure }.count

@@ -241,6 +241,7 @@ func twoWeeks() -> [SyntheticReport] {
                 $0.code == "ready_for_quarantine"
             })
         #expect(ready.severity == .info)
+        #expect(ready.text.contains("publish p=quarantine; t=y first, then drop t=y"))
         #expect(ready.text.contains("20 days with reports from 2 reporters, 100.0% of 4000 messages aligned"))
         #expect(ready.numbers.contains { $0.name == "days" && $0.value == 20 })
         #expect(ready.numbers.contains { $0.name == "reporters" && $0.value == 2 })

@@ -55,6 +55,17 @@ import Testing
             withReports.stdout.contains(
                 "⚠ spf.senders: passing DKIM but not SPF in the last 30 days' reports, not in SPF: 198.51.100.7 (25)"))
         #expect(!withReports.stdout.contains("192.0.2.1 (10)"))
+        // p=none judged with the reports: how long they have shown it, and the readiness verdict.
+        let watching = SyntheticReport(
+            org: "Alpha", reportID: "w1", domain: "watch.example", begin: 1_764_547_200,
+            rows: [.init("192.0.2.1", 10, headerFrom: "watch.example")])
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db, try temp.write("w.xml", watching.xml)])
+        let judged = try RuaExecutable.run(
+            ["check", "watch.example", "--db", db] + dns, environment: ["RUA_NOW": "2025-12-03T00:00:00Z"])
+        #expect(
+            judged.stdout.contains(
+                "⚠ dmarc.policy: p=none: receivers only report; nothing failing DMARC is stopped; the reports show p=none for 2 days (since 2025-12-01); readiness: not enough evidence: 1 day, 1 reporter, 10 messages"
+            ), "\(judged.stdout)")
         let given = try RuaExecutable.run(["check", "good.example", "--selector", "mail"] + dns)
         #expect(given.stdout.contains("mail._domainkey.good.example"))
         #expect(try RuaExecutable.run(["check", "not a domain"] + dns).status == 64)
@@ -123,5 +134,60 @@ struct MTASTSCheckTests {
                 .stdout)
         #expect(untrusted["mta-sts.policy"]?["status"] as? String == "failure")
         #expect((untrusted["mta-sts.policy"]?["message"] as? String)?.contains("certificate") == true)
+    }
+}
+
+/// `rua check --readiness`: the verdict from the stored reports, no DNS asked.
+@Suite struct ReadinessCommandTests {
+    @Test func readinessNamesTheSendersToFixAndTheNextStep() throws {
+        let temp = try TemporaryDirectory()
+        let day: Int64 = 86_400
+        let rows: [SyntheticReport.Row] = [
+            .init("192.0.2.1", 100),
+            .init("203.0.113.66", 3, dkim: "fail", spf: "fail", signingDomain: "spoof.test"),
+            .init("198.51.100.9", 4, dkim: "pass", spf: "fail", signingDomain: "esp.test", evaluatedDKIM: "fail"),
+        ]
+        var paths: [String] = []
+        for offset in 0..<20 {
+            for org in ["Alpha", "Beta"] {
+                let report = SyntheticReport(
+                    org: org, reportID: "\(org)-\(offset)", begin: 1_763_251_200 - Int64(offset) * day, rows: rows)
+                paths.append(try temp.write("\(org)-\(offset).xml", report.xml))
+            }
+        }
+        let db = temp.path("db.sqlite")
+        #expect(try RuaExecutable.run(["import", "--quiet", "--db", db] + paths).status == 0)
+        let environment = ["RUA_NOW": "2025-11-17T08:00:00Z"]
+        let text = try RuaExecutable.run(
+            ["check", "--readiness", "--all", "--db", db], environment: environment)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(
+            text.stdout.contains(
+                "⚠ dmarc.readiness: ready after fixing this sender: 20 days with reports from 2 reporters"))
+        #expect(
+            text.stdout.contains("quarantine would have stopped 280 messages: 120 spoofing or unauthorized (1 source)"))
+        #expect(
+            text.stdout.contains(
+                "sender 1: 198.51.100.9: 160 failing; sign with d=example.com at this sender (it signs as d=esp.test)"))
+        #expect(text.stdout.contains("next step: p=quarantine; t=y"))
+        #expect(
+            try RuaExecutable.run(
+                ["check", "--readiness", "example.com", "--fail-on", "warning", "--db", db], environment: environment
+            ).status == 1)
+        // Fewer days looked at: not enough evidence, and a domain without reports says so.
+        let json = try RuaExecutable.run(
+            ["check", "--readiness", "--days", "5", "example.com", "quiet.example", "--format", "json", "--db", db],
+            environment: environment)
+        #expect(try JSONSchemaCheck.errors(in: json.stdout, schema: "check") == [])
+        let rowsOut = try #require(
+            (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["rows"]
+                as? [[String: Any]])
+        let verdicts = rowsOut.compactMap { ($0["evidence"] as? [String: String])?["verdict"] }
+        #expect(verdicts == ["not_enough_evidence", "no_reports"])
+        #expect(
+            (rowsOut.first?["message"] as? String)?.hasPrefix(
+                "not enough evidence: 4 days, 856 messages in the last 5 days") == true)
+        #expect(
+            try RuaExecutable.run(["check", "--readiness", "--all", "--db", temp.path("none.sqlite")]).status == 66)
     }
 }

@@ -8,11 +8,15 @@ public struct SyntheticReport: Sendable {
         public var headerFrom: String
         public var signingDomain: String?
         public var disposition: String
+        /// The reporter's aligned-DKIM verdict when it differs from the signature's result (a pass for
+        /// another domain is a `fail` here).
+        public var evaluatedDKIM: String?
 
         public init(
             _ ip: String, _ count: Int, dkim: String = "pass", spf: String = "pass", headerFrom: String = "example.com",
-            signingDomain: String? = nil, disposition: String = "none"
+            signingDomain: String? = nil, disposition: String = "none", evaluatedDKIM: String? = nil
         ) {
+            self.evaluatedDKIM = evaluatedDKIM
             self.ip = ip
             self.count = count
             self.dkim = dkim
@@ -64,7 +68,7 @@ public struct SyntheticReport: Sendable {
             let signer = row.signingDomain ?? row.headerFrom
             out += """
                   <record><row><source_ip>\(row.ip)</source_ip><count>\(row.count)</count>
-                    <policy_evaluated><disposition>\(row.disposition)</disposition><dkim>\(row.dkim)</dkim><spf>\(row.spf)</spf></policy_evaluated></row>
+                    <policy_evaluated><disposition>\(row.disposition)</disposition><dkim>\(row.evaluatedDKIM ?? row.dkim)</dkim><spf>\(row.spf)</spf></policy_evaluated></row>
                     <identifiers><header_from>\(escaped(row.headerFrom))</header_from></identifiers>
                     <auth_results><dkim><domain>\(escaped(signer))</domain><selector>s1</selector><result>\(row.dkim)</result></dkim>
                       <spf><domain>\(escaped(row.headerFrom))</domain><result>\(row.spf)</result></spf></auth_results></record>

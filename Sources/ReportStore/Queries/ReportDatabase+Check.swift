@@ -62,3 +62,41 @@ extension ReportDatabase {
         }
     }
 }
+
+extension ReportDatabase {
+    /// The policy the latest report of each domain (or of `domain`) shows published, and the begin of
+    /// the earliest report in the unbroken run of reports showing the same `p` up to it.
+    public func currentPolicies(domain: String?) throws -> [String: PublishedPolicy] {
+        try read { db in
+            var found: [String: PublishedPolicy] = [:]
+            var settled = Set<String>()
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT r.policy_domain, r.begin_utc, p.p, p.sp, p.np, p.testing, p.pct
+                    FROM report r JOIN policy_published p ON p.report_id = r.id
+                    WHERE r.counted = 1 AND (?1 IS NULL OR r.policy_domain = ?1)
+                    ORDER BY r.policy_domain, r.begin_utc DESC
+                    """,
+                arguments: [domain])
+            while let row = try rows.next() {
+                let name: String = row[0]
+                guard !settled.contains(name) else { continue }
+                let p = (row[2] as String?)?.lowercased()
+                if var policy = found[name] {
+                    if policy.p == p {
+                        policy.since = row[1]
+                        found[name] = policy
+                    } else {
+                        settled.insert(name)
+                    }
+                } else {
+                    found[name] = PublishedPolicy(
+                        p: p, sp: (row[3] as String?)?.lowercased(), np: (row[4] as String?)?.lowercased(),
+                        testing: (row[5] as String?)?.lowercased(), pct: row[6], since: row[1])
+                }
+            }
+            return found
+        }
+    }
+}

@@ -57,11 +57,21 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Trust this CA file too for MTA-STS policies (a private CA).", valueName: "file"))
     var caFile: String?
 
+    @Flag(
+        help:
+            "Instead of the DNS: judge from the reports whether each domain can tighten its DMARC policy (what quarantine or reject would stop, own senders to fix first, the next step)."
+    )
+    var readiness = false
+
+    @Option(help: ArgumentHelp("Days of reports --readiness judges from (default 30).", valueName: "n"))
+    var days: Int = 30
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
         if domains.isEmpty && !all { throw ValidationError("give a domain to check, or --all") }
         if let failOn, failOn != "warning" { throw ValidationError("--fail-on takes warning") }
+        if !(1...3_650).contains(days) { throw ValidationError("--days takes 1 to 3650") }
         for domain in domains where !DomainName.isValid(domain.hasSuffix(".") ? String(domain.dropLast()) : domain) {
             throw ValidationError("'\(domain)' is not a domain name")
         }
@@ -78,12 +88,26 @@ struct CheckCommand: ParsableCommand {
         names = names.filter { seen.insert($0).inserted }
         let checks: [Check]
         do {
-            checks = try ReportService.checkDomains(
-                names, extraSelectors: selectors, database: service, server: dnsServer,
-                timeoutMilliseconds: dnsTimeout, now: now, caFile: caFile)
+            if readiness {
+                guard let service else {
+                    printError("rua: no database at \(store.path): --readiness judges from the stored reports")
+                    throw ExitStatus.noInput
+                }
+                checks = try store.perform {
+                    try service.readiness(all ? [] : names, days: days, now: now).map {
+                        ReportService.readinessCheck($0, days: days)
+                    }
+                }
+            } else {
+                checks = try ReportService.checkDomains(
+                    names, extraSelectors: selectors, database: service, server: dnsServer,
+                    timeoutMilliseconds: dnsTimeout, now: now, caFile: caFile)
+            }
         } catch let error as StoreError {
             printError("rua: \(error.message)")
             throw error.isTemporary ? ExitStatus.temporaryFailure : ExitStatus.ioError
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             throw ValidationError("\(error)")
         }
