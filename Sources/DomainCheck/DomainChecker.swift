@@ -43,11 +43,120 @@ public final class DomainChecker {
     /// - Parameter unlistedSenders: sources the reports show passing DKIM but not SPF for the domain.
     public func check(
         _ domain: String, selectors: [Selector] = [], now: Int64 = 0,
-        unlistedSenders: [(source: String, messages: Int64)] = []
+        unlistedSenders: [(source: String, messages: Int64)] = [], tls: TLSEvidence? = nil
     ) -> [Check] {
         let name = domain.lowercased()
-        return dmarc(name) + spf(name) + spfSenders(name, unlistedSenders) + dkim(name, selectors: selectors, now: now)
-            + mx(name) + mtaSTS(name) + tlsrpt(name)
+        let sts = mtaSTS(name)
+        let reporting = tlsrpt(name)
+        var checks = dmarc(name) + spf(name) + spfSenders(name, unlistedSenders)
+        checks += dkim(name, selectors: selectors, now: now) + mx(name) + sts
+        if let tls { checks += stsReports(name, tls, sts) }
+        checks += reporting
+        if let tls, reporting.first?.status == .pass { checks += tlsReports(name, tls, now: now) }
+        return checks
+    }
+
+    // MARK: TLS reports
+
+    /// TLS result types that say senders could not fetch or use the MTA-STS policy.
+    static let policyResults = ["sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid"]
+    /// Result types that say the MX's TLS failed the validation the policy asks for.
+    static let validationResults = [
+        "validation-failure", "certificate-host-mismatch", "certificate-expired", "certificate-not-trusted",
+        "starttls-not-supported",
+    ]
+
+    /// What senders' TLS reports say about the MTA-STS policy, tied to the policy checks' findings.
+    func stsReports(_ name: String, _ tls: TLSEvidence, _ sts: [Check]) -> [Check] {
+        let sessions = tls.successfulSessions + tls.failedSessions
+        guard sessions > 0, sts.first?.status == .pass else { return [] }
+        func listed(_ types: [String]) -> [(String, Int64)] {
+            types.map { ($0, tls.sessions($0)) }.filter { $0.1 > 0 }
+        }
+        let policy = listed(Self.policyResults)
+        let validation = listed(Self.validationResults)
+        let evidence = (policy + validation).map { ($0.0, String($0.1)) } + [("sessions", String(sessions))]
+        func text(_ list: [(String, Int64)]) -> String {
+            list.map { "\($0.1) session\($0.1 == 1 ? "" : "s") \($0.0)" }.joined(separator: ", ")
+        }
+        var checks: [Check] = []
+        let policyFailed = sts.contains { $0.id == "mta-sts.policy" && $0.status == .failure }
+        if !policy.isEmpty {
+            checks.append(
+                Check(
+                    id: "mta-sts.reports", domain: name, status: policyFailed ? .failure : .warning,
+                    message: "the TLS reports of the last 30 days show \(text(policy))"
+                        + (policyFailed
+                            ? ": senders fail to get the policy for the reason above"
+                            : ": the policy fetches now, so the failure was intermittent or seen only by some senders (IPv6, another resolver)"),
+                    fix:
+                        "serve the policy reliably at https://mta-sts.\(name)/.well-known/mta-sts.txt (certificate, address, uptime)",
+                    evidence: evidence))
+        }
+        if !validation.isEmpty {
+            let enforced = sts.contains {
+                $0.id == "mta-sts.policy" && $0.evidence.contains { $0 == ("mode", "enforce") }
+            }
+            checks.append(
+                Check(
+                    id: "mta-sts.reports", domain: name, status: enforced ? .failure : .warning,
+                    message: "the TLS reports of the last 30 days show \(text(validation))"
+                        + (enforced ? ": under mode: enforce those senders did not deliver" : ""),
+                    fix: "give each MX host a certificate for its name from a public CA, and STARTTLS",
+                    evidence: evidence))
+        }
+        if checks.isEmpty {
+            let unfound = tls.policyTypes["no-policy-found", default: 0]
+            checks.append(
+                unfound > 0 && tls.policyTypes["sts", default: 0] == 0
+                    ? Check(
+                        id: "mta-sts.reports", domain: name, status: .warning,
+                        message:
+                            "the TLS reports of the last 30 days show \(unfound) sessions with no policy found: senders have not seen the MTA-STS policy",
+                        fix: "check that the record and the policy are reachable from outside", evidence: evidence)
+                    : Check(
+                        id: "mta-sts.reports", domain: name, status: .pass,
+                        message:
+                            "the TLS reports of the last 30 days show no policy or certificate failure in \(sessions) sessions",
+                        evidence: evidence))
+        }
+        return checks
+    }
+
+    /// Whether TLS reports arrive for a domain that asks for them, and what the last days' show.
+    func tlsReports(_ name: String, _ tls: TLSEvidence, now: Int64) -> [Check] {
+        guard let last = tls.lastReport else {
+            return [
+                Check(
+                    id: "tlsrpt.reports", domain: name, status: .warning,
+                    message:
+                        "no TLS report stored for \(name): the reports the record asks for do not reach this database",
+                    fix: "import the rua= mailbox (rua fetch), or check the address in the record")
+            ]
+        }
+        let days = max(0, (now - last) / 86_400)
+        let sessions = tls.successfulSessions + tls.failedSessions
+        var evidence = [
+            ("last_report", Self.day(last)), ("sessions", String(sessions)), ("failed", String(tls.failedSessions)),
+        ]
+        for failure in tls.failures.prefix(5) { evidence.append((failure.resultType, String(failure.sessions))) }
+        if days > 14 {
+            return [
+                Check(
+                    id: "tlsrpt.reports", domain: name, status: .warning,
+                    message: "the last TLS report ended \(Self.day(last)), \(days) days ago",
+                    fix: "check the rua= address and the import from it", evidence: evidence)
+            ]
+        }
+        let share =
+            sessions > 0 ? " (\(String((Double(tls.failedSessions) * 1000 / Double(sessions)).rounded() / 10))%)" : ""
+        return [
+            Check(
+                id: "tlsrpt.reports", domain: name, status: .pass,
+                message:
+                    "the last TLS report ended \(Self.day(last)); in the last 30 days \(sessions) sessions, \(tls.failedSessions) failed\(share)",
+                evidence: evidence)
+        ]
     }
 
     /// Sources that DKIM vouches for but SPF does not: senders the record may be missing, or forwarders.

@@ -116,9 +116,11 @@ final class MailConnection {
     static func openSSLError() -> String {
         let code = ERR_get_error()
         guard code != 0 else { return "the connection was closed during the handshake" }
-        var text = [CChar](repeating: 0, count: 256)
-        ERR_error_string_n(code, &text, text.count)
-        return String(cString: text)
+        var text = [UInt8](repeating: 0, count: 256)
+        text.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { ERR_error_string_n(code, $0.baseAddress, $0.count) }
+        }
+        return String(decoding: text.prefix { $0 != 0 }, as: UTF8.self)
     }
 
     func write(_ bytes: [UInt8]) throws {

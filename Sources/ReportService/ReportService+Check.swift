@@ -42,7 +42,8 @@ extension ReportService {
             let checks = checker.check(
                 domain, selectors: try selectors(domain), now: now,
                 unlistedSenders: try database?.database.sendersMissingFromSPF(
-                    domain: domain, since: now - 30 * 86_400, limit: 10) ?? [])
+                    domain: domain, since: now - 30 * 86_400, limit: 10) ?? [],
+                tls: try database?.database.tlsEvidence(domain: domain, since: now - 30 * 86_400))
             guard let database else { return checks }
             return withEvidence(checks, try database.readiness([domain], days: 30, now: now).first, now: now)
         }

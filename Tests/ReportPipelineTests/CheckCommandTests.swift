@@ -55,6 +55,9 @@ import Testing
             withReports.stdout.contains(
                 "⚠ spf.senders: passing DKIM but not SPF in the last 30 days' reports, not in SPF: 198.51.100.7 (25)"))
         #expect(!withReports.stdout.contains("192.0.2.1 (10)"))
+        // The record asks for TLS reports; none is stored.
+        #expect(withReports.stdout.contains("⚠ tlsrpt.reports: no TLS report stored for good.example"))
+        #expect(!good.stdout.contains("tlsrpt.reports"))
         // p=none judged with the reports: how long they have shown it, and the readiness verdict.
         let watching = SyntheticReport(
             org: "Alpha", reportID: "w1", domain: "watch.example", begin: 1_764_547_200,
@@ -81,8 +84,22 @@ import Testing
         if: DNSServer.isAvailable && getuid() == 0 && HTTPSTestServer.canRun,
         "needs dnsmasq, root (port 443) and python3"))
 struct MTASTSCheckTests {
+    /// A TLS report for sts.example of 2025-12-01 with `failures` sessions of `resultType` among 100.
+    static func tlsReport(_ resultType: String, failures: Int) -> String {
+        """
+        {"organization-name":"Sender Org","date-range":{"start-datetime":"2025-12-01T00:00:00Z",
+         "end-datetime":"2025-12-01T23:59:59Z"},"contact-info":"tls@sender.test","report-id":"t-\(resultType)",
+         "policies":[{"policy":{"policy-type":"sts","policy-string":["version: STSv1","mode: enforce",
+           "mx: *.sts.example","max_age: 604800"],"policy-domain":"sts.example","mx-host":["*.sts.example"]},
+          "summary":{"total-successful-session-count":\(100 - failures),"total-failure-session-count":\(failures)},
+          "failure-details":[{"result-type":"\(resultType)","sending-mta-ip":"198.51.100.1",
+            "receiving-mx-hostname":"mx1.sts.example","failed-session-count":\(failures)}]}]}
+        """
+    }
+
     static func check(
-        policy: String, contentType: String = "text/plain", status: Int = 200, trusted: Bool = true
+        policy: String, contentType: String = "text/plain", status: Int = 200, trusted: Bool = true,
+        tlsReport: String? = nil
     )
         throws -> (status: Int32, stdout: String, stderr: String)
     {
@@ -95,11 +112,23 @@ struct MTASTSCheckTests {
                 ("mta-sts.sts.example", "127.0.0.5"), ("mx1.sts.example", "192.0.2.25"),
                 ("mx2.sts.example", "192.0.2.26"),
             ],
-            txtRecords: [("_mta-sts.sts.example", "v=STSv1; id=20260101")],
+            txtRecords: [
+                ("_mta-sts.sts.example", "v=STSv1; id=20260101"),
+                ("_smtp._tls.sts.example", "v=TLSRPTv1; rua=mailto:tls@sts.example"),
+            ],
             mxRecords: [("sts.example", "mx1.sts.example", 10), ("sts.example", "mx2.sts.example", 20)], in: temp)
+        var stored: [String] = []
+        if let tlsReport {
+            let db = temp.path("db.sqlite")
+            let imported = try RuaExecutable.run(
+                ["import", "--quiet", "--db", db, try temp.write("tls.json", tlsReport)])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            stored = ["--db", db]
+        }
         return try RuaExecutable.run(
             ["check", "sts.example", "--dns-server", "127.0.0.1:\(dns.port)", "--format", "json"]
-                + (trusted ? ["--ca-file", server.caFile] : []))
+                + (trusted ? ["--ca-file", server.caFile] : []) + stored,
+            environment: ["RUA_NOW": "2025-12-03T00:00:00Z"])
     }
 
     static func rows(_ json: String) throws -> [String: [String: Any]] {
@@ -114,6 +143,39 @@ struct MTASTSCheckTests {
         #expect(rows["mta-sts.record"]?["status"] as? String == "pass")
         #expect(rows["mta-sts.policy"]?["status"] as? String == "pass", "\(rows["mta-sts.policy"] ?? [:])")
         #expect(rows["mta-sts.mx"]?["status"] as? String == "pass")
+    }
+
+    @Test func theTLSReportsAreReadBesideThePolicy() throws {
+        let good = "version: STSv1\nmode: enforce\nmx: *.sts.example\nmax_age: 604800\n"
+        // The policy fetches now, yet senders reported fetch errors: intermittent.
+        let intermittent = try Self.rows(
+            Self.check(policy: good, tlsReport: Self.tlsReport("sts-policy-fetch-error", failures: 10)).stdout)
+        #expect(intermittent["mta-sts.reports"]?["status"] as? String == "warning")
+        #expect(
+            (intermittent["mta-sts.reports"]?["message"] as? String)?.contains(
+                "10 sessions sts-policy-fetch-error: the policy fetches now") == true)
+        #expect(
+            (intermittent["tlsrpt.reports"]?["message"] as? String)
+                == "the last TLS report ended 2025-12-01; in the last 30 days 100 sessions, 10 failed (10.0%)")
+        // The policy cannot be fetched here either: the reports confirm the cause.
+        let broken = try Self.rows(
+            Self.check(
+                policy: good, trusted: false, tlsReport: Self.tlsReport("sts-policy-fetch-error", failures: 10)
+            ).stdout)
+        #expect(broken["mta-sts.reports"]?["status"] as? String == "failure")
+        #expect((broken["mta-sts.reports"]?["message"] as? String)?.contains("for the reason above") == true)
+        // Certificates failing validation at the MX under mode: enforce: mail was not delivered.
+        let invalid = try Self.rows(
+            Self.check(policy: good, tlsReport: Self.tlsReport("validation-failure", failures: 3)).stdout)
+        #expect(invalid["mta-sts.reports"]?["status"] as? String == "failure")
+        #expect(
+            (invalid["mta-sts.reports"]?["message"] as? String)?.contains(
+                "3 sessions validation-failure: under mode: enforce those senders did not deliver") == true)
+        // Clean reports pass; without a database there is no report evidence at all.
+        let clean = try Self.rows(
+            Self.check(policy: good, tlsReport: Self.tlsReport("validation-failure", failures: 0)).stdout)
+        #expect(clean["mta-sts.reports"]?["status"] as? String == "pass")
+        #expect(try Self.rows(Self.check(policy: good).stdout)["tlsrpt.reports"] == nil)
     }
 
     @Test func aPolicyMissingAnMXTheWrongTypeARedirectOrAnUntrustedCertificateIsNamed() throws {

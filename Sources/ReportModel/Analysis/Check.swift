@@ -29,3 +29,21 @@ public struct Check: Sendable {
         self.evidence = evidence
     }
 }
+
+/// What a domain's stored TLS reports of the last days say, beside its MTA-STS and TLS-RPT records.
+public struct TLSEvidence: Sendable {
+    /// End of the last TLS report for the domain, ever.
+    public var lastReport: Int64?
+    public var successfulSessions: Int64 = 0
+    public var failedSessions: Int64 = 0
+    /// Failed sessions by result type (`sts-policy-fetch-error`, `validation-failure`…), most first.
+    public var failures: [(resultType: String, sessions: Int64)] = []
+    /// Sessions by the policy type senders applied (`sts`, `tlsa`, `no-policy-found`).
+    public var policyTypes: [String: Int64] = [:]
+
+    public init(lastReport: Int64?) { self.lastReport = lastReport }
+
+    public func sessions(_ resultType: String) -> Int64 {
+        failures.first { $0.resultType == resultType }?.sessions ?? 0
+    }
+}

@@ -100,3 +100,45 @@ extension ReportDatabase {
         }
     }
 }
+
+extension ReportDatabase {
+    /// The domain's TLS reports: the end of the last one ever, and since `since` (report begin) the
+    /// sessions by outcome, failure result type and policy type.
+    public func tlsEvidence(domain: String, since: Int64) throws -> TLSEvidence {
+        try read { db in
+            var evidence = TLSEvidence(
+                lastReport: try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT MAX(t.end_utc) FROM tls_report t JOIN tls_policy p ON p.tls_report_id = t.id
+                        WHERE lower(p.policy_domain) = ? AND t.counted = 1
+                        """, arguments: [domain]))
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT COALESCE(p.policy_type, ''), TOTAL(p.successful_sessions), TOTAL(p.failed_sessions)
+                    FROM tls_report t JOIN tls_policy p ON p.tls_report_id = t.id
+                    WHERE lower(p.policy_domain) = ? AND t.counted = 1 AND t.begin_utc >= ?
+                    GROUP BY 1
+                    """, arguments: [domain, since])
+            {
+                let successful = Int64(row[1] as Double)
+                let failed = Int64(row[2] as Double)
+                evidence.successfulSessions += successful
+                evidence.failedSessions += failed
+                evidence.policyTypes[row[0], default: 0] += successful + failed
+            }
+            evidence.failures = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT COALESCE(f.result_type, ''), TOTAL(f.failed_sessions) AS sessions
+                    FROM tls_report t JOIN tls_policy p ON p.tls_report_id = t.id
+                         JOIN tls_failure f ON f.tls_policy_id = p.id
+                    WHERE lower(p.policy_domain) = ? AND t.counted = 1 AND t.begin_utc >= ?
+                    GROUP BY 1 ORDER BY sessions DESC, 1
+                    """, arguments: [domain, since]
+            ).map { ($0[0], Int64($0[1] as Double)) }
+            return evidence
+        }
+    }
+}
