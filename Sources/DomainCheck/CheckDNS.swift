@@ -7,6 +7,7 @@ public protocol CheckDNS: AnyObject {
     func txt(_ name: String) -> ReverseResolver.Answer<[String]>
     func mx(_ name: String) -> ReverseResolver.Answer<[(preference: Int, host: String)]>
     func addresses(_ name: String) -> ReverseResolver.Answer<[String]>
+    func count(_ name: String, type: Int32) -> ReverseResolver.Answer<Int>
 }
 
 extension ReverseResolver: CheckDNS {}

@@ -257,11 +257,43 @@ public final class DomainChecker {
         }
     }
 
+    /// The names RFC 9989 §4.10's DNS tree walk queries for `name`, longest first: the name itself,
+    /// then (a name of 8 labels or more cut to its last 7) one label less at a time; 8 at most.
+    public static func treeWalk(_ name: String) -> [String] {
+        var labels = name.split(separator: ".").map(String.init)
+        var names = [name]
+        labels = labels.count >= 8 ? Array(labels.suffix(7)) : Array(labels.dropFirst())
+        while !labels.isEmpty {
+            names.append(labels.joined(separator: "."))
+            labels.removeFirst()
+        }
+        return names
+    }
+
+    /// A DMARC record found on the walk.
+    struct Found {
+        var name: String
+        var text: String
+        var psd: String? { DMARCRecord(text).value("psd")?.lowercased() }
+    }
+
+    /// RFC 9989 §4.10.2: over the records found, longest name first, `psd=n` names the organizational
+    /// domain, `psd=y` (not on the name itself) the name one label below it; otherwise the shortest name
+    /// with a record; none: the name itself.
+    static func organizationalDomain(of name: String, found: [Found]) -> String {
+        for record in found {
+            if record.psd == "n" { return record.name }
+            if record.psd == "y" && record.name != name {
+                let labels = record.name.split(separator: ".").count + 1
+                return name.split(separator: ".").suffix(labels).joined(separator: ".")
+            }
+        }
+        return found.last?.name ?? name
+    }
+
     func dmarc(_ name: String) -> [Check] {
         var checks: [Check] = []
-        let organizational = (OrganizationalDomains.shared.organizationalDomain(of: name) ?? name)
-        var text: String?
-        var owner = name
+        var found: [Found] = []
         switch dmarcRecords(name) {
         case .failure(let reason):
             return [
@@ -280,27 +312,53 @@ public final class DomainChecker {
                     evidence: records.enumerated().map { ("record \($0.offset + 1)", $0.element) })
             ]
         case .records(let records):
-            text = records[0]
+            found.append(Found(name: name, text: records[0]))
         case .none:
-            if organizational != name, case .records(let records) = dmarcRecords(organizational), records.count == 1 {
-                text = records[0]
-                owner = organizational
+            break
+        }
+        // The walk up the tree, stopping at a record that says where the organization begins.
+        if found.first?.psd != "y" && found.first?.psd != "n" {
+            for candidate in Self.treeWalk(name).dropFirst() {
+                guard case .records(let records) = dmarcRecords(candidate), records.count == 1 else { continue }
+                let record = Found(name: candidate, text: records[0])
+                found.append(record)
+                if record.psd == "y" || record.psd == "n" { break }
             }
         }
-        guard let text else {
+        let organizational = Self.organizationalDomain(of: name, found: found)
+        let listed = OrganizationalDomains.shared.organizationalDomain(of: name) ?? name
+        // RFC 9989 §4.10.1: the domain's own record, else its organizational domain's, else the PSD's.
+        let applying =
+            found.first { $0.name == name } ?? found.first { $0.name == organizational }
+            ?? found.first { $0.psd == "y" }
+        guard let applying else {
             return [
                 Check(
                     id: "dmarc.record", domain: name, status: .failure,
                     message: "no DMARC record at _dmarc.\(name)"
                         + (organizational != name ? " or at _dmarc.\(organizational)" : ""),
                     fix:
-                        "publish _dmarc.\(name) TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@\(name)\" and read the reports"
-                )
+                        "publish _dmarc.\(name) TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@\(name)\" and read the reports",
+                    evidence: [("organizational_domain", organizational), ("psl_organizational_domain", listed)])
             ]
         }
+        let text = applying.text
+        let owner = applying.name
         let record = DMARCRecord(text)
-        var evidence = [("record", text), ("at", "_dmarc." + owner)]
-        if owner != name { evidence.append(("note", "the organizational domain's record applies")) }
+        var evidence = [("record", text), ("at", "_dmarc." + owner), ("organizational_domain", organizational)]
+        if listed != organizational {
+            evidence.append(("psl_organizational_domain", listed))
+            evidence.append(
+                ("note_psl", "the DNS tree walk finds \(organizational), the public suffix list \(listed)"))
+        }
+        if owner != name {
+            evidence.append(
+                (
+                    "note",
+                    owner == organizational
+                        ? "the organizational domain's record applies" : "the public suffix domain's record applies"
+                ))
+        }
         if !record.errors.isEmpty {
             checks.append(
                 Check(
@@ -316,7 +374,8 @@ public final class DomainChecker {
             checks.append(
                 Check(
                     id: "dmarc.record", domain: name, status: .pass,
-                    message: owner == name ? "one valid DMARC record" : "no record of its own; \(owner)'s applies",
+                    message: owner == name
+                        ? "one valid DMARC record" : "no record of its own; \(owner)'s applies (RFC 9989 tree walk)",
                     evidence: evidence))
         }
         let policy = record.value("p")?.lowercased() ?? "none"
@@ -379,6 +438,19 @@ public final class DomainChecker {
     // MARK: SPF
 
     func spf(_ name: String) -> [Check] {
+        var checks = spfRecord(name)
+        if case .records = dns.count(name, type: 99) {
+            checks.append(
+                Check(
+                    id: "spf.rrtype", domain: name, status: .warning,
+                    message:
+                        "\(name) also publishes a record of the discontinued SPF type (99): receivers read only TXT (RFC 7208 §3.1), so the two can drift apart",
+                    fix: "keep the policy in the TXT record and remove the type-99 record"))
+        }
+        return checks
+    }
+
+    func spfRecord(_ name: String) -> [Check] {
         let walk = SPFWalk(dns: dns)
         walk.walk(name)
         var evidence: [(String, String)] = []

@@ -272,6 +272,16 @@ public final class ReverseResolver {
         return records.isEmpty ? .none(nxdomain: false) : .records(records.map { String(decoding: $0, as: UTF8.self) })
     }
 
+    /// How many answer records of `type` the server gives for `name` (e.g. 99, the discontinued SPF
+    /// type, whose presence alone is worth saying).
+    public func count(_ name: String, type: Int32) -> Answer<Int> {
+        let (status, answer) = query(name, type: type)
+        guard status == ARES_SUCCESS else { return Self.failure(status) }
+        guard answer.count >= 12 else { return .failure("a short answer") }
+        let count = Int(answer[6]) << 8 | Int(answer[7])
+        return count == 0 ? .none(nxdomain: false) : .records(count)
+    }
+
     /// The MX records at `name`: preference and host, lowest preference first.
     public func mx(_ name: String) -> Answer<[(preference: Int, host: String)]> {
         let (status, answer) = query(name, type: 15)

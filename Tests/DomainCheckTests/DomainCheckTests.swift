@@ -33,10 +33,11 @@ import Testing
     static func checks(
         _ domain: String, txt: [(name: String, text: String)], mx: [(name: String, host: String, preference: Int)] = [],
         hosts: [(String, String)] = [], ptr: [(address: String, name: String)] = [],
-        selectors: [DomainChecker.Selector] = [], now: Int64 = 0
+        selectors: [DomainChecker.Selector] = [], now: Int64 = 0, raw: [(name: String, type: Int, data: [UInt8])] = []
     ) throws -> [Check] {
         let temp = try TemporaryDirectory()
-        let server = try DNSServer.start(hostRecords: hosts, ptrRecords: ptr, txtRecords: txt, mxRecords: mx, in: temp)
+        let server = try DNSServer.start(
+            hostRecords: hosts, ptrRecords: ptr, txtRecords: txt, mxRecords: mx, rawRecords: raw, in: temp)
         let resolver = try ReverseResolver(
             DNSConfiguration(server: "127.0.0.1:\(server.port)", timeoutMilliseconds: 500))
         return DomainChecker(dns: resolver, reverse: resolver).check(domain, selectors: selectors, now: now)
@@ -115,6 +116,48 @@ import Testing
         #expect(authorised.count == 2)
         #expect(authorised.first { $0.message.contains("reports.vendor.example") }?.status == .failure)
         #expect(authorised.first { $0.message.contains("ok.vendor2.example") }?.status == .pass)
+    }
+
+    @Test func theTreeWalkFindsTheOrganizationalDomainAsRFC9989Says() throws {
+        #expect(
+            DomainChecker.treeWalk("a.b.c.d.e.f.g.h.i.j.mail.example.com") == [
+                "a.b.c.d.e.f.g.h.i.j.mail.example.com", "g.h.i.j.mail.example.com", "h.i.j.mail.example.com",
+                "i.j.mail.example.com", "j.mail.example.com", "mail.example.com", "example.com", "com",
+            ])
+        #expect(DomainChecker.treeWalk("example.com") == ["example.com", "com"])
+        let zone: [(name: String, text: String)] = [
+            ("_dmarc.walk.example", "v=DMARC1; p=reject; rua=mailto:d@walk.example"),
+            ("_dmarc.dept.walk.example", "v=DMARC1; p=quarantine; psd=n; rua=mailto:d@walk.example"),
+            ("_dmarc.example", "v=DMARC1; p=reject; psd=y"),
+        ]
+        // psd=n: the department is an organization of its own, whatever the public suffix list says.
+        let department = try Self.checks("mail.dept.walk.example", txt: zone)
+        let record = try #require(Self.check(department, "dmarc.record"))
+        #expect(record.message == "no record of its own; dept.walk.example's applies (RFC 9989 tree walk)")
+        #expect(record.evidence.contains { $0 == ("organizational_domain", "dept.walk.example") })
+        #expect(record.evidence.contains { $0 == ("psl_organizational_domain", "walk.example") })
+        #expect(Self.check(department, "dmarc.policy")?.message == "p=quarantine")
+        // Nothing below the public suffix domain's record: it applies, and names one label below it.
+        let orphan = try Self.checks("x.orphan.example", txt: zone)
+        let psd = try #require(Self.check(orphan, "dmarc.record"))
+        #expect(psd.evidence.contains { $0 == ("organizational_domain", "orphan.example") })
+        #expect(psd.evidence.contains { $0 == ("note", "the public suffix domain's record applies") })
+        // The walk stops at the first record from the domain up: walk.example's own record applies to it.
+        let own = try Self.checks("walk.example", txt: zone)
+        #expect(Self.check(own, "dmarc.record")?.message == "one valid DMARC record")
+        #expect(Self.check(own, "dmarc.policy")?.message == "p=reject")
+    }
+
+    @Test func theDiscontinuedSPFTypeIsNamed() throws {
+        let text = "v=spf1 -all"
+        let checks = try Self.checks(
+            "rr.example", txt: [("rr.example", text)],
+            raw: [("rr.example", 99, [UInt8(text.utf8.count)] + Array(text.utf8))])
+        let rrtype = try #require(Self.check(checks, "spf.rrtype"))
+        #expect(rrtype.status == .warning)
+        #expect(rrtype.message.contains("discontinued SPF type (99)"))
+        #expect(Self.check(checks, "spf.record")?.status == .pass)
+        #expect(Self.check(try Self.checks("plain.example", txt: [("plain.example", text)]), "spf.rrtype") == nil)
     }
 
     @Test func anSPFTreeOverTenLookupsALoopAndPlusAllFail() throws {

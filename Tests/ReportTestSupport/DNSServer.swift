@@ -29,18 +29,19 @@ public final class DNSServer {
         hostRecords: [(String, String)], ptrRecords: [(address: String, name: String)] = [],
         txtRecords: [(name: String, text: String)] = [],
         mxRecords: [(name: String, host: String, preference: Int)] = [],
+        rawRecords: [(name: String, type: Int, data: [UInt8])] = [],
         in temp: TemporaryDirectory
     ) throws -> DNSServer {
         let binary = try #require(binary, missing)
         return try DNSServer(
             binary: binary, hostRecords: hostRecords, ptrRecords: ptrRecords, txtRecords: txtRecords,
-            mxRecords: mxRecords, temp: temp)
+            mxRecords: mxRecords, rawRecords: rawRecords, temp: temp)
     }
 
     private init(
         binary: String, hostRecords: [(String, String)], ptrRecords: [(address: String, name: String)],
         txtRecords: [(name: String, text: String)], mxRecords: [(name: String, host: String, preference: Int)],
-        temp: TemporaryDirectory
+        rawRecords: [(name: String, type: Int, data: [UInt8])], temp: TemporaryDirectory
     ) throws {
         port = try Self.freePort()
         logPath = temp.path("dnsmasq-\(port).log")
@@ -62,6 +63,13 @@ public final class DNSServer {
             arguments[1] = "--conf-file=\(configuration)"
         }
         arguments += mxRecords.map { "--mx-host=\($0.name),\($0.host),\($0.preference)" }
+        arguments += rawRecords.map { record in
+            "--dns-rr=\(record.name),\(record.type),"
+                + record.data.map {
+                    String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+                }
+                .joined()
+        }
         // posix_spawn, not Foundation's Process: dnsmasq closes every inherited descriptor when it starts,
         // including the one Process watches for the child's exit, and Process then blocks in waitpid on it,
         // which stalls every later Process in the test run.
