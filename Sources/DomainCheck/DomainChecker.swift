@@ -189,12 +189,21 @@ public final class DomainChecker {
             let recent = selector.lastSeen.map { now - $0 < Self.selectorIdle } ?? true
             let seen = selector.lastSeen.map { " (last seen in a report ending \(Self.day($0)))" } ?? ""
             var evidence = [("selector", at)]
+            let answer = dns.txt(at)
+            var history: [(kind: String, value: String)] {
+                switch answer {
+                case .failure: []
+                case .none: [("dkim \(selector.selector)", "")]
+                case .records(let texts):
+                    [("dkim \(selector.selector)", texts.first { $0.contains("p=") } ?? texts.joined(separator: "\n"))]
+                }
+            }
             func result(_ status: Check.Status, _ message: String, _ fix: String? = nil) -> Check {
                 Check(
                     id: "dkim.key", domain: name, status: status, message: "\(at): " + message, fix: fix,
-                    evidence: evidence)
+                    evidence: evidence, records: history)
             }
-            switch dns.txt(at) {
+            switch answer {
             case .failure(let reason):
                 return result(.warning, "the lookup failed (\(reason))")
             case .none:
@@ -309,7 +318,8 @@ public final class DomainChecker {
                     message:
                         "\(records.count) DMARC records at _dmarc.\(name): receivers discard them all (RFC 9989 §4.10)",
                     fix: "keep exactly one TXT record beginning v=DMARC1",
-                    evidence: records.enumerated().map { ("record \($0.offset + 1)", $0.element) })
+                    evidence: records.enumerated().map { ("record \($0.offset + 1)", $0.element) },
+                    records: [("dmarc", records.sorted().joined(separator: "\n"))])
             ]
         case .records(let records):
             found.append(Found(name: name, text: records[0]))
@@ -339,7 +349,8 @@ public final class DomainChecker {
                         + (organizational != name ? " or at _dmarc.\(organizational)" : ""),
                     fix:
                         "publish _dmarc.\(name) TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@\(name)\" and read the reports",
-                    evidence: [("organizational_domain", organizational), ("psl_organizational_domain", listed)])
+                    evidence: [("organizational_domain", organizational), ("psl_organizational_domain", listed)],
+                    records: [("dmarc", "")])
             ]
         }
         let text = applying.text
@@ -404,6 +415,7 @@ public final class DomainChecker {
                     fix: "add rua=mailto:ADDRESS to the record"))
         }
         checks += externalDestinations(record, domain: owner)
+        checks[0].records = [("dmarc", owner == name ? text : "(\(owner)) " + text)]
         return checks
     }
 
@@ -452,6 +464,12 @@ public final class DomainChecker {
 
     func spfRecord(_ name: String) -> [Check] {
         let walk = SPFWalk(dns: dns)
+        var checks = spfRecord(name, walk)
+        if walk.answered { checks[0].records = [("spf", walk.record ?? "")] }
+        return checks
+    }
+
+    func spfRecord(_ name: String, _ walk: SPFWalk) -> [Check] {
         walk.walk(name)
         var evidence: [(String, String)] = []
         if let record = walk.record { evidence.append(("record", record)) }
@@ -499,13 +517,15 @@ public final class DomainChecker {
                 Check(
                     id: "mx.hosts", domain: name, status: .warning,
                     message: "no MX record: mail to \(name) goes to its address record, if any",
-                    fix: "publish MX records, or a null MX (\"0 .\") if the domain receives no mail")
+                    fix: "publish MX records, or a null MX (\"0 .\") if the domain receives no mail",
+                    records: [("mx", "")])
             ]
         case .records(let hosts):
             if hosts.count == 1 && (hosts[0].host == "" || hosts[0].host == ".") {
                 return [
                     Check(
-                        id: "mx.hosts", domain: name, status: .pass, message: "a null MX: the domain receives no mail")
+                        id: "mx.hosts", domain: name, status: .pass, message: "a null MX: the domain receives no mail",
+                        records: [("mx", "0 .")])
                 ]
             }
             var checks: [Check] = []
@@ -525,7 +545,7 @@ public final class DomainChecker {
                         ? "\(hosts.count) MX host\(hosts.count == 1 ? "" : "s"), all resolving"
                         : "MX hosts without an address: \(unresolved.joined(separator: ", "))",
                     fix: unresolved.isEmpty ? nil : "give each MX host an A or AAAA record, or remove it",
-                    evidence: [("mx", list)]))
+                    evidence: [("mx", list)], records: [("mx", list)]))
             if let reverse, !addresses.isEmpty {
                 let results = reverse.lookup(Array(addresses.keys))
                 var missing: [String] = []
@@ -564,8 +584,8 @@ public final class DomainChecker {
                     id: "mta-sts.record", domain: name, status: .warning,
                     message: "no MTA-STS record: senders may deliver to \(name) without TLS, or to a forged MX",
                     fix:
-                        "publish a policy at https://mta-sts.\(name)/.well-known/mta-sts.txt and \(at) TXT \"v=STSv1; id=1\""
-                )
+                        "publish a policy at https://mta-sts.\(name)/.well-known/mta-sts.txt and \(at) TXT \"v=STSv1; id=1\"",
+                    records: [("mta-sts", "")])
             ]
         case .records(let texts):
             records = texts.filter { $0.hasPrefix("v=STSv1;") || $0 == "v=STSv1" }
@@ -583,13 +603,14 @@ public final class DomainChecker {
                     message: records.count > 1
                         ? "\(records.count) MTA-STS records at \(at): senders use none"
                         : "the record at \(at) needs v=STSv1; and an id= of 1 to 32 letters or digits",
-                    fix: "publish one record: v=STSv1; id=20260101")
+                    fix: "publish one record: v=STSv1; id=20260101",
+                    records: [("mta-sts", records.sorted().joined(separator: "\n"))])
             ]
         }
         var checks = [
             Check(
                 id: "mta-sts.record", domain: name, status: .pass, message: "one MTA-STS record, id=\(id)",
-                evidence: [("record", records[0])])
+                evidence: [("record", records[0])], records: [("mta-sts", records[0])])
         ]
         var address: String?
         if policyAddressFromCheckDNS, case .records(let found) = dns.addresses("mta-sts." + name) {
@@ -606,6 +627,7 @@ public final class DomainChecker {
         }
         let policy = MTASTSPolicy(text)
         let problems = fetched.problems + policy.errors
+
         var evidence = [("mode", policy.mode ?? ""), ("mx", policy.mx.joined(separator: " "))]
         if let maxAge = policy.maxAge { evidence.append(("max_age", String(maxAge))) }
         if !problems.isEmpty {
@@ -640,6 +662,14 @@ public final class DomainChecker {
                         : "MX hosts the policy does not name: \(uncovered.joined(separator: ", ")): enforcing senders will not deliver there",
                     fix: uncovered.isEmpty ? nil : "add mx: lines for them (and a new id=)", evidence: evidence))
         }
+        if let index = checks.firstIndex(where: { $0.id == "mta-sts.policy" }) {
+            checks[index].records = [
+                (
+                    "mta-sts policy",
+                    "mode: \(policy.mode ?? ""); mx: \(policy.mx.joined(separator: " ")); max_age: \(policy.maxAge.map(String.init) ?? "")"
+                )
+            ]
+        }
         return checks
     }
 
@@ -659,10 +689,12 @@ public final class DomainChecker {
                 Check(
                     id: "tlsrpt.record", domain: name, status: .warning,
                     message: "no TLS-RPT record: senders do not report TLS failures to \(name)",
-                    fix: "publish \(at) TXT \"v=TLSRPTv1; rua=mailto:tls-reports@\(name)\"")
+                    fix: "publish \(at) TXT \"v=TLSRPTv1; rua=mailto:tls-reports@\(name)\"",
+                    records: [("tlsrpt", "")])
             ]
         case .records(let texts):
             let records = texts.filter { $0.hasPrefix("v=TLSRPTv1;") || $0 == "v=TLSRPTv1" }
+            let history = [(kind: "tlsrpt", value: records.sorted().joined(separator: "\n"))]
             guard records.count == 1 else {
                 return [
                     Check(
@@ -670,7 +702,7 @@ public final class DomainChecker {
                         message: records.isEmpty
                             ? "no record at \(at) begins v=TLSRPTv1;"
                             : "\(records.count) TLS-RPT records at \(at): senders use none (RFC 8460 §3)",
-                        fix: "keep exactly one record beginning v=TLSRPTv1;")
+                        fix: "keep exactly one record beginning v=TLSRPTv1;", records: history)
                 ]
             }
             let fields = records[0].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -684,14 +716,15 @@ public final class DomainChecker {
                         message: uris.isEmpty
                             ? "the TLS-RPT record has no rua="
                             : "rua= has \(bad.joined(separator: ", ")), not mailto: or https:",
-                        fix: "rua=mailto:ADDRESS or rua=https://URL", evidence: [("record", records[0])])
+                        fix: "rua=mailto:ADDRESS or rua=https://URL", evidence: [("record", records[0])],
+                        records: history)
                 ]
             }
             return [
                 Check(
                     id: "tlsrpt.record", domain: name, status: .pass,
                     message: "one TLS-RPT record, reports to \(uris.joined(separator: ", "))",
-                    evidence: [("record", records[0])])
+                    evidence: [("record", records[0])], records: history)
             ]
         }
     }

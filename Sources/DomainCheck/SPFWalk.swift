@@ -14,6 +14,8 @@ public final class SPFWalk {
     public private(set) var record: String?
     /// Every domain whose record was read, in order.
     public private(set) var visited: [String] = []
+    /// Whether the top record's lookup was answered (a record, or none), not a DNS failure.
+    public private(set) var answered = true
     /// Whether a term holds a macro: its result depends on the sender.
     public private(set) var dependsOnSender = false
 
@@ -33,6 +35,7 @@ public final class SPFWalk {
         switch dns.txt(domain) {
         case .failure(let reason):
             errors.append("\(domain): the TXT lookup failed (\(reason)): a temporary error for receivers")
+            if top { answered = false }
             return nil
         case .none(let nxdomain):
             if !top { void(true) }

@@ -21,7 +21,21 @@ enum Advisor {
                 ))
         }
         for domain in digest.domains where domain.totals.messages > 0 {
-            advice += Self.domainAdvice(domain, evidence: policyHistory[domain.policyDomain])
+            var items = Self.domainAdvice(domain, evidence: policyHistory[domain.policyDomain])
+            // A record change next to the pass-rate change it may explain.
+            let changes = digest.recordChanges.filter { $0.domain == domain.policyDomain }
+            for index in items.indices where items[index].code == "pass_rate_drop" && !changes.isEmpty {
+                items[index].text +=
+                    "; the DNS changed meanwhile: "
+                    + changes.map { "\($0.summary) (\(digest.period.dayLabel($0.seen)))" }.joined(separator: "; ")
+            }
+            advice += items
+        }
+        for change in digest.recordChanges {
+            advice.append(
+                .init(
+                    code: "dns_changed", severity: .notice, policyDomain: change.domain, numbers: [], weight: 0,
+                    text: "\(change.summary) (seen by rua check on \(digest.period.dayLabel(change.seen)))"))
         }
         for source in digest.newSources where source.messages - source.dmarcPass >= 1 {
             let failing = source.messages - source.dmarcPass

@@ -79,6 +79,8 @@ public enum DigestBuilder {
         digest.health = try database.dataHealth(importedFrom: period.start, to: period.end - 1, reports: filter)
         let thirtyDays = ReportPeriod(start: period.end - 30 * 86_400, end: period.end, timeZone: period.timeZone)
         let policyHistory = try database.policyHistory(thirtyDays.filter(domain: domain))
+        digest.recordChanges = try database.recordChanges(
+            start: previousPeriod.start, end: period.end, domain: domain)
         digest.advice = Advisor.advice(for: digest, policyHistory: policyHistory)
         return digest
     }

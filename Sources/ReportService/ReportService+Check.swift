@@ -22,7 +22,7 @@ extension ReportService {
     /// system's resolver). DKIM: the selectors the reports in `database` show, and `extraSelectors`.
     public static func checkDomains(
         _ domains: [String], extraSelectors: [String], database: ReportService?, server: String?,
-        timeoutMilliseconds: Int32, now: Int64, caFile: String? = nil
+        timeoutMilliseconds: Int32, now: Int64, caFile: String? = nil, recordHistory: Bool = true
     ) throws -> [Check] {
         func selectors(_ domain: String) throws -> [DomainChecker.Selector] {
             var found = try database?.dkimSelectors(domain, now: now) ?? []
@@ -45,7 +45,27 @@ extension ReportService {
                     domain: domain, since: now - 30 * 86_400, limit: 10) ?? [],
                 tls: try database?.database.tlsEvidence(domain: domain, since: now - 30 * 86_400))
             guard let database else { return checks }
-            return withEvidence(checks, try database.readiness([domain], days: 30, now: now).first, now: now)
+            let judged = withEvidence(checks, try database.readiness([domain], days: 30, now: now).first, now: now)
+            return withChanges(
+                judged,
+                try database.database.recordDNS(
+                    domain: domain, records: checks.flatMap(\.records), at: now, store: recordHistory))
+        }
+    }
+
+    /// Each record change said under the check that read the record.
+    static func withChanges(_ checks: [Check], _ changes: [RecordChange]) -> [Check] {
+        guard !changes.isEmpty else { return checks }
+        return checks.map { check in
+            var check = check
+            for change in changes where check.records.contains(where: { $0.kind == change.kind }) {
+                check.evidence.append(
+                    (
+                        "changed",
+                        "\(change.summary) (seen on \(DomainChecker.day(change.seen)); the check of \(DomainChecker.day(change.lastSeenBefore)) saw the old one)"
+                    ))
+            }
+            return check
         }
     }
 

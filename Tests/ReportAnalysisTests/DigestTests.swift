@@ -56,6 +56,25 @@ func twoWeeks() -> [SyntheticReport] {
 @Suite struct DigestTests {
     let now = epoch("2025-11-17T08:00:00Z")
 
+    @Test func recordChangesStandBesideThePassRateDropTheyMayExplain() throws {
+        let temp = try TemporaryDirectory()
+        let database = try database(with: twoWeeks(), in: temp)
+        let before = [(kind: "spf", value: "v=spf1 include:_spf.esp.example mx -all")]
+        _ = try database.recordDNS(domain: "example.com", records: before, at: epoch("2025-11-01T06:00:00Z"))
+        _ = try database.recordDNS(
+            domain: "example.com", records: [(kind: "spf", value: "v=spf1 mx -all")],
+            at: epoch("2025-11-10T06:00:00Z"))
+        // A change long before the periods is not news.
+        _ = try database.recordDNS(domain: "other.example", records: before, at: epoch("2025-09-01T06:00:00Z"))
+        _ = try database.recordDNS(domain: "other.example", records: [], at: epoch("2025-09-02T06:00:00Z"))
+        let digest = try DigestBuilder.build(database, period: .lastFullDays(7, now: now))
+        #expect(digest.recordChanges.map(\.domain) == ["example.com"])
+        let changed = try #require(digest.advice.first { $0.code == "dns_changed" })
+        #expect(changed.text.hasPrefix("SPF changed: include:_spf.esp.example removed (seen by rua check on "))
+        let drop = try #require(digest.advice.first { $0.code == "pass_rate_drop" })
+        #expect(drop.text.contains("; the DNS changed meanwhile: SPF changed: include:_spf.esp.example removed"))
+    }
+
     @Test func thePeriodIsComparedWithTheOneBefore() throws {
         let temp = try TemporaryDirectory()
         let database = try database(with: twoWeeks(), in: temp)

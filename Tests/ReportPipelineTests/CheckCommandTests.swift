@@ -76,6 +76,55 @@ import Testing
     }
 }
 
+/// The DNS history: each run's records stored, changes said under the check that read them.
+@Suite(.enabled(if: DNSServer.isAvailable, DNSServer.missing)) struct RecordHistoryTests {
+    @Test func aChangedRecordIsReportedOnceWithWhatChanged() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("db.sqlite")
+        let report = SyntheticReport(
+            org: "Alpha", reportID: "h1", domain: "hist.example", begin: 1_777_593_600,
+            rows: [.init("192.0.2.1", 10, headerFrom: "hist.example")])
+        #expect(
+            try RuaExecutable.run(["import", "--quiet", "--db", db, try temp.write("r.xml", report.xml)]).status == 0)
+        func check(spf: String, dmarc: String, day: String, _ extra: [String] = []) throws -> String {
+            let zone = try TemporaryDirectory()
+            let server = try DNSServer.start(
+                hostRecords: [],
+                txtRecords: [
+                    ("hist.example", spf), ("_dmarc.hist.example", dmarc),
+                    ("_spf.esp.example", "v=spf1 ip4:198.51.100.0/24 -all"),
+                ], in: zone)
+            let result = try RuaExecutable.run(
+                [
+                    "check", "hist.example", "--db", db, "--dns-server", "127.0.0.1:\(server.port)", "--dns-timeout",
+                    "500",
+                ]
+                    + extra, environment: ["RUA_NOW": "\(day)T06:00:00Z"])
+            return result.stdout
+        }
+        let first = try check(
+            spf: "v=spf1 include:_spf.esp.example mx -all", dmarc: "v=DMARC1; p=none; rua=mailto:d@hist.example",
+            day: "2026-05-01")
+        #expect(!first.contains("changed:"))
+        // A dry run says what changed but keeps nothing: the next run says it again.
+        let dry = try check(
+            spf: "v=spf1 mx -all", dmarc: "v=DMARC1; p=quarantine; rua=mailto:d@hist.example", day: "2026-05-02",
+            ["--dry-run"])
+        #expect(dry.contains("changed: SPF changed: include:_spf.esp.example removed"))
+        let second = try check(
+            spf: "v=spf1 mx -all", dmarc: "v=DMARC1; p=quarantine; rua=mailto:d@hist.example", day: "2026-05-03")
+        #expect(
+            second.contains(
+                "changed: SPF changed: include:_spf.esp.example removed (seen on 2026-05-03; the check of 2026-05-01 saw the old one)"
+            ), "\(second)")
+        #expect(second.contains("changed: DMARC changed: p=none removed, p=quarantine added"))
+        // Seen before: no longer a change.
+        let third = try check(
+            spf: "v=spf1 mx -all", dmarc: "v=DMARC1; p=quarantine; rua=mailto:d@hist.example", day: "2026-05-04")
+        #expect(!third.contains("changed:"))
+    }
+}
+
 /// MTA-STS policies fetched over HTTPS from a local server on 127.0.0.5:443 (so as root), the name
 /// resolved by the test zone.
 @Suite(

@@ -60,6 +60,7 @@ let allMigrations = [
     "005-reverse-dns-cache", "006-first-auth-results-in-record",
     "007-source-rollup-by-period-only", "008-pruning", "009-settings", "010-alerts",
     "011-mailbox-checkpoints",
+    "012-dns-history",
 ]
 
 @Suite struct StoreTests {

@@ -174,7 +174,7 @@ public struct Digest: Sendable {
         /// Stable, for scripts and alerting: `pass_rate_drop`, `domain_silent`, `reporter_silent`,
         /// `new_failing_source`, `source_started_failing`, `tls_failures`, `delivered_under_none`,
         /// `receivers_override`, `pct_below_100`, `ready_for_quarantine`, `ready_for_reject`,
-        /// `ready_to_drop_testing`, `fix_before_enforcing`.
+        /// `ready_to_drop_testing`, `fix_before_enforcing`, `dns_changed`.
         public var code: String
         public var severity: Severity
         public var policyDomain: String
@@ -211,6 +211,8 @@ public struct Digest: Sendable {
     public var silentReporters: [SilentReporter] = []
     public var tls: [TLSDomainSummary] = []
     public var advice: [Advice] = []
+    /// DNS records `rua check` saw change in the period or the one before.
+    public var recordChanges: [RecordChange] = []
     public var health = DataHealth()
     /// Who the listed sources are, by address, when identified.
     public var attributions: [String: SourceAttribution] = [:]

@@ -142,3 +142,74 @@ extension ReportDatabase {
         }
     }
 }
+
+extension ReportDatabase {
+    /// Stores what a check saw in `domain`'s DNS at `now`, in one transaction: a value equal to the last
+    /// one of its kind extends it, any other starts a new row. Returns the changes from the last check;
+    /// with `store` false, only returns them.
+    public func recordDNS(
+        domain: String, records: [(kind: String, value: String)], at now: Int64, store: Bool = true
+    ) throws -> [RecordChange] {
+        func compare(_ db: Database) throws -> [RecordChange] {
+            var changes: [RecordChange] = []
+            for (kind, value) in records {
+                let last = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id, value, last_seen FROM dns_record WHERE domain = ? AND kind = ?
+                        ORDER BY first_seen DESC, id DESC LIMIT 1
+                        """, arguments: [domain, kind])
+                if let last, last["value"] as String == value {
+                    if store {
+                        try db.execute(
+                            sql: "UPDATE dns_record SET last_seen = MAX(last_seen, ?) WHERE id = ?",
+                            arguments: [now, last["id"] as Int64])
+                    }
+                    continue
+                }
+                if store {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO dns_record (domain, kind, value, first_seen, last_seen)
+                            VALUES (?, ?, ?, ?, ?)
+                            """, arguments: [domain, kind, value, now, now])
+                }
+                if let last {
+                    changes.append(
+                        RecordChange(
+                            domain: domain, kind: kind, before: last["value"], after: value, seen: now,
+                            lastSeenBefore: last["last_seen"]))
+                }
+            }
+            return changes
+        }
+        do {
+            return store ? try queue.write(compare) : try read(compare)
+        } catch {
+            throw Self.storeError(error, doing: "store the DNS records", path: path)
+        }
+    }
+
+    /// The record changes first seen in `start..<end` (of `domain` only, when given), oldest first.
+    public func recordChanges(start: Int64, end: Int64, domain: String?) throws -> [RecordChange] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT n.domain, n.kind, n.value AS after, n.first_seen,
+                           o.value AS before, o.last_seen AS before_seen
+                    FROM dns_record n JOIN dns_record o ON o.id = (
+                        SELECT id FROM dns_record p
+                        WHERE p.domain = n.domain AND p.kind = n.kind AND p.first_seen <= n.first_seen AND p.id < n.id
+                        ORDER BY p.first_seen DESC, p.id DESC LIMIT 1)
+                    WHERE n.first_seen >= ? AND n.first_seen < ? AND (?3 IS NULL OR n.domain = ?3)
+                    ORDER BY n.first_seen, n.domain, n.kind
+                    """, arguments: [start, end, domain]
+            ).map {
+                RecordChange(
+                    domain: $0["domain"], kind: $0["kind"], before: $0["before"], after: $0["after"],
+                    seen: $0["first_seen"], lastSeenBefore: $0["before_seen"])
+            }
+        }
+    }
+}

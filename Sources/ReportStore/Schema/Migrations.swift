@@ -399,5 +399,24 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+
+        migrator.registerMigration("012-dns-history") { db in
+            try db.execute(
+                sql: """
+                    -- What rua check saw in each domain's DNS: a row per record kind (dmarc, spf, dkim SELECTOR,
+                    -- mx, mta-sts, mta-sts policy, tlsrpt) and value ('' for none), from the first check that
+                    -- saw it to the last; a new value starts a new row, so the rows of a kind are its history.
+                    CREATE TABLE dns_record (
+                        id INTEGER PRIMARY KEY,
+                        domain TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        first_seen INTEGER NOT NULL,
+                        last_seen INTEGER NOT NULL
+                    );
+                    CREATE INDEX dns_record_by_kind ON dns_record(domain, kind, first_seen);
+                    CREATE INDEX dns_record_by_time ON dns_record(first_seen);
+                    """)
+        }
     }
 }

@@ -66,6 +66,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Days of reports --readiness judges from (default 30).", valueName: "n"))
     var days: Int = 30
 
+    @Flag(help: "Do not store the records seen in the database's DNS history.")
+    var dryRun = false
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -101,7 +104,7 @@ struct CheckCommand: ParsableCommand {
             } else {
                 checks = try ReportService.checkDomains(
                     names, extraSelectors: selectors, database: service, server: dnsServer,
-                    timeoutMilliseconds: dnsTimeout, now: now, caFile: caFile)
+                    timeoutMilliseconds: dnsTimeout, now: now, caFile: caFile, recordHistory: !dryRun)
             }
         } catch let error as StoreError {
             printError("rua: \(error.message)")
