@@ -8,6 +8,8 @@ public protocol CheckDNS: AnyObject {
     func mx(_ name: String) -> ReverseResolver.Answer<[(preference: Int, host: String)]>
     func addresses(_ name: String) -> ReverseResolver.Answer<[String]>
     func count(_ name: String, type: Int32) -> ReverseResolver.Answer<Int>
+    /// Each address's PTR name and whether it resolves back.
+    func lookup(_ addresses: [String]) -> [String: ReverseLookup]
 }
 
 extension ReverseResolver: CheckDNS {}

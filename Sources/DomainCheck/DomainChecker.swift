@@ -8,7 +8,8 @@ import SenderAttribution
 /// TLS-RPT record. Each check one ``Check``.
 public final class DomainChecker {
     let dns: any CheckDNS
-    let reverse: ReverseResolver?
+    /// Whether MX addresses' PTRs are looked up.
+    let checkPTR: Bool
     /// A private CA for the MTA-STS policy's certificate (besides the system's store).
     let caFile: String?
     /// Fetch the MTA-STS policy from the address this DNS gives (a test zone, split horizon); else the
@@ -16,10 +17,10 @@ public final class DomainChecker {
     let policyAddressFromCheckDNS: Bool
 
     public init(
-        dns: any CheckDNS, reverse: ReverseResolver?, caFile: String? = nil, policyAddressFromCheckDNS: Bool = false
+        dns: any CheckDNS, checkPTR: Bool = true, caFile: String? = nil, policyAddressFromCheckDNS: Bool = false
     ) {
         self.dns = dns
-        self.reverse = reverse
+        self.checkPTR = checkPTR
         self.caFile = caFile
         self.policyAddressFromCheckDNS = policyAddressFromCheckDNS
     }
@@ -546,8 +547,8 @@ public final class DomainChecker {
                         : "MX hosts without an address: \(unresolved.joined(separator: ", "))",
                     fix: unresolved.isEmpty ? nil : "give each MX host an A or AAAA record, or remove it",
                     evidence: [("mx", list)], records: [("mx", list)]))
-            if let reverse, !addresses.isEmpty {
-                let results = reverse.lookup(Array(addresses.keys))
+            if checkPTR, !addresses.isEmpty {
+                let results = dns.lookup(Array(addresses.keys))
                 var missing: [String] = []
                 for (address, host) in addresses.sorted(by: { $0.key < $1.key }) {
                     if case .name(_, let confirmed) = results[address], confirmed { continue }

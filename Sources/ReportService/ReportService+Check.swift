@@ -32,26 +32,40 @@ extension ReportService {
             }
             return found
         }
-        let resolver = try ReverseResolver(
-            DNSConfiguration(server: server, timeoutMilliseconds: max(100, timeoutMilliseconds)))
-        // With a DNS server of its own, the MTA-STS policy is fetched from the address that server gives.
-        let checker = DomainChecker(
-            dns: resolver, reverse: resolver, caFile: caFile, policyAddressFromCheckDNS: server != nil)
         // A-labels for DNS: a domain given in Unicode is checked as it is looked up.
-        return try domains.compactMap(OrganizationalDomains.normalize).flatMap { domain in
-            let checks = checker.check(
-                domain, selectors: try selectors(domain), now: now,
-                unlistedSenders: try database?.database.sendersMissingFromSPF(
-                    domain: domain, since: now - 30 * 86_400, limit: 10) ?? [],
-                tls: try database?.database.tlsEvidence(domain: domain, since: now - 30 * 86_400))
-            guard let database else { return checks }
-            let judged = withEvidence(checks, try database.readiness([domain], days: 30, now: now).first, now: now)
-            return withChanges(
-                judged,
+        let names = domains.compactMap(OrganizationalDomains.normalize)
+        let since = now - 30 * 86_400
+        let jobs = try names.map { domain in
+            DomainChecker.Job(
+                domain: domain, selectors: try selectors(domain),
+                unlistedSenders: try database?.database.sendersMissingFromSPF(domain: domain, since: since, limit: 10)
+                    .map { DomainChecker.UnlistedSender(source: $0.source, messages: $0.messages) } ?? [],
+                tls: try database?.database.tlsEvidence(domain: domain, since: since))
+        }
+        // With a DNS server of its own, the MTA-STS policy is fetched from the address that server gives.
+        let results = try DomainChecker.check(
+            jobs, workers: checkWorkers,
+            dns: DNSConfiguration(server: server, timeoutMilliseconds: max(100, timeoutMilliseconds)), now: now,
+            caFile: caFile, policyAddressFromCheckDNS: server != nil)
+        guard let database else { return results.flatMap { $0 } }
+        // Many domains: one pass over the reports judges them all.
+        let judged =
+            names.count >= 20
+            ? Dictionary(
+                try database.readiness([], days: 30, now: now).map { ($0.domain, $0) }, uniquingKeysWith: { a, _ in a })
+            : Dictionary(
+                try database.readiness(names, days: 30, now: now).map { ($0.domain, $0) },
+                uniquingKeysWith: { a, _ in a })
+        return try zip(names, results).flatMap { domain, checks in
+            withChanges(
+                withEvidence(checks, judged[domain], now: now),
                 try database.database.recordDNS(
                     domain: domain, records: checks.flatMap(\.records), at: now, store: recordHistory))
         }
     }
+
+    /// Domains checked at once: DNS answers are waited for, not computed, so more workers than cores.
+    static let checkWorkers = 32
 
     /// Each record change said under the check that read the record.
     static func withChanges(_ checks: [Check], _ changes: [RecordChange]) -> [Check] {

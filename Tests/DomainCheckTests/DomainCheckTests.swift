@@ -40,7 +40,7 @@ import Testing
             hostRecords: hosts, ptrRecords: ptr, txtRecords: txt, mxRecords: mx, rawRecords: raw, in: temp)
         let resolver = try ReverseResolver(
             DNSConfiguration(server: "127.0.0.1:\(server.port)", timeoutMilliseconds: 500))
-        return DomainChecker(dns: resolver, reverse: resolver).check(domain, selectors: selectors, now: now)
+        return DomainChecker(dns: resolver).check(domain, selectors: selectors, now: now)
     }
 
     /// A DKIM key record for a new RSA key of `bits`, its base64 cut into TXT strings of 250 characters.

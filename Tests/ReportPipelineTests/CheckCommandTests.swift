@@ -76,6 +76,29 @@ import Testing
     }
 }
 
+/// Many domains at once: checked concurrently, each shared name asked once, the output in order.
+@Suite(.enabled(if: DNSServer.isAvailable, DNSServer.missing)) struct ManyDomainsCheckTests {
+    @Test func sharedNamesAreAskedOnceAndTheOrderIsKept() throws {
+        let temp = try TemporaryDirectory()
+        let names = (0..<60).map { "m\($0).many.example" }.reversed()
+        var txt: [(name: String, text: String)] = [("_spf.shared.example", "v=spf1 ip4:198.51.100.0/24 -all")]
+        for name in names {
+            txt.append(("_dmarc." + name, "v=DMARC1; p=reject; rua=mailto:d@" + name))
+            txt.append((name, "v=spf1 include:_spf.shared.example -all"))
+        }
+        let server = try DNSServer.start(
+            hostRecords: [("mx.shared.example", "192.0.2.25")], txtRecords: txt,
+            mxRecords: names.map { ($0, "mx.shared.example", 10) }, in: temp)
+        let result = try RuaExecutable.run(
+            ["check"] + names + ["--dns-server", "127.0.0.1:\(server.port)", "--dns-timeout", "1000"])
+        let headers = result.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") && $0.contains(".many.") }
+        #expect(headers.map(String.init) == Array(names))
+        #expect(server.questions("TXT", for: "_spf.shared.example") == 1)
+        #expect(server.questions("TXT", for: "_dmarc.example") == 1)
+        #expect(server.questions("MX", for: "m7.many.example") == 1)
+    }
+}
+
 /// The DNS history: each run's records stored, changes said under the check that read them.
 @Suite(.enabled(if: DNSServer.isAvailable, DNSServer.missing)) struct RecordHistoryTests {
     @Test func aChangedRecordIsReportedOnceWithWhatChanged() throws {

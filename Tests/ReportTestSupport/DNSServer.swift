@@ -81,6 +81,12 @@ public final class DNSServer {
         }
     }
 
+    /// How many questions of `type` (`TXT`, `MX`, `A`) for `name` the server has logged.
+    public func questions(_ type: String, for name: String) -> Int {
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").filter { $0.contains("query[\(type)] \(name) from") }.count
+    }
+
     deinit {
         // SIGKILL: a child of the test runner inherits its blocked signals, and dnsmasq then never sees SIGTERM.
         kill(pid, SIGKILL)
