@@ -35,12 +35,17 @@ extension ReportService {
         // A-labels for DNS: a domain given in Unicode is checked as it is looked up.
         let names = domains.compactMap(OrganizationalDomains.normalize)
         let since = now - 30 * 86_400
+        let tls = try database?.database.tlsEvidence(since: since)
+        // Many domains: one pass over the rollup finds the senders of them all.
+        let allSenders = names.count >= 20 ? try database?.database.sendersMissingFromSPF(since: since, limit: 10) : nil
         let jobs = try names.map { domain in
-            DomainChecker.Job(
+            let senders =
+                try allSenders.map { $0[domain] ?? [] }
+                ?? database?.database.sendersMissingFromSPF(domain: domain, since: since, limit: 10) ?? []
+            return DomainChecker.Job(
                 domain: domain, selectors: try selectors(domain),
-                unlistedSenders: try database?.database.sendersMissingFromSPF(domain: domain, since: since, limit: 10)
-                    .map { DomainChecker.UnlistedSender(source: $0.source, messages: $0.messages) } ?? [],
-                tls: try database?.database.tlsEvidence(domain: domain, since: since))
+                unlistedSenders: senders.map { DomainChecker.UnlistedSender(source: $0.source, messages: $0.messages) },
+                tls: database == nil ? nil : tls?[domain] ?? TLSEvidence(lastReport: nil))
         }
         // With a DNS server of its own, the MTA-STS policy is fetched from the address that server gives.
         let results = try DomainChecker.check(

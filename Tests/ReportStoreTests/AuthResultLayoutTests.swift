@@ -98,4 +98,31 @@ private func recordsWithSeveralResults() -> [ReportRecord] {
         try upgraded.forEachRecord(ReportFilter()) { _, stored in read.append(stored.record) }
         #expect(read == records + records)
     }
+
+    @Test func theSelectorsOfEachReportAreKeptAtImportAndBackfilledOnUpgrade() throws {
+        let temp = try TemporaryDirectory()
+        let database = try temp.makeDatabase()
+        var records = recordsWithSeveralResults()
+        records[0].dkimResults[0].selector = "S1"
+        _ = try storeReport(database, input: "several.xml", records: records)
+        func selectors(_ database: ReportDatabase) throws -> [String] {
+            try database.read { db in
+                try String.fetchAll(db, sql: "SELECT domain || ' ' || selector FROM report_selector ORDER BY 1")
+            }
+        }
+        let expected = ["esp.example.net k2", "example.com s1", "other.example x"]
+        #expect(try selectors(database) == expected)
+        #expect(try database.dkimSelectors(domain: "example.com", since: 0).map(\.selector) == ["s1"])
+        // A file from before migration 013 gets the same rows from its records.
+        try database.queue.writeWithoutTransaction { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE report_selector;
+                    DELETE FROM grdb_migrations WHERE identifier = '013-report-selectors';
+                    """)
+        }
+        database.close()
+        let upgraded = try temp.makeDatabase()
+        #expect(try selectors(upgraded) == expected)
+    }
 }

@@ -61,6 +61,7 @@ let allMigrations = [
     "007-source-rollup-by-period-only", "008-pruning", "009-settings", "010-alerts",
     "011-mailbox-checkpoints",
     "012-dns-history",
+    "013-report-selectors",
 ]
 
 @Suite struct StoreTests {

@@ -127,6 +127,10 @@ final class ImportStatements {
     }
     private(set) lazy var tlsReportInput = Result { try prepare("SELECT input_id FROM tls_report WHERE id = ?") }
 
+    private(set) lazy var insertSelector = Result {
+        try prepare("INSERT OR IGNORE INTO report_selector (report_id, domain, selector) VALUES (?, ?, ?)")
+    }
+
     private(set) lazy var records = Result { try RecordInserter(db) }
     private(set) lazy var rollups = Result { try RollupStatements(db) }
 }

@@ -25,6 +25,10 @@ public final class ReportWriter {
     private var lastRecord: Int64?
     private var finished = false
     private let rollup = RollupAccumulator()
+    /// The DKIM domains and selectors the records show, lowercased (a bounded number: a hostile report
+    /// cannot grow it without end).
+    private var selectors = Set<[String]>()
+    static let selectorLimit = 1_000
     /// Chunks of the input's original stored before this report's savepoint (later ones go with it).
     private let chunksBefore: Int
 
@@ -48,6 +52,12 @@ public final class ReportWriter {
         if firstRecord == nil { firstRecord = id }
         lastRecord = id
         try rollup.add(record, facts: facts)
+        for result in record.dkimResults where selectors.count < Self.selectorLimit {
+            guard let selector = result.selector, !selector.isEmpty, let domain = result.domain else { continue }
+            selectors.insert([
+                RollupAccumulator.asciiLowercased(domain), RollupAccumulator.asciiLowercased(selector),
+            ])
+        }
     }
 
     /// Completes the report: fills in its header, checks its identity against what is stored, and
@@ -95,6 +105,13 @@ public final class ReportWriter {
                 report: reportID, adkim: header.policy.adkim?.word, aspf: header.policy.aspf?.word,
                 begin: header.metadata.begin ?? 0, policyDomain: header.policy.domain ?? "",
                 try statements.rollups.get())
+            let insert = try statements.insertSelector.get()
+            for pair in selectors {
+                insert.bind(1, reportID)
+                insert.bind(2, pair[0])
+                insert.bind(3, pair[1])
+                try insert.execute()
+            }
         }
         try statements.releaseReport.get().execute()
         try session.addItem(

@@ -22,26 +22,44 @@ extension ReportDatabase {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT dom, sel, MAX(last) AS last FROM (
-                        SELECT c.dkim1_domain AS dom, c.dkim1_selector AS sel, r.end_utc AS last
-                        FROM report r JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
-                        WHERE r.policy_domain = ? AND r.begin_utc >= ? AND c.dkim1_selector <> ''
-                        UNION ALL
-                        SELECT e.domain, e.selector, r.end_utc
-                        FROM report r JOIN dkim_result_extra e
-                             ON e.id BETWEEN (r.first_record << 16) AND ((r.last_record << 16) | 65535)
-                        WHERE r.policy_domain = ? AND r.begin_utc >= ? AND e.selector <> ''
-                    )
-                    WHERE lower(dom) = ? OR lower(dom) LIKE ?
-                    GROUP BY lower(dom), lower(sel) ORDER BY 1, 2
+                    SELECT s.domain, s.selector, MAX(r.end_utc) AS last
+                    FROM report r JOIN report_selector s ON s.report_id = r.id
+                    WHERE r.policy_domain = ? AND r.begin_utc >= ? AND (s.domain = ? OR s.domain LIKE ?)
+                    GROUP BY s.domain, s.selector ORDER BY 1, 2
                     """,
-                arguments: [domain, since, domain, since, domain, "%." + domain]
-            ).map { (($0["dom"] as String).lowercased(), ($0["sel"] as String).lowercased(), $0["last"]) }
+                arguments: [domain, since, domain, "%." + domain]
+            ).map { ($0["domain"], $0["selector"], $0["last"]) }
         }
     }
 }
 
 extension ReportDatabase {
+    /// ``sendersMissingFromSPF(domain:since:limit:)`` for every domain at once, by domain: one pass over
+    /// the rollup instead of one search per domain.
+    public func sendersMissingFromSPF(
+        since: Int64, limit: Int
+    ) throws -> [String: [(source: String, messages: Int64)]] {
+        try read { db in
+            var found: [String: [(source: String, messages: Int64)]] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT policy_domain, source_ip, messages FROM (
+                        SELECT policy_domain, source_ip, TOTAL(messages) AS messages,
+                               ROW_NUMBER() OVER (PARTITION BY policy_domain
+                                                  ORDER BY TOTAL(messages) DESC, source_ip) AS rank
+                        FROM source_rollup WHERE begin_utc >= ?
+                        GROUP BY policy_domain, source_ip
+                        HAVING TOTAL(dkim_aligned) > 0 AND TOTAL(spf_aligned) * 2 < TOTAL(messages))
+                    WHERE rank <= ? ORDER BY policy_domain, rank
+                    """, arguments: [since, limit])
+            {
+                found[row[0], default: []].append((row[1], Int64((row[2] as Double).rounded())))
+            }
+            return found
+        }
+    }
+
     /// Sources whose mail for `domain` passed DKIM aligned but mostly not SPF aligned, in the reports
     /// beginning at or after `since`: senders the SPF record may be missing (or forwarders), most first.
     public func sendersMissingFromSPF(
@@ -102,42 +120,51 @@ extension ReportDatabase {
 }
 
 extension ReportDatabase {
-    /// The domain's TLS reports: the end of the last one ever, and since `since` (report begin) the
-    /// sessions by outcome, failure result type and policy type.
-    public func tlsEvidence(domain: String, since: Int64) throws -> TLSEvidence {
+    /// Each policy domain's TLS reports (by lowercased name): the end of the last one ever, and since
+    /// `since` (report begin) the sessions by outcome, failure result type and policy type.
+    public func tlsEvidence(since: Int64) throws -> [String: TLSEvidence] {
         try read { db in
-            var evidence = TLSEvidence(
-                lastReport: try Int64.fetchOne(
-                    db,
-                    sql: """
-                        SELECT MAX(t.end_utc) FROM tls_report t JOIN tls_policy p ON p.tls_report_id = t.id
-                        WHERE lower(p.policy_domain) = ? AND t.counted = 1
-                        """, arguments: [domain]))
+            var evidence: [String: TLSEvidence] = [:]
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT COALESCE(p.policy_type, ''), TOTAL(p.successful_sessions), TOTAL(p.failed_sessions)
-                    FROM tls_report t JOIN tls_policy p ON p.tls_report_id = t.id
-                    WHERE lower(p.policy_domain) = ? AND t.counted = 1 AND t.begin_utc >= ?
-                    GROUP BY 1
-                    """, arguments: [domain, since])
+                    SELECT lower(p.policy_domain), MAX(t.end_utc) FROM tls_report t
+                    JOIN tls_policy p ON p.tls_report_id = t.id
+                    WHERE t.counted = 1 AND p.policy_domain IS NOT NULL GROUP BY 1
+                    """)
             {
-                let successful = Int64(row[1] as Double)
-                let failed = Int64(row[2] as Double)
-                evidence.successfulSessions += successful
-                evidence.failedSessions += failed
-                evidence.policyTypes[row[0], default: 0] += successful + failed
+                evidence[row[0]] = TLSEvidence(lastReport: row[1])
             }
-            evidence.failures = try Row.fetchAll(
+            for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT COALESCE(f.result_type, ''), TOTAL(f.failed_sessions) AS sessions
+                    SELECT lower(p.policy_domain), COALESCE(p.policy_type, ''), TOTAL(p.successful_sessions),
+                           TOTAL(p.failed_sessions)
+                    FROM tls_report t JOIN tls_policy p ON p.tls_report_id = t.id
+                    WHERE t.counted = 1 AND t.begin_utc >= ? AND p.policy_domain IS NOT NULL
+                    GROUP BY 1, 2
+                    """, arguments: [since])
+            {
+                let successful = Int64(row[2] as Double)
+                let failed = Int64(row[3] as Double)
+                evidence[row[0], default: TLSEvidence(lastReport: nil)].successfulSessions += successful
+                evidence[row[0], default: TLSEvidence(lastReport: nil)].failedSessions += failed
+                evidence[row[0], default: TLSEvidence(lastReport: nil)].policyTypes[row[1], default: 0] +=
+                    successful + failed
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT lower(p.policy_domain), COALESCE(f.result_type, ''), TOTAL(f.failed_sessions) AS sessions
                     FROM tls_report t JOIN tls_policy p ON p.tls_report_id = t.id
                          JOIN tls_failure f ON f.tls_policy_id = p.id
-                    WHERE lower(p.policy_domain) = ? AND t.counted = 1 AND t.begin_utc >= ?
-                    GROUP BY 1 ORDER BY sessions DESC, 1
-                    """, arguments: [domain, since]
-            ).map { ($0[0], Int64($0[1] as Double)) }
+                    WHERE t.counted = 1 AND t.begin_utc >= ? AND p.policy_domain IS NOT NULL
+                    GROUP BY 1, 2 ORDER BY 1, sessions DESC, 2
+                    """, arguments: [since])
+            {
+                evidence[row[0], default: TLSEvidence(lastReport: nil)].failures.append(
+                    (row[1], Int64(row[2] as Double)))
+            }
             return evidence
         }
     }

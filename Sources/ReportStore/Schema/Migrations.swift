@@ -418,5 +418,30 @@ enum Migrations {
                     CREATE INDEX dns_record_by_time ON dns_record(first_seen);
                     """)
         }
+
+        migrator.registerMigration("013-report-selectors") { db in
+            try db.execute(
+                sql: """
+                    -- The DKIM signing domains and selectors each report shows (lowercased), kept by the import
+                    -- beside the rollups: rua check finds the selectors in use without reading records, and
+                    -- they outlive rua prune's deletion of records.
+                    CREATE TABLE report_selector (
+                        report_id INTEGER NOT NULL REFERENCES report(id),
+                        domain TEXT NOT NULL,
+                        selector TEXT NOT NULL,
+                        PRIMARY KEY (report_id, domain, selector)
+                    ) WITHOUT ROWID;
+
+                    INSERT OR IGNORE INTO report_selector (report_id, domain, selector)
+                    SELECT report_id, lower(dkim1_domain), lower(dkim1_selector) FROM record
+                    WHERE dkim1_selector <> '' AND dkim1_domain IS NOT NULL;
+
+                    INSERT OR IGNORE INTO report_selector (report_id, domain, selector)
+                    SELECT r.id, lower(e.domain), lower(e.selector)
+                    FROM report r JOIN dkim_result_extra e
+                         ON e.id BETWEEN (r.first_record << 16) AND ((r.last_record << 16) | 65535)
+                    WHERE e.selector <> '' AND e.domain IS NOT NULL;
+                    """)
+        }
     }
 }
