@@ -69,7 +69,9 @@ public enum ReadinessAssessor {
         if readiness.reporters < minimumReporters {
             readiness.shortfall.append(counted(readiness.reporters, "reporter"))
         }
-        if messages < minimumMessages { readiness.shortfall.append(counted(Int(messages), "message")) }
+        if messages < minimumMessages {
+            readiness.shortfall.append("\(messages.grouped) message\(messages == 1 ? "" : "s")")
+        }
 
         let p = policy?.p ?? "none"
         let testing = policy?.testing == "y"

@@ -134,10 +134,10 @@ extension ReportService {
         let r = readiness
         let rate = r.messages > 0 ? Double(r.dmarcPass) / Double(r.messages) : 0
         let stated =
-            "\(ReadinessAssessor.counted(r.days, "day")) with reports from \(ReadinessAssessor.counted(r.reporters, "reporter")), \(percent(rate)) of \(r.messages) messages passing DMARC"
+            "\(ReadinessAssessor.counted(r.days, "day")) with reports from \(ReadinessAssessor.counted(r.reporters, "reporter")), \(percent(rate)) of \(r.messages.grouped) messages passing DMARC"
         let stricter = r.policy?.p == "quarantine" ? "reject" : "quarantine"
         let affected =
-            "\(stricter) would have stopped \(r.dmarcFail) messages: \(r.spoofing.messages) spoofing or unauthorized (\(ReadinessAssessor.counted(r.spoofing.sources, "source"))), \(r.forwarded.messages) forwarded or from mailing lists (\(ReadinessAssessor.counted(r.forwarded.sources, "source"))), \(r.misconfigured.messages) from own misconfigured senders (\(ReadinessAssessor.counted(r.misconfigured.sources, "source")))"
+            "\(stricter) would have stopped \(r.dmarcFail.grouped) messages: \(r.spoofing.messages.grouped) spoofing or unauthorized (\(ReadinessAssessor.counted(r.spoofing.sources, "source"))), \(r.forwarded.messages.grouped) forwarded or from mailing lists (\(ReadinessAssessor.counted(r.forwarded.sources, "source"))), \(r.misconfigured.messages.grouped) from own misconfigured senders (\(ReadinessAssessor.counted(r.misconfigured.sources, "source")))"
         let status: Check.Status
         let message: String
         var fix: String?
@@ -149,12 +149,12 @@ extension ReportService {
         case .notEnoughEvidence:
             status = .warning
             message =
-                "not enough evidence: \(r.shortfall.joined(separator: ", ")) in the last \(days) days (needs \(ReadinessAssessor.minimumDays) days, \(ReadinessAssessor.minimumReporters) reporters, \(ReadinessAssessor.minimumMessages) messages)"
+                "not enough evidence: \(r.shortfall.joined(separator: ", ")) in the last \(days) days (needs \(ReadinessAssessor.minimumDays) days, \(ReadinessAssessor.minimumReporters) reporters, \(ReadinessAssessor.minimumMessages.grouped) messages)"
             fix = "wait for more reports before tightening the policy"
         case .enforced:
             status = r.blocking.isEmpty ? .pass : .warning
             message =
-                "p=reject is enforced; in the last \(days) days \(stated); it stopped \(r.dmarcFail) messages"
+                "p=reject is enforced; in the last \(days) days \(stated); it stopped \(r.dmarcFail.grouped) messages"
                 + (r.blocking.isEmpty ? "" : ", \(r.misconfigured.messages) of them from own senders")
             fix = r.blocking.isEmpty ? nil : "fix the own senders listed"
         case .readyAfterFixes:

@@ -76,6 +76,25 @@ import Testing
     }
 }
 
+/// The README's `rua check` output is what the samples give against their zone.
+@Suite(.enabled(if: DNSServer.isAvailable, DNSServer.missing)) struct ReadmeCheckTests {
+    @Test func theReadmeShowsTheRealOutputForTheSampleZone() throws {
+        let temp = try TemporaryDirectory()
+        let db = temp.path("demo.sqlite")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", db] + SampleReports.folders)
+        let server = try DNSServer.start(configuration: SampleReports.path("example.com.dnsmasq"), in: temp)
+        let result = try RuaExecutable.run(
+            ["check", "example.com", "--db", db, "--dns-server", "127.0.0.1:\(server.port)"],
+            environment: ["RUA_NOW": "2025-12-03"])
+        #expect(result.status == 2)
+        let readme = try String(contentsOf: SampleReports.url("../README.md"), encoding: .utf8)
+        let marker = "reports; this is its output:\n\n```\n"
+        let start = try #require(readme.range(of: marker)).upperBound
+        let end = try #require(readme.range(of: "```", range: start..<readme.endIndex)).lowerBound
+        #expect(String(readme[start..<end]) == result.stdout)
+    }
+}
+
 /// Many domains at once: checked concurrently, each shared name asked once, the output in order.
 @Suite(.enabled(if: DNSServer.isAvailable, DNSServer.missing)) struct ManyDomainsCheckTests {
     @Test func sharedNamesAreAskedOnceAndTheOrderIsKept() throws {

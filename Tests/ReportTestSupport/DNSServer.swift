@@ -35,13 +35,21 @@ public final class DNSServer {
         let binary = try #require(binary, missing)
         return try DNSServer(
             binary: binary, hostRecords: hostRecords, ptrRecords: ptrRecords, txtRecords: txtRecords,
-            mxRecords: mxRecords, rawRecords: rawRecords, temp: temp)
+            mxRecords: mxRecords, rawRecords: rawRecords, configuration: nil, temp: temp)
+    }
+
+    /// Starts a server with a zone written as a dnsmasq configuration file.
+    public static func start(configuration: String, in temp: TemporaryDirectory) throws -> DNSServer {
+        let binary = try #require(binary, missing)
+        return try DNSServer(
+            binary: binary, hostRecords: [], ptrRecords: [], txtRecords: [], mxRecords: [], rawRecords: [],
+            configuration: configuration, temp: temp)
     }
 
     private init(
         binary: String, hostRecords: [(String, String)], ptrRecords: [(address: String, name: String)],
         txtRecords: [(name: String, text: String)], mxRecords: [(name: String, host: String, preference: Int)],
-        rawRecords: [(name: String, type: Int, data: [UInt8])], temp: TemporaryDirectory
+        rawRecords: [(name: String, type: Int, data: [UInt8])], configuration: String?, temp: TemporaryDirectory
     ) throws {
         port = try Self.freePort()
         logPath = temp.path("dnsmasq-\(port).log")
@@ -62,6 +70,7 @@ public final class DNSServer {
                 .write(toFile: configuration, atomically: true, encoding: .utf8)
             arguments[1] = "--conf-file=\(configuration)"
         }
+        if let configuration { arguments[1] = "--conf-file=\(configuration)" }
         arguments += mxRecords.map { "--mx-host=\($0.name),\($0.host),\($0.preference)" }
         arguments += rawRecords.map { record in
             "--dns-rr=\(record.name),\(record.type),"
