@@ -48,7 +48,9 @@ struct InstallTests {
         }
 
         let units = prefix + "/lib/systemd/system"
-        for unit in ["rua-digest.service", "rua-import.service", "rua-alerts.service", "rua-fetch.service"] {
+        for unit in [
+            "rua-digest.service", "rua-import.service", "rua-alerts.service", "rua-fetch.service", "rua-check.service",
+        ] {
             let text = try String(contentsOfFile: units + "/" + unit, encoding: .utf8)
             #expect(text.contains("ExecStart=/usr/bin/rua "), "\(unit)")
             #expect(text.contains("RUA_DB=/var/lib/rua/rua.sqlite"), "\(unit)")
@@ -58,9 +60,11 @@ struct InstallTests {
         }
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
             let verified = try Self.shell(
-                "cp \(units)/rua-digest.timer \(units)/rua-import.timer \(units)/rua-alerts.timer \(temp.path("")) && "
+                "cp \(units)/rua-digest.timer \(units)/rua-import.timer \(units)/rua-alerts.timer \(units)/rua-check.timer "
+                    + "\(temp.path("")) && "
                     + "cd \(temp.path("")) && systemd-analyze verify --man=no rua-digest.service rua-digest.timer "
-                    + "rua-import.service rua-import.timer rua-alerts.service rua-alerts.timer rua-fetch.service")
+                    + "rua-import.service rua-import.timer rua-alerts.service rua-alerts.timer rua-fetch.service "
+                    + "rua-check.service rua-check.timer")
             #expect(verified.status == 0 && verified.stderr.isEmpty, "\(verified.stderr)")
         }
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/rua/schemas/digest.schema.json"))

@@ -7,24 +7,39 @@ import ReportService
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check domains' mail DNS: DMARC, SPF, DKIM, MX and PTR, TLS-RPT, with the fix for each problem.",
+        abstract:
+            "Check domains' mail DNS (DMARC, SPF, DKIM, MX and PTR, MTA-STS, TLS-RPT) against their reports, with the fix for each problem; --readiness says when tightening the policy is safe.",
         discussion: """
-            DMARC: one valid record at _dmarc.DOMAIN (else the organizational domain's), every tag read as \
-            RFC 9989 says (errors, removed and unknown tags named), p=none and t=y flagged, rua= present, \
-            and each report destination outside the domain authorised (DOMAIN._report._dmarc.HOST). DKIM: \
-            the key of each selector the stored reports show (last 90 days) and each --selector: present, \
-            not revoked, RSA of 1024 bits or more (2048 advised), not t=y, in use in the last 30 days. SPF: \
-            exactly one record, its include/redirect tree walked with the DNS-querying terms counted \
-            (limit 10) and void lookups (limit 2), loops, +all, ?all, ptr, its size. MX: each host \
-            resolves, and each address has a forward-confirmed PTR. MTA-STS: one record at _mta-sts.DOMAIN \
-            with an id, the policy fetched from https://mta-sts.DOMAIN/.well-known/mta-sts.txt as senders do \
-            (certificate for that name, no redirects, 200, text/plain, 64 KB), its syntax, mode and max_age, \
-            and its mx patterns against the MX hosts (with --dns-server, the policy is fetched from the \
-            address that server gives). TLS-RPT: one record at \
-            _smtp._tls.DOMAIN with valid rua= URIs.
+            DMARC: one valid record at _dmarc.DOMAIN, else the organizational domain's, else the public \
+            suffix domain's, found by RFC 9989's DNS tree walk (psd=y/n; the public suffix list's answer \
+            beside it); every tag read as RFC 9989 says (errors, removed and unknown tags named), p=none \
+            and t=y flagged (with a database: how long the reports have shown p=none and whether they show \
+            the domain ready to enforce), rua= present, and each report destination outside the domain \
+            authorised (DOMAIN._report._dmarc.HOST). DKIM: the key of each selector the stored reports show \
+            (last 90 days) and each --selector: present, not revoked, RSA of 1024 bits or more (2048 \
+            advised), not t=y, in use in the last 30 days. SPF: exactly one record, its include/redirect \
+            tree walked with the DNS-querying terms counted (limit 10) and void lookups (limit 2), loops, \
+            +all, ?all, ptr, its size, the discontinued SPF RR type; senders the reports show passing DKIM \
+            but not SPF. MX: each host resolves, and each address has a forward-confirmed PTR. MTA-STS: one \
+            record at _mta-sts.DOMAIN with an id, the policy fetched from \
+            https://mta-sts.DOMAIN/.well-known/mta-sts.txt as senders do (certificate for that name, no \
+            redirects, 200, text/plain, 64 KB), its syntax, mode and max_age, its mx patterns against the \
+            MX hosts (with --dns-server, the policy is fetched from the address that server gives), and the \
+            stored TLS reports' policy and certificate failures. TLS-RPT: one record at _smtp._tls.DOMAIN \
+            with valid rua= URIs, and whether TLS reports arrive.
+
+            With a database, each run stores the records it read and says under each check what changed \
+            since the last run (--dry-run: say it, store nothing); the digest names the changes.
+
+            --readiness judges from the last --days of reports instead of the DNS: what quarantine or \
+            reject would have stopped (spoofing, forwarded, own misconfigured senders), the own senders to \
+            fix first, the verdict (ready, ready_after_fixes, not_enough_evidence: fewer than 14 days, 2 \
+            reporters or 1,000 messages, enforced, no_reports) and the RFC 9989 staging step to publish next.
+
+            Domains are checked 32 at a time, each DNS name asked once per run.
 
             Exit status: 0 when every check passed (warnings too, unless --fail-on warning: then 1); 2 \
-            when any check failed; 64 usage; 66 no database (--all).
+            when any check failed; 64 usage; 66 no database (--all, --readiness); 75 the database is busy.
             """
     )
 
