@@ -19,6 +19,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries: one small module map each, wrapped by exactly one Swift file.
@@ -95,10 +101,24 @@ let package = Package(
                 "DomainAlignment", "DomainCheck",
             ]
         ),
+        // rua serve: the dashboard, the JSON API, the HTTPS intake and Prometheus metrics over one database.
+        .target(
+            name: "ReportServer",
+            dependencies: [
+                "ReportService", "ReportRendering", "ReportModel", "ReportPipeline", "ReportIngest", "WorkQueues",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "rua",
             dependencies: [
                 "ReportService", "ReportRendering", "ReportModel", "Delivery", "MailboxFetch", "NetworkClient",
+                "ReportServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

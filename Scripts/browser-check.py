@@ -11,7 +11,9 @@ cut: any resource the page asks for fails, and is listed.
 
 Prints {"innerWidth", "scrollWidth", "resources", "wide", "color", "background", "height"}.
 """
-import argparse, base64, json, os, pathlib, subprocess, sys, tempfile
+import argparse, base64, json, pathlib, sys, tempfile
+
+from devtools import DevTools
 
 PROBE = r"""(() => {
   const wide = [];
@@ -29,62 +31,6 @@ PROBE = r"""(() => {
           resources: performance.getEntriesByType('resource').map(entry => entry.name),
           wide: wide.slice(0, 10), color: style.color, background};
 })()"""
-
-
-class DevTools:
-    def __init__(self, profile):
-        to_browser_r, self.to_browser = os.pipe()
-        self.from_browser, from_browser_w = os.pipe()
-        # Chromium reads commands on fd 3 and answers on fd 4.
-        self.process = subprocess.Popen(
-            ["sh", "-c", f'exec chromium "$@" 3<&{to_browser_r} 4>&{from_browser_w}', "sh", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-             "--disable-extensions", "--remote-debugging-pipe", f"--user-data-dir={profile}",
-             "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "about:blank"],
-            pass_fds=(to_browser_r, from_browser_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        os.close(to_browser_r)
-        os.close(from_browser_w)
-        self.buffer = b""
-        self.next_id = 0
-        self.events = []
-
-    def read_message(self):
-        while b"\0" not in self.buffer:
-            chunk = os.read(self.from_browser, 65536)
-            if not chunk:
-                raise SystemExit("chromium closed the DevTools pipe")
-            self.buffer += chunk
-        message, self.buffer = self.buffer.split(b"\0", 1)
-        return json.loads(message)
-
-    def call(self, method, session=None, **params):
-        self.next_id += 1
-        message = {"id": self.next_id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = session
-        os.write(self.to_browser, json.dumps(message).encode() + b"\0")
-        while True:
-            reply = self.read_message()
-            if reply.get("id") == self.next_id:
-                if "error" in reply:
-                    raise SystemExit(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, method):
-        while True:
-            for index, event in enumerate(self.events):
-                if event.get("method") == method:
-                    del self.events[index]
-                    return event
-            self.events.append(self.read_message())
-
-    def close(self):
-        try:
-            self.call("Browser.close")
-        except (SystemExit, OSError):
-            self.process.kill()
-        self.process.wait(timeout=30)
 
 
 def main():

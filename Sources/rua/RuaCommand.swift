@@ -19,7 +19,7 @@ struct RuaCommand: ParsableCommand {
             Sources.self,
             TLS.self,
             Export.self,
-            Alerts.self, Quarantine.self, Reprocess.self, Stats.self, Prune.self, Config.self,
+            Alerts.self, Quarantine.self, Reprocess.self, Stats.self, Prune.self, Config.self, Serve.self,
         ]
     )
 

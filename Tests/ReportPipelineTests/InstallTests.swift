@@ -50,6 +50,7 @@ struct InstallTests {
         let units = prefix + "/lib/systemd/system"
         for unit in [
             "rua-digest.service", "rua-import.service", "rua-alerts.service", "rua-fetch.service", "rua-check.service",
+            "rua-serve.service",
         ] {
             let text = try String(contentsOfFile: units + "/" + unit, encoding: .utf8)
             #expect(text.contains("ExecStart=/usr/bin/rua "), "\(unit)")
@@ -64,7 +65,7 @@ struct InstallTests {
                     + "\(temp.path("")) && "
                     + "cd \(temp.path("")) && systemd-analyze verify --man=no rua-digest.service rua-digest.timer "
                     + "rua-import.service rua-import.timer rua-alerts.service rua-alerts.timer rua-fetch.service "
-                    + "rua-check.service rua-check.timer")
+                    + "rua-check.service rua-check.timer rua-serve.service")
             #expect(verified.status == 0 && verified.stderr.isEmpty, "\(verified.stderr)")
         }
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/rua/schemas/digest.schema.json"))

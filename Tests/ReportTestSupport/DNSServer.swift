@@ -51,43 +51,65 @@ public final class DNSServer {
         txtRecords: [(name: String, text: String)], mxRecords: [(name: String, host: String, preference: Int)],
         rawRecords: [(name: String, type: Int, data: [UInt8])], configuration: String?, temp: TemporaryDirectory
     ) throws {
-        port = try Self.freePort()
-        logPath = temp.path("dnsmasq-\(port).log")
-        var arguments = [
-            "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--port=\(port)",
-            "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=", "--log-queries",
-            "--log-facility=\(logPath)", "--local=/in-addr.arpa/", "--local=/ip6.arpa/", "--local=/test/",
-            "--local=/com/", "--local=/net/", "--local=/example/",
-        ]
-        if getuid() == 0 { arguments.append("--user=root") }
-        arguments += hostRecords.map { "--host-record=\($0.0),\($0.1)" }
-        arguments += ptrRecords.map { "--ptr-record=\(Self.reverseName($0.address)),\($0.name)" }
-        // TXT records go in a configuration file: only there does dnsmasq read a quoted text, in which a
-        // comma is text rather than a break between strings.
-        if !txtRecords.isEmpty {
-            let configuration = temp.path("dnsmasq-\(port).conf")
-            try txtRecords.map { "txt-record=\($0.name),\"\($0.text)\"\n" }.joined()
-                .write(toFile: configuration, atomically: true, encoding: .utf8)
-            arguments[1] = "--conf-file=\(configuration)"
+        func arguments(port: UInt16, log: String) throws -> [String] {
+            var arguments = [
+                "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--port=\(port)",
+                "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=", "--log-queries",
+                "--log-facility=\(log)", "--local=/in-addr.arpa/", "--local=/ip6.arpa/", "--local=/test/",
+                "--local=/com/", "--local=/net/", "--local=/example/",
+            ]
+            if getuid() == 0 { arguments.append("--user=root") }
+            arguments += hostRecords.map { "--host-record=\($0.0),\($0.1)" }
+            arguments += ptrRecords.map { "--ptr-record=\(Self.reverseName($0.address)),\($0.name)" }
+            // TXT records go in a configuration file: only there does dnsmasq read a quoted text, in which a
+            // comma is text rather than a break between strings.
+            if !txtRecords.isEmpty {
+                let file = temp.path("dnsmasq-\(port).conf")
+                try txtRecords.map { "txt-record=\($0.name),\"\($0.text)\"\n" }.joined()
+                    .write(toFile: file, atomically: true, encoding: .utf8)
+                arguments[1] = "--conf-file=\(file)"
+            }
+            if let configuration { arguments[1] = "--conf-file=\(configuration)" }
+            arguments += mxRecords.map { "--mx-host=\($0.name),\($0.host),\($0.preference)" }
+            arguments += rawRecords.map { record in
+                "--dns-rr=\(record.name),\(record.type),"
+                    + record.data.map {
+                        String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+                    }
+                    .joined()
+            }
+            return arguments
         }
-        if let configuration { arguments[1] = "--conf-file=\(configuration)" }
-        arguments += mxRecords.map { "--mx-host=\($0.name),\($0.host),\($0.preference)" }
-        arguments += rawRecords.map { record in
-            "--dns-rr=\(record.name),\(record.type),"
-                + record.data.map {
-                    String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+        // A free port may be taken by another test before dnsmasq binds it: then dnsmasq exits, and it
+        // starts again on another.
+        var failures: [String] = []
+        for _ in 0..<5 {
+            let port = try Self.freePort()
+            let log = temp.path("dnsmasq-\(port).log")
+            let errors = temp.path("dnsmasq-\(port).err")
+            let pid = try Spawn.start(binary, try arguments(port: port, log: log), log: errors)
+            // Ready once it logs that it started (and listens); a loaded machine may take seconds.
+            for _ in 0..<1_000 {
+                if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("started") {
+                    self.port = port
+                    self.pid = pid
+                    logPath = log
+                    return
                 }
-                .joined()
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == pid { break }
+                usleep(20_000)
+            }
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            failures.append((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "no message")
         }
-        // posix_spawn, not Foundation's Process: dnsmasq closes every inherited descriptor when it starts,
-        // including the one Process watches for the child's exit, and Process then blocks in waitpid on it,
-        // which stalls every later Process in the test run.
-        pid = try Self.spawn(binary, arguments)
-        // Ready once it logs that it started (and listens).
-        for _ in 0..<100 {
-            if let log = try? String(contentsOfFile: logPath, encoding: .utf8), log.contains("started") { return }
-            usleep(20_000)
-        }
+        throw StartError(description: "dnsmasq did not start: \(failures.joined(separator: "; "))")
+    }
+
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// How many questions of `type` (`TXT`, `MX`, `A`) for `name` the server has logged.
@@ -101,27 +123,6 @@ public final class DNSServer {
         kill(pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
-    }
-
-    private static func spawn(_ binary: String, _ arguments: [String]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, binary, &actions, &attributes, argv, environ)
-        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
-        return pid
     }
 
     /// `127.0.0.1:PORT`, for `--dns-server`.

@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ReportModel
+import ReportRendering
+import ReportService
+
+/// `rua serve`: the dashboard, the JSON API, the HTTPS intake of TLS reports and uploads, and the
+/// Prometheus metrics, over one database that imports write to as well (SQLite's WAL: reads never wait
+/// for an import). One process; database work runs off the event loops.
+public enum ReportServer {
+    /// Runs until SIGTERM or SIGINT. `onRunning` gets the port listened on (for `--listen …:0`).
+    public static func run(
+        _ configuration: ServerConfiguration, credentials: Credentials,
+        onRunning: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws {
+        let state = try ServerState(configuration: configuration, credentials: credentials)
+        state.intake.start()
+        defer {
+            state.intake.stop()
+            state.service.value.close()
+        }
+        let app = Application(
+            router: Routes.router(state),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Rua"),
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: {
+                var logger = Logger(label: "rua-serve")
+                logger.logLevel = .warning
+                return logger
+            }())
+        try await app.runService()
+    }
+}
+
+/// A request's context: the client's address (rate limits, names of uploads) besides Hummingbird's own.
+struct ServerContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    var client: String { remoteAddress?.ipAddress ?? "unknown" }
+}
+
+/// What every handler shares.
+final class ServerState: Sendable {
+    let configuration: ServerConfiguration
+    let credentials: Credentials
+    let service: UncheckedService
+    let intake: Intake
+    let cache = PageCache()
+    let limiter: RateLimiter
+    let counters = IntakeCounters()
+    /// Work that waits on SQLite runs here, never on an event loop.
+    let queue = DispatchQueue(label: "rua serve database", attributes: .concurrent)
+
+    init(configuration: ServerConfiguration, credentials: Credentials) throws {
+        self.configuration = configuration
+        self.credentials = credentials
+        service = UncheckedService(try ReportService(path: configuration.databasePath, busyTimeout: 30))
+        intake = Intake(configuration: configuration)
+        limiter = RateLimiter(perMinute: configuration.intakePerMinute)
+    }
+
+    /// Runs `body` (which reads the database) on the database queue.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable (ReportService) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [service] in
+                continuation.resume(with: Result { try body(service.value) })
+            }
+        }
+    }
+}
+
+/// The service, shared by handlers: its database connection serialises the calls.
+final class UncheckedService: @unchecked Sendable {
+    let value: ReportService
+    init(_ value: ReportService) { self.value = value }
+}
+
+/// Counts of the intake since the server started, for `/metrics`.
+final class IntakeCounters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int64] = [:]
+
+    func add(_ key: String) { lock.withLock { counts[key, default: 0] += 1 } }
+    var all: [String: Int64] { lock.withLock { counts } }
+}
+
+/// Rendered pages kept for a while: a page is rendered again when the data changed (another connection
+/// committed) and it is older than the configured seconds. Requests for a page being rendered wait for
+/// that rendering instead of starting their own.
+actor PageCache {
+    struct Page: Sendable {
+        var status: HTTPResponse.Status
+        var contentType: String
+        var body: [UInt8]
+        var headers: [(String, String)] = []
+    }
+
+    private var pages: [String: (version: Int64, time: Double, page: Page)] = [:]
+    private var rendering: [String: Task<Page, any Error>] = [:]
+
+    func page(
+        _ key: String, version: Int64, maxAge: Double, render: @escaping @Sendable () async throws -> Page
+    ) async throws -> Page {
+        let now = Date().timeIntervalSince1970
+        if let kept = pages[key], kept.version == version || now - kept.time < maxAge { return kept.page }
+        if let running = rendering[key] { return try await running.value }
+        let task = Task { try await render() }
+        rendering[key] = task
+        defer { rendering[key] = nil }
+        let page = try await task.value
+        if pages.count > 500 { pages.removeAll() }
+        pages[key] = (version, now, page)
+        return page
+    }
+}
+
+/// Intake requests per client address in the current minute.
+final class RateLimiter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let perMinute: Int
+    private var minute: Int64 = 0
+    private var counts: [String: Int] = [:]
+
+    init(perMinute: Int) { self.perMinute = perMinute }
+
+    /// Whether `client` may make one more request now.
+    func allow(_ client: String) -> Bool {
+        let now = Int64(Date().timeIntervalSince1970) / 60
+        return lock.withLock {
+            if now != minute {
+                minute = now
+                counts.removeAll()
+            }
+            counts[client, default: 0] += 1
+            return counts[client]! <= perMinute
+        }
+    }
+}
