@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "ReportServer",
             dependencies: [
-                "ReportService", "ReportRendering", "ReportModel", "ReportPipeline", "ReportIngest", "WorkQueues",
+                "ReportService", "ReportRendering", "ReportModel", "ReportPipeline", "ReportIngest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -166,7 +166,10 @@ enum Pages {
                 [
                     HTML.text(day(report.begin)), HTML.text(day(report.end)),
                     HTML.link("/domain/\(HTML.segment(report.policyDomain))\(query.string)", report.policyDomain),
-                    HTML.text(report.orgName ?? ""), HTML.text(report.reportID), String(report.records),
+                    HTML.text(report.orgName ?? ""),
+                    report.kind == .dmarc
+                        ? HTML.link("/report/\(report.id)", report.reportID) : HTML.text(report.reportID),
+                    String(report.records),
                     HTML.count(Double(report.messages)),
                     HTML.link("/reports/\(report.kind == .tlsrpt ? "tls-" : "")\(report.id)/original", "download"),
                 ]
@@ -178,6 +181,52 @@ enum Pages {
         return HTML.page(
             title: "Reports", body: html.output, json: "/api/reports\(query.string)",
             csv: "/api/reports.csv\(query.string)")
+    }
+
+    static func report(_ id: Int64, _ detail: ReportDetail, page: Int, perPage: Int) -> String {
+        var html = HTML()
+        html.line("<dl class=\"facts\">")
+        for (label, value) in [
+            ("reporter", detail.orgName ?? ""), ("contact", detail.email ?? ""), ("report id", detail.reportID),
+            ("policy domain", detail.policyDomain), ("period", "\(day(detail.begin)) – \(day(detail.end))"),
+            ("records", String(detail.records)), ("messages", HTML.count(Double(detail.messages))),
+            ("counted", detail.counted ? "yes" : "no: a variant of another report with the same identity"),
+        ] {
+            html.line("<dt>\(HTML.text(label))</dt><dd>\(HTML.text(value))</dd>")
+        }
+        html.line("</dl>")
+        html.line("<p>\(HTML.link("/reports/\(id)/original", "Download the original as received"))</p>")
+        if !detail.diagnostics.isEmpty {
+            html.line("<h2>Diagnostics</h2>")
+            html.table(
+                ["severity", "code", "message", "times"],
+                detail.diagnostics.map {
+                    [HTML.text($0.severity), HTML.text($0.code), HTML.text($0.message), String($0.occurrences)]
+                }, numeric: [3])
+        }
+        html.line("<h2>Records</h2>")
+        if detail.recordsPruned {
+            html.line("<p class=\"muted\">rua prune deleted this report's records; its counts remain.</p>")
+        }
+        html.table(
+            [
+                "source", "messages", "disposition", "DKIM", "SPF", "header_from", "envelope_from", "DKIM result",
+                "SPF result",
+            ],
+            detail.rows.map { row in
+                [
+                    HTML.link("/source/\(HTML.segment(row.sourceIP))", row.sourceIP), HTML.count(Double(row.count)),
+                    HTML.text(row.disposition ?? ""), HTML.text(row.dkim ?? ""), HTML.text(row.spf ?? ""),
+                    HTML.text(row.headerFrom ?? ""), HTML.text(row.envelopeFrom ?? ""),
+                    HTML.text([row.dkimDomain, row.dkimResult].compactMap { $0 }.joined(separator: " ")),
+                    HTML.text([row.spfDomain, row.spfResult].compactMap { $0 }.joined(separator: " ")),
+                ]
+            }, numeric: [1])
+        var pages: [String] = []
+        if page > 1 { pages.append(HTML.link("/report/\(id)?page=\(page - 1)", "previous records")) }
+        if page * perPage < detail.records { pages.append(HTML.link("/report/\(id)?page=\(page + 1)", "next records")) }
+        html.line("<p>\(pages.joined(separator: " · "))</p>")
+        return HTML.page(title: "Report \(detail.reportID)", body: html.output)
     }
 
     static func quarantine(_ inputs: [KeptInput], csrf: String) -> String {

@@ -93,9 +93,10 @@ final class IntakeCounters: @unchecked Sendable {
     var all: [String: Int64] { lock.withLock { counts } }
 }
 
-/// Rendered pages kept for a while: a page is rendered again when the data changed (another connection
-/// committed) and it is older than the configured seconds. Requests for a page being rendered wait for
-/// that rendering instead of starting their own.
+/// Rendered pages kept for a while. A page is current while no other connection has committed since
+/// (SQLite's data version) or for the configured seconds; a stale page is still served at once while one
+/// rendering of its newer version runs, so a running import never makes readers wait for a render. Only a
+/// page never rendered is waited for, and requests for it wait for the one rendering.
 actor PageCache {
     struct Page: Sendable {
         var status: HTTPResponse.Status
@@ -111,14 +112,25 @@ actor PageCache {
         _ key: String, version: Int64, maxAge: Double, render: @escaping @Sendable () async throws -> Page
     ) async throws -> Page {
         let now = Date().timeIntervalSince1970
-        if let kept = pages[key], kept.version == version || now - kept.time < maxAge { return kept.page }
+        if let kept = pages[key] {
+            if kept.version != version && now - kept.time >= maxAge && rendering[key] == nil {
+                rendering[key] = Task { try await self.finish(key, version: version, render) }
+            }
+            return kept.page
+        }
         if let running = rendering[key] { return try await running.value }
-        let task = Task { try await render() }
+        let task = Task { try await self.finish(key, version: version, render) }
         rendering[key] = task
+        return try await task.value
+    }
+
+    private func finish(
+        _ key: String, version: Int64, _ render: @escaping @Sendable () async throws -> Page
+    ) async throws -> Page {
         defer { rendering[key] = nil }
-        let page = try await task.value
+        let page = try await render()
         if pages.count > 500 { pages.removeAll() }
-        pages[key] = (version, now, page)
+        pages[key] = (version, Date().timeIntervalSince1970, page)
         return page
     }
 }

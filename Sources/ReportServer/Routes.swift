@@ -58,6 +58,18 @@ enum Routes {
                 return html(Pages.reports(reports, page: page, more: more, query: query))
             }
         }
+        router.get("report/{id}") { request, context in
+            guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPError(.notFound) }
+            return try await cached(state, request) { query, _ in
+                let (page, perPage) = try paging(query)
+                guard
+                    let detail = try await state.blocking({
+                        try $0.reportDetail(id: id, offset: (page - 1) * perPage, limit: perPage)
+                    })
+                else { throw PageError.notFound("no such report") }
+                return html(Pages.report(id, detail, page: page, perPage: perPage))
+            }
+        }
         router.get("reports/{id}/original") { _, context in
             let raw = context.parameters.get("id") ?? ""
             let tls = raw.hasPrefix("tls-")

@@ -26,3 +26,10 @@ extension ReportService {
         (try database.domainTotals(), try database.tlsSessionTotals(), try database.lastReports())
     }
 }
+
+extension ReportService {
+    /// Report `id` with a page of its records and its diagnostics.
+    public func reportDetail(id: Int64, offset: Int, limit: Int) throws -> ReportDetail? {
+        try database.reportDetail(id: id, offset: offset, limit: limit)
+    }
+}

@@ -37,6 +37,7 @@ struct ServeTests {
             ("/quarantine", "text/html"), ("/static/rua.css", "text/css"), ("/api/summary.csv", "text/csv"),
             ("/api/failures.csv?domain=example.com", "text/csv"), ("/api/reports.csv", "text/csv"),
             ("/metrics", "text/plain"), ("/healthz", "text/plain"), ("/reports/1/original", "application/octet-stream"),
+            ("/report/1", "text/html"), ("/report/1?page=2&per_page=1", "text/html"),
         ]
         for (path, type) in pages {
             let answer = try server.curl(path)
@@ -58,7 +59,8 @@ struct ServeTests {
         #expect(((paged as? [String: Any])?["rows"] as? [Any])?.count == 3)
         for (path, status) in [
             ("/nowhere", 404), ("/domain/not%20a%20domain", 404), ("/?days=0", 400), ("/?since=yesterday-ish", 400),
-            ("/reports/999999/original", 404), ("/api/reports?per_page=5000", 400), ("/source/%3Cx%3E", 404),
+            ("/reports/999999/original", 404), ("/report/999999", 404), ("/api/reports?per_page=5000", 400),
+            ("/source/%3Cx%3E", 404),
         ] {
             #expect(try server.curl(path).status == status, "\(path)")
         }
@@ -67,7 +69,13 @@ struct ServeTests {
     @Test func reportStringsAreInertInEveryPage() throws {
         let temp = try TemporaryDirectory()
         let server = try RuaServer(["--db", try Self.database(temp)], environment: Self.now, in: temp)
-        for path in ["/", "/domain/example.com", "/source/203.0.113.66", "/reports", "/quarantine"] {
+        // The report page of the report whose id is markup.
+        let evil = try #require(
+            try server.curl("/reports").body.components(separatedBy: "href=\"/report/").dropFirst().first {
+                $0.contains("\">&lt;b&gt;id")
+            }.map { String($0.prefix { $0.isNumber }) })
+        #expect(try server.curl("/report/\(evil)").body.contains("&lt;script&gt;alert(1)"))
+        for path in ["/", "/domain/example.com", "/source/203.0.113.66", "/reports", "/quarantine", "/report/\(evil)"] {
             let body = try server.curl(path).body.lowercased()
             for live in ["<script", "<img", "<svg onload", "<b>id", "\"><svg"] {
                 #expect(!body.contains(live), "\(path) carries \(live)")
@@ -139,6 +147,28 @@ struct ServeTests {
         let metrics = try server.curl("/metrics", ["-H", "Authorization: Bearer \(token(read.stdout))"]).body
         #expect(metrics.contains("rua_intake_requests_total{outcome=\"stored\"} 3"))
         #expect(metrics.contains("rua_intake_requests_total{outcome=\"rejected\"} 1"))
+    }
+
+    @Test func pagesFollowWhatImportsCommit() throws {
+        let temp = try TemporaryDirectory()
+        let db = try Self.database(temp)
+        let server = try RuaServer(["--db", db, "--cache-seconds", "0"], environment: Self.now, in: temp)
+        func reports() throws -> Int {
+            let body = try server.curl("/api/reports?per_page=1000").body
+            return ((try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["rows"] as? [Any])?
+                .count ?? -1
+        }
+        let before = try reports()
+        let late = SyntheticReport(org: "Late", reportID: "late-1", begin: 1_764_547_200, rows: [.init("192.0.2.1", 1)])
+        #expect(
+            try RuaExecutable.run(["import", "--quiet", "--db", db, try temp.write("late.xml", late.xml)]).status == 0)
+        // The first answer after the commit may be the page kept; it renders anew, and the next has it.
+        var after = before
+        for _ in 0..<50 where after == before {
+            after = try reports()
+            usleep(100_000)
+        }
+        #expect(after == before + 1)
     }
 
     @Test func aHundredConcurrentUploadsAreEachStoredOnce() throws {

@@ -78,3 +78,46 @@ extension ReportDatabase {
         }
     }
 }
+
+extension ReportDatabase {
+    /// Report `id` with its records `offset..<offset+limit` (in the order stored) and its diagnostics.
+    public func reportDetail(id: Int64, offset: Int, limit: Int) throws -> ReportDetail? {
+        try read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT r.org_name, r.email, r.report_id, r.policy_domain, r.begin_utc, r.end_utc, r.records,
+                               r.messages, r.counted, r.records_pruned_at IS NOT NULL AS pruned, r.first_record,
+                               r.last_record
+                        FROM report r WHERE r.id = ?
+                        """, arguments: [id])
+            else { return nil }
+            var detail = ReportDetail(
+                orgName: row["org_name"], email: row["email"], reportID: row["report_id"],
+                policyDomain: row["policy_domain"], begin: row["begin_utc"], end: row["end_utc"],
+                records: row["records"], messages: row["messages"], counted: row["counted"],
+                recordsPruned: row["pruned"], rows: [], diagnostics: [])
+            if let first: Int64 = row["first_record"], let last: Int64 = row["last_record"] {
+                detail.rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT source_ip, count, disposition, dkim, spf, header_from, envelope_from, dkim1_domain,
+                               dkim1_result, spf1_domain, spf1_result
+                        FROM record WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ? OFFSET ?
+                        """, arguments: [first, last, limit, offset]
+                ).map {
+                    ReportDetail.Row(
+                        sourceIP: $0[0], count: $0[1], disposition: $0[2], dkim: $0[3], spf: $0[4], headerFrom: $0[5],
+                        envelopeFrom: $0[6], dkimDomain: $0[7], dkimResult: $0[8], spfDomain: $0[9], spfResult: $0[10])
+                }
+            }
+            detail.diagnostics = try Row.fetchAll(
+                db,
+                sql: "SELECT severity, code, message, occurrences FROM diagnostic WHERE report_id = ? ORDER BY id",
+                arguments: [id]
+            ).map { ($0[0], $0[1], $0[2], $0[3]) }
+            return detail
+        }
+    }
+}
