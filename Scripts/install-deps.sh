@@ -7,7 +7,7 @@
 # light and dark, and check it fetches nothing), and pkg-config. Uses sudo when not run as root.
 set -euo pipefail
 
-packages=(libxml2-dev zlib1g-dev libsqlite3-dev libssl-dev libpsl-dev libidn2-dev publicsuffix libc-ares-dev libcurl4-openssl-dev dnsmasq-base pkg-config python3-jsonschema python3-cryptography libreoffice-calc-nogui chromium postfix dovecot-core dovecot-imapd openssl)
+packages=(libxml2-dev zlib1g-dev libsqlite3-dev libssl-dev libpsl-dev libidn2-dev publicsuffix libc-ares-dev libcurl4-openssl-dev dnsmasq-base pkg-config python3-jsonschema python3-cryptography libreoffice-calc-nogui chromium nginx-light curl postfix dovecot-core dovecot-imapd openssl)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,8 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ReportModel
 import ReportRendering
 import ReportService
@@ -22,8 +25,15 @@ public enum ReportServer {
             state.intake.stop()
             state.service.value.close()
         }
+        var server = HTTPServerBuilder.http1()
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        }
         let app = Application(
-            router: Routes.router(state),
+            router: Routes.router(state), server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Rua"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: {

@@ -17,15 +17,20 @@ public struct ServerConfiguration: Sendable {
     public var intakePerMinute: Int
     /// How long a rendered page may be served again while imports change the data.
     public var cacheSeconds: Double
+    /// TLS served directly: a PEM certificate chain and its private key (else plain HTTP, for a proxy).
+    public var tlsCertificate: String?
+    public var tlsKey: String?
     /// The clock, epoch seconds (tests pin it).
     public var now: @Sendable () -> Int64
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String, accountsFile: String? = nil,
         tokensFile: String? = nil, maxBodyBytes: Int = 10 * 1024 * 1024, maxReportBytes: Int64,
-        intakePerMinute: Int = 120, cacheSeconds: Double = 10,
+        intakePerMinute: Int = 120, cacheSeconds: Double = 10, tlsCertificate: String? = nil, tlsKey: String? = nil,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
+        self.tlsCertificate = tlsCertificate
+        self.tlsKey = tlsKey
         self.host = host
         self.port = port
         self.databasePath = databasePath

@@ -267,3 +267,117 @@ struct ServeTests {
         }
     }
 }
+
+/// A certificate for 127.0.0.1, made by openssl for a test.
+func loopbackCertificate(_ temp: TemporaryDirectory) throws -> (certificate: String, key: String) {
+    let certificate = temp.path("cert.pem")
+    let key = temp.path("key.pem")
+    let made = try RuaExecutable.run(
+        [
+            "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+            certificate, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ], viaShell: true)
+    #expect(made.status == 0, "\(made.stderr)")
+    return (certificate, key)
+}
+
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs curl"))
+struct DirectTLSTests {
+    @Test func withACertificateItServesHTTPSOnly() throws {
+        let temp = try TemporaryDirectory()
+        let db = try ServeTests.database(temp)
+        let (certificate, key) = try loopbackCertificate(temp)
+        let server = try RuaServer(
+            ["--db", db, "--tls-cert", certificate, "--tls-key", key], environment: ServeTests.now, in: temp)
+        #expect(server.scheme == "https")
+        let page = try server.curl("/domain/example.com", ["--cacert", certificate])
+        #expect(page.status == 200 && page.body.contains("<h1>example.com</h1>"))
+        // Plain HTTP on the same port gets no answer it could read; an untrusted client refuses the certificate.
+        #expect(
+            try RuaExecutable.run(
+                ["/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(server.port)/"],
+                viaShell: true
+            ).stdout != "200")
+        #expect(try server.curl("/").status == 0)
+        #expect(try RuaExecutable.run(["serve", "--db", db, "--tls-cert", certificate]).status == 64)
+    }
+}
+
+/// README's nginx example in front of `rua serve`: TLS at nginx, the answers and headers passed through.
+@Suite(
+    .enabled(
+        if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"),
+        "needs nginx (Scripts/install-deps.sh installs nginx-light) and curl"))
+struct ReverseProxyTests {
+    @Test func theReadmesNginxExampleServesTheDashboardAndTheIntakeOverTLS() throws {
+        let temp = try TemporaryDirectory()
+        let db = try ServeTests.database(temp)
+        let server = try RuaServer(["--db", db], environment: ServeTests.now, in: temp)
+        let (certificate, key) = try loopbackCertificate(temp)
+        // The server block exactly as README gives it, but for the addresses and files of this test.
+        let readme = try String(contentsOf: SampleReports.url("../README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "```nginx\n")).upperBound
+        let end = try #require(readme.range(of: "```", range: start..<readme.endIndex)).lowerBound
+        let port = try DNSServer.freePort()
+        let block = readme[start..<end]
+            .replacingOccurrences(of: "listen 443 ssl;", with: "listen 127.0.0.1:\(port) ssl;")
+            .replacingOccurrences(of: "/etc/letsencrypt/live/rua.example.com/fullchain.pem", with: certificate)
+            .replacingOccurrences(of: "/etc/letsencrypt/live/rua.example.com/privkey.pem", with: key)
+            .replacingOccurrences(of: "http://127.0.0.1:8080", with: server.base)
+        #expect(block.contains(server.base) && block.contains(certificate))
+        let prefix = temp.path("nginx")
+        try FileManager.default.createDirectory(atPath: prefix + "/logs", withIntermediateDirectories: true)
+        let configuration = try temp.write(
+            "nginx.conf",
+            """
+            daemon off;
+            pid \(prefix)/nginx.pid;
+            error_log \(prefix)/logs/error.log;
+            events {}
+            http {
+                access_log off;
+                client_body_temp_path \(prefix)/body;
+                proxy_temp_path \(prefix)/proxy;
+                fastcgi_temp_path \(prefix)/fastcgi;
+                uwsgi_temp_path \(prefix)/uwsgi;
+                scgi_temp_path \(prefix)/scgi;
+            \(block)
+            }
+            """)
+        let nginx = try Spawn.start(
+            "/usr/sbin/nginx", ["-p", prefix, "-c", configuration], log: temp.path("nginx.out"))
+        defer {
+            kill(nginx, SIGKILL)
+            var status: Int32 = 0
+            waitpid(nginx, &status, 0)
+        }
+        let url = "https://127.0.0.1:\(port)"
+        var answer = ""
+        for _ in 0..<100 {
+            answer = try RuaExecutable.run(
+                [
+                    "/usr/bin/curl", "-s", "--cacert", certificate, "-o", "/dev/null", "-w", "%{http_code}",
+                    url + "/healthz",
+                ],
+                viaShell: true
+            ).stdout
+            if answer == "200" { break }
+            usleep(50_000)
+        }
+        #expect(answer == "200", "\((try? String(contentsOfFile: prefix + "/logs/error.log", encoding: .utf8)) ?? "")")
+        let page = try RuaExecutable.run(
+            ["/usr/bin/curl", "-s", "-i", "--cacert", certificate, url + "/domain/example.com"], viaShell: true
+        ).stdout
+        #expect(page.hasPrefix("HTTP/1.1 200"))
+        #expect(page.contains("Content-Security-Policy: default-src 'none'"))
+        #expect(page.contains("<h1>example.com</h1>"))
+        let json = try temp.write("tls.json", ServeTests.tlsReport("proxied-1"))
+        let posted = try RuaExecutable.run(
+            [
+                "/usr/bin/curl", "-s", "--cacert", certificate, "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                "-H", "Content-Type: application/tlsrpt+json", "--data-binary", "@" + json, url + "/tlsrpt",
+            ], viaShell: true)
+        #expect(posted.stdout == "201")
+    }
+}

@@ -5,6 +5,8 @@ import Testing
 /// `rua serve` started by a test on a free loopback port, stopped when released.
 public final class RuaServer {
     public let port: Int
+    /// `https` when the server was given a certificate.
+    public let scheme: String
     private let pid: pid_t
     private let logPath: String
 
@@ -19,10 +21,13 @@ public final class RuaServer {
             environment: variables)
         self.pid = pid
         var found: Int?
+        var scheme = "http"
         for _ in 0..<600 {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            if let range = log.range(of: "listening on http://127.0.0.1:") {
-                found = Int(log[range.upperBound...].prefix { $0.isNumber })
+            if let range = log.range(of: "listening on ") {
+                let url = log[range.upperBound...].prefix { !$0.isWhitespace }
+                scheme = url.hasPrefix("https") ? "https" : "http"
+                found = url.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) }
                 break
             }
             var code: Int32 = 0
@@ -39,6 +44,7 @@ public final class RuaServer {
             )
         }
         port = found
+        self.scheme = scheme
     }
 
     deinit {
@@ -47,7 +53,7 @@ public final class RuaServer {
         waitpid(pid, &status, 0)
     }
 
-    public var base: String { "http://127.0.0.1:\(port)" }
+    public var base: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// What the server printed.
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

@@ -6,8 +6,8 @@ import Glibc
 /// stalls every later Process in the run. The child gets no blocked signals (the test runner's would be
 /// inherited, and SIGTERM never arrive), standard input from /dev/null and its output in `log` (or
 /// nowhere).
-enum Spawn {
-    static func start(
+public enum Spawn {
+    public static func start(
         _ binary: String, _ arguments: [String], log: String? = nil, environment: [String: String]? = nil
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()

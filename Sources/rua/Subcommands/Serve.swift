@@ -48,6 +48,12 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds a page is served again while imports change the data.", valueName: "seconds"))
     var cacheSeconds: Double = 10
 
+    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key).", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The certificate's PEM private key.", valueName: "file"))
+    var tlsKey: String?
+
     @Flag(help: "Read a password on standard input and print its bcrypt hash for --accounts, then exit.")
     var hashPassword = false
 
@@ -74,6 +80,10 @@ struct Serve: ParsableCommand {
     func validate() throws {
         guard address != nil else { throw ValidationError("--listen takes HOST:PORT, such as 127.0.0.1:8080") }
         guard Credentials.Scope(rawValue: scope) != nil else { throw ValidationError("--scope takes read or write") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        for file in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
+            throw ValidationError("\(file): cannot be read")
+        }
         guard maxBodyBytes > 0, intakePerMinute > 0, cacheSeconds >= 0 else {
             throw ValidationError("--max-body-bytes and --intake-per-minute must be positive")
         }
@@ -112,14 +122,15 @@ struct Serve: ParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, databasePath: store.path, accountsFile: accounts, tokensFile: tokens,
             maxBodyBytes: maxBodyBytes, maxReportBytes: maxReportBytes, intakePerMinute: intakePerMinute,
-            cacheSeconds: cacheSeconds, now: { pinned ?? Int64(Date().timeIntervalSince1970) })
+            cacheSeconds: cacheSeconds, tlsCertificate: tlsCert, tlsKey: tlsKey,
+            now: { pinned ?? Int64(Date().timeIntervalSince1970) })
         let outcome = ServeOutcome()
         let done = DispatchSemaphore(value: 0)
         Task {
             do {
                 try await ReportServer.run(configuration, credentials: credentials) { port in
                     let shown = host.contains(":") ? "[\(host)]" : host
-                    printError("rua serve: listening on http://\(shown):\(port)/")
+                    printError("rua serve: listening on \(tlsCert == nil ? "http" : "https")://\(shown):\(port)/")
                 }
             } catch {
                 outcome.failure = "\(error)"
