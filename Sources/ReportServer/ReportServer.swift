@@ -23,7 +23,7 @@ public enum ReportServer {
         state.intake.start()
         defer {
             state.intake.stop()
-            state.service.value.close()
+            state.services.close()
         }
         var server = HTTPServerBuilder.http1()
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
@@ -62,7 +62,7 @@ struct ServerContext: RequestContext {
 final class ServerState: Sendable {
     let configuration: ServerConfiguration
     let credentials: Credentials
-    let service: UncheckedService
+    let services: ServicePool
     let intake: Intake
     let cache = PageCache()
     let limiter: RateLimiter
@@ -73,25 +73,62 @@ final class ServerState: Sendable {
     init(configuration: ServerConfiguration, credentials: Credentials) throws {
         self.configuration = configuration
         self.credentials = credentials
-        service = UncheckedService(try ReportService(path: configuration.databasePath, busyTimeout: 30))
+        services = try ServicePool(path: configuration.databasePath, size: 4)
         intake = Intake(configuration: configuration)
         limiter = RateLimiter(perMinute: configuration.intakePerMinute)
     }
 
-    /// Runs `body` (which reads the database) on the database queue.
+    /// Runs `body` (which reads the database) on the database queue, with a connection of its own.
     func blocking<T: Sendable>(_ body: @escaping @Sendable (ReportService) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { [service] in
-                continuation.resume(with: Result { try body(service.value) })
+            queue.async { [services] in
+                continuation.resume(with: Result { try services.with(body) })
             }
         }
     }
+
+    private let versionLock = NSLock()
+    private nonisolated(unsafe) var version: (value: Int64, time: Double) = (-1, 0)
+
+    /// What changes when an import commits (the highest input and item ids), asked at most once a second.
+    func dataVersion() async throws -> Int64 {
+        let now = Date().timeIntervalSince1970
+        if let kept = versionLock.withLock({ now - version.time < 1 ? version.value : nil }) { return kept }
+        let value = try await blocking { try $0.dataVersion() }
+        versionLock.withLock { version = (value, now) }
+        return value
+    }
 }
 
-/// The service, shared by handlers: its database connection serialises the calls.
-final class UncheckedService: @unchecked Sendable {
-    let value: ReportService
-    init(_ value: ReportService) { self.value = value }
+/// The connections the handlers read through, one caller at a time each: a connection (and the snapshot
+/// a multi-query read holds on it) belongs to one thread while it is used.
+final class ServicePool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var idle: [ReportService]
+    private let all: [ReportService]
+
+    init(path: String, size: Int) throws {
+        all = try (0..<size).map { _ in try ReportService(path: path, busyTimeout: 30) }
+        idle = all
+    }
+
+    func with<T>(_ body: (ReportService) throws -> T) throws -> T {
+        let service = condition.withLock {
+            while idle.isEmpty { condition.wait() }
+            return idle.removeLast()
+        }
+        defer {
+            condition.withLock {
+                idle.append(service)
+                condition.signal()
+            }
+        }
+        return try body(service)
+    }
+
+    func close() {
+        for service in all { service.close() }
+    }
 }
 
 /// Counts of the intake since the server started, for `/metrics`.

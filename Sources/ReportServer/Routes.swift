@@ -187,7 +187,7 @@ enum Routes {
         }
 
         router.get("metrics") { _, _ in
-            let version = try await state.blocking { try $0.dataVersion() }
+            let version = try await state.dataVersion()
             let page = try await state.cache.page("metrics", version: version, maxAge: state.configuration.cacheSeconds)
             {
                 let now = state.configuration.now()
@@ -277,7 +277,7 @@ enum Routes {
         } catch PageError.badRequest(let reason) {
             throw HTTPError(.badRequest, message: reason)
         }
-        let version = try await state.blocking { try $0.dataVersion() }
+        let version = try await state.dataVersion()
         // Keyed by the canonical query (so `?days=7` and no query share a page) and the clock's day.
         let key = request.uri.path + query.string + "@" + String(now / 86_400)
         do {

@@ -15,7 +15,7 @@ extension ReportService {
         return (kept.name, bytes)
     }
 
-    /// Changes when another connection (an import) commits.
+    /// Grows when an import commits.
     public func dataVersion() throws -> Int64 { try database.dataVersion() }
 
     /// What `/metrics` exposes: totals per domain, TLS sessions per result, the last reports.

@@ -171,6 +171,25 @@ struct ServeTests {
         #expect(after == before + 1)
     }
 
+    @Test func manyReadersAtOnceEachGetTheirPage() throws {
+        let temp = try TemporaryDirectory()
+        let server = try RuaServer(
+            ["--db", try Self.database(temp), "--cache-seconds", "0"], environment: Self.now, in: temp)
+        let paths = ["/", "/domain/example.com", "/api/digest", "/metrics", "/api/failures", "/reports", "/?days=30"]
+        // Every page at once, four times over, each rendering reading the database on its own connection.
+        let script =
+            (0..<4).flatMap { round in
+                paths.map {
+                    "curl -s -o /dev/null -w '%{http_code}\\n' '\(server.base)\($0)\($0.contains("?") ? "&" : "?")r=\(round)' &"
+                }
+            }.joined(separator: " ") + " wait"
+        let codes = try RuaExecutable.run(["/bin/bash", "-c", script], viaShell: true).stdout.split(
+            whereSeparator: \.isNewline)
+        #expect(codes.count == paths.count * 4)
+        #expect(codes.allSatisfy { $0 == "200" }, "\(codes)")
+        #expect(try server.curl("/healthz").status == 200, "\(server.log)")
+    }
+
     @Test func aHundredConcurrentUploadsAreEachStoredOnce() throws {
         let temp = try TemporaryDirectory()
         let db = try Self.database(temp)

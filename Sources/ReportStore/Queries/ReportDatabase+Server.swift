@@ -12,9 +12,16 @@ extension ReportDatabase {
         }
     }
 
-    /// SQLite's count of commits by other connections: unchanged means what was read is still current.
+    /// A number that grows with every import's commit, the same on every connection: the highest input
+    /// and item ids (each the end of its table's b-tree).
     public func dataVersion() throws -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        try read { db in
+            try Int64.fetchOne(
+                db,
+                sql:
+                    "SELECT COALESCE((SELECT MAX(id) FROM input), 0) * 1000003 + COALESCE((SELECT MAX(id) FROM item), 0)"
+            ) ?? 0
+        }
     }
 
     /// The end of the last counted DMARC report of each (policy domain, reporter), and of each policy
