@@ -81,10 +81,11 @@ enum Pages {
                 ("DKIM aligned", HTML.percent(t.dkimAligned, of: t.messages)),
                 ("quarantined / rejected", "\(HTML.count(t.quarantine)) / \(HTML.count(t.reject))"),
                 ("policy published", published.joined(separator: "; ")),
-                ("reporters", domain.reporters.joined(separator: ", ")),
             ] {
                 html.line("<dt>\(HTML.text(label))</dt><dd>\(HTML.text(value))</dd>")
             }
+            let reporters = domain.reporters.map { HTML.link("/reporter/\(HTML.segment($0))\(query.string)", $0) }
+            html.line("<dt>reporters</dt><dd>\(reporters.joined(separator: ", "))</dd>")
             html.line("</dl>")
             html.line("<h2>Messages per day</h2>")
             html.line(HTML.dailyChart(domain.days))
@@ -96,7 +97,7 @@ enum Pages {
         html.line("<h2>Failing sources by class</h2>")
         html.table(
             ["source", "who", "class", "messages", "failing DMARC", "evidence", "fix"],
-            failures.groups.prefix(200).map { group in
+            failures.groups.prefix(50).map { group in
                 let who = failures.attributions[group.sourceIP].map(Self.who) ?? ""
                 return [
                     HTML.link("/source/\(HTML.segment(group.sourceIP))\(query.string)", group.sourceIP),
@@ -105,6 +106,25 @@ enum Pages {
                     HTML.text(group.fix ?? ""),
                 ]
             }, numeric: [3, 4])
+        if failures.groups.count > 50 {
+            html.line(
+                "<p class=\"muted\">The 50 largest of \(failures.groups.count): all of them in \(HTML.link("/api/failures.csv\(query.with("domain", name).string)", "the CSV")).</p>"
+            )
+        }
+        // Receivers that did not apply the policy, and the reason they gave (the record's override).
+        let overrides = failures.groups.compactMap { group -> [String]? in
+            let said = group.evidence.filter { $0.hasPrefix("reporter's override:") }
+            guard !said.isEmpty else { return nil }
+            return [
+                HTML.link("/source/\(HTML.segment(group.sourceIP))\(query.string)", group.sourceIP),
+                HTML.count(Double(group.messages)),
+                HTML.text(said.map { String($0.dropFirst("reporter's override: ".count)) }.joined(separator: "; ")),
+                group.reporters.map { HTML.link("/reporter/\(HTML.segment($0))\(query.string)", $0) }
+                    .joined(separator: ", "),
+            ]
+        }
+        html.line("<h2>Receivers overriding the policy</h2>")
+        html.table(["source", "messages", "override", "reporters"], overrides, numeric: [1])
         html.line("<h2>TLS sessions</h2>")
         if let summary = tls.first {
             html.line(
@@ -166,7 +186,7 @@ enum Pages {
                 [
                     HTML.text(day(report.begin)), HTML.text(day(report.end)),
                     HTML.link("/domain/\(HTML.segment(report.policyDomain))\(query.string)", report.policyDomain),
-                    HTML.text(report.orgName ?? ""),
+                    report.orgName.map { HTML.link("/reporter/\(HTML.segment($0))\(query.string)", $0) } ?? "",
                     report.kind == .dmarc
                         ? HTML.link("/report/\(report.id)", report.reportID) : HTML.text(report.reportID),
                     String(report.records),
@@ -181,6 +201,42 @@ enum Pages {
         return HTML.page(
             title: "Reports", body: html.output, json: "/api/reports\(query.string)",
             csv: "/api/reports.csv\(query.string)")
+    }
+
+    /// What one reporter sent in the period: per domain its reports and messages, then the reports.
+    static func reporter(_ name: String, reports: [StoredReport], query: PageQuery) -> String {
+        var html = HTML()
+        html.line(periodForm(query, action: "/reporter/\(HTML.segment(name))"))
+        var domains: [String: (reports: Int, messages: Int64, last: Int64)] = [:]
+        for report in reports {
+            var entry = domains[report.policyDomain] ?? (0, 0, 0)
+            entry.reports += 1
+            entry.messages += report.messages
+            entry.last = max(entry.last, report.end)
+            domains[report.policyDomain] = entry
+        }
+        html.line("<h2>Domains</h2>")
+        html.table(
+            ["domain", "reports", "messages", "last report ends"],
+            domains.sorted { $0.key < $1.key }.map { domain, entry in
+                [
+                    HTML.link("/domain/\(HTML.segment(domain))\(query.string)", domain), String(entry.reports),
+                    HTML.count(Double(entry.messages)), HTML.text(day(entry.last)),
+                ]
+            }, numeric: [1, 2])
+        html.line("<h2>Reports</h2>")
+        html.table(
+            ["begin", "domain", "report id", "kind", "messages"],
+            reports.sorted { ($0.begin, $0.id) > ($1.begin, $1.id) }.prefix(200).map { report in
+                [
+                    HTML.text(day(report.begin)), HTML.text(report.policyDomain),
+                    report.kind == .dmarc
+                        ? HTML.link("/report/\(report.id)", report.reportID) : HTML.text(report.reportID),
+                    HTML.text(report.kind.rawValue), HTML.count(Double(report.messages)),
+                ]
+            }, numeric: [4])
+        return HTML.page(
+            title: name, body: html.output, json: "/api/reports\(query.string)", csv: "/api/reports.csv\(query.string)")
     }
 
     static func report(_ id: Int64, _ detail: ReportDetail, page: Int, perPage: Int) -> String {

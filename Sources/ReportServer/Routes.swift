@@ -52,6 +52,16 @@ enum Routes {
                 return html(Pages.source(address, failures: failures, query: query))
             }
         }
+        router.get("reporter/{name}") { request, context in
+            guard let name = context.parameters.get("name")?.removingPercentEncoding, !name.isEmpty, name.count <= 1_000
+            else { throw HTTPError(.notFound) }
+            return try await cached(state, request) { query, _ in
+                let reports = try await state.blocking {
+                    try $0.reports(query.period.filter(domain: query.value("domain")))
+                }.filter { $0.orgName == name }
+                return html(Pages.reporter(name, reports: reports, query: query))
+            }
+        }
         router.get("reports") { request, _ in
             try await cached(state, request) { query, _ in
                 let (page, reports, more) = try await reportsPage(state, query)

@@ -38,6 +38,7 @@ struct ServeTests {
             ("/api/failures.csv?domain=example.com", "text/csv"), ("/api/reports.csv", "text/csv"),
             ("/metrics", "text/plain"), ("/healthz", "text/plain"), ("/reports/1/original", "application/octet-stream"),
             ("/report/1", "text/html"), ("/report/1?page=2&per_page=1", "text/html"),
+            ("/reporter/Mail.Ru", "text/html"),
         ]
         for (path, type) in pages {
             let answer = try server.curl(path)
@@ -47,6 +48,9 @@ struct ServeTests {
             #expect(answer.headers["x-content-type-options"] == "nosniff")
             #expect(answer.headers["x-frame-options"] == "DENY")
         }
+        let domain = try server.curl("/domain/example.com").body
+        #expect(domain.contains("<h2>Receivers overriding the policy</h2>"))
+        #expect(domain.contains("arc=pass"), "the sample's local_policy override with arc=pass")
         for (path, schema) in [
             ("/api/digest", "digest"), ("/api/summary", "summary"), ("/api/failures?domain=example.com", "failures"),
             ("/api/reports?per_page=3", "reports"), ("/api/tls", "tls"), ("/api/quarantine", "quarantine"),
@@ -81,6 +85,12 @@ struct ServeTests {
                 #expect(!body.contains(live), "\(path) carries \(live)")
             }
         }
+        let org = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>'"
+        let reporter = try server.curl("/reporter/" + org.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        #expect(reporter.status == 200)
+        #expect(!reporter.body.contains("<script") && !reporter.body.contains("<img"))
+        #expect(reporter.body.contains("<h1>&lt;script&gt;alert(1)"))
+        #expect(reporter.body.contains("hostile") == false && reporter.body.contains("&lt;b&gt;id"))
         let reports = try server.curl("/reports").body
         #expect(
             reports.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;&#39;"))
