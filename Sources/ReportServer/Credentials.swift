@@ -100,14 +100,17 @@ public struct Credentials: Sendable {
         return bytes
     }
 
+    /// `bytes` random bytes (the system's cryptographic generator) in hexadecimal.
+    static func randomHex(bytes: Int) -> String {
+        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+
     /// A bcrypt hash of `password` for the accounts file.
     public static func hash(password: String) -> String { Bcrypt.hash(password, cost: 12) }
 
     /// A new random token and its line for the tokens file.
     public static func newToken(name: String, scope: Scope) -> (token: String, line: String) {
-        var random = [UInt8](repeating: 0, count: 32)
-        for index in random.indices { random[index] = UInt8.random(in: 0...255) }
-        let token = "rua_" + random.map { String(format: "%02x", $0) }.joined()
+        let token = "rua_" + randomHex(bytes: 32)
         let hash = SHA256Hasher.digest(Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
         return (token, "\(name):\(scope.rawValue):\(hash)")
     }

@@ -8,21 +8,21 @@ import ReportModel
 enum Metrics {
     static func exposition(
         totals: (
-            domains: [(domain: String, totals: MessageTotals)],
+            domains: [DomainSummary],
             tls: [(domain: String, result: String, sessions: Int64)],
             last: [(domain: String, reporter: String?, end: Int64)]
         ), failing: FailureAnalysis, intake: [String: Int64], now: Int64
     ) -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
-        for (domain, t) in totals.domains {
-            let labels = [("domain", domain)]
+        for t in totals.domains {
+            let labels = [("domain", t.domain)]
             for (name, value, help) in [
                 ("rua_dmarc_messages_total", t.messages, "Messages in counted DMARC aggregate reports"),
                 ("rua_dmarc_pass_messages_total", t.dmarcPass, "Messages passing DMARC (the reporters' verdicts)"),
                 ("rua_spf_aligned_messages_total", t.spfAligned, "Messages with aligned SPF"),
                 ("rua_dkim_aligned_messages_total", t.dkimAligned, "Messages with aligned DKIM"),
-                ("rua_quarantined_messages_total", t.quarantine, "Messages the receivers quarantined"),
-                ("rua_rejected_messages_total", t.reject, "Messages the receivers rejected"),
+                ("rua_quarantined_messages_total", t.dispositionQuarantine, "Messages the receivers quarantined"),
+                ("rua_rejected_messages_total", t.dispositionReject, "Messages the receivers rejected"),
             ] {
                 registry.makeCounter(name: name, labels: labels, help: help).increment(by: value)
             }

@@ -319,12 +319,7 @@ enum Pages {
         return parts.joined(separator: ", ")
     }
 
-    static func day(_ epoch: Int64) -> String {
-        var time = time_t(epoch)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        return String(format: "%04d-%02d-%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday)
-    }
+    static func day(_ epoch: Int64) -> String { TimeFormat.date(epoch) }
 }
 
 /// A page's query string: the period (`days`, or `since` and `until`), and what else it filters on.

@@ -427,9 +427,7 @@ enum CSRF {
 
     static func token(from request: Request) -> (value: String, isNew: Bool) {
         if let value = cookie(request), value.count == 32 { return (value, false) }
-        var random = [UInt8](repeating: 0, count: 16)
-        for index in random.indices { random[index] = UInt8.random(in: 0...255) }
-        return (random.map { String(format: "%02x", $0) }.joined(), true)
+        return (Credentials.randomHex(bytes: 16), true)
     }
 
     static func cookie(_ request: Request) -> String? {

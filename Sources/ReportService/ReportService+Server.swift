@@ -20,10 +20,13 @@ extension ReportService {
 
     /// What `/metrics` exposes: totals per domain, TLS sessions per result, the last reports.
     public func metricTotals() throws -> (
-        domains: [(domain: String, totals: MessageTotals)], tls: [(domain: String, result: String, sessions: Int64)],
+        domains: [DomainSummary], tls: [(domain: String, result: String, sessions: Int64)],
         last: [(domain: String, reporter: String?, end: Int64)]
     ) {
-        (try database.domainTotals(), try database.tlsSessionTotals(), try database.lastReports())
+        (
+            try database.summary(ReportFilter(), topSources: 0), try database.tlsSessionTotals(),
+            try database.lastReports()
+        )
     }
 }
 

@@ -157,6 +157,8 @@ struct ServeTests {
         let metrics = try server.curl("/metrics", ["-H", "Authorization: Bearer \(token(read.stdout))"]).body
         #expect(metrics.contains("rua_intake_requests_total{outcome=\"stored\"} 3"))
         #expect(metrics.contains("rua_intake_requests_total{outcome=\"rejected\"} 1"))
+        #expect(metrics.contains("rua_dmarc_messages_total{domain=\"example.com\"} "))
+        #expect(metrics.contains("rua_tls_sessions_total{domain=\"example.com\",result=\"success\"} "))
     }
 
     @Test func pagesFollowWhatImportsCommit() throws {

@@ -124,6 +124,10 @@ extension ReportDatabase {
                 summary.dispositionNone = summary.messages - summary.dispositionQuarantine - summary.dispositionReject
                 summaries[domain] = summary
             }
+            // No sources asked for (`/metrics`): the rollup of sources is not read at all.
+            guard topSources > 0 else {
+                return summaries.values.sorted { ($0.messages, $1.domain) > ($1.messages, $0.domain) }
+            }
             let (sourceCondition, sourceArguments) = Self.condition(
                 filter, begin: "s.begin_utc", domain: "s.policy_domain = ?")
             let failing = try Row.fetchAll(

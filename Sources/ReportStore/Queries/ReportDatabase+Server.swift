@@ -41,30 +41,6 @@ extension ReportDatabase {
         }
     }
 
-    /// Per policy domain, over all counted reports: messages, DMARC passes, SPF and DKIM aligned.
-    public func domainTotals() throws -> [(domain: String, totals: MessageTotals)] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.policy_domain, TOTAL(u.messages), TOTAL(u.dmarc_pass), TOTAL(u.spf_aligned),
-                           TOTAL(u.dkim_aligned), TOTAL(u.quarantine), TOTAL(u.reject)
-                    FROM report r JOIN report_rollup u ON u.report_id = r.id
-                    WHERE r.counted = 1 GROUP BY 1 ORDER BY 1
-                    """
-            ).map { row in
-                var totals = MessageTotals()
-                totals.messages = row[1]
-                totals.dmarcPass = row[2]
-                totals.spfAligned = row[3]
-                totals.dkimAligned = row[4]
-                totals.quarantine = row[5]
-                totals.reject = row[6]
-                return (row[0], totals)
-            }
-        }
-    }
-
     /// Per lowercased policy domain and TLS result (`success` or a failure's result type), sessions over
     /// all counted TLS reports.
     public func tlsSessionTotals() throws -> [(domain: String, result: String, sessions: Int64)] {
