@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // OpenSSL's libssl: TLS for the IMAP client, certificates verified for the host.
         .systemLibrary(name: "CTLS", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // libpq: PostgreSQL's own client library, the store's second engine (see README, Database).
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // SQLite's process-wide configuration (a C variadic call).
         .systemLibrary(name: "CSQLiteTuning", providers: [.apt(["libsqlite3-dev"])]),
 
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "ReportStore",
             dependencies: [
-                "ReportModel", "DomainAlignment", "WorkQueues", "CSQLiteTuning", "CZlibShim",
+                "ReportModel", "DomainAlignment", "WorkQueues", "CSQLiteTuning", "CZlibShim", "CPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -4,7 +4,7 @@ import ReportModel
 
 /// A prepared statement bound through SQLite's C interface: twice as fast as GRDB's argument arrays,
 /// which matters for the millions of rows of a large import.
-struct RawStatement {
+final class RawStatement: PreparedSQL {
     private let statement: Statement
     private var handle: OpaquePointer { statement.sqliteStatement }
     private let connection: OpaquePointer?
@@ -96,8 +96,8 @@ struct RawStatement {
     }
 
     /// Binds GRDB arguments (positional) in one go, for queries built with ``ReportDatabase`` filters.
-    func bind(_ arguments: StatementArguments) throws {
-        try statement.setArguments(arguments)
+    func bind(_ arguments: SQLArguments) throws {
+        try statement.setArguments(StatementArguments(arguments))
     }
 
     /// Steps a query: true while there is a row to read with the column accessors. Call ``reset()``
@@ -159,6 +159,11 @@ struct RawStatement {
     /// The rowid of the last row inserted on this connection.
     var lastInsertedRowID: Int64 {
         sqlite3_last_insert_rowid(connection)
+    }
+
+    func insertReturningID() throws -> Int64 {
+        try execute()
+        return lastInsertedRowID
     }
 }
 

@@ -4,11 +4,53 @@ import GRDB
 import GRDBSQLite
 import ReportModel
 
-/// The SQLite database of reports: one file, WAL mode, append-only migrations. The only type that
-/// talks to SQLite; everything above it sees model values.
+/// The database of reports, on either engine: a SQLite file (WAL mode) or a PostgreSQL database, with
+/// append-only migrations each. Everything above it sees model values; the SQL is in this target.
 public final class ReportDatabase {
-    let queue: DatabaseQueue
+    /// The connection, per engine: GRDB's queue serializes a SQLite connection; a PostgreSQL connection is
+    /// used by one caller at a time through ``lock``.
+    enum Connection {
+        case sqlite(DatabaseQueue)
+        case postgresql(PostgresConnection)
+    }
+
+    let connection: Connection
+    /// The file, or the PostgreSQL URL without its query, for messages.
     public let path: String
+    public let location: DatabaseLocation
+    private let lock = NSRecursiveLock()
+
+    public var engine: StoreEngine { location.engine }
+
+    /// The SQLite queue; the callers are SQLite's own paths.
+    var queue: DatabaseQueue {
+        guard case .sqlite(let queue) = connection else { preconditionFailure("a SQLite path on PostgreSQL") }
+        return queue
+    }
+
+    /// Opens (creating and migrating if needed) the database at `location`.
+    /// - Parameters:
+    ///   - password: PostgreSQL's password when it comes from a file (else libpq reads `~/.pgpass` or
+    ///     `PGPASSWORD`).
+    ///   - busyTimeout: seconds to wait for another writer before giving up.
+    public convenience init(
+        location: DatabaseLocation, password: String? = nil, busyTimeout: TimeInterval = 30, readOnly: Bool = false
+    ) throws {
+        switch location {
+        case .sqlite(let path):
+            try self.init(path: path, busyTimeout: busyTimeout, readOnly: readOnly)
+        case .postgresql(let url):
+            let connection = try PostgresConnection(url: url, password: password)
+            try PostgresSchema.migrate(connection, lockTimeout: busyTimeout)
+            self.init(connection: .postgresql(connection), location: location)
+        }
+    }
+
+    private init(connection: Connection, location: DatabaseLocation) {
+        self.connection = connection
+        self.location = location
+        self.path = location.description
+    }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Parameters:
@@ -16,9 +58,8 @@ public final class ReportDatabase {
     ///   - readOnly: open an existing database for reading only (no migration), as a second connection
     ///     beside a writer.
     /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
-    public init(path: String, busyTimeout: TimeInterval = 30, readOnly: Bool = false) throws {
+    public convenience init(path: String, busyTimeout: TimeInterval = 30, readOnly: Bool = false) throws {
         _ = Self.sqliteConfigured
-        self.path = path
         var config = Configuration()
         config.readonly = readOnly
         // A read-only connection is the import reader's: its read transaction spans many calls
@@ -41,7 +82,8 @@ public final class ReportDatabase {
             }
         }
         do {
-            queue = try Self.open(path, config, readOnly: readOnly, busyTimeout: busyTimeout)
+            let queue = try Self.open(path, config, readOnly: readOnly, busyTimeout: busyTimeout)
+            self.init(connection: .sqlite(queue), location: .sqlite(path: path))
         } catch {
             throw Self.storeError(error, doing: "open database \(path)", path: path)
         }
@@ -97,50 +139,93 @@ public final class ReportDatabase {
         try Backfills.runPending(queue)
     }
 
-    /// Closes the connection (checkpointing the WAL).
+    /// Closes the connection (checkpointing SQLite's WAL).
     public func close() {
-        try? queue.close()
+        switch connection {
+        case .sqlite(let queue): try? queue.close()
+        case .postgresql: break
+        }
     }
 
     /// The names of the migrations applied, in order.
     public func appliedMigrations() throws -> [String] {
-        try read { db in
-            var migrator = DatabaseMigrator()
-            Migrations.register(in: &migrator)
-            return try migrator.appliedMigrations(db)
+        switch connection {
+        case .sqlite(let queue):
+            return try queue.read { db in
+                var migrator = DatabaseMigrator()
+                Migrations.register(in: &migrator)
+                return try migrator.appliedMigrations(db)
+            }
+        case .postgresql(let connection):
+            return try serialized { try PostgresSchema.applied(connection) }
         }
     }
 
     /// The connection of the read transaction ``snapshot(_:)`` holds open, if any.
-    private var snapshotConnection: Database?
+    private var snapshotConnection: (any SQLConnection)?
 
     /// Runs `body` with every query it makes through this database in one read transaction: a report
     /// built from several queries (the digest) sees one state of the database, even while imports
     /// commit beside it.
     public func snapshot<T>(_ body: () throws -> T) throws -> T {
         if snapshotConnection != nil { return try body() }
-        do {
-            return try queue.read { db in
-                snapshotConnection = db
-                defer { snapshotConnection = nil }
-                return try body()
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw Self.storeError(error, doing: "read", path: path)
+        return try read { db in
+            snapshotConnection = db
+            defer { snapshotConnection = nil }
+            return try body()
         }
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` in a read transaction (one state of the database for all its queries).
+    func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         if let connection = snapshotConnection { return try body(connection) }
+        switch connection {
+        case .sqlite(let queue):
+            return try convertingSQLiteErrors("read") { try queue.read { db in try body(SQLiteConnection(db)) } }
+        case .postgresql(let connection):
+            return try serialized {
+                try connection.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try body(connection) }
+            }
+        }
+    }
+
+    /// Runs `body` in a write transaction, committed when it returns and rolled back when it throws.
+    func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        switch connection {
+        case .sqlite(let queue):
+            return try convertingSQLiteErrors("write") { try queue.write { db in try body(SQLiteConnection(db)) } }
+        case .postgresql(let connection):
+            return try serialized { try connection.transaction("BEGIN") { try body(connection) } }
+        }
+    }
+
+    /// Runs `body` with the connection outside any transaction (it manages its own).
+    func writeWithoutTransaction<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        switch connection {
+        case .sqlite(let queue):
+            return try convertingSQLiteErrors("write") {
+                try queue.writeWithoutTransaction { db in try body(SQLiteConnection(db)) }
+            }
+        case .postgresql(let connection):
+            return try serialized { try body(connection) }
+        }
+    }
+
+    private func convertingSQLiteErrors<T>(_ what: String, _ body: () throws -> T) throws -> T {
         do {
-            return try queue.read(body)
+            return try body()
         } catch let error as StoreError {
             throw error
         } catch {
-            throw Self.storeError(error, doing: "read", path: path)
+            throw Self.storeError(error, doing: what, path: path)
         }
+    }
+
+    /// One caller at a time on the PostgreSQL connection (recursive: a snapshot's queries nest).
+    func serialized<T>(_ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
     }
 
     static func storeError(_ error: any Error, doing what: String, path: String? = nil) -> StoreError {

@@ -36,7 +36,7 @@ private func recordsWithSeveralResults() -> [ReportRecord] {
         var read: [ReportRecord] = []
         try database.forEachRecord(ReportFilter()) { _, stored in read.append(stored.record) }
         #expect(read == records)
-        let (dkim, spf, extra) = try database.read { db in
+        let (dkim, spf, extra) = try database.queue.read { db in
             (
                 try String.fetchAll(db, sql: "SELECT COALESCE(domain, '-') FROM dkim_result ORDER BY record_id, seq"),
                 try String.fetchAll(db, sql: "SELECT domain FROM spf_result ORDER BY record_id, seq"),
@@ -86,7 +86,7 @@ private func recordsWithSeveralResults() -> [ReportRecord] {
         var read: [ReportRecord] = []
         try upgraded.forEachRecord(ReportFilter()) { _, stored in read.append(stored.record) }
         #expect(read == records)
-        let dkim = try upgraded.read { db in
+        let dkim = try upgraded.queue.read { db in
             try String.fetchAll(db, sql: "SELECT COALESCE(domain, '-') FROM dkim_result ORDER BY record_id, seq")
         }
         #expect(dkim == ["example.com", "esp.example.net", "other.example", "-"])
@@ -106,7 +106,7 @@ private func recordsWithSeveralResults() -> [ReportRecord] {
         records[0].dkimResults[0].selector = "S1"
         _ = try storeReport(database, input: "several.xml", records: records)
         func selectors(_ database: ReportDatabase) throws -> [String] {
-            try database.read { db in
+            try database.queue.read { db in
                 try String.fetchAll(db, sql: "SELECT domain || ' ' || selector FROM report_selector ORDER BY 1")
             }
         }

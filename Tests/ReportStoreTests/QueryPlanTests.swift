@@ -17,8 +17,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (ImportStatements.reportsWithIdentitySQL, "USING COVERING INDEX report_identity"),
-        (ImportStatements.tlsReportsWithIdentitySQL, "USING COVERING INDEX tls_report_identity"),
+        (ImportStatements.reportsWithIdentitySQL(.sqlite), "USING COVERING INDEX report_identity"),
+        (ImportStatements.tlsReportsWithIdentitySQL(.sqlite), "USING COVERING INDEX tls_report_identity"),
         (ReportDatabase.inputByDigest, "sqlite_autoindex_input_blob_1 (sha256=?)"),
     ])
     func identityLookUpsUseTheirIndex(_ sql: String, _ expected: String) throws {

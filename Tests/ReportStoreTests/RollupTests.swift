@@ -62,7 +62,7 @@ private func mixedRecords() -> [ReportRecord] {
         #expect(summary.topFailingSources.map(\.sourceIP) == ["192.0.2.3", "192.0.2.5"])
         #expect(summary.topFailingSources.map(\.messages) == [5, 3])
 
-        let rollup = try database.read { db in
+        let rollup = try database.queue.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM report_rollup")
         }
         #expect(rollup?["unsupported_pass"] == messages { $0.disagreement == .unsupportedPass })
@@ -94,7 +94,7 @@ private func mixedRecords() -> [ReportRecord] {
                 func messages(_ keep: (RecordVerdict) -> Bool) -> Int64 {
                     zip(records, verdicts).filter { keep($0.1) }.reduce(0) { $0 + $1.0.count }
                 }
-                let (report, sources) = try database.read { db in
+                let (report, sources) = try database.queue.read { db in
                     (
                         try Row.fetchOne(db, sql: "SELECT * FROM report_rollup"),
                         try Row.fetchOne(
@@ -132,19 +132,19 @@ private func mixedRecords() -> [ReportRecord] {
                 try Row.fetchAll(db, sql: "SELECT * FROM source_rollup ORDER BY source_ip, header_from"),
             ]
         }
-        let inMemory = try database.read(rollups)
+        let inMemory = try database.queue.read(rollups)
         let spilled = try database.queue.write { db in
             try db.execute(sql: "DELETE FROM report_rollup; DELETE FROM source_rollup")
             let accumulator = RollupAccumulator(spillThreshold: 4)
             var context: RecordContext?
-            try ReportDatabase.forEachRecord(db, ReportFilter()) { recordContext, stored in
+            try ReportDatabase.forEachRecord(SQLiteConnection(db), ReportFilter()) { recordContext, stored in
                 context = recordContext
                 try accumulator.add(stored.record, facts: stored.facts)
             }
             let report = try #require(context)
             try accumulator.write(
                 report: report.reportRowID, adkim: report.policy.adkim?.word, aspf: report.policy.aspf?.word,
-                begin: report.begin, policyDomain: report.policyDomain, try RollupStatements(db))
+                begin: report.begin, policyDomain: report.policyDomain, try RollupStatements(SQLiteConnection(db)))
             return try rollups(db)
         }
         #expect(inMemory[1].count == 150 + 20)
@@ -162,7 +162,7 @@ private func mixedRecords() -> [ReportRecord] {
         _ = try storeReport(database, input: "a.xml", records: [record("192.0.2.1", 3)], payload: [1])
         _ = try storeReport(database, input: "b.xml", records: [record("192.0.2.1", 5)], payload: [2])
         _ = try storeReport(database, input: "c.xml", records: [record("192.0.2.1", 3)], payload: [1])
-        let (reports, sources) = try database.read { db in
+        let (reports, sources) = try database.queue.read { db in
             (
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_rollup"),
                 try Int.fetchOne(db, sql: "SELECT SUM(messages) FROM source_rollup")
@@ -178,7 +178,7 @@ private func mixedRecords() -> [ReportRecord] {
         _ = try storeReport(database, input: "mixed.xml", records: mixedRecords())
         _ = try storeReport(database, input: "b.xml", reportID: "r-2", records: [record("192.0.2.9", 4)], payload: [2])
         let before = try database.summary(ReportFilter())
-        let rollupsBefore = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM report_rollup") }
+        let rollupsBefore = try database.queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM report_rollup") }
         // Take the file back to the schema of migration 003.
         try database.queue.writeWithoutTransaction { db in
             try db.execute(
@@ -192,9 +192,9 @@ private func mixedRecords() -> [ReportRecord] {
         let upgraded = try temp.makeDatabase()
         #expect(try upgraded.appliedMigrations() == allMigrations)
         #expect(try upgraded.summary(ReportFilter()) == before)
-        let rollupsAfter = try upgraded.read { db in try Row.fetchAll(db, sql: "SELECT * FROM report_rollup") }
+        let rollupsAfter = try upgraded.queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM report_rollup") }
         #expect(rollupsAfter == rollupsBefore)
-        let unaligned = try upgraded.read { db in
+        let unaligned = try upgraded.queue.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE alignment IS NULL")
         }
         #expect(unaligned == 0)
@@ -207,7 +207,7 @@ private func mixedRecords() -> [ReportRecord] {
         let database = try temp.makeDatabase()
         _ = try storeReport(database, input: "mixed.xml", records: mixedRecords())
         _ = try storeReport(database, input: "b.xml", reportID: "r-2", records: [record("192.0.2.9", 4)], payload: [2])
-        let before = try database.read { db in
+        let before = try database.queue.read { db in
             (
                 try Row.fetchAll(db, sql: "SELECT * FROM report_rollup ORDER BY report_id"),
                 try Row.fetchAll(db, sql: "SELECT * FROM source_rollup"),
@@ -227,7 +227,7 @@ private func mixedRecords() -> [ReportRecord] {
         }
         database.close()
         let reopened = try temp.makeDatabase()
-        let after = try reopened.read { db in
+        let after = try reopened.queue.read { db in
             (
                 try Row.fetchAll(db, sql: "SELECT * FROM report_rollup ORDER BY report_id"),
                 try Row.fetchAll(db, sql: "SELECT * FROM source_rollup"),
@@ -237,7 +237,7 @@ private func mixedRecords() -> [ReportRecord] {
         #expect(after.0 == before.0)
         #expect(after.1 == before.1)
         #expect(after.2 == before.2)
-        #expect(try reopened.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM backfill") } == 0)
+        #expect(try reopened.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM backfill") } == 0)
     }
 
     @Test func recordsReadBackAsTheyWereStored() throws {

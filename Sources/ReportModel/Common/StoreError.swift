@@ -9,6 +9,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// True when the database itself cannot be used (cannot be opened or written, locked, full, corrupt);
     /// false when SQLite refused what one input asked of it, which the input is then kept with.
     public var concernsDatabase: Bool
+    /// PostgreSQL's SQLSTATE for an error the server reported (`23505` for a unique violation).
+    public var sqlState: String?
 
     public init(_ message: String, isTemporary: Bool = false, concernsDatabase: Bool = true) {
         self.message = message

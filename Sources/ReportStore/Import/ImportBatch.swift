@@ -7,35 +7,49 @@ import ReportModel
 /// that fails leaves nothing behind while the others in its transaction stay; each report sits in a
 /// savepoint of its own inside its input.
 public final class ImportBatch {
-    let db: Database
+    let db: any SQLConnection
     let statements: ImportStatements
+    /// The database, for messages.
+    private let path: String
     /// Inputs stored in the open transaction.
     public private(set) var inputsInTransaction = 0
 
-    init(db: Database) {
+    init(db: any SQLConnection, path: String) {
         self.db = db
+        self.path = path
         self.statements = ImportStatements(db: db)
     }
 
+    /// PostgreSQL's source rollups, written when the batch commits.
+    private var pendingRollups: PendingSourceRollups? { try? statements.rollups.get().pending }
+
     /// Whether a transaction is open (SQLite may have rolled it back itself after an I/O error).
-    public var inTransaction: Bool { db.isInsideTransaction }
+    public var inTransaction: Bool { db.inTransaction }
 
     /// Opens a transaction, waiting for other writers up to the busy timeout.
     public func begin() throws {
-        try convertingErrors("begin a transaction") { try db.execute(sql: "BEGIN IMMEDIATE") }
+        // SQLite: take the write lock now (a deferred transaction that must later upgrade may fail
+        // instead of waiting). PostgreSQL: writers take row locks as they go.
+        try convertingErrors("begin a transaction") {
+            try db.execute(db.engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN")
+        }
         inputsInTransaction = 0
     }
 
     /// Commits the open transaction: everything stored since ``begin()`` is durable.
     public func commit() throws {
-        guard db.isInsideTransaction else { return }
-        try convertingErrors("commit") { try db.execute(sql: "COMMIT") }
+        guard db.inTransaction else { return }
+        try convertingErrors("commit") {
+            try pendingRollups?.write(db)
+            try db.execute("COMMIT")
+        }
         inputsInTransaction = 0
     }
 
     /// Abandons the open transaction, if any.
     public func rollback() {
-        if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+        if db.inTransaction { try? db.execute("ROLLBACK") }
+        pendingRollups?.clear()
         inputsInTransaction = 0
     }
 
@@ -55,7 +69,7 @@ public final class ImportBatch {
         digest: () throws -> [UInt8] = { throw StoreError("the input's digest is missing") },
         _ body: (InputSession) throws -> T
     ) throws -> InputImport<T> {
-        precondition(db.isInsideTransaction, "importInput needs an open transaction")
+        precondition(db.inTransaction, "importInput needs an open transaction")
         return try convertingErrors("store \(name)") {
             if let sha256, let items = try storedItems(sha256: sha256, name: name) {
                 return .alreadyImported(items)
@@ -73,23 +87,36 @@ public final class ImportBatch {
                 if sha256 == nil {
                     let late = try digest()
                     if let items = try storedItems(sha256: late, name: name) {
-                        try db.run("ROLLBACK TO input")
-                        try db.run("RELEASE input")
+                        try rollBackInput()
                         return .alreadyImported(items)
                     }
                     try settleDigest(late, blobID: blobID)
                 }
                 try statements.releaseInput.get().execute()
+                pendingRollups?.inputStored()
                 inputsInTransaction += 1
                 return .imported(result)
-            } catch {
-                if db.isInsideTransaction {
-                    try? db.run("ROLLBACK TO input")
-                    try? db.run("RELEASE input")
+            } catch let error as StoreError where error.sqlState == Self.uniqueViolation {
+                // PostgreSQL: another importer stored the same content meanwhile (its transaction held the
+                // digest's row until it committed): this input is a duplicate of that one.
+                try rollBackInput()
+                if let digest = sha256 ?? (try? digest()), let items = try storedItems(sha256: digest, name: name) {
+                    return .alreadyImported(items)
                 }
+                throw error
+            } catch {
+                if db.inTransaction { try? rollBackInput() }
                 throw error
             }
         }
+    }
+
+    static let uniqueViolation = "23505"
+
+    private func rollBackInput() throws {
+        pendingRollups?.inputRolledBack()
+        try db.execute("ROLLBACK TO input")
+        try db.execute("RELEASE input")
     }
 
     /// The items of the stored input with this content, as duplicates; `nil` when there is none.
@@ -108,7 +135,7 @@ public final class ImportBatch {
     /// Puts the real digest on the input's original, now that it is known (an input with the same
     /// content was looked for just before; the blob's unique digest guards the rest).
     private func settleDigest(_ sha256: [UInt8], blobID: Int64) throws {
-        try db.run("UPDATE input_blob SET sha256 = ? WHERE id = ?", [Data(sha256), blobID])
+        try db.execute("UPDATE input_blob SET sha256 = ? WHERE id = ?", [Data(sha256), blobID])
     }
 
     /// The input row, and its original's blob row unless the same content is kept already; then the
@@ -127,23 +154,21 @@ public final class ImportBatch {
             insertBlob.bind(1, blob: sha256)
             insertBlob.bind(2, original.size)
             insertBlob.bind(3, original.encoding.rawValue)
-            try insertBlob.execute()
-            blobID = insertBlob.lastInsertedRowID
+            blobID = try insertBlob.insertReturningID()
             chunks = OriginalChunkWriter(blobID: blobID, source: original, insert: try statements.insertChunk.get())
         }
         let insertInput = try statements.insertInput.get()
         insertInput.bind(1, blobID)
         insertInput.bind(2, name)
         insertInput.bind(3, time)
-        try insertInput.execute()
-        return (insertInput.lastInsertedRowID, blobID, chunks)
+        return (try insertInput.insertReturningID(), blobID, chunks)
     }
 
     private func convertingErrors<T>(_ what: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as DatabaseError {
-            throw ReportDatabase.storeError(error, doing: what, path: db.filePath)
+            throw ReportDatabase.storeError(error, doing: what, path: path)
         }
     }
 }

@@ -1,24 +1,24 @@
-import GRDB
-
 /// The statements an import runs for every input, prepared once per connection and kept for the whole
 /// batch: thousands of small inputs then cost no SQL parsing or statement-cache lookups.
 final class ImportStatements {
-    private let db: Database
+    private let db: any SQLConnection
 
-    init(db: Database) {
+    init(db: any SQLConnection) {
         self.db = db
     }
 
-    private func prepare(_ sql: String) throws -> RawStatement {
-        try RawStatement(db, sql: sql)
+    private func prepare(_ sql: String, returningID: Bool = false) throws -> any PreparedSQL {
+        try db.prepare(sql, returningID: returningID)
     }
+
+    var engine: StoreEngine { db.engine }
 
     // Inputs
     private(set) lazy var inputBySHA = Result { try prepare(ReportDatabase.inputByDigest) }
     private(set) lazy var blobBySHA = Result { try prepare("SELECT id FROM input_blob WHERE sha256 = ?") }
     private(set) lazy var insertBlob = Result {
         try prepare(
-            "INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?)")
+            "INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?)", returningID: true)
     }
     private(set) lazy var insertChunk = Result {
         try prepare(
@@ -26,7 +26,7 @@ final class ImportStatements {
     }
     private(set) lazy var insertInput = Result {
         try prepare(
-            "INSERT INTO input (blob_id, name, imported_at) VALUES (?, ?, ?)")
+            "INSERT INTO input (blob_id, name, imported_at) VALUES (?, ?, ?)", returningID: true)
     }
     private(set) lazy var savepointInput = Result { try prepare("SAVEPOINT input") }
     private(set) lazy var releaseInput = Result { try prepare("RELEASE input") }
@@ -34,8 +34,8 @@ final class ImportStatements {
     // Items and messages
     private(set) lazy var insertItem = Result {
         try prepare(
-            "INSERT INTO item (input_id, part, outcome, kind, report_id, tls_report_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        )
+            "INSERT INTO item (input_id, part, outcome, kind, report_id, tls_report_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            returningID: true)
     }
     private(set) lazy var insertDiagnostic = Result {
         try prepare(
@@ -55,23 +55,30 @@ final class ImportStatements {
     private(set) lazy var savepointReport = Result { try prepare("SAVEPOINT report") }
     private(set) lazy var releaseReport = Result { try prepare("RELEASE report") }
     private(set) lazy var rollbackReport = Result { try prepare("ROLLBACK TO report") }
+    /// PostgreSQL: a savepoint around the report's identity, whose unique index may find that another
+    /// importer committed the same report meanwhile (SQLite has one writer at a time: nil).
+    private(set) lazy var savepointIdentity = engine == .postgresql ? try? prepare("SAVEPOINT identity") : nil
+    private(set) lazy var releaseIdentity = engine == .postgresql ? try? prepare("RELEASE identity") : nil
+    private(set) lazy var rollbackIdentity = engine == .postgresql ? try? prepare("ROLLBACK TO identity") : nil
     private(set) lazy var insertReportPlaceholder = Result {
         try prepare(
             """
             INSERT INTO report (input_id, part, reporter, report_id, report_key, policy_domain, begin_utc, end_utc,
                                 recovered, payload_sha256, records, messages, counted, imported_at)
-            VALUES (?, ?, '', '', '', '', 0, 0, 0, x'', 0, 0, 0, ?)
-            """)
+            VALUES (?, ?, '', '', '', '', 0, 0, 0, \(self.engine == .sqlite ? "x''" : "''::bytea"), 0, 0, 0, ?)
+            """, returningID: true)
     }
-    private(set) lazy var reportsWithIdentity = Result { try prepare(Self.reportsWithIdentitySQL) }
+    private(set) lazy var reportsWithIdentity = Result { try prepare(Self.reportsWithIdentitySQL(self.engine)) }
     /// Reports of one identity. SQLite's planner, without statistics, takes `report_by_reporter` for
     /// this (it serves the ORDER BY) and then scans every report of the reporter and day: with 100,000
     /// of them each import took a hundred times longer. The identity's own index is named.
-    static let reportsWithIdentitySQL = """
-        SELECT id, payload_sha256 FROM report INDEXED BY report_identity
+    static func reportsWithIdentitySQL(_ engine: StoreEngine) -> String {
+        """
+        SELECT id, payload_sha256 FROM report \(engine == .sqlite ? "INDEXED BY report_identity" : "")
         WHERE reporter = ? AND report_key = ? AND policy_domain = ? AND begin_utc = ? AND end_utc = ? AND id <> ?
         ORDER BY id
         """
+    }
     private(set) lazy var updateReport = Result {
         try prepare(
             """
@@ -93,12 +100,14 @@ final class ImportStatements {
     private(set) lazy var reportInput = Result { try prepare("SELECT input_id FROM report WHERE id = ?") }
 
     // TLS reports
-    private(set) lazy var tlsReportsWithIdentity = Result { try prepare(Self.tlsReportsWithIdentitySQL) }
+    private(set) lazy var tlsReportsWithIdentity = Result { try prepare(Self.tlsReportsWithIdentitySQL(self.engine)) }
     /// TLS reports of one identity, through the identity's index (see ``reportsWithIdentitySQL``).
-    static let tlsReportsWithIdentitySQL = """
-        SELECT id, payload_sha256 FROM tls_report INDEXED BY tls_report_identity
-        WHERE organization_name IS ? AND report_id = ? AND begin_utc = ? AND end_utc = ? ORDER BY id
+    static func tlsReportsWithIdentitySQL(_ engine: StoreEngine) -> String {
         """
+        SELECT id, payload_sha256 FROM tls_report \(engine == .sqlite ? "INDEXED BY tls_report_identity" : "")
+        WHERE organization_name IS NOT DISTINCT FROM ? AND report_id = ? AND begin_utc = ? AND end_utc = ? ORDER BY id
+        """
+    }
     private(set) lazy var insertTLSReport = Result {
         try prepare(
             """
@@ -106,7 +115,7 @@ final class ImportStatements {
                                     payload_sha256, policies, successful_sessions, failed_sessions, counted,
                                     variant_of, imported_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """, returningID: true)
     }
     private(set) lazy var insertTLSPolicy = Result {
         try prepare(
@@ -114,7 +123,7 @@ final class ImportStatements {
             INSERT INTO tls_policy (tls_report_id, seq, policy_type, policy_string, policy_domain, mx_hosts, mode,
                                     successful_sessions, failed_sessions)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """, returningID: true)
     }
     private(set) lazy var insertTLSFailure = Result {
         try prepare(
@@ -128,9 +137,16 @@ final class ImportStatements {
     private(set) lazy var tlsReportInput = Result { try prepare("SELECT input_id FROM tls_report WHERE id = ?") }
 
     private(set) lazy var insertSelector = Result {
-        try prepare("INSERT OR IGNORE INTO report_selector (report_id, domain, selector) VALUES (?, ?, ?)")
+        try prepare(
+            "INSERT INTO report_selector (report_id, domain, selector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
     }
 
-    private(set) lazy var records = Result { try RecordInserter(db) }
+    private(set) lazy var records = Result { () throws -> any RecordInserting in
+        switch self.db {
+        case let connection as PostgresConnection: PostgresRecordCopier(connection)
+        case let connection as SQLiteConnection: try SQLiteRecordInserter(connection.db)
+        default: preconditionFailure("unknown engine")
+        }
+    }
     private(set) lazy var rollups = Result { try RollupStatements(db) }
 }

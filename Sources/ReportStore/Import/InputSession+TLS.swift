@@ -10,23 +10,54 @@ extension InputSession {
         _ report: TLSReport, part: String?, payloadSHA256: [UInt8], diagnostics: [Diagnostic]
     ) throws -> ReportCommit {
         let lookup = try statements.tlsReportsWithIdentity.get()
-        lookup.bind(1, report.organizationName)
-        lookup.bind(2, report.reportID)
-        lookup.bind(3, report.begin)
-        lookup.bind(4, report.end)
-        let same = try lookup.queryIDsAndBlobs()
-        if let existing = same.first(where: { $0.1 == payloadSHA256 })?.0 {
-            let owner = try statements.tlsReportInput.get()
-            owner.bind(1, existing)
-            if try reprocessing && owner.queryInt64() == inputID {
+        var lookedAgain = false
+        var original: Int64?
+        var stored: Int64?
+        while stored == nil {
+            lookup.bind(1, report.organizationName)
+            lookup.bind(2, report.reportID)
+            lookup.bind(3, report.begin)
+            lookup.bind(4, report.end)
+            let same = try lookup.queryIDsAndBlobs()
+            if let existing = same.first(where: { $0.1 == payloadSHA256 })?.0 {
+                let owner = try statements.tlsReportInput.get()
+                owner.bind(1, existing)
+                if try reprocessing && owner.queryInt64() == inputID {
+                    return .duplicate(of: existing)
+                }
+                try addItem(
+                    part: part, outcome: .duplicate, kind: .tlsrpt, tlsReportID: existing,
+                    reason: "report already stored (TLS #\(existing))", diagnostics: [])
                 return .duplicate(of: existing)
             }
-            try addItem(
-                part: part, outcome: .duplicate, kind: .tlsrpt, tlsReportID: existing,
-                reason: "report already stored (TLS #\(existing))", diagnostics: [])
-            return .duplicate(of: existing)
+            original = same.first?.0
+            let insert = try statements.insertTLSReport.get()
+            insert.bind(1, inputID)
+            insert.bind(2, part)
+            insert.bind(3, report.organizationName)
+            insert.bind(4, report.contactInfo)
+            insert.bind(5, report.reportID)
+            insert.bind(6, report.begin)
+            insert.bind(7, report.end)
+            insert.bind(8, blob: payloadSHA256)
+            insert.bind(9, report.policies.count)
+            insert.bind(10, report.successfulSessions)
+            insert.bind(11, report.failedSessions)
+            insert.bind(12, original == nil)
+            insert.bind(13, original)
+            insert.bind(14, importedAt)
+            do {
+                try statements.savepointIdentity?.execute()
+                stored = try insert.insertReturningID()
+                try statements.releaseIdentity?.execute()
+            } catch let error as StoreError where error.sqlState == ImportBatch.uniqueViolation && !lookedAgain {
+                // PostgreSQL: another importer committed a report of this identity meanwhile; look again.
+                try statements.rollbackIdentity?.execute()
+                try statements.releaseIdentity?.execute()
+                lookedAgain = true
+            }
         }
-        let original = same.first?.0
+        guard let reportID = stored else { preconditionFailure("the loop ends with a stored report") }
         var diagnostics = diagnostics
         if let original {
             diagnostics.append(
@@ -35,23 +66,6 @@ extension InputSession {
                     "same organization, report-id and date range as TLS report #\(original) but different content; "
                         + "kept, not counted in summaries"))
         }
-        let insert = try statements.insertTLSReport.get()
-        insert.bind(1, inputID)
-        insert.bind(2, part)
-        insert.bind(3, report.organizationName)
-        insert.bind(4, report.contactInfo)
-        insert.bind(5, report.reportID)
-        insert.bind(6, report.begin)
-        insert.bind(7, report.end)
-        insert.bind(8, blob: payloadSHA256)
-        insert.bind(9, report.policies.count)
-        insert.bind(10, report.successfulSessions)
-        insert.bind(11, report.failedSessions)
-        insert.bind(12, original == nil)
-        insert.bind(13, original)
-        insert.bind(14, importedAt)
-        try insert.execute()
-        let reportID = insert.lastInsertedRowID
         let insertPolicy = try statements.insertTLSPolicy.get()
         let insertFailure = try statements.insertTLSFailure.get()
         for (seq, policy) in report.policies.enumerated() {
@@ -64,8 +78,7 @@ extension InputSession {
             insertPolicy.bind(7, policy.mode)
             insertPolicy.bind(8, policy.successfulSessions)
             insertPolicy.bind(9, policy.failedSessions)
-            try insertPolicy.execute()
-            let policyID = insertPolicy.lastInsertedRowID
+            let policyID = try insertPolicy.insertReturningID()
             for failure in policy.failures {
                 insertFailure.bind(1, policyID)
                 insertFailure.bind(2, failure.resultType?.text)

@@ -4,19 +4,19 @@ import ReportModel
 
 /// One input's open transaction: reports and items are recorded through it.
 public final class InputSession {
-    let db: Database
+    let db: any SQLConnection
     let inputID: Int64
     let importedAt: Int64
     let statements: ImportStatements
-    private let insertItem: RawStatement
-    private let insertDiagnostic: RawStatement
-    let recordInserter: RecordInserter
+    private let insertItem: any PreparedSQL
+    private let insertDiagnostic: any PreparedSQL
+    let recordInserter: any RecordInserting
     /// Set when an input already stored runs again: its own reports are not recorded a second time.
     var reprocessing = false
     /// The input's original, when it is new content still to be stored.
     var originalChunks: OriginalChunkWriter?
 
-    init(db: Database, statements: ImportStatements, inputID: Int64, importedAt: Int64) throws {
+    init(db: any SQLConnection, statements: ImportStatements, inputID: Int64, importedAt: Int64) throws {
         self.db = db
         self.statements = statements
         self.inputID = inputID
@@ -38,8 +38,7 @@ public final class InputSession {
         insertItem.bind(5, reportID)
         insertItem.bind(6, tlsReportID)
         insertItem.bind(7, reason)
-        try insertItem.execute()
-        let itemID = insertItem.lastInsertedRowID
+        let itemID = try insertItem.insertReturningID()
         for diagnostic in diagnostics {
             insertDiagnostic.bind(1, itemID)
             insertDiagnostic.bind(2, reportID)

@@ -2,6 +2,17 @@ import DomainAlignment
 import GRDB
 import ReportModel
 
+/// How an import writes a report's records, per engine: SQLite inserts each with prepared statements
+/// (``SQLiteRecordInserter``), PostgreSQL sends them by COPY (``PostgresRecordCopier``).
+protocol RecordInserting: AnyObject {
+    /// Adds the record and its children; returns its id and its recomputed alignment (stored with it).
+    func insert(_ value: ReportRecord, reportID: Int64) throws -> (id: Int64, facts: AlignmentFacts)
+    /// Writes what is still buffered (before the report's row is completed).
+    func flush() throws
+    /// Forgets what is buffered (the report is rolled back).
+    func discard()
+}
+
 /// Inserts records and their DKIM, SPF and override rows with prepared statements.
 ///
 /// A record's first DKIM and first SPF result go in its own row (migration 006); the others, and override
@@ -9,11 +20,7 @@ import ReportModel
 /// so children are appended in id order to plain rowid tables (SQLite's fastest insert) and found by an
 /// id range, without a second index, which is why a record keeps at most `ReportRecord.maxResultsPerKind`
 /// of each kind.
-final class RecordInserter {
-    static func childID(_ recordID: Int64, _ seq: Int) -> Int64 {
-        recordID << 16 | Int64(seq)
-    }
-
+final class SQLiteRecordInserter: RecordInserting {
     private let record: RawStatement
     private let dkim: RawStatement
     private let spf: RawStatement
@@ -70,7 +77,7 @@ final class RecordInserter {
         let recordID = record.lastInsertedRowID
         for seq in dkimResults.indices.dropFirst() {
             let result = dkimResults[seq]
-            dkim.bind(1, Self.childID(recordID, seq))
+            dkim.bind(1, RecordIDs.child(recordID, seq))
             dkim.bind(2, result.domain)
             dkim.bind(3, result.selector)
             dkim.bind(4, result.result?.text)
@@ -79,7 +86,7 @@ final class RecordInserter {
         }
         for seq in spfResults.indices.dropFirst() {
             let result = spfResults[seq]
-            spf.bind(1, Self.childID(recordID, seq))
+            spf.bind(1, RecordIDs.child(recordID, seq))
             spf.bind(2, result.domain)
             spf.bind(3, result.scope?.text)
             spf.bind(4, result.result?.text)
@@ -88,11 +95,22 @@ final class RecordInserter {
         }
         for seq in value.reasons.indices.prefix(ReportRecord.maxResultsPerKind) {
             let override = value.reasons[seq]
-            reason.bind(1, Self.childID(recordID, seq))
+            reason.bind(1, RecordIDs.child(recordID, seq))
             reason.bind(2, override.type?.text)
             reason.bind(3, override.comment)
             try reason.execute()
         }
         return (recordID, facts)
+    }
+
+    func flush() throws {}
+
+    func discard() {}
+}
+
+/// The ids of a record's children.
+enum RecordIDs {
+    static func child(_ recordID: Int64, _ seq: Int) -> Int64 {
+        recordID << 16 | Int64(seq)
     }
 }

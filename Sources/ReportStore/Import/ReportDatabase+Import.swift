@@ -35,6 +35,13 @@ extension ReportDatabase {
     /// the ``ImportBatch``. Other connections wait (up to the busy timeout) while a transaction is open.
     /// - Throws: what `body` throws; ``StoreError`` when the connection cannot be had.
     public func withImportBatch<T>(_ body: (ImportBatch) throws -> T) throws -> T {
+        if case .postgresql(let connection) = connection {
+            return try serialized {
+                let batch = ImportBatch(db: connection, path: path)
+                defer { batch.rollback() }
+                return try body(batch)
+            }
+        }
         do {
             return try queue.writeWithoutTransaction { db in
                 // Both settings are the connection's own again after the import.
@@ -53,7 +60,7 @@ extension ReportDatabase {
                 // a temporary file for the rest of the transaction (an mbox of 1,000 messages made 85,000
                 // writes to it). They hold only pages the import changes, each once per savepoint.
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
-                let batch = ImportBatch(db: db)
+                let batch = ImportBatch(db: SQLiteConnection(db), path: path)
                 defer { batch.rollback() }
                 return try body(batch)
             }
@@ -64,8 +71,8 @@ extension ReportDatabase {
 
     static let importCheckpointPages = 16_384
 
-    static func inputID(_ db: Database, sha256: [UInt8]) throws -> Int64? {
-        try Int64.fetchOne(db.cachedStatement(sql: inputByDigest), arguments: [Data(sha256)])
+    static func inputID(_ db: any SQLConnection, sha256: [UInt8]) throws -> Int64? {
+        try db.value(Int64.self, inputByDigest, [Data(sha256)])
     }
 
     /// The id of the input with the content whose SHA-256 is bound.

@@ -42,8 +42,7 @@ public final class ReportWriter {
         insert.bind(1, session.inputID)
         insert.bind(2, part)
         insert.bind(3, session.importedAt)
-        try insert.execute()
-        reportID = insert.lastInsertedRowID
+        reportID = try insert.insertReturningID()
     }
 
     /// Adds one record of the report.
@@ -70,26 +69,46 @@ public final class ReportWriter {
         let reporter = header.reporter
         let key = header.reportKey
         let lookup = try statements.reportsWithIdentity.get()
-        lookup.bind(1, reporter)
-        lookup.bind(2, key)
-        lookup.bind(3, header.policy.domain ?? "")
-        lookup.bind(4, header.metadata.begin ?? 0)
-        lookup.bind(5, header.metadata.end ?? 0)
-        lookup.bind(6, reportID)
-        let sameIdentity = try lookup.queryIDsAndBlobs()
-        if let existing = sameIdentity.first(where: { $0.1 == payloadSHA256 })?.0 {
-            try rollback()
-            if try session.reprocessing && ownedBySession(existing) {
-                // The input's own report, stored the first time round: its item is there already.
+        var diagnostics = diagnostics
+        var original: Int64?
+        var lookedAgain = false
+        while true {
+            lookup.bind(1, reporter)
+            lookup.bind(2, key)
+            lookup.bind(3, header.policy.domain ?? "")
+            lookup.bind(4, header.metadata.begin ?? 0)
+            lookup.bind(5, header.metadata.end ?? 0)
+            lookup.bind(6, reportID)
+            let sameIdentity = try lookup.queryIDsAndBlobs()
+            if let existing = sameIdentity.first(where: { $0.1 == payloadSHA256 })?.0 {
+                try rollback()
+                if try session.reprocessing && ownedBySession(existing) {
+                    // The input's own report, stored the first time round: its item is there already.
+                    return .duplicate(of: existing)
+                }
+                try session.addItem(
+                    part: part, outcome: .duplicate, kind: .dmarc, reportID: existing,
+                    reason: "report already stored (#\(existing))", diagnostics: [])
                 return .duplicate(of: existing)
             }
-            try session.addItem(
-                part: part, outcome: .duplicate, kind: .dmarc, reportID: existing,
-                reason: "report already stored (#\(existing))", diagnostics: [])
-            return .duplicate(of: existing)
+            try session.recordInserter.flush()
+            original = sameIdentity.first?.0
+            do {
+                try statements.savepointIdentity?.execute()
+                try update(
+                    header, reporter: reporter, key: key, records: records, messages: messages, sha256: payloadSHA256,
+                    variantOf: original)
+                try statements.releaseIdentity?.execute()
+                break
+            } catch let error as StoreError where error.sqlState == ImportBatch.uniqueViolation && !lookedAgain {
+                // PostgreSQL: another importer stored a report of this identity meanwhile (its index entry
+                // held this one until that one committed): look again, and this report is a duplicate or
+                // a variant of that one.
+                try statements.rollbackIdentity?.execute()
+                try statements.releaseIdentity?.execute()
+                lookedAgain = true
+            }
         }
-        var diagnostics = diagnostics
-        let original = sameIdentity.first?.0
         if let original {
             diagnostics.append(
                 Diagnostic(
@@ -97,9 +116,6 @@ public final class ReportWriter {
                     "same reporter, report_id, domain and date range as report #\(original) but different content; "
                         + "kept, not counted in summaries"))
         }
-        try update(
-            header, reporter: reporter, key: key, records: records, messages: messages, sha256: payloadSHA256,
-            variantOf: original)
         if original == nil {
             try rollup.write(
                 report: reportID, adkim: header.policy.adkim?.word, aspf: header.policy.aspf?.word,
@@ -133,6 +149,7 @@ public final class ReportWriter {
     }
 
     private func rollback() throws {
+        session.recordInserter.discard()
         try statements.rollbackReport.get().execute()
         try statements.releaseReport.get().execute()
         try session.originalChunks?.rolledBack(toChunkCount: chunksBefore)
@@ -182,10 +199,11 @@ public final class ReportWriter {
         try insert.execute()
         let db = session.db
         for (seq, message) in metadata.errors.enumerated() {
-            try db.run("INSERT INTO report_error (report_id, seq, message) VALUES (?, ?, ?)", [reportID, seq, message])
+            try db.execute(
+                "INSERT INTO report_error (report_id, seq, message) VALUES (?, ?, ?)", [reportID, seq, message])
         }
         for (seq, xml) in header.extensions.enumerated() {
-            try db.run("INSERT INTO report_extension (report_id, seq, xml) VALUES (?, ?, ?)", [reportID, seq, xml])
+            try db.execute("INSERT INTO report_extension (report_id, seq, xml) VALUES (?, ?, ?)", [reportID, seq, xml])
         }
     }
 }

@@ -5,12 +5,12 @@ import ReportModel
 final class OriginalChunkWriter {
     private let blobID: Int64
     private let source: any OriginalSource
-    private let insert: RawStatement
+    private let insert: any PreparedSQL
     /// The number of chunks taken from the source so far.
     private(set) var taken = 0
     private var finished = false
 
-    init(blobID: Int64, source: any OriginalSource, insert: RawStatement) {
+    init(blobID: Int64, source: any OriginalSource, insert: any PreparedSQL) {
         self.blobID = blobID
         self.source = source
         self.insert = insert

@@ -23,15 +23,14 @@ extension ReportDatabase {
         try read { db in try Self.original(db, sha256: sha256) }
     }
 
-    static func original(_ db: Database, sha256: [UInt8]) throws -> StoredOriginal? {
+    static func original(_ db: any SQLConnection, sha256: [UInt8]) throws -> StoredOriginal? {
         guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT id, size, encoding FROM input_blob WHERE sha256 = ? AND pruned_at IS NULL",
-                arguments: [Data(sha256)])
+            let row = try db.row(
+                "SELECT id, size, encoding FROM input_blob WHERE sha256 = ? AND pruned_at IS NULL",
+                [Data(sha256)])
         else { return nil }
         let blobID: Int64 = row["id"]
-        let chunks = try Data.fetchAll(
-            db, sql: "SELECT data FROM input_chunk WHERE blob_id = ? ORDER BY seq", arguments: [blobID])
+        let chunks = try db.values(Data.self, "SELECT data FROM input_chunk WHERE blob_id = ? ORDER BY seq", [blobID])
         return StoredOriginal(
             size: row["size"], encoding: ContentEncoding(rawValue: row["encoding"]) ?? .identity,
             chunks: chunks.map { Array($0) })

@@ -10,21 +10,26 @@ public final class InputLookup {
     private let database: ReportDatabase
     private var began: Date?
     /// The input with a given content, prepared once: a lookup per input of an mbox of thousands.
-    private var inputByDigest: RawStatement?
+    private var inputByDigest: (any PreparedSQL)?
 
     /// How long one read transaction is kept before it is renewed.
     static let maxAge: TimeInterval = 1
 
-    /// Opens the existing database at `path` for reading.
+    /// Opens the existing SQLite database at `path` for reading.
     /// - Throws: ``StoreError`` when it cannot be opened.
-    public init(path: String) throws {
-        database = try ReportDatabase(path: path, readOnly: true)
+    public convenience init(path: String) throws {
+        try self.init(location: .sqlite(path: path))
+    }
+
+    /// Opens the database for reading: SQLite read-only, PostgreSQL through a connection of its own.
+    public init(location: DatabaseLocation, password: String? = nil) throws {
+        database = try ReportDatabase(location: location, password: password, readOnly: true)
     }
 
     /// See ``ReportDatabase/knownInput(sha256:name:)``.
     public func knownInput(sha256: [UInt8], name: String) throws -> [ImportItem]? {
         try inReadTransaction { db in
-            let lookup = try inputByDigest ?? RawStatement(db, sql: ReportDatabase.inputByDigest)
+            let lookup = try inputByDigest ?? db.prepare(ReportDatabase.inputByDigest)
             inputByDigest = lookup
             lookup.bind(1, blob: sha256)
             guard let inputID = try lookup.queryInt64() else { return nil }
@@ -40,23 +45,29 @@ public final class InputLookup {
     /// Ends the read transaction and the connection.
     public func close() {
         inputByDigest = nil
-        try? database.queue.inDatabase { db in
-            if db.isInsideTransaction { try db.execute(sql: "COMMIT") }
+        if database.engine == .sqlite {
+            try? database.queue.inDatabase { db in
+                if db.isInsideTransaction { try db.execute(sql: "COMMIT") }
+            }
         }
         database.close()
     }
 
     /// Runs `body` in the read transaction, begun (or renewed, once it is older than ``maxAge``) first.
-    private func inReadTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+    /// PostgreSQL's lookups need none: each sees what is committed.
+    private func inReadTransaction<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        if case .postgresql(let connection) = database.connection {
+            return try database.serialized { try body(connection) }
+        }
         do {
             return try database.queue.inDatabase { db in
                 if let began, Date().timeIntervalSince(began) <= Self.maxAge, db.isInsideTransaction {
-                    return try body(db)
+                    return try body(SQLiteConnection(db))
                 }
                 if db.isInsideTransaction { try db.execute(sql: "COMMIT") }
                 try db.execute(sql: "BEGIN DEFERRED")
                 began = Date()
-                return try body(db)
+                return try body(SQLiteConnection(db))
             }
         } catch let error as DatabaseError {
             throw ReportDatabase.storeError(error, doing: "read")

@@ -7,39 +7,36 @@ import ReportModel
 /// first DKIM and SPF results are in its own row when `inline_auth` says so (records stored before
 /// migration 006 have all of them in the child tables).
 struct RecordReader {
-    private let records: RawStatement
-    private let dkim: RawStatement
-    private let spf: RawStatement
-    private let reasons: RawStatement
+    private let records: any PreparedSQL
+    private let dkim: any PreparedSQL
+    private let spf: any PreparedSQL
+    private let reasons: any PreparedSQL
 
-    init(_ db: Database) throws {
-        records = try RawStatement(
-            db,
-            sql: """
-                SELECT id, source_ip, count, disposition, dkim, spf, envelope_to, envelope_from, header_from,
-                       alignment, extensions, inline_auth, dkim1_domain, dkim1_selector, dkim1_result,
-                       dkim1_human_result, spf1_domain, spf1_scope, spf1_result, spf1_human_result
-                FROM record WHERE id BETWEEN ? AND ? ORDER BY id
-                """)
-        dkim = try RawStatement(
-            db,
-            sql: """
-                SELECT id, domain, selector, result, human_result FROM dkim_result_extra
-                WHERE id BETWEEN ? AND ? ORDER BY id
-                """)
-        spf = try RawStatement(
-            db,
-            sql: """
-                SELECT id, domain, scope, result, human_result FROM spf_result_extra
-                WHERE id BETWEEN ? AND ? ORDER BY id
-                """)
-        reasons = try RawStatement(
-            db, sql: "SELECT id, type, comment FROM override_reason WHERE id BETWEEN ? AND ? ORDER BY id")
+    init(_ db: any SQLConnection) throws {
+        records = try db.steppedQuery(
+            """
+            SELECT id, source_ip, count, disposition, dkim, spf, envelope_to, envelope_from, header_from,
+                   alignment, extensions, inline_auth, dkim1_domain, dkim1_selector, dkim1_result,
+                   dkim1_human_result, spf1_domain, spf1_scope, spf1_result, spf1_human_result
+            FROM record WHERE id BETWEEN ? AND ? AND report_id = ? ORDER BY id
+            """)
+        dkim = try db.steppedQuery(
+            """
+            SELECT id, domain, selector, result, human_result FROM dkim_result_extra
+            WHERE id BETWEEN ? AND ? ORDER BY id
+            """)
+        spf = try db.steppedQuery(
+            """
+            SELECT id, domain, scope, result, human_result FROM spf_result_extra
+            WHERE id BETWEEN ? AND ? ORDER BY id
+            """)
+        reasons = try db.steppedQuery(
+            "SELECT id, type, comment FROM override_reason WHERE id BETWEEN ? AND ? ORDER BY id")
     }
 
     /// Hands every record with id in `first...last` to `body`, in id order.
-    func read(_ first: Int64, _ last: Int64, _ body: (StoredRecord) throws -> Void) throws {
-        let (childLow, childHigh) = (RecordInserter.childID(first, 0), RecordInserter.childID(last, 65_535))
+    func read(report: Int64, _ first: Int64, _ last: Int64, _ body: (StoredRecord) throws -> Void) throws {
+        let (childLow, childHigh) = (RecordIDs.child(first, 0), RecordIDs.child(last, 65_535))
         var dkimCursor = try Cursor(dkim, childLow, childHigh)
         var spfCursor = try Cursor(spf, childLow, childHigh)
         var reasonCursor = try Cursor(reasons, childLow, childHigh)
@@ -51,6 +48,7 @@ struct RecordReader {
         }
         records.bind(1, first)
         records.bind(2, last)
+        records.bind(3, report)
         while try records.step() {
             let id = records.int64(0)
             var record = ReportRecord()
@@ -99,10 +97,10 @@ struct RecordReader {
 
     /// A child table's rows over a range, stepped along with the records.
     private struct Cursor {
-        let statement: RawStatement
+        let statement: any PreparedSQL
         var hasRow: Bool
 
-        init(_ statement: RawStatement, _ low: Int64, _ high: Int64) throws {
+        init(_ statement: any PreparedSQL, _ low: Int64, _ high: Int64) throws {
             self.statement = statement
             statement.bind(1, low)
             statement.bind(2, high)
@@ -110,7 +108,7 @@ struct RecordReader {
         }
 
         /// Hands the rows belonging to record `id` to `row`, skipping any of earlier records.
-        mutating func children(of id: Int64, _ row: (RawStatement) -> Void) throws {
+        mutating func children(of id: Int64, _ row: (any PreparedSQL) -> Void) throws {
             while hasRow {
                 let owner = statement.int64(0) >> 16
                 if owner > id { return }
@@ -132,23 +130,22 @@ extension ReportDatabase {
     }
 
     static func forEachRecord(
-        _ db: Database, _ filter: ReportFilter, includeVariants: Bool = false,
+        _ db: any SQLConnection, _ filter: ReportFilter, includeVariants: Bool = false,
         _ body: (RecordContext, StoredRecord) throws -> Void
     ) throws {
         let (condition, arguments) = condition(filter, alias: "r")
         let reader = try RecordReader(db)
-        let reports = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT r.id, COALESCE(r.org_name, r.reporter) AS reporter, r.report_id, r.begin_utc, r.end_utc,
-                       r.first_record, r.last_record, p.domain, p.adkim, p.aspf, p.p, p.sp, p.np, p.pct, p.testing,
-                       p.discovery_method, p.fo
-                FROM report r JOIN policy_published p ON p.report_id = r.id
-                WHERE \(condition) AND r.first_record IS NOT NULL \(includeVariants ? "" : "AND r.counted = 1")
-                ORDER BY r.begin_utc, r.id
-                """,
-            arguments: arguments)
-        while let row = try reports.next() {
+        try db.forEachRow(
+            """
+            SELECT r.id, COALESCE(r.org_name, r.reporter) AS reporter, r.report_id, r.begin_utc, r.end_utc,
+                   r.first_record, r.last_record, p.domain, p.adkim, p.aspf, p.p, p.sp, p.np, p.pct, p.testing,
+                   p.discovery_method, p.fo
+            FROM report r JOIN policy_published p ON p.report_id = r.id
+            WHERE \(condition) AND r.first_record IS NOT NULL \(includeVariants ? "" : "AND r.counted = 1")
+            ORDER BY r.begin_utc, r.id
+            """,
+            arguments
+        ) { row in
             var policy = PolicyPublished()
             policy.domain = row["domain"]
             policy.adkim = Reported(stored: row["adkim"])
@@ -163,7 +160,7 @@ extension ReportDatabase {
             let context = RecordContext(
                 reportRowID: row["id"], reporter: row["reporter"], reportID: row["report_id"], policy: policy,
                 begin: row["begin_utc"], end: row["end_utc"])
-            try reader.read(row["first_record"], row["last_record"]) { try body(context, $0) }
+            try reader.read(report: row["id"], row["first_record"], row["last_record"]) { try body(context, $0) }
         }
     }
 }

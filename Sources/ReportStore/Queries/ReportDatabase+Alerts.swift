@@ -11,13 +11,13 @@ extension ReportDatabase {
                     MAX(begin_utc) / 86400 AS last_day, MAX(end_utc) AS last_end
                 FROM report WHERE begin_utc >= ? AND begin_utc < ?
                 """
-            var arguments: StatementArguments = [start, end]
+            var arguments: SQLArguments = [start, end]
             if let domain {
                 sql += " AND policy_domain = ?"
                 arguments += [domain]
             }
             sql += " GROUP BY policy_domain ORDER BY policy_domain"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+            return try db.rows(sql, arguments).map {
                 ReportCadence(
                     policyDomain: $0["policy_domain"], reportDays: $0["days"], firstDay: $0["first_day"],
                     lastDay: $0["last_day"], lastEnd: $0["last_end"])
@@ -34,15 +34,15 @@ extension ReportDatabase {
     ) throws -> (
         new: [Alert], ongoing: [StoredAlert], resolved: [StoredAlert]
     ) {
-        func compare(_ db: Database) throws -> ([Alert], [StoredAlert], [StoredAlert]) {
+        func compare(_ db: any SQLConnection) throws -> ([Alert], [StoredAlert], [StoredAlert]) {
             var sql = "SELECT * FROM alert WHERE cleared_at IS NULL"
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             if let domain {
                 sql += " AND policy_domain = ?"
                 arguments += [domain]
             }
             var open: [String: StoredAlert] = [:]
-            for row in try Row.fetchAll(db, sql: sql + " ORDER BY first_alerted, key", arguments: arguments) {
+            for row in try db.rows(sql + " ORDER BY first_alerted, key", arguments) {
                 open[row["key"]] = StoredAlert(
                     code: row["code"], policyDomain: row["policy_domain"], subject: row["subject"], text: row["text"],
                     firstAlerted: row["first_alerted"], lastSeen: row["last_seen"])
@@ -64,26 +64,26 @@ extension ReportDatabase {
             guard record else { return (new, ongoing, resolved) }
             for alert in new {
                 try db.execute(
-                    sql: """
-                        INSERT INTO alert (key, code, policy_domain, subject, text, first_alerted, last_seen)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (key) DO UPDATE SET text = excluded.text, first_alerted = excluded.first_alerted,
-                            last_seen = excluded.last_seen, cleared_at = NULL
-                        """,
-                    arguments: [alert.key, alert.code, alert.policyDomain, alert.subject, alert.text, now, now])
+                    """
+                    INSERT INTO alert (key, code, policy_domain, subject, text, first_alerted, last_seen)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET text = excluded.text, first_alerted = excluded.first_alerted,
+                        last_seen = excluded.last_seen, cleared_at = NULL
+                    """,
+                    [alert.key, alert.code, alert.policyDomain, alert.subject, alert.text, now, now])
             }
             for alert in alerts where open[alert.key] != nil {
                 try db.execute(
-                    sql: "UPDATE alert SET last_seen = ?, text = ? WHERE key = ?",
-                    arguments: [now, alert.text, alert.key])
+                    "UPDATE alert SET last_seen = ?, text = ? WHERE key = ?",
+                    [now, alert.text, alert.key])
             }
             for (key, _) in open where !seen.contains(key) {
-                try db.execute(sql: "UPDATE alert SET cleared_at = ? WHERE key = ?", arguments: [now, key])
+                try db.execute("UPDATE alert SET cleared_at = ? WHERE key = ?", [now, key])
             }
             return (new, ongoing, resolved)
         }
         do {
-            return record ? try queue.write(compare) : try read(compare)
+            return record ? try write(compare) : try read(compare)
         } catch {
             throw Self.storeError(error, doing: "remember the alerts", path: path)
         }

@@ -8,19 +8,18 @@ extension ReportDatabase {
     public func forEachReportTotals(_ filter: ReportFilter, _ body: (ReportTotals) throws -> Void) throws {
         try read { db in
             let (condition, arguments) = Self.condition(filter, alias: "r")
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT r.policy_domain, COALESCE(r.org_name, r.reporter) AS reporter, r.begin_utc, r.end_utc,
-                           u.messages, u.dmarc_pass, u.dkim_aligned, u.spf_aligned, u.quarantine, u.reject,
-                           p.adkim, p.aspf, p.p, p.sp, p.np, p.pct, p.testing
-                    FROM report r JOIN report_rollup u ON u.report_id = r.id
-                         JOIN policy_published p ON p.report_id = r.id
-                    WHERE \(condition) AND r.counted = 1
-                    ORDER BY r.begin_utc, r.id
-                    """,
-                arguments: arguments)
-            while let row = try rows.next() {
+            try db.forEachRow(
+                """
+                SELECT r.policy_domain, COALESCE(r.org_name, r.reporter) AS reporter, r.begin_utc, r.end_utc,
+                       u.messages, u.dmarc_pass, u.dkim_aligned, u.spf_aligned, u.quarantine, u.reject,
+                       p.adkim, p.aspf, p.p, p.sp, p.np, p.pct, p.testing
+                FROM report r JOIN report_rollup u ON u.report_id = r.id
+                     JOIN policy_published p ON p.report_id = r.id
+                WHERE \(condition) AND r.counted = 1
+                ORDER BY r.begin_utc, r.id
+                """,
+                arguments
+            ) { row in
                 // Columns by position: name lookups cost more than the query on large periods.
                 var totals = MessageTotals()
                 totals.messages = row[4]
@@ -51,18 +50,17 @@ extension ReportDatabase {
         try read { db in
             let (condition, arguments) = Self.condition(filter, alias: "r")
             var history: [String: PolicyEvidence] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.policy_domain, TOTAL(u.messages) AS messages, TOTAL(u.dmarc_pass) AS pass,
-                           GROUP_CONCAT(DISTINCT COALESCE(p.p, '')) AS policies, MIN(r.begin_utc) AS first,
-                           COUNT(DISTINCT r.reporter) AS reporters, COUNT(DISTINCT r.begin_utc / 86400) AS days
-                    FROM report r JOIN report_rollup u ON u.report_id = r.id
-                         JOIN policy_published p ON p.report_id = r.id
-                    WHERE \(condition) AND r.counted = 1
-                    GROUP BY r.policy_domain
-                    """,
-                arguments: arguments)
+            for row in try db.rows(
+                """
+                SELECT r.policy_domain, TOTAL(u.messages) AS messages, TOTAL(u.dmarc_pass) AS pass,
+                       GROUP_CONCAT(DISTINCT COALESCE(p.p, '')) AS policies, MIN(r.begin_utc) AS first,
+                       COUNT(DISTINCT r.reporter) AS reporters, COUNT(DISTINCT r.begin_utc / 86400) AS days
+                FROM report r JOIN report_rollup u ON u.report_id = r.id
+                     JOIN policy_published p ON p.report_id = r.id
+                WHERE \(condition) AND r.counted = 1
+                GROUP BY r.policy_domain
+                """,
+                arguments)
             {
                 var totals = MessageTotals()
                 totals.messages = row["messages"]
@@ -89,31 +87,29 @@ extension ReportDatabase {
         try read { db in
             let (condition, arguments) = Self.condition(
                 filter, begin: "s.begin_utc", domain: "s.policy_domain = ?")
-            let period = try RawStatement(
-                db,
-                sql: """
-                    SELECT s.policy_domain, s.source_ip, TOTAL(s.messages), TOTAL(s.dmarc_pass),
-                           GROUP_CONCAT(DISTINCT s.header_from)
-                    FROM source_rollup s WHERE \(condition)
-                    GROUP BY s.policy_domain, s.source_ip
-                    ORDER BY s.policy_domain, s.source_ip
-                    """)
+            let period = try db.steppedQuery(
+                """
+                SELECT s.policy_domain, s.source_ip, TOTAL(s.messages), TOTAL(s.dmarc_pass),
+                       GROUP_CONCAT(DISTINCT s.header_from)
+                FROM source_rollup s WHERE \(condition)
+                GROUP BY s.policy_domain, s.source_ip
+                ORDER BY s.policy_domain, s.source_ip
+                """)
             try period.bind(arguments)
             defer { period.reset() }
             let (earlierCondition, earlierArguments) = Self.condition(
                 earlier, begin: "e.begin_utc", domain: "e.policy_domain = ?")
-            let span = try RawStatement(
-                db,
-                sql: """
-                    SELECT e.policy_domain, e.source_ip, TOTAL(e.messages), TOTAL(e.dmarc_pass)
-                    FROM source_rollup e WHERE \(earlierCondition)
-                    GROUP BY e.policy_domain, e.source_ip
-                    ORDER BY e.policy_domain, e.source_ip
-                    """)
+            let span = try db.steppedQuery(
+                """
+                SELECT e.policy_domain, e.source_ip, TOTAL(e.messages), TOTAL(e.dmarc_pass)
+                FROM source_rollup e WHERE \(earlierCondition)
+                GROUP BY e.policy_domain, e.source_ip
+                ORDER BY e.policy_domain, e.source_ip
+                """)
             try span.bind(earlierArguments)
             defer { span.reset() }
             var spanHasRow = try span.step()
-            // Stepped through SQLite's C interface: millions of rows on a large period.
+            // Stepped through, not fetched: millions of rows on a large period.
             while try period.step() {
                 let (domain, address) = (period.bytes(0), period.bytes(1))
                 /// Where the earlier span's row stands against the period's: negative while it is behind.
@@ -143,22 +139,21 @@ extension ReportDatabase {
         try read { db in
             let (earlierCondition, earlierArguments) = Self.condition(earlier, alias: "r")
             let (condition, arguments) = Self.condition(filter, alias: "n")
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    WITH current AS MATERIALIZED (
-                        SELECT DISTINCT n.policy_domain, n.reporter FROM report n WHERE \(condition) AND n.counted = 1
-                    )
-                    SELECT r.policy_domain, MAX(COALESCE(r.org_name, r.reporter)) AS name, MAX(r.begin_utc) AS last,
-                           COUNT(*) AS reports
-                    FROM report r
-                    WHERE \(earlierCondition) AND r.counted = 1
-                    GROUP BY r.policy_domain, r.reporter
-                    HAVING NOT EXISTS (SELECT 1 FROM current c
-                                       WHERE c.policy_domain = r.policy_domain AND c.reporter = r.reporter)
-                    ORDER BY r.policy_domain, reports DESC, name
-                    """,
-                arguments: arguments + earlierArguments
+            return try db.rows(
+                """
+                WITH current AS MATERIALIZED (
+                    SELECT DISTINCT n.policy_domain, n.reporter FROM report n WHERE \(condition) AND n.counted = 1
+                )
+                SELECT r.policy_domain, MAX(COALESCE(r.org_name, r.reporter)) AS name, MAX(r.begin_utc) AS last,
+                       COUNT(*) AS reports
+                FROM report r
+                WHERE \(earlierCondition) AND r.counted = 1
+                GROUP BY r.policy_domain, r.reporter
+                HAVING NOT EXISTS (SELECT 1 FROM current c
+                                   WHERE c.policy_domain = r.policy_domain AND c.reporter = r.reporter)
+                ORDER BY r.policy_domain, reports DESC, name
+                """,
+                arguments + earlierArguments
             ).map {
                 SilentReporter(
                     policyDomain: $0["policy_domain"], reporter: $0["name"], lastBegin: $0["last"],
@@ -177,16 +172,14 @@ extension ReportDatabase {
         try read { db in
             var health = DataHealth()
             health.inputs =
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM input WHERE imported_at BETWEEN ? AND ?", arguments: [since, until])
+                try db.value(Int.self, "SELECT COUNT(*) FROM input WHERE imported_at BETWEEN ? AND ?", [since, until])
                 ?? 0
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT item.outcome, COUNT(*) AS items FROM item JOIN input ON input.id = item.input_id
-                    WHERE input.imported_at BETWEEN ? AND ? GROUP BY item.outcome
-                    """,
-                arguments: [since, until])
+            for row in try db.rows(
+                """
+                SELECT item.outcome, COUNT(*) AS items FROM item JOIN input ON input.id = item.input_id
+                WHERE input.imported_at BETWEEN ? AND ? GROUP BY item.outcome
+                """,
+                [since, until])
             {
                 let count: Int = row["items"]
                 switch row["outcome"] as String {
@@ -196,23 +189,21 @@ extension ReportDatabase {
                 default: health.skipped = count
                 }
             }
-            health.rejectionReasons = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT item.reason, COUNT(*) AS items FROM item JOIN input ON input.id = item.input_id
-                    WHERE input.imported_at BETWEEN ? AND ? AND item.outcome = 'rejected'
-                    GROUP BY item.reason ORDER BY items DESC, item.reason LIMIT 5
-                    """,
-                arguments: [since, until]
+            health.rejectionReasons = try db.rows(
+                """
+                SELECT item.reason, COUNT(*) AS items FROM item JOIN input ON input.id = item.input_id
+                WHERE input.imported_at BETWEEN ? AND ? AND item.outcome = 'rejected'
+                GROUP BY item.reason ORDER BY items DESC, item.reason LIMIT 5
+                """,
+                [since, until]
             ).map { (($0["reason"] as String?) ?? "", $0["items"]) }
             let (condition, arguments) = Self.condition(filter, alias: "r")
-            health.diagnostics = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT d.code, CAST(TOTAL(d.occurrences) AS INTEGER) AS occurrences FROM report r JOIN diagnostic d ON d.report_id = r.id
-                    WHERE \(condition) GROUP BY d.code ORDER BY occurrences DESC, d.code
-                    """,
-                arguments: arguments
+            health.diagnostics = try db.rows(
+                """
+                SELECT d.code, CAST(TOTAL(d.occurrences) AS BIGINT) AS occurrences FROM report r JOIN diagnostic d ON d.report_id = r.id
+                WHERE \(condition) GROUP BY d.code ORDER BY occurrences DESC, d.code
+                """,
+                arguments
             ).map { ($0["code"], $0["occurrences"]) }
             return health
         }

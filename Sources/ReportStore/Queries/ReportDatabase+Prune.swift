@@ -14,29 +14,33 @@ extension ReportDatabase {
         do {
             if records {
                 while true {
-                    let (reports, removed) = try queue.write { db -> (Int, Int) in
-                        let batch = try Row.fetchAll(
-                            db,
-                            sql: """
-                                SELECT id, first_record, last_record FROM report
-                                WHERE end_utc < ? AND records_pruned_at IS NULL LIMIT 200
-                                """, arguments: [cutoff])
+                    let (reports, removed) = try write { db -> (Int, Int) in
+                        let batch = try db.rows(
+                            """
+                            SELECT id, first_record, last_record FROM report
+                            WHERE end_utc < ? AND records_pruned_at IS NULL LIMIT 200
+                            """, [cutoff])
                         var removed = 0
                         for row in batch {
                             let id: Int64 = row["id"]
-                            if let first: Int64 = row["first_record"], let last: Int64 = row["last_record"] {
-                                let children: [any DatabaseValueConvertible] = [first << 16, last << 16 | 65_535]
+                            if db.engine == .postgresql {
+                                // Records there are found by report (their ids are in blocks, not one range).
                                 for table in ["dkim_result_extra", "spf_result_extra", "override_reason"] {
                                     try db.execute(
-                                        sql: "DELETE FROM \(table) WHERE id BETWEEN ? AND ?",
-                                        arguments: StatementArguments(children))
+                                        "DELETE FROM \(table) WHERE record_id IN (SELECT id FROM record WHERE report_id = ?)",
+                                        [id])
                                 }
-                                try db.execute(
-                                    sql: "DELETE FROM record WHERE id BETWEEN ? AND ?", arguments: [first, last])
-                                removed += db.changesCount
+                                removed += try db.executeCounting("DELETE FROM record WHERE report_id = ?", [id])
+                            } else if let first: Int64 = row["first_record"], let last: Int64 = row["last_record"] {
+                                for table in ["dkim_result_extra", "spf_result_extra", "override_reason"] {
+                                    try db.execute(
+                                        "DELETE FROM \(table) WHERE id BETWEEN ? AND ?",
+                                        [first << 16, last << 16 | 65_535])
+                                }
+                                removed += try db.executeCounting(
+                                    "DELETE FROM record WHERE id BETWEEN ? AND ?", [first, last])
                             }
-                            try db.execute(
-                                sql: "UPDATE report SET records_pruned_at = ? WHERE id = ?", arguments: [now, id])
+                            try db.execute("UPDATE report SET records_pruned_at = ? WHERE id = ?", [now, id])
                         }
                         return (batch.count, removed)
                     }
@@ -47,23 +51,21 @@ extension ReportDatabase {
             }
             if originals {
                 while true {
-                    let (count, bytes) = try queue.write { db -> (Int, Int64) in
-                        let batch = try Row.fetchAll(
-                            db,
-                            sql: """
-                                SELECT b.id, b.size FROM input_blob b JOIN input i ON i.blob_id = b.id
-                                WHERE b.pruned_at IS NULL AND i.imported_at < ?1
-                                  AND i.id NOT IN (SELECT input_id FROM item WHERE outcome IN ('rejected', 'skipped'))
-                                  AND i.id NOT IN (SELECT input_id FROM report WHERE end_utc >= ?1)
-                                  AND i.id NOT IN (SELECT input_id FROM tls_report WHERE end_utc >= ?1)
-                                LIMIT 1000
-                                """, arguments: [cutoff])
+                    let (count, bytes) = try write { db -> (Int, Int64) in
+                        let batch = try db.rows(
+                            """
+                            SELECT b.id, b.size FROM input_blob b JOIN input i ON i.blob_id = b.id
+                            WHERE b.pruned_at IS NULL AND i.imported_at < ?1
+                              AND i.id NOT IN (SELECT input_id FROM item WHERE outcome IN ('rejected', 'skipped'))
+                              AND i.id NOT IN (SELECT input_id FROM report WHERE end_utc >= ?1)
+                              AND i.id NOT IN (SELECT input_id FROM tls_report WHERE end_utc >= ?1)
+                            LIMIT 1000
+                            """, [cutoff])
                         var bytes: Int64 = 0
                         for row in batch {
                             let id: Int64 = row["id"]
-                            try db.execute(sql: "DELETE FROM input_chunk WHERE blob_id = ?", arguments: [id])
-                            try db.execute(
-                                sql: "UPDATE input_blob SET pruned_at = ? WHERE id = ?", arguments: [now, id])
+                            try db.execute("DELETE FROM input_chunk WHERE blob_id = ?", [id])
+                            try db.execute("UPDATE input_blob SET pruned_at = ? WHERE id = ?", [now, id])
                             bytes += row["size"] as Int64
                         }
                         return (batch.count, bytes)
@@ -73,18 +75,20 @@ extension ReportDatabase {
                     result.originalBytes += bytes
                 }
             }
-            // Freed pages go back to the file system a few thousand at a time where the database allows it.
-            let incremental = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") } == 2
+            // PostgreSQL's autovacuum reuses the space; SQLite's freed pages go back to the file system a few
+            // thousand at a time where the database allows it.
+            guard engine == .sqlite else { return result }
+            let incremental = try read { db in try db.value(Int.self, "PRAGMA auto_vacuum") } == 2
             if incremental {
-                while try queue.writeWithoutTransaction({ db -> Bool in
-                    try db.execute(sql: "PRAGMA incremental_vacuum(4096)")
-                    return (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0) > 0
+                while try writeWithoutTransaction({ db -> Bool in
+                    try db.execute("PRAGMA incremental_vacuum(4096)")
+                    return (try db.value(Int.self, "PRAGMA freelist_count") ?? 0) > 0
                 }) {}
             }
             result.incrementalVacuum = incremental
-            result.freeBytes = try queue.read { db in
-                (try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
-                    * (try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
+            result.freeBytes = try read { db in
+                (try db.value(Int64.self, "PRAGMA freelist_count") ?? 0)
+                    * (try db.value(Int64.self, "PRAGMA page_size") ?? 4096)
             }
             return result
         } catch {
@@ -96,9 +100,9 @@ extension ReportDatabase {
     /// they go (incremental vacuum). It holds the database while it runs.
     public func vacuum() throws {
         do {
-            try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
-                try db.execute(sql: "VACUUM")
+            try writeWithoutTransaction { db in
+                if db.engine == .sqlite { try db.execute("PRAGMA auto_vacuum = INCREMENTAL") }
+                try db.execute("VACUUM")
             }
         } catch {
             throw Self.storeError(error, doing: "vacuum", path: path)

@@ -8,12 +8,12 @@ extension ReportDatabase {
     public func storedPolicyDomain(among forms: [String]) throws -> String? {
         try read { db in
             for form in forms {
-                let stored = try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM report WHERE policy_domain = ?)
-                            OR EXISTS (SELECT 1 FROM tls_policy WHERE policy_domain = ?)
-                        """, arguments: [form, form])
+                let stored = try db.value(
+                    Bool.self,
+                    """
+                    SELECT EXISTS (SELECT 1 FROM report WHERE policy_domain = ?)
+                        OR EXISTS (SELECT 1 FROM tls_policy WHERE policy_domain = ?)
+                    """, [form, form])
                 if stored == true { return form }
             }
             return nil
@@ -24,18 +24,17 @@ extension ReportDatabase {
     public func reports(_ filter: ReportFilter) throws -> [StoredReport] {
         try read { db in
             let (condition, arguments) = Self.condition(filter, alias: "r")
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.id, r.org_name, r.email, r.report_id, r.policy_domain, r.begin_utc, r.end_utc, r.records,
-                           r.messages, r.counted, r.recovered, r.part, input.name AS input_name,
-                           r.records_pruned_at IS NOT NULL AS records_pruned,
-                           (SELECT COUNT(*) FROM diagnostic d WHERE d.report_id = r.id) AS diagnostics
-                    FROM report r JOIN input ON input.id = r.input_id
-                    WHERE \(condition)
-                    ORDER BY r.begin_utc, r.policy_domain, r.id
-                    """,
-                arguments: arguments)
+            let rows = try db.rows(
+                """
+                SELECT r.id, r.org_name, r.email, r.report_id, r.policy_domain, r.begin_utc, r.end_utc, r.records,
+                       r.messages, r.counted, r.recovered, r.part, input.name AS input_name,
+                       r.records_pruned_at IS NOT NULL AS records_pruned,
+                       (SELECT COUNT(*) FROM diagnostic d WHERE d.report_id = r.id) AS diagnostics
+                FROM report r JOIN input ON input.id = r.input_id
+                WHERE \(condition)
+                ORDER BY r.begin_utc, r.policy_domain, r.id
+                """,
+                arguments)
             let dmarc = rows.map { row in
                 var report = StoredReport(
                     id: row["id"], kind: .dmarc, orgName: row["org_name"], email: row["email"],
@@ -58,22 +57,21 @@ extension ReportDatabase {
 
     /// TLS reports as listing rows: the policy domains joined with commas, policies as records and
     /// sessions (successful and failed) as messages.
-    static func tlsReports(_ db: Database, _ filter: ReportFilter) throws -> [StoredReport] {
+    static func tlsReports(_ db: any SQLConnection, _ filter: ReportFilter) throws -> [StoredReport] {
         let (condition, arguments) = condition(
             filter, begin: "t.begin_utc",
             domain: "EXISTS (SELECT 1 FROM tls_policy p WHERE p.tls_report_id = t.id AND p.policy_domain = ?)")
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT t.id, t.organization_name, t.contact_info, t.report_id, t.begin_utc, t.end_utc, t.policies,
-                       t.successful_sessions + t.failed_sessions AS sessions, t.counted, t.part,
-                       input.name AS input_name,
-                       (SELECT GROUP_CONCAT(DISTINCT p.policy_domain) FROM tls_policy p WHERE p.tls_report_id = t.id)
-                           AS domains
-                FROM tls_report t JOIN input ON input.id = t.input_id
-                WHERE \(condition)
-                """,
-            arguments: arguments)
+        let rows = try db.rows(
+            """
+            SELECT t.id, t.organization_name, t.contact_info, t.report_id, t.begin_utc, t.end_utc, t.policies,
+                   t.successful_sessions + t.failed_sessions AS sessions, t.counted, t.part,
+                   input.name AS input_name,
+                   (SELECT GROUP_CONCAT(DISTINCT p.policy_domain) FROM tls_policy p WHERE p.tls_report_id = t.id)
+                       AS domains
+            FROM tls_report t JOIN input ON input.id = t.input_id
+            WHERE \(condition)
+            """,
+            arguments)
         return rows.map { row in
             StoredReport(
                 id: row["id"], kind: .tlsrpt, orgName: row["organization_name"], email: row["contact_info"],
@@ -89,29 +87,27 @@ extension ReportDatabase {
         try read { db in
             let (condition, arguments) = Self.condition(filter, alias: "r")
             var summaries: [String: DomainSummary] = [:]
-            let reportRows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.policy_domain, COUNT(*) AS reports, COUNT(DISTINCT r.reporter) AS reporters
-                    FROM report r WHERE \(condition) AND r.counted = 1
-                    GROUP BY r.policy_domain
-                    """,
-                arguments: arguments)
+            let reportRows = try db.rows(
+                """
+                SELECT r.policy_domain, COUNT(*) AS reports, COUNT(DISTINCT r.reporter) AS reporters
+                FROM report r WHERE \(condition) AND r.counted = 1
+                GROUP BY r.policy_domain
+                """,
+                arguments)
             for row in reportRows {
                 let domain: String = row["policy_domain"]
                 summaries[domain] = DomainSummary(domain: domain, reports: row["reports"], reporters: row["reporters"])
             }
-            let totals = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.policy_domain, TOTAL(u.messages) AS messages, TOTAL(u.dmarc_pass) AS pass,
-                           TOTAL(u.spf_aligned) AS spf, TOTAL(u.dkim_aligned) AS dkim,
-                           TOTAL(u.quarantine) AS quarantine, TOTAL(u.reject) AS reject
-                    FROM report r JOIN report_rollup u ON u.report_id = r.id
-                    WHERE \(condition) AND r.counted = 1
-                    GROUP BY r.policy_domain
-                    """,
-                arguments: arguments)
+            let totals = try db.rows(
+                """
+                SELECT r.policy_domain, TOTAL(u.messages) AS messages, TOTAL(u.dmarc_pass) AS pass,
+                       TOTAL(u.spf_aligned) AS spf, TOTAL(u.dkim_aligned) AS dkim,
+                       TOTAL(u.quarantine) AS quarantine, TOTAL(u.reject) AS reject
+                FROM report r JOIN report_rollup u ON u.report_id = r.id
+                WHERE \(condition) AND r.counted = 1
+                GROUP BY r.policy_domain
+                """,
+                arguments)
             for row in totals {
                 let domain: String = row["policy_domain"]
                 var summary = summaries[domain] ?? DomainSummary(domain: domain)
@@ -130,21 +126,20 @@ extension ReportDatabase {
             }
             let (sourceCondition, sourceArguments) = Self.condition(
                 filter, begin: "s.begin_utc", domain: "s.policy_domain = ?")
-            let failing = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT policy_domain, source_ip, messages, header_from FROM (
-                        SELECT s.policy_domain, s.source_ip, CAST(TOTAL(s.messages - s.dmarc_pass) AS INTEGER) AS messages,
-                               GROUP_CONCAT(DISTINCT s.header_from) AS header_from,
-                               ROW_NUMBER() OVER (PARTITION BY s.policy_domain
-                                                  ORDER BY TOTAL(s.messages - s.dmarc_pass) DESC, s.source_ip) AS rank
-                        FROM source_rollup s
-                        WHERE \(sourceCondition) AND s.messages > s.dmarc_pass
-                        GROUP BY s.policy_domain, s.source_ip
-                    ) WHERE rank <= ?
-                    ORDER BY policy_domain, rank
-                    """,
-                arguments: sourceArguments + [topSources])
+            let failing = try db.rows(
+                """
+                SELECT policy_domain, source_ip, messages, header_from FROM (
+                    SELECT s.policy_domain, s.source_ip, CAST(TOTAL(s.messages - s.dmarc_pass) AS BIGINT) AS messages,
+                           GROUP_CONCAT(DISTINCT s.header_from) AS header_from,
+                           ROW_NUMBER() OVER (PARTITION BY s.policy_domain
+                                              ORDER BY TOTAL(s.messages - s.dmarc_pass) DESC, s.source_ip) AS rank
+                    FROM source_rollup s
+                    WHERE \(sourceCondition) AND s.messages > s.dmarc_pass
+                    GROUP BY s.policy_domain, s.source_ip
+                ) WHERE rank <= ?
+                ORDER BY policy_domain, rank
+                """,
+                sourceArguments + [topSources])
             for row in failing {
                 let domain: String = row["policy_domain"]
                 let headerFrom = ((row["header_from"] as String?) ?? "").split(separator: ",").map(String.init).sorted()
@@ -156,7 +151,7 @@ extension ReportDatabase {
     }
 
     /// The WHERE clause for a filter on the report table aliased `alias`.
-    static func condition(_ filter: ReportFilter, alias: String) -> (String, StatementArguments) {
+    static func condition(_ filter: ReportFilter, alias: String) -> (String, SQLArguments) {
         condition(filter, begin: "\(alias).begin_utc", domain: "\(alias).policy_domain = ?")
     }
 
@@ -165,10 +160,10 @@ extension ReportDatabase {
     static func condition(
         _ filter: ReportFilter, begin: String, domain: String, extra: [String] = []
     )
-        -> (String, StatementArguments)
+        -> (String, SQLArguments)
     {
         var clauses = ["1"] + extra
-        var arguments = StatementArguments()
+        var arguments = SQLArguments()
         if let value = filter.domain {
             clauses.append(domain)
             arguments += [value]
@@ -195,7 +190,7 @@ extension ReportDatabase {
                 "spf_result",
                 "override_reason", "diagnostic", "report_error", "report_extension", "message",
             ] {
-                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+                counts[table] = try db.value(Int.self, "SELECT COUNT(*) FROM \(table)") ?? 0
             }
             return counts
         }
@@ -204,12 +199,11 @@ extension ReportDatabase {
     /// The items that were rejected, with their input and reason, oldest first.
     public func rejectedItems() throws -> [ImportItem] {
         try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT input.name, item.part, item.kind, item.reason FROM item JOIN input ON input.id = item.input_id
-                    WHERE item.outcome = 'rejected' ORDER BY item.id
-                    """)
+            let rows = try db.rows(
+                """
+                SELECT input.name, item.part, item.kind, item.reason FROM item JOIN input ON input.id = item.input_id
+                WHERE item.outcome = 'rejected' ORDER BY item.id
+                """)
             return rows.map { row in
                 ImportItem(
                     input: row["name"], part: row["part"], outcome: .rejected,
@@ -223,15 +217,15 @@ extension ReportDatabase {
     public func importSensitiveSettings() throws -> (walAutocheckpoint: Int, tempStore: Int) {
         try read { db in
             (
-                try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 0,
-                try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? 0
+                try db.value(Int.self, "PRAGMA wal_autocheckpoint") ?? 0,
+                try db.value(Int.self, "PRAGMA temp_store") ?? 0
             )
         }
     }
 
     /// SQLite's journal mode for this database (`wal`).
     public func journalMode() throws -> String {
-        try read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+        try read { db in try db.value(String.self, "PRAGMA journal_mode") ?? "" }
     }
 }
 
@@ -239,10 +233,22 @@ extension ReportDatabase {
     /// Runs `body` while this connection holds the database's write lock (an open immediate
     /// transaction, rolled back afterwards): what another process sees while an import is writing.
     public func holdingWriteLock<T>(_ body: () throws -> T) throws -> T {
-        try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "BEGIN IMMEDIATE")
-            defer { try? db.execute(sql: "ROLLBACK") }
+        try writeWithoutTransaction { db in
+            try db.execute("BEGIN IMMEDIATE")
+            defer { try? db.execute("ROLLBACK") }
             return try body()
+        }
+    }
+}
+
+extension ReportDatabase {
+    /// The join condition of a report (alias `report`) and its records (alias `record`). A SQLite report's
+    /// records are the id range it keeps; PostgreSQL's come in blocks that concurrent importers share
+    /// out, so there they are found by report.
+    static func recordsOf(_ report: String, _ record: String, _ engine: StoreEngine) -> String {
+        switch engine {
+        case .sqlite: "\(record).id BETWEEN \(report).first_record AND \(report).last_record"
+        case .postgresql: "\(record).report_id = \(report).id"
         }
     }
 }

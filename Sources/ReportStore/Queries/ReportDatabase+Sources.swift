@@ -23,10 +23,12 @@ extension ReportDatabase {
     public func cachedReverseDNS(_ addresses: [String], now: Int64) throws -> [String: ReverseLookup] {
         try read { db in
             var found: [String: ReverseLookup] = [:]
-            let statement = try db.cachedStatement(
-                sql: "SELECT outcome, name, confirmed, detail FROM reverse_dns WHERE address = ? AND expires_at > ?")
             for address in addresses {
-                guard let row = try Row.fetchOne(statement, arguments: [address, now]) else { continue }
+                guard
+                    let row = try db.row(
+                        "SELECT outcome, name, confirmed, detail FROM reverse_dns WHERE address = ? AND expires_at > ?",
+                        [address, now])
+                else { continue }
                 switch row[0] as String {
                 case "name": found[address] = .name(row[1] ?? "", confirmed: (row[2] as Int?) == 1)
                 case "none": found[address] = .noPTR
@@ -43,22 +45,23 @@ extension ReportDatabase {
     ) throws {
         guard !answers.isEmpty else { return }
         do {
-            try queue.write { db in
-                let statement = try db.cachedStatement(
-                    sql: """
-                        INSERT OR REPLACE INTO reverse_dns (address, outcome, name, confirmed, detail, looked_up_at,
-                                                            expires_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """)
+            try write { db in
+                let sql = """
+                    INSERT INTO reverse_dns (address, outcome, name, confirmed, detail, looked_up_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (address) DO UPDATE SET outcome = excluded.outcome, name = excluded.name,
+                        confirmed = excluded.confirmed, detail = excluded.detail, looked_up_at = excluded.looked_up_at,
+                        expires_at = excluded.expires_at
+                    """
                 for (address, answer) in answers.sorted(by: { $0.key < $1.key }) {
                     let expires = now + lifetimes.seconds(for: answer)
                     switch answer {
                     case .name(let name, let confirmed):
-                        try statement.execute(arguments: [address, "name", name, confirmed, nil, now, expires])
+                        try db.execute(sql, [address, "name", name, confirmed, nil, now, expires])
                     case .noPTR:
-                        try statement.execute(arguments: [address, "none", nil, nil, nil, now, expires])
+                        try db.execute(sql, [address, "none", nil, nil, nil, now, expires])
                     case .failure(let reason):
-                        try statement.execute(arguments: [address, "failure", nil, nil, reason, now, expires])
+                        try db.execute(sql, [address, "failure", nil, nil, reason, now, expires])
                     }
                 }
             }
@@ -82,30 +85,25 @@ extension ReportDatabase {
         try read { db in
             let (condition, arguments) = Self.condition(filter, begin: "s.begin_utc", domain: "s.policy_domain = ?")
             let key = perPolicyDomain ? "s.policy_domain, s.source_ip" : "s.source_ip"
-            let statement = try RawStatement(
-                db,
-                sql: """
-                    SELECT s.source_ip, TOTAL(s.messages) AS messages, TOTAL(s.dmarc_pass), TOTAL(s.dkim_aligned),
-                           TOTAL(s.spf_aligned), GROUP_CONCAT(DISTINCT s.policy_domain),
-                           GROUP_CONCAT(DISTINCT s.header_from), MIN(s.begin_utc), MAX(s.begin_utc)
-                    FROM source_rollup s WHERE \(condition)
-                    GROUP BY \(key)
-                    ORDER BY messages DESC, \(key)
-                    LIMIT ?
-                    """)
-            try statement.bind(arguments + [Int64(min(limit, Int(Int64.max)))])
-            defer { statement.reset() }
-            while try statement.step() {
+            let sql = """
+                SELECT s.source_ip, TOTAL(s.messages) AS messages, TOTAL(s.dmarc_pass), TOTAL(s.dkim_aligned),
+                       TOTAL(s.spf_aligned), GROUP_CONCAT(DISTINCT s.policy_domain),
+                       GROUP_CONCAT(DISTINCT s.header_from), MIN(s.begin_utc), MAX(s.begin_utc)
+                FROM source_rollup s WHERE \(condition)
+                GROUP BY \(key)
+                ORDER BY messages DESC, \(key)
+                LIMIT ?
+                """
+            try db.forEachRow(sql, arguments + [Int64(min(limit, Int(Int64.max)))]) { row in
                 var totals = MessageTotals()
-                totals.messages = statement.double(1)
-                totals.dmarcPass = statement.double(2)
-                totals.dkimAligned = statement.double(3)
-                totals.spfAligned = statement.double(4)
+                totals.messages = row[1]
+                totals.dmarcPass = row[2]
+                totals.dkimAligned = row[3]
+                totals.spfAligned = row[4]
                 try body(
                     SourceTotals(
-                        sourceIP: statement.text(0) ?? "", totals: totals, policyDomains: Self.list(statement.text(5)),
-                        headerFrom: Self.list(statement.text(6)), firstBegin: statement.int64(7),
-                        lastBegin: statement.int64(8)))
+                        sourceIP: row[0] as String? ?? "", totals: totals, policyDomains: Self.list(row[5]),
+                        headerFrom: Self.list(row[6]), firstBegin: row[7], lastBegin: row[8]))
             }
         }
     }
@@ -138,30 +136,31 @@ extension ReportDatabase {
                 (SELECT DISTINCT s.begin_utc, s.policy_domain FROM source_rollup s
                  WHERE \(condition) AND s.source_ip IN (\(placeholders))) spots
                 CROSS JOIN report r ON r.policy_domain = spots.policy_domain AND r.begin_utc = spots.begin_utc
-                CROSS JOIN record c ON c.id BETWEEN r.first_record AND r.last_record
+                CROSS JOIN record c ON \(Self.recordsOf("r", "c", db.engine))
                 """
-            let recordConditions = "+r.counted = 1 AND +c.source_ip IN (\(placeholders))"
-            let allArguments = arguments + StatementArguments(wanted) + StatementArguments(wanted)
+            // SQLite's unary + keeps its planner off the indexes here; PostgreSQL plans by statistics.
+            let plus = db.engine == .sqlite ? "+" : ""
+            let recordConditions = "\(plus)r.counted = 1 AND \(plus)c.source_ip IN (\(placeholders))"
+            let allArguments = arguments + SQLArguments(wanted) + SQLArguments(wanted)
             var result: [String: (dkim: [String], spf: [String])] = [:]
             for (kind, bit) in [("dkim", 1), ("spf", 2)] {
                 // A record's first result is in its row (`inline_auth`), any further ones in the extra table.
                 var messages: [String: [String: Int64]] = [:]
                 for sql in [
                     """
-                    SELECT c.source_ip, LOWER(c.\(kind)1_domain), CAST(TOTAL(c.count) AS INTEGER) FROM \(records)
-                    WHERE \(recordConditions) AND +c.inline_auth & \(bit) AND +c.\(kind)1_result = 'pass'
-                      AND +c.\(kind)1_domain IS NOT NULL
+                    SELECT c.source_ip, LOWER(c.\(kind)1_domain), CAST(TOTAL(c.count) AS BIGINT) FROM \(records)
+                    WHERE \(recordConditions) AND (\(plus)c.inline_auth & \(bit)) <> 0
+                      AND \(plus)c.\(kind)1_result = 'pass' AND \(plus)c.\(kind)1_domain IS NOT NULL
                     GROUP BY 1, 2
                     """,
                     """
-                    SELECT c.source_ip, LOWER(a.domain), CAST(TOTAL(c.count) AS INTEGER) FROM \(records)
+                    SELECT c.source_ip, LOWER(a.domain), CAST(TOTAL(c.count) AS BIGINT) FROM \(records)
                     CROSS JOIN \(kind)_result_extra a ON a.id BETWEEN c.id << 16 AND (c.id << 16) | 65535
-                    WHERE \(recordConditions) AND +a.result = 'pass' AND +a.domain IS NOT NULL
+                    WHERE \(recordConditions) AND \(plus)a.result = 'pass' AND \(plus)a.domain IS NOT NULL
                     GROUP BY 1, 2
                     """,
                 ] {
-                    let rows = try Row.fetchCursor(db, sql: sql, arguments: allArguments)
-                    while let row = try rows.next() {
+                    try db.forEachRow(sql, allArguments) { row in
                         messages[row[0], default: [:]][row[1], default: 0] =
                             (messages[row[0]]?[row[1]] ?? 0).saturatingAdd(row[2] as Int64)
                     }

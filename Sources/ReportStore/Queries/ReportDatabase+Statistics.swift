@@ -7,15 +7,14 @@ extension ReportDatabase {
     /// seconds for a database of gigabytes).
     public func statistics() throws -> DatabaseStatistics {
         try read { db in
-            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
-            let bytesByTable = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.tbl_name AS name, SUM(d.pgsize) AS bytes
-                    FROM dbstat d JOIN sqlite_schema s ON s.name = d.name
-                    WHERE d.aggregate = TRUE
-                    GROUP BY s.tbl_name
-                    """)
+            func count(_ sql: String) throws -> Int { try db.value(Int.self, sql) ?? 0 }
+            let bytesByTable = try db.rows(
+                """
+                SELECT s.tbl_name AS name, SUM(d.pgsize) AS bytes
+                FROM dbstat d JOIN sqlite_schema s ON s.name = d.name
+                WHERE d.aggregate = TRUE
+                GROUP BY s.tbl_name
+                """)
             var tables: [DatabaseStatistics.Table] = []
             for row in bytesByTable {
                 let name: String = row["name"]
@@ -24,15 +23,14 @@ extension ReportDatabase {
                 tables.append(.init(name: name, rows: rows, bytes: row["bytes"]))
             }
             tables.sort { ($0.bytes, $1.name) > ($1.bytes, $0.name) }
-            let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
-            let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
-            let range = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT MIN(first) AS first, MAX(last) AS last FROM (
-                        SELECT MIN(begin_utc) AS first, MAX(begin_utc) AS last FROM report
-                        UNION ALL SELECT MIN(begin_utc), MAX(begin_utc) FROM tls_report)
-                    """)
+            let pageSize = try db.value(Int64.self, "PRAGMA page_size") ?? 4096
+            let free = try db.value(Int64.self, "PRAGMA freelist_count") ?? 0
+            let range = try db.row(
+                """
+                SELECT MIN(first) AS first, MAX(last) AS last FROM (
+                    SELECT MIN(begin_utc) AS first, MAX(begin_utc) AS last FROM report
+                    UNION ALL SELECT MIN(begin_utc), MAX(begin_utc) FROM tls_report)
+                """)
             func size(_ path: String) -> Int64 {
                 ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
             }

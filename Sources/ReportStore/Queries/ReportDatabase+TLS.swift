@@ -11,18 +11,17 @@ extension ReportDatabase {
                 filter, begin: "t.begin_utc", domain: "COALESCE(p.policy_domain, '') = ?", extra: ["t.counted = 1"])
             let from = "tls_policy p JOIN tls_report t ON t.id = p.tls_report_id WHERE \(condition)"
             var summaries: [String: TLSDomainSummary] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT COALESCE(p.policy_domain, '') AS domain, COUNT(DISTINCT t.id) AS reports,
-                           GROUP_CONCAT(DISTINCT t.organization_name) AS reporters,
-                           TOTAL(p.successful_sessions) AS ok, TOTAL(p.failed_sessions) AS failed,
-                           GROUP_CONCAT(DISTINCT p.policy_type) AS types, GROUP_CONCAT(DISTINCT p.mode) AS modes,
-                           TOTAL(CASE WHEN p.policy_type = 'no-policy-found'
-                                      THEN p.successful_sessions + p.failed_sessions END) AS no_policy
-                    FROM \(from) GROUP BY domain
-                    """,
-                arguments: arguments)
+            for row in try db.rows(
+                """
+                SELECT COALESCE(p.policy_domain, '') AS domain, COUNT(DISTINCT t.id) AS reports,
+                       GROUP_CONCAT(DISTINCT t.organization_name) AS reporters,
+                       TOTAL(p.successful_sessions) AS ok, TOTAL(p.failed_sessions) AS failed,
+                       GROUP_CONCAT(DISTINCT p.policy_type) AS types, GROUP_CONCAT(DISTINCT p.mode) AS modes,
+                       TOTAL(CASE WHEN p.policy_type = 'no-policy-found'
+                                  THEN p.successful_sessions + p.failed_sessions END) AS no_policy
+                FROM \(from) GROUP BY domain
+                """,
+                arguments)
             {
                 let domain: String = row["domain"]
                 summaries[domain] = TLSDomainSummary(
@@ -32,22 +31,22 @@ extension ReportDatabase {
                     policyTypes: Self.list(row["types"]), modes: Self.list(row["modes"]),
                     noPolicyFoundSessions: Int64(saturating: row["no_policy"] as Double))
             }
-            let failureRows: (String) throws -> [Row] = { column in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT domain, key, sessions, hosts FROM (
-                            SELECT COALESCE(p.policy_domain, '') AS domain, COALESCE(f.\(column), '(not reported)') AS key,
-                                   CAST(TOTAL(f.failed_sessions) AS INTEGER) AS sessions,
-                                   GROUP_CONCAT(DISTINCT f.receiving_mx_hostname) AS hosts,
-                                   ROW_NUMBER() OVER (PARTITION BY COALESCE(p.policy_domain, '')
-                                                      ORDER BY TOTAL(f.failed_sessions) DESC, f.\(column)) AS rank
-                            FROM tls_failure f JOIN tls_policy p ON p.id = f.tls_policy_id
-                            JOIN tls_report t ON t.id = p.tls_report_id WHERE \(condition)
-                            GROUP BY domain, key
-                        ) WHERE rank <= ? ORDER BY domain, rank
-                        """,
-                    arguments: arguments + [top])
+            let failureRows: (String) throws -> [StoreRow] = { column in
+                try db.rows(
+                    """
+                    SELECT domain, key, sessions, hosts FROM (
+                        SELECT COALESCE(p.policy_domain, '') AS domain, COALESCE(f.\(column), '(not reported)') AS key,
+                               CAST(TOTAL(f.failed_sessions) AS BIGINT) AS sessions,
+                               GROUP_CONCAT(DISTINCT f.receiving_mx_hostname) AS hosts,
+                               ROW_NUMBER() OVER (PARTITION BY COALESCE(p.policy_domain, '')
+                                                  ORDER BY TOTAL(f.failed_sessions) DESC,
+                                                           MIN(f.\(column)) NULLS FIRST) AS rank
+                        FROM tls_failure f JOIN tls_policy p ON p.id = f.tls_policy_id
+                        JOIN tls_report t ON t.id = p.tls_report_id WHERE \(condition)
+                        GROUP BY domain, key
+                    ) ranked WHERE rank <= ? ORDER BY domain, rank
+                    """,
+                    arguments + [top])
             }
             for (column, path) in [
                 ("result_type", \TLSDomainSummary.byResultType), ("receiving_mx_hostname", \TLSDomainSummary.byMXHost),

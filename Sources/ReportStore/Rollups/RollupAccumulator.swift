@@ -166,42 +166,48 @@ struct VerdictCounts: Sendable {
 
 /// The statements that write rollups, prepared once per connection.
 final class RollupStatements {
-    let insertReportRollup: RawStatement
+    let insertReportRollup: any PreparedSQL
     /// Statements that add up to ``batchSize`` source rows at once to the rows of other reports with the
     /// same begin, domain and source (`+` turns to floating point rather than failing should absurd
     /// counts overflow), by number of rows: a statement of many rows costs SQLite far less per row.
-    private var addSourceRollups: [Int: RawStatement] = [:]
-    private let db: Database
+    private var addSourceRollups: [Int: any PreparedSQL] = [:]
+    private let db: any SQLConnection
     static let batchSize = 64
+    /// PostgreSQL: source rows wait here and go to the table when the batch commits, in key order (see
+    /// ``PendingSourceRollups``); SQLite adds them at once.
+    let pending: PendingSourceRollups?
 
-    init(_ db: Database) throws {
+    init(_ db: any SQLConnection) throws {
         self.db = db
-        insertReportRollup = try RawStatement(
-            db,
-            sql: """
-                INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
-                                           unsupported_pass, contradicting_fail, disagreeing_records, quarantine,
-                                           reject)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+        pending = db.engine == .postgresql ? PendingSourceRollups() : nil
+        insertReportRollup = try db.prepare(
+            """
+            INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
+                                       unsupported_pass, contradicting_fail, disagreeing_records, quarantine,
+                                       reject)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
     }
 
     /// The statement that adds `rows` source rows (1 to ``batchSize``), prepared when first wanted.
-    func addSourceRollups(rows: Int) throws -> RawStatement {
+    func addSourceRollups(rows: Int) throws -> any PreparedSQL {
         if let statement = addSourceRollups[rows] { return statement }
-        let statement = try RawStatement(
-            db,
-            sql: """
-                INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
-                                           dkim_aligned, spf_aligned)
-                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", "))
-                ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
-                                          dmarc_pass = dmarc_pass + excluded.dmarc_pass,
-                                          dkim_aligned = dkim_aligned + excluded.dkim_aligned,
-                                          spf_aligned = spf_aligned + excluded.spf_aligned
-                """)
+        let statement = try db.prepare(Self.addSourceRollupsSQL(rows: rows))
         addSourceRollups[rows] = statement
         return statement
+    }
+
+    static func addSourceRollupsSQL(rows: Int) -> String {
+        """
+        INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
+                                   dkim_aligned, spf_aligned)
+        VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", "))
+        ON CONFLICT (begin_utc, policy_domain, source_ip, header_from)
+        DO UPDATE SET messages = source_rollup.messages + excluded.messages,
+                      dmarc_pass = source_rollup.dmarc_pass + excluded.dmarc_pass,
+                      dkim_aligned = source_rollup.dkim_aligned + excluded.dkim_aligned,
+                      spf_aligned = source_rollup.spf_aligned + excluded.spf_aligned
+        """
     }
 }
 
@@ -222,6 +228,10 @@ struct SourceRollupWriter {
 
     /// Adds a source's messages, DMARC passes, DKIM and SPF aligned.
     mutating func add(_ key: RollupAccumulator.SourceKey, _ counts: SIMD4<Int64>) throws {
+        if let pending = statements.pending {
+            pending.add(begin: begin, policyDomain: policyDomain, key, counts)
+            return
+        }
         rows.append((key, counts))
         if rows.count == RollupStatements.batchSize { try finish() }
     }
@@ -234,7 +244,7 @@ struct SourceRollupWriter {
     }
 
     private func execute(
-        _ statement: RawStatement, _ batch: ArraySlice<(RollupAccumulator.SourceKey, SIMD4<Int64>)>
+        _ statement: any PreparedSQL, _ batch: ArraySlice<(RollupAccumulator.SourceKey, SIMD4<Int64>)>
     ) throws {
         for (offset, (key, counts)) in zip(0..., batch) {
             let first = Int32(offset * 8)

@@ -20,7 +20,7 @@ enum Backfills {
         try queue.inTransaction(.immediate) { db in
             for step in try String.fetchAll(db, sql: "SELECT step FROM backfill ORDER BY step") {
                 switch step {
-                case "alignment-and-rollups": try alignmentAndRollups(db)
+                case "alignment-and-rollups": try alignmentAndRollups(SQLiteConnection(db))
                 default: continue
                 }
                 try db.execute(sql: "DELETE FROM backfill WHERE step = ?", arguments: [step])
@@ -31,15 +31,15 @@ enum Backfills {
 
     /// Migration 004's step: every record's alignment computed from its auth results, and every counted
     /// report without a rollup rolled up.
-    static func alignmentAndRollups(_ db: Database) throws {
+    static func alignmentAndRollups(_ db: any SQLConnection) throws {
         let check = AlignmentCheck()
-        let update = try RawStatement(db, sql: "UPDATE record SET alignment = ? WHERE id = ? AND alignment IS NULL")
+        let update = try db.prepare("UPDATE record SET alignment = ? WHERE id = ? AND alignment IS NULL")
         try ReportDatabase.forEachRecord(db, ReportFilter(), includeVariants: true) { _, stored in
             update.bind(1, check.facts(for: stored.record).rawValue)
             update.bind(2, stored.id)
             try update.execute()
         }
-        let rolledUp = Set(try Int64.fetchAll(db, sql: "SELECT report_id FROM report_rollup"))
+        let rolledUp = Set(try db.values(Int64.self, "SELECT report_id FROM report_rollup"))
         // Counted reports only; each report's records come together.
         let statements = try RollupStatements(db)
         var open: (context: RecordContext, rollup: RollupAccumulator)?
@@ -58,7 +58,7 @@ enum Backfills {
         }
         try writeOpen()
         // Counted reports without records roll up to zeros, as they do at import.
-        try db.run(
+        try db.execute(
             """
             INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
                                        unsupported_pass, contradicting_fail, disagreeing_records, quarantine, reject)
