@@ -135,7 +135,7 @@ let package = Package(
 
         .target(
             name: "ReportTestSupport",
-            dependencies: ["ReportModel", "ReportStore", "CZlibShim", "CLibXML2", "ZIPFoundation"],
+            dependencies: ["ReportModel", "ReportStore", "CZlibShim", "CLibXML2", "CPostgres", "ZIPFoundation"],
             path: "Tests/ReportTestSupport"
         ),
         .testTarget(name: "ReportIngestTests", dependencies: ["ReportIngest", "ReportTestSupport"]),

@@ -15,13 +15,19 @@ public final class ImportPipeline {
     /// already reads the first inputs.
     private enum Store {
         case open(ReportDatabase)
-        case opening(path: String, open: () throws -> ReportDatabase)
+        case opening(location: DatabaseLocation, open: () throws -> ReportDatabase)
 
-        var path: String {
+        var location: DatabaseLocation {
             switch self {
-            case .open(let database): database.path
-            case .opening(let path, _): path
+            case .open(let database): database.location
+            case .opening(let location, _): location
             }
+        }
+
+        /// The SQLite file, which an import of its directory passes over.
+        var file: String? {
+            if case .sqlite(let path) = location { return path }
+            return nil
         }
     }
 
@@ -53,13 +59,14 @@ public final class ImportPipeline {
     /// database is open: the writer checks every input again anyway). Opening a database, migrations
     /// included, then costs an import (a message piped in by an MTA) no time of its own.
     /// - Parameters:
-    ///   - path: the database's path (the reader opens it too, read-only, once `open` has).
-    ///   - open: opens and migrates the database at `path`.
+    ///   - location: the database (the reader opens it too, for reading, once `open` has).
+    ///   - open: opens and migrates the database at `location`.
     public convenience init(
-        databaseAt path: String, opening open: @escaping () throws -> ReportDatabase,
+        databaseAt location: DatabaseLocation, opening open: @escaping () throws -> ReportDatabase,
         limits: UnpackLimits = UnpackLimits(), clock: @escaping () -> Date = Date.init, markMaildirSeen: Bool = false
     ) {
-        self.init(.opening(path: path, open: open), limits: limits, clock: clock, markMaildirSeen: markMaildirSeen)
+        self.init(
+            .opening(location: location, open: open), limits: limits, clock: clock, markMaildirSeen: markMaildirSeen)
     }
 
     private init(_ store: Store, limits: UnpackLimits, clock: @escaping () -> Date, markMaildirSeen: Bool) {
@@ -83,7 +90,7 @@ public final class ImportPipeline {
     ) throws
         -> ImportSummary
     {
-        try run(PathInputs(paths, markMaildirSeen: markMaildirSeen, database: store.path), onItem: onItem)
+        try run(PathInputs(paths, markMaildirSeen: markMaildirSeen, database: store.file), onItem: onItem)
     }
 
     /// Imports what `source` yields (a mailbox, uploads), each input acknowledged once committed.
@@ -131,7 +138,7 @@ public final class ImportPipeline {
         let budget = QueueBudget(capacity: Self.queueCapacity)
         let jobs = BoundedQueue<Job>(sharing: budget) { $0.weight }
         let gate = OneShot<Bool>()
-        let storedInputs = StoredInputs(path: store.path, gate: gate)
+        let storedInputs = StoredInputs(location: store.location, gate: gate)
         let inputs =
             source
             ?? KeptInputs(kept) { sha256 in try storedInputs.lookup(waiting: true)?.original(sha256: sha256)?.decoded()

@@ -17,7 +17,8 @@ public enum StatsRenderer {
 
     static func sections(_ stats: DatabaseStatistics) -> [(String, JSONValue)] {
         [
-            ("path", .string(stats.path)), ("file_bytes", .int(stats.fileBytes)), ("log_bytes", .int(stats.logBytes)),
+            ("path", .string(stats.path)), ("engine", .string(stats.engine.rawValue)),
+            ("file_bytes", .int(stats.fileBytes)), ("log_bytes", .int(stats.logBytes)),
             ("free_bytes", .int(stats.freeBytes)), ("inputs", .int(stats.inputs)),
             ("inputs_kept_with_reason", .int(stats.keptWithReason)), ("reports", .int(stats.reports)),
             ("tls_reports", .int(stats.tlsReports)), ("records", .int(stats.records)),
@@ -31,9 +32,13 @@ public enum StatsRenderer {
             stats.firstReport.map { first in
                 "reports beginning \(TimeFormat.date(first)) to \(TimeFormat.date(stats.lastReport ?? first))"
             } ?? "no reports yet"
+        let size =
+            stats.engine == .postgresql
+            ? "  \(megabytes(stats.fileBytes)) in PostgreSQL (the database's size, its indexes included)"
+            : "  \(megabytes(stats.fileBytes)) on disk (\(megabytes(stats.freeBytes)) of it free), \(megabytes(stats.logBytes)) of log"
         var lines = [
             Escaping.terminal(stats.path),
-            "  \(megabytes(stats.fileBytes)) on disk (\(megabytes(stats.freeBytes)) of it free), \(megabytes(stats.logBytes)) of log",
+            size,
             "  \(counted(stats.reports, "DMARC report")) (\(counted(stats.records, "record"))) and \(counted(stats.tlsReports, "TLS report")) for \(counted(stats.policyDomains, "policy domain")); \(range)",
             "  \(counted(stats.inputs, "input")) kept, \(grouped(stats.keptWithReason)) of them with a reason (rua quarantine list)",
             "",

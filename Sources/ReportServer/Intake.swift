@@ -31,7 +31,7 @@ final class Intake: @unchecked Sendable {
         let thread = Thread { [self] in
             while !isStopped {
                 let importer = Importer(
-                    databaseAt: configuration.databasePath, busyTimeout: 30,
+                    databaseAt: configuration.database, busyTimeout: 30,
                     maxReportBytes: configuration.maxReportBytes)
                 let failure: String
                 do {

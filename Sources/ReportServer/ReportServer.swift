@@ -73,7 +73,7 @@ final class ServerState: Sendable {
     init(configuration: ServerConfiguration, credentials: Credentials) throws {
         self.configuration = configuration
         self.credentials = credentials
-        services = try ServicePool(path: configuration.databasePath, size: 4)
+        services = try ServicePool(location: configuration.database, size: 4)
         intake = Intake(configuration: configuration)
         limiter = RateLimiter(perMinute: configuration.intakePerMinute)
     }
@@ -107,8 +107,8 @@ final class ServicePool: @unchecked Sendable {
     private var idle: [ReportService]
     private let all: [ReportService]
 
-    init(path: String, size: Int) throws {
-        all = try (0..<size).map { _ in try ReportService(path: path, busyTimeout: 30) }
+    init(location: DatabaseLocation, size: Int) throws {
+        all = try (0..<size).map { _ in try ReportService(location: location, busyTimeout: 30) }
         idle = all
     }
 

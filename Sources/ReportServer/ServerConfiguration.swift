@@ -1,10 +1,11 @@
 import Foundation
+import ReportModel
 
 /// How `rua serve` runs: where it listens, the database, who may read and write, and its limits.
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
-    public var databasePath: String
+    public var database: DatabaseLocation
     /// `NAME:BCRYPT-HASH` lines: accounts that may read (HTTP Basic).
     public var accountsFile: String?
     /// `NAME:SCOPE:SHA256-HEX` lines (scope `read` or `write`): bearer tokens.
@@ -24,7 +25,7 @@ public struct ServerConfiguration: Sendable {
     public var now: @Sendable () -> Int64
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, databasePath: String, accountsFile: String? = nil,
+        host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation, accountsFile: String? = nil,
         tokensFile: String? = nil, maxBodyBytes: Int = 10 * 1024 * 1024, maxReportBytes: Int64,
         intakePerMinute: Int = 120, cacheSeconds: Double = 10, tlsCertificate: String? = nil, tlsKey: String? = nil,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
@@ -33,7 +34,7 @@ public struct ServerConfiguration: Sendable {
         self.tlsKey = tlsKey
         self.host = host
         self.port = port
-        self.databasePath = databasePath
+        self.database = database
         self.accountsFile = accountsFile
         self.tokensFile = tokensFile
         self.maxBodyBytes = maxBodyBytes

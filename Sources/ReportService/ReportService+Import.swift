@@ -18,14 +18,14 @@ public final class Importer {
     ///   - markMaildirSeen: move each message of a Maildir's `new/` to `cur/` with the seen flag once its
     ///     outcome is committed.
     public init(
-        databaseAt path: String, busyTimeout: TimeInterval, maxReportBytes: Int64,
+        databaseAt location: DatabaseLocation, busyTimeout: TimeInterval, maxReportBytes: Int64,
         clock: @escaping () -> Date = Date.init, markMaildirSeen: Bool = false
     ) {
         var opened: ReportDatabase?
         pipeline = ImportPipeline(
-            databaseAt: path,
+            databaseAt: location,
             opening: {
-                let database = try ReportDatabase(path: path, busyTimeout: busyTimeout)
+                let database = try ReportDatabase(location: location, busyTimeout: busyTimeout)
                 opened = database
                 return database
             },

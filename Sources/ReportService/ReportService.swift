@@ -12,14 +12,21 @@ import ReportStore
 public final class ReportService {
     let database: ReportDatabase
 
-    /// The database's file.
+    /// The database's file, or its PostgreSQL URL without query or password.
     public var path: String { database.path }
 
-    /// Opens (creating and migrating if need be) the database at `path`.
+    public var location: DatabaseLocation { database.location }
+
+    /// Opens (creating and migrating if need be) the database at `location`.
     /// - Parameter busyTimeout: seconds to wait for another process holding the database.
     /// - Throws: ``StoreError``.
-    public init(path: String, busyTimeout: TimeInterval) throws {
-        database = try ReportDatabase(path: path, busyTimeout: busyTimeout)
+    public init(location: DatabaseLocation, busyTimeout: TimeInterval) throws {
+        database = try ReportDatabase(location: location, busyTimeout: busyTimeout)
+    }
+
+    /// Opens (creating and migrating if need be) the SQLite database at `path`.
+    public convenience init(path: String, busyTimeout: TimeInterval) throws {
+        try self.init(location: .sqlite(path: path), busyTimeout: busyTimeout)
     }
 
     /// Closes the database (checkpointing its log).

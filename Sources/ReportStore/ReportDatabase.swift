@@ -30,16 +30,16 @@ public final class ReportDatabase {
 
     /// Opens (creating and migrating if needed) the database at `location`.
     /// - Parameters:
-    ///   - password: PostgreSQL's password when it comes from a file (else libpq reads `~/.pgpass` or
-    ///     `PGPASSWORD`).
-    ///   - busyTimeout: seconds to wait for another writer before giving up.
+    ///   - busyTimeout: seconds to wait for another writer (SQLite) or another process's migration
+    ///     (PostgreSQL) before giving up.
+    ///   - readOnly: SQLite: open an existing file for reading only, as a second connection beside a writer.
     public convenience init(
-        location: DatabaseLocation, password: String? = nil, busyTimeout: TimeInterval = 30, readOnly: Bool = false
+        location: DatabaseLocation, busyTimeout: TimeInterval = 30, readOnly: Bool = false
     ) throws {
         switch location {
         case .sqlite(let path):
             try self.init(path: path, busyTimeout: busyTimeout, readOnly: readOnly)
-        case .postgresql(let url):
+        case .postgresql(let url, let password):
             let connection = try PostgresConnection(url: url, password: password)
             try PostgresSchema.migrate(connection, lockTimeout: busyTimeout)
             self.init(connection: .postgresql(connection), location: location)

@@ -7,13 +7,15 @@ import Testing
 
 /// Every DMARC file of ../shared/corpus imported and compared with truth.json.
 @Suite struct CorpusTests {
-    @Test(.enabled(if: Corpus.isAvailable, Corpus.missing))
-    func everyCorpusReportMatchesTheTruth() throws {
+    @Test(.enabled(if: Corpus.isAvailable, Corpus.missing), arguments: TestEngine.available)
+    func everyCorpusReportMatchesTheTruth(_ engine: TestEngine) throws {
         let truth = try Corpus.truth()
         let temp = try TemporaryDirectory()
-        let database = try temp.makeDatabase()
+        let store = try TestDatabase(engine, in: temp)
+        let database = try store.open()
         let pipeline = ImportPipeline(database: database)
         var checked = 0
+        var stored: [ImportItem] = []
         for (file, value) in truth.sorted(by: { $0.key < $1.key })
         where file.hasPrefix("dmarc/") || file.hasPrefix("rfc9990/") {
             guard let expected = value as? [String: Any] else { continue }
@@ -36,8 +38,20 @@ import Testing
                 check(items.first, against: expected, label: file, junkMaySkip: false)
             }
             checked += 1
+            stored += items.filter { $0.outcome == .stored && $0.kind == .dmarc }
         }
         #expect(checked >= 70)
+        // What the store gives back is what was parsed: every stored report, with its records and messages.
+        let reports = try database.reports(ReportFilter()).filter { $0.kind == .dmarc }
+        #expect(reports.count == stored.count)
+        let read = reports.map { "\($0.reportID) \($0.policyDomain) \($0.records) \($0.messages)" }.sorted()
+        let parsed = stored.map {
+            "\($0.reportID ?? "") \($0.policyDomain ?? "") \($0.records ?? 0) \($0.messages ?? 0)"
+        }.sorted()
+        #expect(read == parsed)
+        var records = 0
+        try database.forEachRecord(ReportFilter(), includeVariants: true) { _, _ in records += 1 }
+        #expect(records == reports.reduce(0) { $0 + $1.records })
     }
 
     /// A truth entry with an `error`, or without a usable date range or counts, must be rejected with a
@@ -72,15 +86,16 @@ import Testing
 /// aggregate report attachments stored with the truth's values, TLS reports recognised, failure
 /// reports and other mail kept with a reason.
 @Suite struct CorpusMailTests {
-    @Test(.enabled(if: Corpus.isAvailable, Corpus.missing))
-    func everyCorpusMessageMatchesTheTruth() throws {
+    @Test(.enabled(if: Corpus.isAvailable, Corpus.missing), arguments: TestEngine.available)
+    func everyCorpusMessageMatchesTheTruth(_ engine: TestEngine) throws {
         let truth = try Corpus.truth()
         var checked = 0
         for (file, value) in truth.sorted(by: { $0.key < $1.key }) where file.hasPrefix("email/") {
             guard let expected = value as? [String: Any] else { continue }
             let temp = try TemporaryDirectory()
             let collected = ItemCollector()
-            let summary = try ImportPipeline(database: try temp.makeDatabase())
+            let store = try TestDatabase(engine, in: temp)
+            let summary = try ImportPipeline(database: try store.open())
                 .importPaths([Corpus.root.appendingPathComponent(file).path]) { collected.items.append($0) }
             #expect(summary.failures.isEmpty, "\(file): \(summary.failures)")
             #expect(summary.rejected == 0, "\(file): \(collected.items.filter { $0.outcome == .rejected })")
@@ -131,11 +146,12 @@ import Testing
 
 /// Every TLS report of ../shared/corpus/tlsrpt imported and compared with truth.json.
 @Suite struct CorpusTLSTests {
-    @Test(.enabled(if: Corpus.isAvailable, Corpus.missing))
-    func everyCorpusTLSReportMatchesTheTruth() throws {
+    @Test(.enabled(if: Corpus.isAvailable, Corpus.missing), arguments: TestEngine.available)
+    func everyCorpusTLSReportMatchesTheTruth(_ engine: TestEngine) throws {
         let truth = try Corpus.truth()
         let temp = try TemporaryDirectory()
-        let pipeline = ImportPipeline(database: try temp.makeDatabase())
+        let store = try TestDatabase(engine, in: temp)
+        let pipeline = ImportPipeline(database: try store.open())
         var checked = 0
         for (file, value) in truth.sorted(by: { $0.key < $1.key }) where file.hasPrefix("tlsrpt/") {
             guard let expected = value as? [String: Any] else { continue }

@@ -5,21 +5,28 @@ import Testing
 /// `rua failures`, `digest` and `export` run as processes on the samples, with the clock pinned.
 @Suite(.serialized) struct AnalysisCommandTests {
     /// Imports the samples as if on 2025-12-02, so the digest of the week to 2025-12-02 sees them.
+    /// The samples in a SQLite file of `temp`; its path.
     static func sampleDatabase(_ temp: TemporaryDirectory) throws -> String {
-        let db = temp.path("db.sqlite")
+        try sampleDatabase(temp, .sqlite).argument
+    }
+
+    /// The samples in a database of `engine`.
+    static func sampleDatabase(_ temp: TemporaryDirectory, _ engine: TestEngine) throws -> TestDatabase {
+        let database = try TestDatabase(engine, in: temp)
         let imported = try RuaExecutable.run(
-            ["import", "--quiet", "--db", db] + SampleReports.folders,
+            ["import", "--quiet"] + database.arguments + SampleReports.folders,
             environment: ["RUA_NOW": "2025-12-02T06:00:00Z"])
         #expect(imported.status == 65)  // the invalid samples are rejected and kept
-        return db
+        return database
     }
 
     /// The clock pinned, and no DNS: the samples use documentation addresses, and tests never touch the internet.
     static let now = ["RUA_NOW": "2025-12-03T10:00:00Z", "RUA_OFFLINE": "1"]
 
-    @Test func failuresAndDigestInEveryFormat() throws {
+    @Test(arguments: TestEngine.available) func failuresAndDigestInEveryFormat(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = try Self.sampleDatabase(temp)
+        let database = try Self.sampleDatabase(temp, engine)
+        let db = database.argument
         for format in ["text", "markdown", "html", "json", "csv"] {
             let failures = try RuaExecutable.run(
                 ["failures", "--db", db, "--last", "7d", "--format", format], environment: Self.now)
@@ -35,9 +42,10 @@ import Testing
         #expect(failures.split(separator: "\n").allSatisfy { $0.count <= 100 })
     }
 
-    @Test func exportsInEveryFormat() throws {
+    @Test(arguments: TestEngine.available) func exportsInEveryFormat(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = try Self.sampleDatabase(temp)
+        let database = try Self.sampleDatabase(temp, engine)
+        let db = database.argument
         for kind in ["records", "reports", "sources", "tls-failures"] {
             for format in ["csv", "json", "ndjson"] {
                 let result = try RuaExecutable.run(
@@ -59,9 +67,12 @@ import Testing
         #expect((parsed?.count ?? 0) > 50)
     }
 
-    @Test func theDigestGoesToAFileAndTheExitStatusFollowsFailUnder() throws {
+    @Test(arguments: TestEngine.available) func theDigestGoesToAFileAndTheExitStatusFollowsFailUnder(
+        _ engine: TestEngine
+    ) throws {
         let temp = try TemporaryDirectory()
-        let db = try Self.sampleDatabase(temp)
+        let database = try Self.sampleDatabase(temp, engine)
+        let db = database.argument
         let file = temp.path("digest.html")
         let written = try RuaExecutable.run(
             ["digest", "--db", db, "--format", "html", "--output", file, "--fail-under", "90%"], environment: Self.now)
@@ -78,9 +89,10 @@ import Testing
         #expect(bad.status == 64)
     }
 
-    @Test func failuresFilterByClassSortAndTop() throws {
+    @Test(arguments: TestEngine.available) func failuresFilterByClassSortAndTop(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = try Self.sampleDatabase(temp)
+        let database = try Self.sampleDatabase(temp, engine)
+        let db = database.argument
         func sources(_ options: [String]) throws -> [[String: Any]] {
             let result = try RuaExecutable.run(
                 ["failures", "--db", db, "--last", "7d", "--format", "json"] + options, environment: Self.now)
@@ -100,9 +112,10 @@ import Testing
         #expect(messages == messages.sorted(by: >))
     }
 
-    @Test func bareDatesAreDaysInTheTimeZoneGiven() throws {
+    @Test(arguments: TestEngine.available) func bareDatesAreDaysInTheTimeZoneGiven(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = try Self.sampleDatabase(temp)
+        let database = try Self.sampleDatabase(temp, engine)
+        let db = database.argument
         // The samples begin at 2025-12-01 00:00 UTC: still 30 November in Los Angeles.
         let utc = try RuaExecutable.run(["reports", "--db", db, "--since", "2025-12-01"], environment: Self.now)
         #expect(utc.stdout.contains("2025-12-01"))
@@ -115,9 +128,10 @@ import Testing
         #expect(day.stdout.contains("15,096 messages"))
     }
 
-    @Test func anEmptyPeriodSaysSoExplicitly() throws {
+    @Test(arguments: TestEngine.available) func anEmptyPeriodSaysSoExplicitly(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = try Self.sampleDatabase(temp)
+        let database = try Self.sampleDatabase(temp, engine)
+        let db = database.argument
         let result = try RuaExecutable.run(
             ["digest", "--db", db, "--since", "2026-01-01", "--until", "2026-01-07"], environment: Self.now)
         #expect(result.status == 0)
@@ -134,9 +148,12 @@ import Testing
         #expect(!HTMLCheck.parse("<html><body><p title=\"a\" title=\"b\">x</p></body></html>").wellFormed)
     }
 
-    @Test func theHTMLIsWellFormedWithEveryReportStringEscaped() throws {
+    @Test(arguments: TestEngine.available) func theHTMLIsWellFormedWithEveryReportStringEscaped(
+        _ engine: TestEngine
+    ) throws {
         let temp = try TemporaryDirectory()
-        let db = try Self.sampleDatabase(temp)
+        let database = try Self.sampleDatabase(temp, engine)
+        let db = database.argument
         let hostile = try temp.write("hostile.xml", Self.hostileReport.xml)
         _ = try RuaExecutable.run(["import", "--quiet", "--db", db, hostile], environment: Self.now)
         for command in [["digest"], ["failures", "--last", "7d"]] {
@@ -157,10 +174,11 @@ import Testing
     @Test(
         .enabled(
             if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"),
-            "/usr/bin/python3 (the standard CSV reader used here) is not installed"))
-    func csvReadsBackWithAStandardReaderAndFormulasAreNeutralized() throws {
+            "/usr/bin/python3 (the standard CSV reader used here) is not installed"), arguments: TestEngine.available)
+    func csvReadsBackWithAStandardReaderAndFormulasAreNeutralized(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = try Self.sampleDatabase(temp)
+        let database = try Self.sampleDatabase(temp, engine)
+        let db = database.argument
         let hostile = try temp.write("hostile.xml", Self.hostileReport.xml)
         _ = try RuaExecutable.run(["import", "--quiet", "--db", db, hostile], environment: Self.now)
         let file = temp.path("records.csv")
@@ -206,9 +224,12 @@ import Testing
 
 /// `rua stats`: what the database holds, from its own counts and pages.
 @Suite struct StatsCommandTests {
-    @Test func statsCountWhatTheImportStoredAndSizeEveryTable() throws {
+    @Test(arguments: TestEngine.available) func statsCountWhatTheImportStoredAndSizeEveryTable(
+        _ engine: TestEngine
+    ) throws {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let database = try TestDatabase(engine, in: temp)
+        let db = database.argument
         _ = try RuaExecutable.run(["import", "--quiet", "--db", db] + SampleReports.folders)
         let result = try RuaExecutable.run(["stats", "--db", db, "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -222,6 +243,7 @@ import Testing
         #expect(sizes == sizes.sorted(by: >), "largest first")
         #expect((document["file_bytes"] as? Int ?? 0) >= sizes.reduce(0, +) - (document["free_bytes"] as? Int ?? 0))
         #expect(document["first_report_begin"] as? String == "2025-12-01T00:00:00Z")
+        #expect(document["engine"] as? String == engine.rawValue)
         let text = try RuaExecutable.run(["stats", "--db", db]).stdout
         #expect(text.contains("\(manifest.inputs) inputs kept"))
     }

@@ -7,10 +7,11 @@ import Testing
 
 /// The `rua` executable run as a process: output snapshots and exit statuses.
 @Suite(.serialized) struct CommandTests {
-    @Test func importJSONLinesCarryEveryKey() throws {
+    @Test(arguments: TestEngine.available) func importJSONLinesCarryEveryKey(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
+        let store = try TestDatabase(engine, in: temp)
         let result = try RuaExecutable.run([
-            "import", "--json", "--db", temp.path("db.sqlite"), "SampleReports/dmarc",
+            "import", "--json", "--db", store.argument, "SampleReports/dmarc",
             "SampleReports/quirks/bundle-of-reports.zip",
             "SampleReports/invalid/truncated.xml.gz", "SampleReports/tlsrpt",
         ])
@@ -19,17 +20,19 @@ import Testing
         #expect(result.stderr.contains("rejected inputs are kept with their reason"))
     }
 
-    @Test func importTextNamesEachProblemAndSummarises() throws {
+    @Test(arguments: TestEngine.available) func importTextNamesEachProblemAndSummarises(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let result = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite"), "SampleReports/invalid"])
+        let store = try TestDatabase(engine, in: temp)
+        let result = try RuaExecutable.run(["import", "--db", store.argument, "SampleReports/invalid"])
         #expect(result.status == 65)
         assertSnapshot(result.stdout, named: "import-invalid.txt")
     }
 
-    @Test func emptyFileIsRejectedByNameAndKept() throws {
+    @Test(arguments: TestEngine.available) func emptyFileIsRejectedByNameAndKept(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
+        let store = try TestDatabase(engine, in: temp)
         let empty = try temp.write("empty.xml", [])
-        let db = temp.path("db.sqlite")
+        let db = store.argument
         let result = try RuaExecutable.run(["import", "--db", db, empty])
         #expect(result.status == 65)
         #expect(result.stdout.contains("rejected  \(empty): empty (0 bytes)"))
@@ -37,15 +40,18 @@ import Testing
         #expect(kept.stdout.contains("empty (0 bytes)"))
     }
 
-    @Test func importOfGoodReportsExitsZeroAndAgainReportsDuplicates() throws {
+    @Test(arguments: TestEngine.available) func importOfGoodReportsExitsZeroAndAgainReportsDuplicates(
+        _ engine: TestEngine
+    ) throws {
         let temp = try TemporaryDirectory()
-        let first = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite"), "SampleReports/dmarc"])
+        let store = try TestDatabase(engine, in: temp)
+        let first = try RuaExecutable.run(["import", "--db", store.argument, "SampleReports/dmarc"])
         #expect(first.status == 0)
         let dmarc = SampleManifest.shared.dmarc
         #expect(
             first.stdout.contains(
                 "\(dmarc.inputs) inputs read: \(dmarc.stored) reports stored, 0 duplicates, 0 rejected, 0 skipped"))
-        let second = try RuaExecutable.run(["import", "--db", temp.path("db.sqlite"), "SampleReports/dmarc"])
+        let second = try RuaExecutable.run(["import", "--db", store.argument, "SampleReports/dmarc"])
         #expect(second.status == 0)
         #expect(second.stdout.contains("\(dmarc.inputs) inputs read: 0 reports stored, \(dmarc.stored) duplicates"))
     }
@@ -75,9 +81,10 @@ import Testing
         #expect(try RuaExecutable.run(["reports", "--format", "xml"]).status == 64)
     }
 
-    @Test func summaryAndReportsInEveryFormat() throws {
+    @Test(arguments: TestEngine.available) func summaryAndReportsInEveryFormat(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
         _ = try RuaExecutable.run(["import", "--db", db] + SampleReports.folders)
         let now = ["RUA_NOW": "2025-12-08T08:00:00Z"]
         for format in ["text", "json", "ndjson", "csv"] {
@@ -115,10 +122,13 @@ import Testing
 }
 
 @Suite struct ConcurrentImportTests {
-    @Test func twoImportersOnTheSameInputsStoreEachReportOnce() async throws {
+    @Test(arguments: TestEngine.available) func twoImportersOnTheSameInputsStoreEachReportOnce(
+        _ engine: TestEngine
+    ) async throws {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
-        _ = try ReportDatabase(path: db)  // created and migrated before both start
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
+        _ = try store.open()  // created and migrated before both start
         let arguments = ["import", "--json", "--db", db] + SampleReports.folders
         async let first = RuaExecutable.run(arguments)
         async let second = RuaExecutable.run(arguments)
@@ -129,16 +139,19 @@ import Testing
             $0.stdout.split(separator: "\n").filter { $0.contains("\"outcome\":\"stored\"") }.count
         }
         #expect(stored.reduce(0, +) == SampleManifest.shared.all.stored)
-        let database = try ReportDatabase(path: db)
+        let database = try store.open()
         #expect(try database.tableCounts()["report"] == SampleManifest.shared.all.dmarcReports)
         #expect(try database.tableCounts()["input"] == SampleManifest.shared.all.inputs)
     }
 }
 
 @Suite struct QuarantineTests {
-    @Test func keptInputsAreListedShownAndWrittenBackByteForByte() throws {
+    @Test(arguments: TestEngine.available) func keptInputsAreListedShownAndWrittenBackByteForByte(
+        _ engine: TestEngine
+    ) throws {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
         _ = try RuaExecutable.run(["import", "--db", db, "SampleReports/invalid/bad-crc.xml.gz", "SampleReports/mail"])
         let list = try RuaExecutable.run(["quarantine", "list", "--db", db])
         #expect(list.status == 0)
@@ -158,9 +171,12 @@ import Testing
         #expect(try RuaExecutable.run(["quarantine", "show", "999", "--db", db]).status == 64)
     }
 
-    @Test func reprocessingStoresWhatNowParsesAndNothingTwice() throws {
+    @Test(arguments: TestEngine.available) func reprocessingStoresWhatNowParsesAndNothingTwice(
+        _ engine: TestEngine
+    ) throws {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
         // Rejected under a tight cap, then run again with the default one.
         let first = try RuaExecutable.run([
             "import", "--db", db, "--max-report-bytes", "1K",
@@ -171,7 +187,7 @@ import Testing
         let again = try RuaExecutable.run(["reprocess", "--all", "--json", "--db", db])
         #expect(again.status == 0)
         #expect(again.stdout.contains("\"outcome\":\"stored\""))
-        let database = try ReportDatabase(path: db)
+        let database = try store.open()
         #expect(try database.tableCounts()["report"] == 2)
         #expect(try database.quarantined(rejectedOnly: true).isEmpty)
         let twice = try RuaExecutable.run(["reprocess", "1", "2", "--db", db])
@@ -183,9 +199,10 @@ import Testing
 }
 
 @Suite struct TLSCommandTests {
-    @Test func tlsSummaryInEveryFormat() throws {
+    @Test(arguments: TestEngine.available) func tlsSummaryInEveryFormat(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
         let imported = try RuaExecutable.run([
             "import", "--db", db, "SampleReports/tlsrpt", "SampleReports/mail/tlsrpt-google.eml",
         ])
@@ -204,12 +221,14 @@ import Testing
     }
 }
 
-/// Processes that open a new database file at the same moment race to create its schema.
+/// Processes that open a new database at the same moment race to create its schema.
 @Suite struct SimultaneousOpenTests {
-    @Test func processesOpeningANewDatabaseTogetherAllSucceed() throws {
+    @Test(arguments: TestEngine.available)
+    func processesOpeningANewDatabaseTogetherAllSucceed(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
         for round in 0..<10 {
-            let db = temp.path("db-\(round).sqlite")
+            let store = try TestDatabase(engine, in: temp, file: "db-\(round).sqlite")
+            let db = store.argument
             let processes = try (0..<6).map { _ -> Process in
                 let process = Process()
                 process.executableURL = RuaExecutable.url
@@ -223,20 +242,26 @@ import Testing
                 process.waitUntilExit()
                 #expect(process.terminationStatus == 0, "round \(round): a process failed to open the new database")
             }
+            // Each migration applied once, whoever applied it.
+            let applied = try store.open().appliedMigrations()
+            #expect(applied == Array(Set(applied)).sorted() && !applied.isEmpty, "\(applied)")
         }
     }
 }
 
 /// `rua quarantine delete`: kept inputs go with everything of theirs; what stored reports stays.
 @Suite struct QuarantineDeleteTests {
-    @Test func deletedInputsLeaveNothingBehindAndInputsWithReportsStay() throws {
+    @Test(arguments: TestEngine.available) func deletedInputsLeaveNothingBehindAndInputsWithReportsStay(
+        _ engine: TestEngine
+    ) throws {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
         _ = try RuaExecutable.run([
             "import", "--db", db, "SampleReports/invalid/bad-crc.xml.gz", "SampleReports/invalid/not-a-report.txt",
             "SampleReports/dmarc",
         ])
-        let database = try ReportDatabase(path: db)
+        let database = try store.open()
         let before = try database.tableCounts()
         let kept = try database.quarantined()
         #expect(kept.count == 2)
@@ -258,9 +283,12 @@ import Testing
         #expect(try RuaExecutable.run(["quarantine", "delete", "--db", db, "999"]).status == 74)
     }
 
-    @Test func olderThanDeletesOnlyInputsImportedBeforeTheSpan() throws {
+    @Test(arguments: TestEngine.available) func olderThanDeletesOnlyInputsImportedBeforeTheSpan(
+        _ engine: TestEngine
+    ) throws {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
         _ = try RuaExecutable.run(
             ["import", "--db", db, "SampleReports/invalid/bad-crc.xml.gz"], environment: ["RUA_NOW": "2025-01-01"])
         _ = try RuaExecutable.run(
@@ -269,15 +297,18 @@ import Testing
             ["quarantine", "delete", "--older-than", "90d", "--db", db], environment: ["RUA_NOW": "2025-06-10"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("bad-crc.xml.gz") && !result.stdout.contains("not-a-report.txt"))
-        #expect(try ReportDatabase(path: db).quarantined().map(\.name) == ["SampleReports/invalid/not-a-report.txt"])
+        #expect(try store.open().quarantined().map(\.name) == ["SampleReports/invalid/not-a-report.txt"])
     }
 }
 
 /// `rua prune`: records and originals past a retention period go; what summaries and digests read stays.
 @Suite struct PruneTests {
-    @Test func oldRecordsAndOriginalsGoWhileTotalsDuplicatesAndKeptInputsStay() throws {
+    @Test(arguments: TestEngine.available) func oldRecordsAndOriginalsGoWhileTotalsDuplicatesAndKeptInputsStay(
+        _ engine: TestEngine
+    ) throws {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
         let old = try temp.write(
             "old.xml",
             SyntheticReport(
@@ -311,7 +342,7 @@ import Testing
         )
         .stdout.split(separator: "\r\n").count
         #expect(recordsAfter == recordsBefore - 2)
-        let database = try ReportDatabase(path: db)
+        let database = try store.open()
         #expect(try database.orphanCounts() == 0)
         // Its original is gone, its digest is not: the same file again is a duplicate.
         #expect(
@@ -333,9 +364,10 @@ import Testing
 
 /// `rua config`: a retention kept in the database, applied by every import.
 @Suite struct RetentionConfigTests {
-    @Test func aRetentionSetOnceIsAppliedByTheNextImport() throws {
+    @Test(arguments: TestEngine.available) func aRetentionSetOnceIsAppliedByTheNextImport(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
         let old = try temp.write(
             "old.xml",
             SyntheticReport(org: "Old", reportID: "old-1", begin: 1_704_067_200, rows: [.init("192.0.2.1", 40)]).xml)

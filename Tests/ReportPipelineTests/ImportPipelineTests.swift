@@ -103,7 +103,7 @@ import Testing
             #expect(mkfifo(fifo, 0o600) == 0)
             defer { unlink(fifo) }
             let pipeline = ImportPipeline(
-                databaseAt: path,
+                databaseAt: .sqlite(path: path),
                 opening: {
                     // A FIFO opens for writing (without waiting) only once its reader has it open.
                     var descriptor: Int32 = -1
@@ -138,7 +138,7 @@ import Testing
         for _ in 0..<2000 { mbox += Array("From dmarc@example.com Mon Dec  1 00:00:00 2025\n".utf8) + message + [10] }
         let path = try temp.write("reports.mbox", mbox)
         let pipeline = ImportPipeline(
-            databaseAt: temp.path("db.sqlite"),
+            databaseAt: .sqlite(path: temp.path("db.sqlite")),
             opening: {
                 Thread.sleep(forTimeInterval: 0.2)
                 throw StoreError("cannot open database: disk on fire", isTemporary: true)

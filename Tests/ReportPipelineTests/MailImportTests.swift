@@ -37,7 +37,7 @@ import Testing
         try ImportPipeline(database: temp.makeDatabase()).importPaths([mbox]) { early.append($0) }
         var late: [ImportItem] = []
         let summary = try ImportPipeline(
-            databaseAt: temp.path("rua.sqlite"),
+            databaseAt: .sqlite(path: temp.path("rua.sqlite")),
             opening: {
                 // The reader has read every message by now, without a database to look them up in.
                 Thread.sleep(forTimeInterval: 0.5)

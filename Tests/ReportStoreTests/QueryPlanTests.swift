@@ -1,4 +1,5 @@
 import GRDB
+import ReportModel
 import ReportTestSupport
 import Testing
 

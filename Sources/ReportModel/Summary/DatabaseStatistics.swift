@@ -14,7 +14,8 @@ public struct DatabaseStatistics: Sendable {
     }
 
     public var path: String
-    /// The database file, and its write-ahead log beside it.
+    public var engine: StoreEngine = .sqlite
+    /// The database file, and its write-ahead log beside it (PostgreSQL: the database's size, no log).
     public var fileBytes: Int64
     public var logBytes: Int64
     /// Space inside the file that is free (reused by later writes, or given back by a vacuum).

@@ -1,4 +1,5 @@
 import Foundation
+import ReportModel
 import ReportStore
 import WorkQueues
 
@@ -14,13 +15,13 @@ typealias DatabaseGate = OneShot<Bool>
 /// files again take 0.15–0.16 s either way.
 final class StoredInputs: @unchecked Sendable {
     // @unchecked: used by the reader's thread alone once the import has started.
-    private let path: String
+    private let location: DatabaseLocation
     private let gate: DatabaseGate
     private var lookup: InputLookup?
     private var settled = false
 
-    init(path: String, gate: DatabaseGate) {
-        self.path = path
+    init(location: DatabaseLocation, gate: DatabaseGate) {
+        self.location = location
         self.gate = gate
     }
 
@@ -30,7 +31,7 @@ final class StoredInputs: @unchecked Sendable {
         if settled { return lookup }
         if waiting ? !gate.wait() : gate.current != true { return nil }
         settled = true
-        lookup = try? InputLookup(path: path)
+        lookup = try? InputLookup(location: location)
         return lookup
     }
 

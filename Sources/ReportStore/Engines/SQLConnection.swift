@@ -1,10 +1,5 @@
 import GRDB
-
-/// The database engines the store runs on.
-public enum StoreEngine: String, Sendable {
-    case sqlite
-    case postgresql
-}
+import ReportModel
 
 /// Values bound to a statement's `?` placeholders, in order.
 typealias SQLArguments = [(any DatabaseValueConvertible)?]

@@ -1,3 +1,5 @@
+import ReportModel
+
 /// The statements an import runs for every input, prepared once per connection and kept for the whole
 /// batch: thousands of small inputs then cost no SQL parsing or statement-cache lookups.
 final class ImportStatements {

@@ -22,8 +22,8 @@ public final class InputLookup {
     }
 
     /// Opens the database for reading: SQLite read-only, PostgreSQL through a connection of its own.
-    public init(location: DatabaseLocation, password: String? = nil) throws {
-        database = try ReportDatabase(location: location, password: password, readOnly: true)
+    public init(location: DatabaseLocation) throws {
+        database = try ReportDatabase(location: location, readOnly: true)
     }
 
     /// See ``ReportDatabase/knownInput(sha256:name:)``.

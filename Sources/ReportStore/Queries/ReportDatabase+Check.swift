@@ -48,7 +48,7 @@ extension ReportDatabase {
                                               ORDER BY TOTAL(messages) DESC, source_ip) AS rank
                     FROM source_rollup WHERE begin_utc >= ?
                     GROUP BY policy_domain, source_ip
-                    HAVING TOTAL(dkim_aligned) > 0 AND TOTAL(spf_aligned) * 2 < TOTAL(messages))
+                    HAVING TOTAL(dkim_aligned) > 0 AND TOTAL(spf_aligned) * 2 < TOTAL(messages)) ranked
                 WHERE rank <= ? ORDER BY policy_domain, rank
                 """, [since, limit])
             {
@@ -89,7 +89,7 @@ extension ReportDatabase {
                 """
                 SELECT r.policy_domain, r.begin_utc, p.p, p.sp, p.np, p.testing, p.pct
                 FROM report r JOIN policy_published p ON p.report_id = r.id
-                WHERE r.counted = 1 AND (?1 IS NULL OR r.policy_domain = ?1)
+                WHERE r.counted = 1 AND (CAST(?1 AS TEXT) IS NULL OR r.policy_domain = ?1)
                 ORDER BY r.policy_domain, r.begin_utc DESC
                 """,
                 [domain]
@@ -181,7 +181,7 @@ extension ReportDatabase {
                 if let last, last["value"] as String == value {
                     if store {
                         try db.execute(
-                            "UPDATE dns_record SET last_seen = MAX(last_seen, ?) WHERE id = ?",
+                            "UPDATE dns_record SET last_seen = \(db.engine == .sqlite ? "MAX" : "GREATEST")(last_seen, ?) WHERE id = ?",
                             [now, last["id"] as Int64])
                     }
                     continue
@@ -220,7 +220,7 @@ extension ReportDatabase {
                     SELECT id FROM dns_record p
                     WHERE p.domain = n.domain AND p.kind = n.kind AND p.first_seen <= n.first_seen AND p.id < n.id
                     ORDER BY p.first_seen DESC, p.id DESC LIMIT 1)
-                WHERE n.first_seen >= ? AND n.first_seen < ? AND (?3 IS NULL OR n.domain = ?3)
+                WHERE n.first_seen >= ? AND n.first_seen < ? AND (CAST(?3 AS TEXT) IS NULL OR n.domain = ?3)
                 ORDER BY n.first_seen, n.domain, n.kind
                 """, [start, end, domain]
             ).map {

@@ -136,7 +136,7 @@ extension ReportDatabase {
                     FROM source_rollup s
                     WHERE \(sourceCondition) AND s.messages > s.dmarc_pass
                     GROUP BY s.policy_domain, s.source_ip
-                ) WHERE rank <= ?
+                ) ranked WHERE rank <= ?
                 ORDER BY policy_domain, rank
                 """,
                 sourceArguments + [topSources])
@@ -162,7 +162,7 @@ extension ReportDatabase {
     )
         -> (String, SQLArguments)
     {
-        var clauses = ["1"] + extra
+        var clauses = ["1 = 1"] + extra
         var arguments = SQLArguments()
         if let value = filter.domain {
             clauses.append(domain)

@@ -132,14 +132,16 @@ extension ReportDatabase {
             }
             // The counted reports of the periods and domains where these sources appear, and their records
             // from these sources.
+            // SQLite's unary + keeps its planner off the indexes here; PostgreSQL plans by statistics.
+            let plus = db.engine == .sqlite ? "+" : ""
+            // SQLite's CROSS JOIN fixes the join order; PostgreSQL's takes no ON and plans the order itself.
+            let join = db.engine == .sqlite ? "CROSS JOIN" : "JOIN"
             let records = """
                 (SELECT DISTINCT s.begin_utc, s.policy_domain FROM source_rollup s
                  WHERE \(condition) AND s.source_ip IN (\(placeholders))) spots
-                CROSS JOIN report r ON r.policy_domain = spots.policy_domain AND r.begin_utc = spots.begin_utc
-                CROSS JOIN record c ON \(Self.recordsOf("r", "c", db.engine))
+                \(join) report r ON r.policy_domain = spots.policy_domain AND r.begin_utc = spots.begin_utc
+                \(join) record c ON \(Self.recordsOf("r", "c", db.engine))
                 """
-            // SQLite's unary + keeps its planner off the indexes here; PostgreSQL plans by statistics.
-            let plus = db.engine == .sqlite ? "+" : ""
             let recordConditions = "\(plus)r.counted = 1 AND \(plus)c.source_ip IN (\(placeholders))"
             let allArguments = arguments + SQLArguments(wanted) + SQLArguments(wanted)
             var result: [String: (dkim: [String], spf: [String])] = [:]
@@ -155,7 +157,7 @@ extension ReportDatabase {
                     """,
                     """
                     SELECT c.source_ip, LOWER(a.domain), CAST(TOTAL(c.count) AS BIGINT) FROM \(records)
-                    CROSS JOIN \(kind)_result_extra a ON a.id BETWEEN c.id << 16 AND (c.id << 16) | 65535
+                    \(join) \(kind)_result_extra a ON a.id BETWEEN c.id << 16 AND (c.id << 16) | 65535
                     WHERE \(recordConditions) AND \(plus)a.result = 'pass' AND \(plus)a.domain IS NOT NULL
                     GROUP BY 1, 2
                     """,

@@ -3,10 +3,21 @@ import Foundation
 import ReportModel
 import ReportService
 
-/// `--db`, with the `RUA_DB` and XDG defaults.
+/// `--db`, with the `RUA_DB`, configuration file and XDG defaults.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Database file.", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Database: a SQLite file, or postgresql://USER@HOST:PORT/NAME (libpq's URL; ?sslmode=verify-full and "
+                + "other options after it).", valueName: "path|url"))
     var db: String?
+
+    @Option(
+        name: .customLong("db-password-file"),
+        help: ArgumentHelp(
+            "PostgreSQL's password, from the first line of this file (else PGPASSWORD or ~/.pgpass).",
+            valueName: "path"))
+    var dbPasswordFile: String?
 
     @Option(
         help: ArgumentHelp(
@@ -22,25 +33,62 @@ struct StoreOptions: ParsableArguments {
     /// A day: a process that holds the database longer has hung.
     static let longestBusyTimeout: Double = 86_400
 
-    /// The database path: `--db`, else `$RUA_DB`, else `$XDG_DATA_HOME/rua/rua.sqlite`, else
-    /// `~/.local/share/rua/rua.sqlite`.
-    var path: String {
+    /// The database as given: `--db`, else `$RUA_DB`, else the configuration file's `db`, else
+    /// `$XDG_DATA_HOME/rua/rua.sqlite`, else `~/.local/share/rua/rua.sqlite`.
+    var given: String {
         let environment = ProcessInfo.processInfo.environment
         if let db { return db }
         if let path = environment["RUA_DB"], !path.isEmpty { return path }
+        if let configured = RuaConfiguration.shared.value("db") { return configured }
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/rua/rua.sqlite" }
         let home = environment["HOME"] ?? NSHomeDirectory()
         return home + "/.local/share/rua/rua.sqlite"
     }
 
-    /// Opens the database of a reading command, which never creates one: a mistyped `--db` must not
-    /// read as an empty database. A failure is reported as ``perform(alwaysTemporary:_:)`` does.
+    /// The database for messages (a PostgreSQL URL without query or password).
+    var path: String { (try? DatabaseLocation(given))?.description ?? given }
+
+    /// Where the database is, with PostgreSQL's password read from `--db-password-file`,
+    /// `$RUA_DB_PASSWORD_FILE` or the configuration file's `db-password-file`. A URL holding a password or
+    /// an unreadable password file is a usage error (64), or a temporary failure (75) under
+    /// `alwaysTemporary`: an MTA then keeps the message until the setting is mended.
+    func location(alwaysTemporary: Bool = false) throws -> DatabaseLocation {
+        let environment = ProcessInfo.processInfo.environment
+        let passwordFile =
+            dbPasswordFile ?? environment["RUA_DB_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? RuaConfiguration.shared.value("db-password-file")
+        do {
+            let location = try DatabaseLocation(given)
+            guard case .postgresql(let url, _) = location, let passwordFile else { return location }
+            return .postgresql(url: url, password: try SecretFile.firstLine(passwordFile, "--db-password-file"))
+        } catch {
+            printError("rua: \((error as? StoreError)?.message ?? "\(error)")")
+            throw alwaysTemporary ? ExitStatus.temporaryFailure : ExitStatus.usage
+        }
+    }
+
+    /// Whether the database exists: a SQLite file is there; a PostgreSQL database is taken to be (the
+    /// connection says otherwise).
+    var exists: Bool {
+        guard case .sqlite(let path)? = try? location() else { return true }
+        return SystemPath.status(path) != nil
+    }
+
+    /// Opens the database of a reading command, which never creates a SQLite file: a mistyped `--db`
+    /// must not read as an empty database. A failure is reported as ``perform(alwaysTemporary:_:)`` does.
     func open() throws -> ReportService {
-        guard SystemPath.status(path) != nil else {
+        let location = try location()
+        guard exists else {
             printError("rua: no database at \(PathBytes.displayed(path)); import reports first, or check --db / RUA_DB")
             throw ExitStatus.noInput
         }
-        return try perform { try ReportService(path: path, busyTimeout: busyTimeout) }
+        return try perform { try ReportService(location: location, busyTimeout: busyTimeout) }
+    }
+
+    /// Opens the database, creating it if need be (for commands that write).
+    func openForWriting() throws -> ReportService {
+        let location = try location()
+        return try perform { try ReportService(location: location, busyTimeout: busyTimeout) }
     }
 }
 

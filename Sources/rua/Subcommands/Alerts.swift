@@ -8,7 +8,7 @@ struct Alerts: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Alert once per problem: what crossed a threshold since the last run (for a daily cron job).",
         usage: """
-            rua alerts [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--drop <points>] [--min-messages <n>] [--source-messages <n>] [--tls-failure-rate <rate>] [--min-sessions <n>] [--no-heartbeat] [--all] [--dry-run] [--format <format>] [--mail-to <address> …] [--webhook <url>] … [--db <path>]
+            rua alerts [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--drop <points>] [--min-messages <n>] [--source-messages <n>] [--tls-failure-rate <rate>] [--min-sessions <n>] [--no-heartbeat] [--all] [--dry-run] [--format <format>] [--mail-to <address> …] [--webhook <url>] … [--db <path|url>]
             """,
         discussion: """
             Measures the period (default: the last 7 full days, against the 7 before, as the digest does) \

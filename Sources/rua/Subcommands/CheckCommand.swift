@@ -99,7 +99,7 @@ struct CheckCommand: ParsableCommand {
         let now = try currentTime()
         var names = domains
         // The database, when there is one, says which DKIM selectors are in use.
-        let service = all || SystemPath.status(store.path) != nil ? try store.open() : nil
+        let service = all || store.exists ? try store.open() : nil
         defer { service?.close() }
         if all, let service { names += try store.perform { try service.policyDomains() } }
         var seen = Set<String>()

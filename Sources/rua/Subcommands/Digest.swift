@@ -9,7 +9,7 @@ struct DigestCommand: ParsableCommand {
         commandName: "digest",
         abstract: "A weekly digest for cron: pass rates and their change, what changed, advice, data health.",
         usage: """
-            rua digest [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--fail-under <rate>] [--expect-reports] [--detail <which>] [--mail-to <address> …] [--mail-from <address>] [--subject <text>] [--smtp <url>] [--smtp-user <user>] [--smtp-password-file <file>] [--sendmail <path>] [--webhook <url>] [--ca-file <file>] [--allow-plaintext] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
+            rua digest [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--fail-under <rate>] [--expect-reports] [--detail <which>] [--mail-to <address> …] [--mail-from <address>] [--subject <text>] [--smtp <url>] [--smtp-user <user>] [--smtp-password-file <file>] [--sendmail <path>] [--webhook <url>] [--ca-file <file>] [--allow-plaintext] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path|url>] [--db-password-file <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             Default period: the last 7 full days (UTC unless --tz), compared with the 7 days before. New \

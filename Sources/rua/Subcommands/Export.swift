@@ -7,6 +7,9 @@ import ReportService
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export records, reports, sources or TLS failures as CSV, JSON or NDJSON, streaming.",
+        usage: """
+            rua export <kind> [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--explode] [--output <file>] [--excel] [--db <path|url>] [--db-password-file <path>] [--busy-timeout <seconds>]
+            """,
         discussion: """
             records: one row per record with the report's range (ISO-8601 UTC), reporter, policy, source, \
             count, disposition, policy_evaluated verdicts, identifiers, DKIM and SPF results \

@@ -8,7 +8,7 @@ struct Failures: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explain failing traffic: sources not aligned on SPF and DKIM, classified, with the fix.",
         usage: """
-            rua failures [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--class <class>] [--sort <sort>] [--top <top>] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
+            rua failures [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--class <class>] [--sort <sort>] [--top <top>] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path|url>] [--db-password-file <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             Every record is re-evaluated from its auth results (relaxed or strict alignment as published, \

@@ -13,7 +13,7 @@ struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch reports from an IMAP mailbox: each message imported, then moved once its outcome is stored.",
         usage: """
-            rua fetch (<url> | --config <file>) [--password-file <file>] [--token-file <file>] [--oauth <microsoft|google> --client-id <id> [--tenant <tenant>] [--client-secret-file <file> | --client-certificate <file> [--client-key <file>]] [--refresh-token-file <file>] [--token-url <url>] [--token-cache <file>]] [--sasl-mechanism <xoauth2|oauthbearer>] [--ca-file <file>] [--allow-plaintext] [--after <move:FOLDER|seen|leave>] [--other-folder <folder>] [--limit <n>] [--watch] [--interval <span>] [--json] [--quiet] [--max-report-bytes <bytes>] [--db <path>] [--busy-timeout <seconds>]
+            rua fetch (<url> | --config <file>) [--password-file <file>] [--token-file <file>] [--oauth <microsoft|google> --client-id <id> [--tenant <tenant>] [--client-secret-file <file> | --client-certificate <file> [--client-key <file>]] [--refresh-token-file <file>] [--token-url <url>] [--token-cache <file>]] [--sasl-mechanism <xoauth2|oauthbearer>] [--ca-file <file>] [--allow-plaintext] [--after <move:FOLDER|seen|leave>] [--other-folder <folder>] [--limit <n>] [--watch] [--interval <span>] [--json] [--quiet] [--max-report-bytes <bytes>] [--db <path|url>] [--db-password-file <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             URL: imaps://USER@HOST[:993]/FOLDER (TLS from the first byte) or imap://USER@HOST[:143]/FOLDER \
@@ -263,7 +263,7 @@ struct Fetch: ParsableCommand {
         var options = options
         let mailboxKey = "\(account.user)@\(account.host):\(account.port)/\(account.folder)"
         if options.after == .leave {
-            let service = try? ReportService(path: store.path, busyTimeout: store.busyTimeout)
+            let service = try? ReportService(location: store.location(), busyTimeout: store.busyTimeout)
             options.checkpoint = try service.flatMap { try $0.mailboxCheckpoint(mailboxKey) }
             service?.close()
         }
@@ -278,7 +278,7 @@ struct Fetch: ParsableCommand {
             repeat {
                 fetcher.startBatch()
                 let pipeline = Importer(
-                    databaseAt: store.path, busyTimeout: store.busyTimeout,
+                    databaseAt: try store.location(), busyTimeout: store.busyTimeout,
                     maxReportBytes: output.maxReportBytes.value,
                     clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() })
                 defer { pipeline.close() }
@@ -291,7 +291,7 @@ struct Fetch: ParsableCommand {
                 progress?.finish()
                 fetcher.acknowledgeCommitted()
                 if options.after == .leave, let last = fetcher.checkpoint {
-                    let service = try ReportService(path: store.path, busyTimeout: store.busyTimeout)
+                    let service = try store.openForWriting()
                     try store.perform {
                         try service.setMailboxCheckpoint(mailboxKey, uidValidity: fetcher.uidValidity, uid: last)
                     }

@@ -41,13 +41,14 @@ struct Import: ParsableCommand {
 
     func run() throws {
         let pinned = try ProcessInfo.processInfo.environment["RUA_NOW"].map { _ in try currentTime() }
+        let fromStandardInput = paths.isEmpty || paths == ["-"]
         // The database is opened by the import while its reader reads the first inputs.
         let pipeline = Importer(
-            databaseAt: store.path, busyTimeout: store.busyTimeout, maxReportBytes: output.maxReportBytes.value,
+            databaseAt: try store.location(alwaysTemporary: fromStandardInput), busyTimeout: store.busyTimeout,
+            maxReportBytes: output.maxReportBytes.value,
             clock: { pinned.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date() },
             markMaildirSeen: maildirMarkSeen)
         defer { pipeline.close() }
-        let fromStandardInput = paths.isEmpty || paths == ["-"]
         let progress = fromStandardInput ? nil : ProgressLine.make(quiet: quiet)
         pipeline.onProgress = progress.map { line in { line.update($0) } }
         // No database, nothing kept: from standard input the MTA must keep the message and retry (75),

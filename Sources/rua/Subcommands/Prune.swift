@@ -61,7 +61,10 @@ struct Prune: ParsableCommand {
                 + "reports ended before \(TimeFormat.date(cutoff)) (UTC)")
         if vacuum {
             try store.perform { try service.vacuum() }
-            print("the file was rewritten without its free space")
+            print(
+                service.location.engine == .sqlite
+                    ? "the file was rewritten without its free space"
+                    : "VACUUM ran: the freed space is reused by later imports")
         } else if result.freeBytes > 0 && !result.incrementalVacuum {
             print(
                 "\(result.freeBytes.grouped) bytes free in the file: reused by later imports, or given back by rua prune --vacuum"

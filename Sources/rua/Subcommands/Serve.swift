@@ -120,7 +120,7 @@ struct Serve: ParsableCommand {
         service.close()
         let pinned = ProcessInfo.processInfo.environment["RUA_NOW"].flatMap { $0.isEmpty ? nil : try? currentTime() }
         let configuration = ServerConfiguration(
-            host: host, port: port, databasePath: store.path, accountsFile: accounts, tokensFile: tokens,
+            host: host, port: port, database: try store.location(), accountsFile: accounts, tokensFile: tokens,
             maxBodyBytes: maxBodyBytes, maxReportBytes: maxReportBytes, intakePerMinute: intakePerMinute,
             cacheSeconds: cacheSeconds, tlsCertificate: tlsCert, tlsKey: tlsKey,
             now: { pinned ?? Int64(Date().timeIntervalSince1970) })

@@ -8,7 +8,7 @@ struct Sources: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Who sends as your domains: per source address, messages, pass rates, reverse DNS and service.",
         usage: """
-            rua sources [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--top <top>] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path>] [--busy-timeout <seconds>]
+            rua sources [--domain <domain>] [--since <date>] [--until <date>] [--last <span>] [--tz <zone>] [--format <format>] [--top <top>] [--dns-server <host[:port]>] [--offline] [--dns-timeout <ms>] [--services <file>] [--wide] [--color <when>] [--output <file>] [--excel] [--db <path|url>] [--db-password-file <path>] [--busy-timeout <seconds>]
             """,
         discussion: """
             Reverse DNS (PTR, forward-confirmed) is looked up when a report needs it, at most 32 at once, \

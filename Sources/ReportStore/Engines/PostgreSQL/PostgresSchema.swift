@@ -25,6 +25,9 @@ enum PostgresSchema {
             Thread.sleep(forTimeInterval: 0.05)
         }
         defer { try? connection.execute("SELECT pg_advisory_unlock(?)", [lockKey]) }
+        // Under the lock: what another process applied meanwhile is not pending any more.
+        try connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
         for (name, sql) in try pending(connection) {
             try connection.transaction("BEGIN") {
                 try connection.execute(sql)
@@ -45,10 +48,6 @@ enum PostgresSchema {
 
     private static func pending(_ connection: PostgresConnection) throws -> [(name: String, sql: String)] {
         let done = Set(try applied(connection))
-        if done.isEmpty {
-            try connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
-        }
         return migrations.filter { !done.contains($0.name) }
     }
 

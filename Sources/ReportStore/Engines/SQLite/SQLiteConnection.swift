@@ -1,4 +1,5 @@
 import GRDB
+import ReportModel
 
 /// A GRDB connection (`Database`) as the store's queries use it. Statements go through GRDB's cache:
 /// each text is prepared once per connection.

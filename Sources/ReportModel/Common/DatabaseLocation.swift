@@ -1,15 +1,22 @@
 import Foundation
-import ReportModel
+
+/// The database engines the store runs on.
+public enum StoreEngine: String, Sendable {
+    case sqlite
+    case postgresql
+}
 
 /// Where the reports are kept: a SQLite file (a plain path, or a `sqlite:` URL) or a PostgreSQL
 /// database (a `postgresql://` or `postgres://` URL, as libpq reads it).
 public enum DatabaseLocation: Equatable, Sendable, CustomStringConvertible {
     case sqlite(path: String)
-    case postgresql(url: String)
+    /// `password`: read from a password file; without one libpq reads `PGPASSWORD` or `~/.pgpass`.
+    case postgresql(url: String, password: String? = nil)
 
     /// Reads `--db`'s value. A `postgresql://` URL that holds a password is refused: passwords come
     /// from `~/.pgpass`, `PGPASSWORD` or a password file, never from a command line others can read.
-    public init(_ text: String) throws {
+    /// - Parameter password: PostgreSQL's password, from a file.
+    public init(_ text: String, password: String? = nil) throws {
         let lowered = text.lowercased()
         if lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://") {
             if PostgresLocation.hasPassword(text) {
@@ -17,7 +24,7 @@ public enum DatabaseLocation: Equatable, Sendable, CustomStringConvertible {
                     "the database URL holds a password; put it in ~/.pgpass, PGPASSWORD or --db-password-file",
                     concernsDatabase: false)
             }
-            self = .postgresql(url: text)
+            self = .postgresql(url: text, password: password)
         } else if lowered.hasPrefix("sqlite://") {
             self = .sqlite(path: String(text.dropFirst("sqlite://".count)))
         } else if lowered.hasPrefix("sqlite:") {
@@ -38,15 +45,15 @@ public enum DatabaseLocation: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): path
-        case .postgresql(let url): PostgresLocation.redacted(url)
+        case .postgresql(let url, _): PostgresLocation.redacted(url)
         }
     }
 }
 
 /// What the store reads from PostgreSQL URLs itself (libpq reads the rest).
-enum PostgresLocation {
+public enum PostgresLocation {
     /// The URL's `user:password@` part, if it has a password.
-    static func hasPassword(_ url: String) -> Bool {
+    public static func hasPassword(_ url: String) -> Bool {
         guard let authority = authority(url), let at = authority.lastIndex(of: "@") else {
             return url.range(of: "password=", options: .caseInsensitive) != nil
         }
@@ -54,7 +61,7 @@ enum PostgresLocation {
     }
 
     /// The URL without its query and without any password: for messages.
-    static func redacted(_ url: String) -> String {
+    public static func redacted(_ url: String) -> String {
         var text = url
         if let query = text.firstIndex(of: "?") { text = String(text[..<query]) }
         guard let authority = authority(text), let at = authority.lastIndex(of: "@") else { return text }
