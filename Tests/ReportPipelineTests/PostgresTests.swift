@@ -1,0 +1,179 @@
+import Foundation
+import ReportModel
+import ReportStore
+import ReportTestSupport
+import Testing
+
+/// What only PostgreSQL has: a server to reach and log in to, several hosts' importers at once, and the
+/// settings that name it.
+@Suite(PostgresTestServer.enabled) struct PostgresConnectionTests {
+    @Test func aURLHoldingAPasswordIsRefusedWithoutPrintingIt() throws {
+        let result = try RuaExecutable.run(["summary", "--db", "postgresql://rua:s3cret@127.0.0.1:15432/postgres"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("~/.pgpass, PGPASSWORD or --db-password-file"))
+        #expect(!result.stderr.contains("s3cret"))
+        // An MTA's message is kept for later rather than bounced: the setting is the administrator's to mend.
+        let piped = try RuaExecutable.run(
+            ["import", "--db", "postgresql://rua:s3cret@127.0.0.1:15432/postgres"],
+            input: Array(try SampleReports.bytes("mail/google-zip.eml")))
+        #expect(piped.status == 75)
+    }
+
+    @Test func thePasswordComesFromAFileWhenTheEnvironmentHasNone() throws {
+        let temp = try TemporaryDirectory()
+        let store = try TestDatabase(.postgresql, in: temp)
+        let server = try #require(PostgresTestServer.current)
+        let file = try temp.write("pgpassword", server.password + "\n")
+        let noPassword = ["PGPASSWORD": "", "PGPASSFILE": "/nonexistent"]
+        let imported = try RuaExecutable.run(
+            ["import", "--db", store.argument, "--db-password-file", file, "SampleReports/dmarc"],
+            environment: noPassword)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let wrong = try temp.write("wrong", "not-the-password\n")
+        let refused = try RuaExecutable.run(
+            ["summary", "--db", store.argument, "--db-password-file", wrong], environment: noPassword)
+        #expect(refused.status == 74)
+        #expect(refused.stderr.contains("password authentication failed"))
+        #expect(refused.stderr.contains("cannot connect to PostgreSQL at \(store.argument)"))
+        let missing = try RuaExecutable.run(
+            ["summary", "--db", store.argument, "--db-password-file", temp.path("none")], environment: noPassword)
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("cannot be read"))
+    }
+
+    @Test func anUnreachableServerIsATemporaryFailureForEveryCommand() throws {
+        let closed = "postgresql://rua@127.0.0.1:\(try DNSServer.freePort())/rua"
+        let piped = try RuaExecutable.run(
+            ["import", "--db", closed], input: Array(try SampleReports.bytes("mail/google-zip.eml")))
+        #expect(piped.status == 75)
+        #expect(piped.stderr.contains("cannot connect to PostgreSQL at \(closed)"))
+        let files = try RuaExecutable.run(["import", "--db", closed, "SampleReports/dmarc"])
+        #expect(files.status == 75)
+        #expect(try RuaExecutable.run(["summary", "--db", closed]).status == 75)
+    }
+
+    @Test func verifyFullChecksTheServersCertificateAgainstTheCAGiven() throws {
+        let temp = try TemporaryDirectory()
+        let store = try TestDatabase(.postgresql, in: temp)
+        let services = "/var/lib/rua-test/tls"
+        let trusted = try RuaExecutable.run([
+            "import", "--db", store.argument + "?sslmode=verify-full&sslrootcert=\(services)/ca.crt",
+            "SampleReports/tlsrpt",
+        ])
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        // The test app's self-signed certificate did not sign the server's.
+        let untrusted = try RuaExecutable.run([
+            "summary", "--db", store.argument + "?sslmode=verify-full&sslrootcert=\(services)/app.crt",
+        ])
+        #expect(untrusted.status == 74)
+        #expect(untrusted.stderr.contains("certificate verify failed"), "\(untrusted.stderr)")
+        #expect(!untrusted.stderr.contains("sslrootcert"), "the URL's options are not printed")
+    }
+
+    @Test func theConfigurationFileNamesTheDatabaseAndItsPasswordFile() throws {
+        let temp = try TemporaryDirectory()
+        let store = try TestDatabase(.postgresql, in: temp)
+        let server = try #require(PostgresTestServer.current)
+        let password = try temp.write("pgpassword", server.password + "\n")
+        let config = try temp.write(
+            "rua.conf", "# the shared database\ndb = \(store.argument)\ndb-password-file = \(password)\n")
+        let environment = ["RUA_CONFIG": config, "PGPASSWORD": "", "PGPASSFILE": "/nonexistent"]
+        let imported = try RuaExecutable.run(["import", "--quiet", "SampleReports/dmarc"], environment: environment)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let stats = try RuaExecutable.run(["stats", "--format", "json"], environment: environment)
+        #expect(stats.stdout.contains("\"engine\":\"postgresql\""))
+        // --db and RUA_DB come first.
+        let local = try RuaExecutable.run(
+            ["import", "--quiet", "SampleReports/dmarc"],
+            environment: environment.merging(["RUA_DB": temp.path("x.sqlite")]) { $1 })
+        #expect(local.status == 0)
+        #expect(FileManager.default.fileExists(atPath: temp.path("x.sqlite")))
+        let broken = try temp.write("broken.conf", "db = \(store.argument)\ndatabase = other\n")
+        let refused = try RuaExecutable.run(["summary"], environment: ["RUA_CONFIG": broken])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("\(broken):2: unknown key database"))
+    }
+}
+
+/// What `RuaExecutable.run` returns.
+typealias Run = (status: Int32, stdout: String, stderr: String)
+
+/// Importers on several hosts write to one PostgreSQL database at once: unique indexes and transactions,
+/// not a lock, keep each report stored once and counted once.
+@Suite(PostgresTestServer.enabled) struct PostgresConcurrencyTests {
+    /// `count` distinct reports as files in `folder`.
+    static func reports(_ temp: TemporaryDirectory, _ folder: String, count: Int, first: Int) throws -> String {
+        for index in first..<(first + count) {
+            let report = SyntheticReport(
+                org: "Reporter \(index % 7)", reportID: "r-\(index)", domain: "d\(index % 13).example",
+                begin: 1_764_547_200 + Int64(index % 5) * 86_400,
+                rows: (0..<20).map {
+                    .init("192.0.2.\(($0 + index) % 250)", $0 + 1, dkim: $0 % 4 == 0 ? "fail" : "pass")
+                })
+            try temp.write("\(folder)/\(index).xml.gz", Compression.gzip(report.xml))
+        }
+        return temp.path(folder)
+    }
+
+    @Test func fourImportersAtOnceStoreEveryReportOnceWithExactTotals() async throws {
+        let temp = try TemporaryDirectory()
+        let store = try TestDatabase(.postgresql, in: temp)
+        let shared = try Self.reports(temp, "shared", count: 200, first: 0)
+        // Each importer has reports of its own and the shared ones, in a different order.
+        var arguments: [[String]] = []
+        for importer in 0..<4 {
+            let own = try Self.reports(temp, "own-\(importer)", count: 50, first: 1_000 + importer * 50)
+            let paths = importer % 2 == 0 ? [shared, own] : [own, shared]
+            arguments.append(["import", "--json", "--db", store.argument] + paths)
+        }
+        let results = try await withThrowingTaskGroup(of: Run.self) { group in
+            for command in arguments { group.addTask { try RuaExecutable.run(command) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+        let stored = results.map {
+            $0.stdout.split(separator: "\n").filter { $0.contains("\"outcome\":\"stored\"") }.count
+        }
+        #expect(stored.reduce(0, +) == 400)
+        let database = try store.open()
+        let counts = try database.tableCounts()
+        #expect(counts["report"] == 400)
+        #expect(counts["input"] == 400)
+        #expect(counts["record"] == 400 * 20)
+        // The rollups add up to the records: nothing counted twice, nothing lost.
+        let summary = try database.summary(ReportFilter())
+        #expect(summary.reduce(0) { $0 + $1.messages } == 400 * (1...20).reduce(0, +))
+        let sources = try database.sourceTotals(ReportFilter())
+        #expect(sources.reduce(0.0) { $0 + $1.totals.messages } == Double(400 * (1...20).reduce(0, +)))
+    }
+
+    @Test func theSameReportInDifferentFilesAtOnceIsStoredOnceAndItsVariantIsNotCounted() async throws {
+        let temp = try TemporaryDirectory()
+        let store = try TestDatabase(.postgresql, in: temp)
+        _ = try store.open()
+        let report = SyntheticReport(
+            org: "Twice", reportID: "same-1", begin: 1_764_547_200, rows: [.init("192.0.2.1", 10)])
+        var variant = report
+        variant.rows = [.init("192.0.2.1", 11)]
+        // The same report as plain XML, gzip and zlib (three inputs, one report), and a variant.
+        let files = [
+            try temp.write("a.xml", report.xml), try temp.write("b.xml.gz", Compression.gzip(report.xml)),
+            try temp.write("c.xml.z", Compression.zlib(Array(report.xml.utf8))), try temp.write("d.xml", variant.xml),
+        ]
+        for round in 0..<5 {
+            let round = try TestDatabase(.postgresql, in: temp, file: "round-\(round)")
+            let results = try await withThrowingTaskGroup(of: Run.self) { group in
+                for file in files {
+                    group.addTask { try RuaExecutable.run(["import", "--json", "--db", round.argument, file]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+            let database = try round.open()
+            let reports = try database.reports(ReportFilter())
+            #expect(reports.count == 2, "one report and its variant: \(reports)")
+            #expect(reports.filter(\.counted).count == 1, "one of them counted")
+            #expect(try database.summary(ReportFilter()).first?.messages == reports.first(where: \.counted)?.messages)
+        }
+    }
+}
