@@ -110,3 +110,19 @@ public final class ReportService {
         return try database.originalBytes(sha256: input.sha256)
     }
 }
+
+extension ReportService {
+    /// Copies the SQLite database at `path` into the PostgreSQL database at `target` (`rua migrate-db`);
+    /// returns every table's rows on both sides. Run again, it goes on from where it stopped.
+    /// - Throws: ``StoreError``: a database cannot be opened, or the target holds reports of its own.
+    public static func migrate(
+        from path: String, to target: DatabaseLocation, busyTimeout: TimeInterval,
+        progress: (SQLiteToPostgres.Progress) -> Void
+    ) throws -> [SQLiteToPostgres.TableCount] {
+        let source = try ReportDatabase(path: path, busyTimeout: busyTimeout, readOnly: true)
+        defer { source.close() }
+        let destination = try ReportDatabase(location: target, busyTimeout: busyTimeout)
+        defer { destination.close() }
+        return try SQLiteToPostgres(from: source, to: destination).run(progress: progress)
+    }
+}

@@ -20,6 +20,7 @@ struct RuaCommand: ParsableCommand {
             TLS.self,
             Export.self,
             Alerts.self, Quarantine.self, Reprocess.self, Stats.self, Prune.self, Config.self, Serve.self,
+            MigrateDB.self,
         ]
     )
 

@@ -177,3 +177,94 @@ typealias Run = (status: Int32, stdout: String, stderr: String)
         }
     }
 }
+
+/// `rua migrate-db`: a SQLite database copied into PostgreSQL, whole, resumably.
+@Suite(PostgresTestServer.enabled) struct MigrateDBTests {
+    @Test func theCopyHoldsEverythingAndReadsTheSameAsTheFile() throws {
+        let temp = try TemporaryDirectory()
+        let file = temp.path("rua.sqlite")
+        let pinned = ["RUA_NOW": "2025-12-02T06:00:00Z"]
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", file] + SampleReports.folders, environment: pinned)
+        _ = try RuaExecutable.run(["config", "set", "retention.originals", "800d", "--db", file])
+        let target = try TestDatabase(.postgresql, in: temp)
+        let copied = try RuaExecutable.run(["migrate-db", "--from", file, "--to", target.argument])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(copied.stdout.contains("every table copied"))
+        #expect(!copied.stdout.contains("differs"))
+        let now = ["RUA_NOW": "2025-12-03T10:00:00Z", "RUA_OFFLINE": "1"]
+        for command in [
+            ["summary", "--format", "json"], ["digest", "--format", "json"], ["export", "records"],
+            ["quarantine", "list", "--format", "json"], ["reports", "--format", "csv"], ["tls"], ["config"],
+        ] {
+            let before = try RuaExecutable.run(command + ["--db", file], environment: now).stdout
+            let after = try RuaExecutable.run(command + ["--db", target.argument], environment: now).stdout
+            #expect(before == after, "\(command)")
+        }
+        let original = try #require(try ReportDatabase(path: file).quarantined().first)
+        #expect(
+            try target.open().originalBytes(sha256: original.sha256)
+                == ReportDatabase(path: file).originalBytes(sha256: original.sha256))
+        // Importing into the copy goes on where the file left off: what is there is a duplicate, new
+        // reports get new ids.
+        let again = try RuaExecutable.run(["import", "--db", target.argument, "SampleReports/dmarc"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("0 reports stored"))
+        let new = SyntheticReport(
+            org: "New", reportID: "after-copy", begin: 1_764_720_000, rows: [.init("192.0.2.9", 3)])
+        let stored = try RuaExecutable.run(["import", "--db", target.argument, try temp.write("new.xml", new.xml)])
+        #expect(stored.stdout.contains("1 report stored"), "\(stored.stdout)\(stored.stderr)")
+        // A database with reports of its own, or a copy of another file, is not copied into.
+        let other = temp.path("other.sqlite")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", other, "SampleReports/tlsrpt"])
+        let refused = try RuaExecutable.run(["migrate-db", "--from", other, "--to", target.argument])
+        #expect(refused.status == 74)
+        #expect(refused.stderr.contains("holds a copy of"))
+        let own = try TestDatabase(.postgresql, in: temp, file: "own")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", own.argument, "SampleReports/tlsrpt"])
+        let notEmpty = try RuaExecutable.run(["migrate-db", "--from", file, "--to", own.argument])
+        #expect(notEmpty.status == 74)
+        #expect(notEmpty.stderr.contains("already holds reports of its own"))
+        #expect(
+            try RuaExecutable.run(["migrate-db", "--from", temp.path("none.sqlite"), "--to", own.argument]).status == 66
+        )
+    }
+
+    @Test func aCopyKilledMidwayGoesOnWhenRunAgainAndEndsExact() throws {
+        let temp = try TemporaryDirectory()
+        for index in 0..<60 {
+            let report = SyntheticReport(
+                org: "Big", reportID: "big-\(index)", begin: 1_764_547_200 + Int64(index) * 86_400,
+                rows: (0..<2_000).map { .init("10.\(index).\($0 / 250).\($0 % 250)", $0 % 9 + 1) })
+            try temp.write("big/\(index).xml.gz", Compression.gzip(report.xml))
+        }
+        let file = temp.path("rua.sqlite")
+        _ = try RuaExecutable.run(["import", "--quiet", "--db", file, temp.path("big")])
+        let target = try TestDatabase(.postgresql, in: temp)
+        let server = try #require(PostgresTestServer.current)
+        // Killed once some batches of records are in.
+        let process = try Spawn.start(
+            RuaExecutable.url.path, ["migrate-db", "--quiet", "--from", file, "--to", target.argument],
+            log: temp.path("migrate.log"))
+        var reached: Int?
+        for _ in 0..<600 where reached == nil {
+            usleep(20_000)
+            reached = try? server.run(
+                "SELECT value FROM setting WHERE key = 'migrate-db.progress.record'", on: target.argument
+            ).flatMap { Int($0) }
+        }
+        kill(process, SIGKILL)
+        var status: Int32 = 0
+        waitpid(process, &status, 0)
+        let partial = try server.run("SELECT COUNT(*) FROM record", on: target.argument).flatMap { Int($0) } ?? 0
+        #expect(reached != nil && partial < 120_000, "killed midway: \(partial) records copied")
+        let resumed = try RuaExecutable.run(["migrate-db", "--from", file, "--to", target.argument])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try target.open().tableCounts() == ReportDatabase(path: file).tableCounts())
+        let summary = ["summary", "--format", "json"]
+        #expect(
+            try RuaExecutable.run(summary + ["--db", file]).stdout.replacingOccurrences(
+                of: #""generated_at":"[^"]*""#, with: "", options: .regularExpression)
+                == RuaExecutable.run(summary + ["--db", target.argument]).stdout.replacingOccurrences(
+                    of: #""generated_at":"[^"]*""#, with: "", options: .regularExpression))
+    }
+}

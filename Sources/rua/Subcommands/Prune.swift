@@ -74,5 +74,5 @@ struct Prune: ParsableCommand {
 }
 
 extension Int {
-    fileprivate var grouped: String { Int64(self).grouped }
+    var grouped: String { Int64(self).grouped }
 }

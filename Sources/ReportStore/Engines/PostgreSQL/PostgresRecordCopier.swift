@@ -110,6 +110,10 @@ struct CopyBuffer {
     }
 
     mutating func row(_ fields: (any CopyField)?...) {
+        row(fields)
+    }
+
+    mutating func row(_ fields: [(any CopyField)?]) {
         for (index, field) in fields.enumerated() {
             if index > 0 { bytes.append(0x09) }
             if let field { field.append(to: &bytes) } else { bytes.append(contentsOf: [0x5C, 0x4E]) }
