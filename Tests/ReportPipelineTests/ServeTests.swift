@@ -7,13 +7,19 @@ import Testing
 struct ServeTests {
     /// The samples and a report whose strings carry markup and attribute breakers.
     static func database(_ temp: TemporaryDirectory) throws -> String {
-        let db = try AnalysisCommandTests.sampleDatabase(temp)
+        try database(temp, .sqlite).argument
+    }
+
+    /// The same in a database of `engine`.
+    static func database(_ temp: TemporaryDirectory, _ engine: TestEngine) throws -> TestDatabase {
+        let store = try AnalysisCommandTests.sampleDatabase(temp, engine)
+        let db = store.argument
         let evil = SyntheticReport(
             org: "<script>alert(1)</script>\"><img src=x onerror=alert(2)>'", reportID: "<b>id\"'</b>",
             domain: "example.com", begin: 1_764_633_600,
             rows: [.init("203.0.113.66", 5, dkim: "fail", spf: "fail", headerFrom: "\"><svg onload=alert(3)>")])
         _ = try RuaExecutable.run(["import", "--quiet", "--db", db, try temp.write("evil.xml", evil.xml)])
-        return db
+        return store
     }
 
     static let now = ["RUA_NOW": "2025-12-03T10:00:00Z"]
@@ -28,9 +34,12 @@ struct ServeTests {
         """
     }
 
-    @Test func everyPageAndDocumentAnswersWithItsTypeAndTheSecurityHeaders() throws {
+    @Test(arguments: TestEngine.available) func everyPageAndDocumentAnswersWithItsTypeAndTheSecurityHeaders(
+        _ engine: TestEngine
+    ) throws {
         let temp = try TemporaryDirectory()
-        let server = try RuaServer(["--db", try Self.database(temp)], environment: Self.now, in: temp)
+        let store = try Self.database(temp, engine)
+        let server = try RuaServer(["--db", store.argument], environment: Self.now, in: temp)
         let pages: [(String, String)] = [
             ("/", "text/html"), ("/?days=30", "text/html"), ("/?since=2025-11-30&until=2025-12-02", "text/html"),
             ("/domain/example.com", "text/html"), ("/source/203.0.113.66", "text/html"), ("/reports", "text/html"),
@@ -97,9 +106,10 @@ struct ServeTests {
         #expect(reports.contains("&lt;b&gt;id&quot;&#39;&lt;/b&gt;"))
     }
 
-    @Test func theIntakeAnswersOnceTheOutcomeIsCommitted() throws {
+    @Test(arguments: TestEngine.available) func theIntakeAnswersOnceTheOutcomeIsCommitted(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = try Self.database(temp)
+        let store = try Self.database(temp, engine)
+        let db = store.argument
         let tokens = temp.path("tokens")
         let write = try RuaExecutable.run(["serve", "--new-token", "collector", "--scope", "write"])
         let read = try RuaExecutable.run(["serve", "--new-token", "grafana"])
@@ -161,9 +171,10 @@ struct ServeTests {
         #expect(metrics.contains("rua_tls_sessions_total{domain=\"example.com\",result=\"success\"} "))
     }
 
-    @Test func pagesFollowWhatImportsCommit() throws {
+    @Test(arguments: TestEngine.available) func pagesFollowWhatImportsCommit(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
-        let db = try Self.database(temp)
+        let store = try Self.database(temp, engine)
+        let db = store.argument
         let server = try RuaServer(["--db", db, "--cache-seconds", "0"], environment: Self.now, in: temp)
         func reports() throws -> Int {
             let body = try server.curl("/api/reports?per_page=1000").body
@@ -183,10 +194,11 @@ struct ServeTests {
         #expect(after == before + 1)
     }
 
-    @Test func manyReadersAtOnceEachGetTheirPage() throws {
+    @Test(arguments: TestEngine.available) func manyReadersAtOnceEachGetTheirPage(_ engine: TestEngine) throws {
         let temp = try TemporaryDirectory()
+        let store = try Self.database(temp, engine)
         let server = try RuaServer(
-            ["--db", try Self.database(temp), "--cache-seconds", "0"], environment: Self.now, in: temp)
+            ["--db", store.argument, "--cache-seconds", "0"], environment: Self.now, in: temp)
         let paths = ["/", "/domain/example.com", "/api/digest", "/metrics", "/api/failures", "/reports", "/?days=30"]
         // Every page at once, four times over, each rendering reading the database on its own connection.
         let script =
@@ -202,9 +214,11 @@ struct ServeTests {
         #expect(try server.curl("/healthz").status == 200, "\(server.log)")
     }
 
-    @Test func aHundredConcurrentUploadsAreEachStoredOnce() throws {
+    @Test(arguments: TestEngine.available) func aHundredConcurrentUploadsAreEachStoredOnce(_ engine: TestEngine) throws
+    {
         let temp = try TemporaryDirectory()
-        let db = try Self.database(temp)
+        let store = try Self.database(temp, engine)
+        let db = store.argument
         let server = try RuaServer(["--db", db, "--intake-per-minute", "1000"], environment: Self.now, in: temp)
         for index in 0..<100 { _ = try temp.write("t\(index).json", Self.tlsReport("burst-\(index)")) }
         // 100 curls at once, twice over: the second round finds every report stored.

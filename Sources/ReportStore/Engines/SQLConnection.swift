@@ -13,6 +13,10 @@ protocol SQLConnection: AnyObject {
     /// Whether a transaction is open (a failed statement may have ended it).
     var inTransaction: Bool { get }
 
+    /// Waits for the statements sent and not yet answered (PostgreSQL's pipeline), throwing the first
+    /// one's error; SQLite runs each statement at once.
+    func flushDeferred() throws
+
     /// Runs statements that return no rows (several, separated by semicolons, when there are no arguments).
     func execute(_ sql: String, _ arguments: SQLArguments) throws
 

@@ -42,13 +42,17 @@ public final class ImportBatch {
         try convertingErrors("commit") {
             try pendingRollups?.write(db)
             try db.execute("COMMIT")
+            try db.flushDeferred()
         }
         inputsInTransaction = 0
     }
 
     /// Abandons the open transaction, if any.
     public func rollback() {
-        if db.inTransaction { try? db.execute("ROLLBACK") }
+        if db.inTransaction {
+            try? db.execute("ROLLBACK")
+            try? db.flushDeferred()
+        }
         pendingRollups?.clear()
         inputsInTransaction = 0
     }
@@ -71,14 +75,23 @@ public final class ImportBatch {
     ) throws -> InputImport<T> {
         precondition(db.inTransaction, "importInput needs an open transaction")
         return try convertingErrors("store \(name)") {
-            if let sha256, let items = try storedItems(sha256: sha256, name: name) {
+            // SQLite looks first; PostgreSQL inserts the digest unless it is stored, one round trip.
+            if db.engine == .sqlite, let sha256, let items = try storedItems(sha256: sha256, name: name) {
                 return .alreadyImported(items)
             }
             try statements.savepointInput.get().execute()
             do {
-                let (inputID, blobID, chunks) = try insertInput(
-                    name: name, sha256: sha256 ?? Self.placeholderDigest(), original: original.source(),
-                    at: importedAt)
+                guard
+                    let (inputID, blobID, chunks) = try insertInput(
+                        name: name, sha256: sha256 ?? Self.placeholderDigest(), original: original.source(),
+                        at: importedAt)
+                else {
+                    try rollBackInput()
+                    guard let sha256, let items = try storedItems(sha256: sha256, name: name) else {
+                        throw StoreError("the content of \(name) is stored without its input")
+                    }
+                    return .alreadyImported(items)
+                }
                 let session = try InputSession(
                     db: db, statements: statements, inputID: inputID, importedAt: importedAt)
                 session.originalChunks = chunks
@@ -93,6 +106,8 @@ public final class ImportBatch {
                     try settleDigest(late, blobID: blobID)
                 }
                 try statements.releaseInput.get().execute()
+                // Whatever of this input failed says so here, while the input can still be rolled back.
+                try db.flushDeferred()
                 pendingRollups?.inputStored()
                 inputsInTransaction += 1
                 return .imported(result)
@@ -117,6 +132,7 @@ public final class ImportBatch {
         pendingRollups?.inputRolledBack()
         try db.execute("ROLLBACK TO input")
         try db.execute("RELEASE input")
+        try db.flushDeferred()
     }
 
     /// The items of the stored input with this content, as duplicates; `nil` when there is none.
@@ -142,7 +158,20 @@ public final class ImportBatch {
     /// writer of the blob's chunks.
     private func insertInput(
         name: String, sha256: [UInt8], original: any OriginalSource, at time: Int64
-    ) throws -> (input: Int64, blob: Int64, chunks: OriginalChunkWriter?) {
+    ) throws -> (input: Int64, blob: Int64, chunks: OriginalChunkWriter?)? {
+        if db.engine == .postgresql {
+            let insertBlob = try statements.insertBlobUnlessStored.get()
+            insertBlob.bind(1, blob: sha256)
+            insertBlob.bind(2, original.size)
+            insertBlob.bind(3, original.encoding.rawValue)
+            guard let blobID = try insertBlob.queryInt64() else { return nil }
+            let chunks = OriginalChunkWriter(blobID: blobID, source: original, insert: try statements.insertChunk.get())
+            let insertInput = try statements.insertInput.get()
+            insertInput.bind(1, blobID)
+            insertInput.bind(2, name)
+            insertInput.bind(3, time)
+            return (try insertInput.insert(), blobID, chunks)
+        }
         let findBlob = try statements.blobBySHA.get()
         findBlob.bind(1, blob: sha256)
         let blobID: Int64
@@ -161,7 +190,7 @@ public final class ImportBatch {
         insertInput.bind(1, blobID)
         insertInput.bind(2, name)
         insertInput.bind(3, time)
-        return (try insertInput.insertReturningID(), blobID, chunks)
+        return (try insertInput.insert(), blobID, chunks)
     }
 
     private func convertingErrors<T>(_ what: String, _ body: () throws -> T) throws -> T {

@@ -15,6 +15,36 @@ final class ImportStatements {
 
     var engine: StoreEngine { db.engine }
 
+    /// An INSERT whose new row's id ``insert(_:)`` gives: SQLite's rowid, or on PostgreSQL an id the
+    /// importer reserved, bound as one more parameter at the end (so that the insert joins the pipeline
+    /// instead of waiting for a RETURNING).
+    private func prepareInsert(_ sql: String) throws -> InsertStatement {
+        guard engine == .postgresql else { return InsertStatement(statement: try prepare(sql, returningID: true)) }
+        guard let table = sql.split(separator: " ").dropFirst(2).first,
+            let columnsEnd = sql.firstIndex(of: ")"), let valuesEnd = sql.lastIndex(of: ")")
+        else { preconditionFailure("an INSERT of one row: \(sql)") }
+        var text = sql
+        text.replaceSubrange(valuesEnd...valuesEnd, with: ", ?)")
+        text.replaceSubrange(columnsEnd...columnsEnd, with: ", id)")
+        let parameters = sql.filter { $0 == "?" }.count
+        return InsertStatement(
+            statement: try prepare(text), reserve: { try self.reserveID(String(table)) },
+            idParameter: Int32(parameters + 1))
+    }
+
+    /// PostgreSQL's ids reserved from each table's sequence, a hundred at a time.
+    private var reservedIDs: [String: ArraySlice<Int64>] = [:]
+
+    private func reserveID(_ table: String) throws -> Int64 {
+        if reservedIDs[table, default: []].isEmpty {
+            reservedIDs[table] = ArraySlice(
+                try db.values(
+                    Int64.self, "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, 100)",
+                    [table]))
+        }
+        return reservedIDs[table]!.removeFirst()
+    }
+
     // Inputs
     private(set) lazy var inputBySHA = Result { try prepare(ReportDatabase.inputByDigest) }
     private(set) lazy var blobBySHA = Result { try prepare("SELECT id FROM input_blob WHERE sha256 = ?") }
@@ -22,22 +52,27 @@ final class ImportStatements {
         try prepare(
             "INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?)", returningID: true)
     }
+    /// PostgreSQL: the blob's id, or no row when its content is stored (by this importer or another).
+    private(set) lazy var insertBlobUnlessStored = Result {
+        try prepare(
+            "INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+            returningID: true)
+    }
     private(set) lazy var insertChunk = Result {
         try prepare(
             "INSERT INTO input_chunk (blob_id, seq, data) VALUES (?, ?, ?)")
     }
     private(set) lazy var insertInput = Result {
-        try prepare(
-            "INSERT INTO input (blob_id, name, imported_at) VALUES (?, ?, ?)", returningID: true)
+        try prepareInsert("INSERT INTO input (blob_id, name, imported_at) VALUES (?, ?, ?)")
     }
     private(set) lazy var savepointInput = Result { try prepare("SAVEPOINT input") }
     private(set) lazy var releaseInput = Result { try prepare("RELEASE input") }
 
     // Items and messages
     private(set) lazy var insertItem = Result {
-        try prepare(
-            "INSERT INTO item (input_id, part, outcome, kind, report_id, tls_report_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            returningID: true)
+        try prepareInsert(
+            "INSERT INTO item (input_id, part, outcome, kind, report_id, tls_report_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
     }
     private(set) lazy var insertDiagnostic = Result {
         try prepare(
@@ -63,12 +98,12 @@ final class ImportStatements {
     private(set) lazy var releaseIdentity = engine == .postgresql ? try? prepare("RELEASE identity") : nil
     private(set) lazy var rollbackIdentity = engine == .postgresql ? try? prepare("ROLLBACK TO identity") : nil
     private(set) lazy var insertReportPlaceholder = Result {
-        try prepare(
+        try prepareInsert(
             """
             INSERT INTO report (input_id, part, reporter, report_id, report_key, policy_domain, begin_utc, end_utc,
                                 recovered, payload_sha256, records, messages, counted, imported_at)
             VALUES (?, ?, '', '', '', '', 0, 0, 0, \(self.engine == .sqlite ? "x''" : "''::bytea"), 0, 0, 0, ?)
-            """, returningID: true)
+            """)
     }
     private(set) lazy var reportsWithIdentity = Result { try prepare(Self.reportsWithIdentitySQL(self.engine)) }
     /// Reports of one identity. SQLite's planner, without statistics, takes `report_by_reporter` for
@@ -151,4 +186,26 @@ final class ImportStatements {
         }
     }
     private(set) lazy var rollups = Result { try RollupStatements(db) }
+}
+
+/// An INSERT of one row whose id is wanted: bind its parameters as written, then ``insert()``.
+struct InsertStatement {
+    let statement: any PreparedSQL
+    var reserve: (() throws -> Int64)?
+    var idParameter: Int32 = 0
+
+    func bind(_ index: Int32, _ text: String?) { statement.bind(index, text) }
+    func bind(_ index: Int32, _ value: Int64?) { statement.bind(index, value) }
+    func bind(_ index: Int32, _ value: Int) { statement.bind(index, value) }
+    func bind(_ index: Int32, _ value: Int?) { statement.bind(index, value) }
+    func bind(_ index: Int32, _ value: Bool) { statement.bind(index, value) }
+
+    /// Runs the insert; returns the new row's id.
+    func insert() throws -> Int64 {
+        guard let reserve else { return try statement.insertReturningID() }
+        let id = try reserve()
+        statement.bind(idParameter, id)
+        try statement.execute()
+        return id
+    }
 }

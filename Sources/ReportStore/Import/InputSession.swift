@@ -8,7 +8,7 @@ public final class InputSession {
     let inputID: Int64
     let importedAt: Int64
     let statements: ImportStatements
-    private let insertItem: any PreparedSQL
+    private let insertItem: InsertStatement
     private let insertDiagnostic: any PreparedSQL
     let recordInserter: any RecordInserting
     /// Set when an input already stored runs again: its own reports are not recorded a second time.
@@ -38,7 +38,7 @@ public final class InputSession {
         insertItem.bind(5, reportID)
         insertItem.bind(6, tlsReportID)
         insertItem.bind(7, reason)
-        let itemID = try insertItem.insertReturningID()
+        let itemID = try insertItem.insert()
         for diagnostic in diagnostics {
             insertDiagnostic.bind(1, itemID)
             insertDiagnostic.bind(2, reportID)

@@ -37,6 +37,9 @@ extension ReportDatabase {
     public func withImportBatch<T>(_ body: (ImportBatch) throws -> T) throws -> T {
         if case .postgresql(let connection) = connection {
             return try serialized {
+                // The import's statements are pipelined: an input's inserts go in one round trip.
+                connection.beginPipeline()
+                defer { try? connection.endPipeline() }
                 let batch = ImportBatch(db: connection, path: path)
                 defer { batch.rollback() }
                 return try body(batch)

@@ -42,7 +42,7 @@ public final class ReportWriter {
         insert.bind(1, session.inputID)
         insert.bind(2, part)
         insert.bind(3, session.importedAt)
-        reportID = try insert.insertReturningID()
+        reportID = try insert.insert()
     }
 
     /// Adds one record of the report.
@@ -99,6 +99,8 @@ public final class ReportWriter {
                     header, reporter: reporter, key: key, records: records, messages: messages, sha256: payloadSHA256,
                     variantOf: original)
                 try statements.releaseIdentity?.execute()
+                // A pipelined update's unique violation comes with the answers collected here.
+                try session.db.flushDeferred()
                 break
             } catch let error as StoreError where error.sqlState == ImportBatch.uniqueViolation && !lookedAgain {
                 // PostgreSQL: another importer stored a report of this identity meanwhile (its index entry

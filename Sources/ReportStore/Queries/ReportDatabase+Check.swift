@@ -90,7 +90,7 @@ extension ReportDatabase {
                 SELECT r.policy_domain, r.begin_utc, p.p, p.sp, p.np, p.testing, p.pct
                 FROM report r JOIN policy_published p ON p.report_id = r.id
                 WHERE r.counted = 1 AND (CAST(?1 AS TEXT) IS NULL OR r.policy_domain = ?1)
-                ORDER BY r.policy_domain, r.begin_utc DESC, r.id DESC
+                ORDER BY r.policy_domain, r.begin_utc DESC, r.id
                 """,
                 [domain]
             ) { row in

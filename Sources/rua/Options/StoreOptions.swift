@@ -3,6 +3,16 @@ import Foundation
 import ReportModel
 import ReportService
 
+/// `--db-password-file`: PostgreSQL's password, for every command that opens a database.
+struct DatabasePasswordOption: ParsableArguments {
+    @Option(
+        name: .customLong("db-password-file"),
+        help: ArgumentHelp(
+            "PostgreSQL's password, from the first line of this file (else PGPASSWORD or ~/.pgpass).",
+            valueName: "path"))
+    var file: String?
+}
+
 /// `--db`, with the `RUA_DB`, configuration file and XDG defaults.
 struct StoreOptions: ParsableArguments {
     @Option(
@@ -12,12 +22,7 @@ struct StoreOptions: ParsableArguments {
                 + "other options after it).", valueName: "path|url"))
     var db: String?
 
-    @Option(
-        name: .customLong("db-password-file"),
-        help: ArgumentHelp(
-            "PostgreSQL's password, from the first line of this file (else PGPASSWORD or ~/.pgpass).",
-            valueName: "path"))
-    var dbPasswordFile: String?
+    @OptionGroup var password: DatabasePasswordOption
 
     @Option(
         help: ArgumentHelp(
@@ -55,7 +60,7 @@ struct StoreOptions: ParsableArguments {
     func location(alwaysTemporary: Bool = false) throws -> DatabaseLocation {
         let environment = ProcessInfo.processInfo.environment
         let passwordFile =
-            dbPasswordFile ?? environment["RUA_DB_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            password.file ?? environment["RUA_DB_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? RuaConfiguration.shared.value("db-password-file")
         do {
             let location = try DatabaseLocation(given)

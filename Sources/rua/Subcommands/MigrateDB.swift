@@ -29,12 +29,7 @@ struct MigrateDB: ParsableCommand {
             "The PostgreSQL database to copy it into: postgresql://USER@HOST:PORT/NAME.", valueName: "url"))
     var to: String
 
-    @Option(
-        name: .customLong("db-password-file"),
-        help: ArgumentHelp(
-            "PostgreSQL's password, from the first line of this file (else PGPASSWORD or ~/.pgpass).",
-            valueName: "path"))
-    var dbPasswordFile: String?
+    @OptionGroup var password: DatabasePasswordOption
 
     @Option(
         help: ArgumentHelp(
@@ -50,7 +45,7 @@ struct MigrateDB: ParsableCommand {
             throw ExitStatus.noInput
         }
         var store = try StoreOptions.parse(["--db", to, "--busy-timeout", String(busyTimeout)])
-        store.dbPasswordFile = dbPasswordFile
+        store.password = password
         let target = try store.location()
         guard case .postgresql = target else {
             throw ValidationError("--to must be a postgresql:// URL")

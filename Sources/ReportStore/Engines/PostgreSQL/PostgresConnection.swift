@@ -66,18 +66,129 @@ final class PostgresConnection: SQLConnection {
         do {
             let result = try body()
             try execute("COMMIT")
+            try flushDeferred()
             return result
         } catch {
-            if !isBroken { try? execute("ROLLBACK") }
+            if !isBroken {
+                try? execute("ROLLBACK")
+                try? flushDeferred()
+            }
             throw error
         }
     }
 
+    // MARK: - Pipelining
+
+    /// In pipeline mode (an import's connection), statements whose results are not needed at once are
+    /// sent without waiting for them: an import's dozen inserts per input then cost one round trip to the
+    /// server instead of one each. The SQL of each statement sent and not yet answered, in order.
+    private var deferred: [String] = []
+    private(set) var pipelining = false
+
+    /// Enters pipeline mode: ``execute(_:_:)`` and ``PostgresStatement/execute()`` then only send, and the
+    /// next statement whose result is wanted (or ``flushDeferred()``) collects their answers; the first
+    /// error among them is thrown there.
+    func beginPipeline() {
+        guard !pipelining, PQenterPipelineMode(handle) == 1 else { return }
+        pipelining = true
+    }
+
+    /// Collects what was sent and leaves pipeline mode.
+    func endPipeline() throws {
+        guard pipelining else { return }
+        defer {
+            PQexitPipelineMode(handle)
+            pipelining = false
+        }
+        try flushDeferred()
+    }
+
+    /// Waits for every statement sent and not yet answered; throws the first one's error.
+    func flushDeferred() throws {
+        guard pipelining, !deferred.isEmpty else { return }
+        guard PQpipelineSync(handle) == 1 else { throw error(nil, doing: deferred.last ?? "") }
+        if let result = try collect(keepingLast: false) { PQclear(result) }
+    }
+
+    /// Reads the answers of the statements sent, up to the pipeline's sync point: the last statement's
+    /// result when `keepingLast`, the first error otherwise thrown.
+    private func collect(keepingLast: Bool) throws -> OpaquePointer? {
+        let statements = deferred
+        deferred = []
+        var failure: StoreError?
+        var kept: OpaquePointer?
+        for (index, sql) in statements.enumerated() {
+            while let result = PQgetResult(handle) {
+                let status = PQresultStatus(result)
+                if status == PGRES_FATAL_ERROR, failure == nil { failure = error(result, doing: sql) }
+                if keepingLast, index == statements.count - 1, status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK {
+                    kept = result
+                } else {
+                    PQclear(result)
+                }
+            }
+            if PQstatus(handle) != CONNECTION_OK, failure == nil { failure = error(nil, doing: sql) }
+        }
+        // The sync point's own result.
+        if let sync = PQgetResult(handle) { PQclear(sync) }
+        if let failure {
+            if let kept { PQclear(kept) }
+            throw failure
+        }
+        return kept
+    }
+
+    /// Sends a statement (`send` returns libpq's 1 for sent) and returns its result: at once outside
+    /// pipeline mode (`run` runs it), else after collecting what was sent before it.
+    private func perform(
+        _ sql: String, run: () -> OpaquePointer?, send: () -> Int32, accepting: [ExecStatusType]
+    ) throws -> OpaquePointer {
+        let result: OpaquePointer?
+        if pipelining {
+            guard send() == 1 else { throw error(nil, doing: sql) }
+            deferred.append(sql)
+            guard PQpipelineSync(handle) == 1 else { throw error(nil, doing: sql) }
+            result = try collect(keepingLast: true)
+            guard let result else { throw error(nil, doing: sql) }
+            return result
+        }
+        result = run()
+        guard let result else { throw error(nil, doing: sql) }
+        guard accepting.contains(PQresultStatus(result)) else {
+            defer { PQclear(result) }
+            throw error(result, doing: sql)
+        }
+        return result
+    }
+
     // MARK: - Queries
 
+    /// Runs a statement; in pipeline mode, only sends it (its error comes with a later answer).
     func execute(_ sql: String, _ arguments: SQLArguments) throws {
+        if pipelining {
+            let text = placeholders(sql)
+            let sent = withParameters(arguments) { count, types, values, lengths, formats in
+                PQsendQueryParams(handle, text, count, types, values, lengths, formats, 0)
+            }
+            guard sent == 1 else { throw error(nil, doing: sql) }
+            deferred.append(sql)
+            return
+        }
         let result = try run(sql, arguments)
         PQclear(result)
+    }
+
+    /// Runs a prepared statement; in pipeline mode, only sends it.
+    func executePrepared(_ name: String, sql: String, values: [Parameter]) throws {
+        guard pipelining else {
+            PQclear(try runPrepared(name, sql: sql, values: values))
+            return
+        }
+        let sent = Self.withParameterArrays(values) { count, _, pointers, lengths, formats in
+            PQsendQueryPrepared(handle, name, count, pointers, lengths, formats, 0)
+        }
+        guard sent == 1 else { throw error(nil, doing: sql) }
+        deferred.append(sql)
     }
 
     func executeCounting(_ sql: String, _ arguments: SQLArguments) throws -> Int {
@@ -121,19 +232,19 @@ final class PostgresConnection: SQLConnection {
         cursorCount += 1
         let name = "rua_cursor_\(cursorCount)"
         let text = "DECLARE \(name) NO SCROLL CURSOR FOR " + placeholders(sql)
-        let result = Self.withParameterArrays(parameters) { count, types, values, lengths, formats in
-            PQexecParams(handle, text, count, types, values, lengths, formats, 0)
+        let result = try Self.withParameterArrays(parameters) { count, types, values, lengths, formats in
+            try perform(
+                sql, run: { PQexecParams(handle, text, count, types, values, lengths, formats, 0) },
+                send: { PQsendQueryParams(handle, text, count, types, values, lengths, formats, 0) },
+                accepting: [PGRES_COMMAND_OK])
         }
-        guard let result else { throw error(nil, doing: sql) }
-        defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw error(result, doing: sql) }
+        PQclear(result)
         return name
     }
 
     func closeCursor(_ name: String) {
-        if PQtransactionStatus(handle) == PQTRANS_INTRANS, let result = PQexec(handle, "CLOSE \(name)") {
-            PQclear(result)
-        }
+        guard PQtransactionStatus(handle) == PQTRANS_INTRANS || pipelining else { return }
+        try? execute("CLOSE \(name)", [])
     }
 
     /// Fetches the next rows of a cursor.
@@ -149,14 +260,19 @@ final class PostgresConnection: SQLConnection {
         preparedCount += 1
         let name = "rua_\(preparedCount)"
         let text = placeholders(sql) + (returningID ? " RETURNING id" : "")
-        let result = PQprepare(handle, name, text, 0, nil)
-        defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw error(result, doing: sql) }
+        let result = try perform(
+            sql, run: { PQprepare(handle, name, text, 0, nil) }, send: { PQsendPrepare(handle, name, text, 0, nil) },
+            accepting: [PGRES_COMMAND_OK])
+        PQclear(result)
         return PostgresStatement(connection: self, name: name, sql: sql, parameters: Self.parameterCount(text))
     }
 
-    /// Sends rows to `COPY table (columns) FROM STDIN` in PostgreSQL's text format, already encoded.
+    /// Sends rows to `COPY table (columns) FROM STDIN` in PostgreSQL's text format, already encoded. COPY
+    /// has no place in a pipeline: what was sent is collected and the pipeline left around it.
     func copy(into table: String, columns: [String], data: [UInt8]) throws {
+        let resume = pipelining
+        if resume { try endPipeline() }
+        defer { if resume { beginPipeline() } }
         let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
         let started = PQexec(handle, sql)
         let status = PQresultStatus(started)
@@ -186,38 +302,28 @@ final class PostgresConnection: SQLConnection {
 
     /// Runs a statement and returns its result, or throws the server's error.
     func run(_ sql: String, _ arguments: SQLArguments) throws -> OpaquePointer {
-        let result: OpaquePointer?
-        if arguments.isEmpty {
-            result = PQexec(handle, placeholders(sql))
-        } else {
-            let text = placeholders(sql)
-            result = withParameters(arguments) { count, types, values, lengths, formats in
-                PQexecParams(handle, text, count, types, values, lengths, formats, 0)
-            }
+        let text = placeholders(sql)
+        if arguments.isEmpty && !pipelining {
+            return try perform(
+                sql, run: { PQexec(handle, text) }, send: { 0 },
+                accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY])
         }
-        guard let result else { throw error(nil, doing: sql) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-            return result
-        default:
-            defer { PQclear(result) }
-            throw error(result, doing: sql)
+        return try withParameters(arguments) { count, types, values, lengths, formats in
+            try perform(
+                sql, run: { PQexecParams(handle, text, count, types, values, lengths, formats, 0) },
+                send: { PQsendQueryParams(handle, text, count, types, values, lengths, formats, 0) },
+                accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY])
         }
     }
 
     func runPrepared(
         _ name: String, sql: String, values: [Parameter]
     ) throws -> OpaquePointer {
-        let result = Self.withParameterArrays(values) { count, _, pointers, lengths, formats in
-            PQexecPrepared(handle, name, count, pointers, lengths, formats, 0)
-        }
-        guard let result else { throw error(nil, doing: sql) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
-            return result
-        default:
-            defer { PQclear(result) }
-            throw error(result, doing: sql)
+        try Self.withParameterArrays(values) { count, _, pointers, lengths, formats in
+            try perform(
+                sql, run: { PQexecPrepared(handle, name, count, pointers, lengths, formats, 0) },
+                send: { PQsendQueryPrepared(handle, name, count, pointers, lengths, formats, 0) },
+                accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
         }
     }
 
@@ -298,9 +404,9 @@ final class PostgresConnection: SQLConnection {
         _ body: (
             Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?,
             UnsafePointer<Int32>?
-        ) -> R
-    ) -> R {
-        Self.withParameterArrays(arguments.map(Self.parameter), body)
+        ) throws -> R
+    ) rethrows -> R {
+        try Self.withParameterArrays(arguments.map(Self.parameter), body)
     }
 
     static func withParameterArrays<R>(
@@ -308,8 +414,8 @@ final class PostgresConnection: SQLConnection {
         _ body: (
             Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?,
             UnsafePointer<Int32>?
-        ) -> R
-    ) -> R {
+        ) throws -> R
+    ) rethrows -> R {
         var types = [UInt32](repeating: 0, count: parameters.count)
         var lengths = [Int32](repeating: 0, count: parameters.count)
         var formats = [Int32](repeating: 0, count: parameters.count)
@@ -343,7 +449,7 @@ final class PostgresConnection: SQLConnection {
             }
         }
         let pointers = storage.map { UnsafePointer($0) }
-        return body(Int32(parameters.count), types, pointers, lengths, formats)
+        return try body(Int32(parameters.count), types, pointers, lengths, formats)
     }
 
     // MARK: - Errors
@@ -509,7 +615,12 @@ final class PostgresStatement: PostgresStepping {
     }
 
     func execute() throws {
-        PQclear(try run())
+        if let stepped {
+            PQclear(stepped.result)
+            self.stepped = nil
+        }
+        defer { for index in values.indices { values[index] = .null } }
+        try connection.executePrepared(name, sql: sql, values: values)
     }
 
     func insertReturningID() throws -> Int64 {

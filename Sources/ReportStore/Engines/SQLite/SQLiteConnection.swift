@@ -14,6 +14,8 @@ final class SQLiteConnection: SQLConnection {
 
     var inTransaction: Bool { db.isInsideTransaction }
 
+    func flushDeferred() throws {}
+
     func execute(_ sql: String, _ arguments: SQLArguments) throws {
         if arguments.isEmpty {
             try db.execute(sql: sql)
