@@ -120,9 +120,11 @@ import Testing
 
 /// The DNS history: each run's records stored, changes said under the check that read them.
 @Suite(.enabled(if: DNSServer.isAvailable, DNSServer.missing)) struct RecordHistoryTests {
-    @Test func aChangedRecordIsReportedOnceWithWhatChanged() throws {
+    @Test(arguments: TestEngine.available) func aChangedRecordIsReportedOnceWithWhatChanged(_ engine: TestEngine) throws
+    {
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
         let report = SyntheticReport(
             org: "Alpha", reportID: "h1", domain: "hist.example", begin: 1_777_593_600,
             rows: [.init("192.0.2.1", 10, headerFrom: "hist.example")])
@@ -292,8 +294,10 @@ struct MTASTSCheckTests {
 
 /// `rua check --readiness`: the verdict from the stored reports, no DNS asked.
 @Suite struct ReadinessCommandTests {
-    @Test func readinessNamesTheSendersToFixAndTheNextStep() throws {
+    @Test(arguments: TestEngine.available) func readinessNamesTheSendersToFixAndTheNextStep(_ engine: TestEngine) throws
+    {
         let temp = try TemporaryDirectory()
+        let store = try TestDatabase(engine, in: temp)
         let day: Int64 = 86_400
         let rows: [SyntheticReport.Row] = [
             .init("192.0.2.1", 100),
@@ -308,7 +312,7 @@ struct MTASTSCheckTests {
                 paths.append(try temp.write("\(org)-\(offset).xml", report.xml))
             }
         }
-        let db = temp.path("db.sqlite")
+        let db = store.argument
         #expect(try RuaExecutable.run(["import", "--quiet", "--db", db] + paths).status == 0)
         let environment = ["RUA_NOW": "2025-11-17T08:00:00Z"]
         let text = try RuaExecutable.run(

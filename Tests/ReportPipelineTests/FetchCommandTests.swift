@@ -30,11 +30,12 @@ import Testing
         return result.stdout.split(separator: "\n").last.map(String.init) ?? ""
     }
 
-    @Test(.enabled(if: TestServices.running, TestServices.skipReason))
-    func everyReportIsStoredOnceAndEveryMessageMovedOnceToItsFolder() throws {
+    @Test(.enabled(if: TestServices.running, TestServices.skipReason), arguments: TestEngine.available)
+    func everyReportIsStoredOnceAndEveryMessageMovedOnceToItsFolder(_ engine: TestEngine) throws {
         let services = try #require(TestServices.current)
         let temp = try TemporaryDirectory()
-        let db = temp.path("db.sqlite")
+        let store = try TestDatabase(engine, in: temp)
+        let db = store.argument
         try services.fill("ruafetch1", with: Self.mail)
         let first = try Self.fetch(services, "ruafetch1", db: db)
         #expect(first.status == 0, "\(first.stderr)")

@@ -29,6 +29,9 @@ import Testing
             ["import", "--db", store.argument, "--db-password-file", file, "SampleReports/dmarc"],
             environment: noPassword)
         #expect(imported.status == 0, "\(imported.stderr)")
+        let fromEnvironment = try RuaExecutable.run(
+            ["summary", "--db", store.argument], environment: noPassword.merging(["RUA_DB_PASSWORD_FILE": file]) { $1 })
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
         let wrong = try temp.write("wrong", "not-the-password\n")
         let refused = try RuaExecutable.run(
             ["summary", "--db", store.argument, "--db-password-file", wrong], environment: noPassword)
