@@ -98,6 +98,25 @@ import Testing
     }
 }
 
+extension PostgresConnectionTests {
+    /// PostgreSQL's text holds no NUL: a report field with one is stored as on SQLite (the parser's
+    /// replacement character), not refused or cut short.
+    @Test func aNULInAReportFieldIsStoredAsOnSQLiteNotCutOrRefused() throws {
+        let temp = try TemporaryDirectory()
+        let store = try TestDatabase(.postgresql, in: temp)
+        let report = """
+            {"organization-name":"Evil\\u0000Corp","date-range":{"start-datetime":"2025-12-01T00:00:00Z",
+             "end-datetime":"2025-12-01T23:59:59Z"},"contact-info":"tls@evil.test","report-id":"nul-1",
+             "policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com"},
+              "summary":{"total-successful-session-count":3,"total-failure-session-count":0}}]}
+            """
+        let imported = try RuaExecutable.run(["import", "--db", store.argument, try temp.write("nul.json", report)])
+        #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
+        let listed = try RuaExecutable.run(["reports", "--db", store.argument, "--format", "csv"]).stdout
+        #expect(listed.contains("Evil\u{FFFD}Corp,tls@evil.test"), "\(listed)")
+    }
+}
+
 /// What `RuaExecutable.run` returns.
 typealias Run = (status: Int32, stdout: String, stderr: String)
 

@@ -42,7 +42,15 @@ final class PostgresConnection: SQLConnection {
         }
         handle = connection
         PQsetNoticeReceiver(handle, { _, _ in }, nil)
-        try execute("SET client_min_messages = warning; SET TIME ZONE 'UTC'")
+        // Reports' queries group and sort hundreds of thousands of rollup rows: with the default 4 MB they
+        // sort on disk, and JIT compiling costs them more than it saves (the 500-domain digest: 1.1–1.2 s
+        // with these, 1.4–1.7 s without). A server that allows a session more memory keeps its setting.
+        try execute(
+            """
+            SET client_min_messages = warning; SET TIME ZONE 'UTC'; SET jit = off;
+            SELECT set_config('work_mem', '64MB', false)
+            WHERE pg_size_bytes(current_setting('work_mem')) < 64 * 1024 * 1024
+            """)
     }
 
     deinit {
@@ -427,7 +435,8 @@ final class PostgresConnection: SQLConnection {
                 break
             case .text(let text, let type):
                 types[index] = type
-                let bytes = Array(text.utf8)
+                // PostgreSQL's text cannot hold NUL (libpq would cut the value there): dropped, as by COPY.
+                let bytes = text.utf8.contains(0) ? text.utf8.filter { $0 != 0 } : Array(text.utf8)
                 let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
                 bytes.withUnsafeBytes { raw in
                     UnsafeMutableRawPointer(pointer).copyMemory(from: raw.baseAddress!, byteCount: bytes.count)
