@@ -184,7 +184,20 @@ public final class ReportDatabase {
             return try convertingSQLiteErrors("read") { try queue.read { db in try body(SQLiteConnection(db)) } }
         case .postgresql(let connection):
             return try serialized {
-                try connection.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try body(connection) }
+                func attempt() throws -> T {
+                    try connection.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
+                        try body(connection)
+                    }
+                }
+                try connection.reconnectIfLost()
+                do {
+                    return try attempt()
+                } catch  where connection.isBroken {
+                    // The server restarted since the last read (libpq learns it at the next use): a read
+                    // is tried once more on a new connection.
+                    try connection.reconnectIfLost()
+                    return try attempt()
+                }
             }
         }
     }
@@ -195,7 +208,10 @@ public final class ReportDatabase {
         case .sqlite(let queue):
             return try convertingSQLiteErrors("write") { try queue.write { db in try body(SQLiteConnection(db)) } }
         case .postgresql(let connection):
-            return try serialized { try connection.transaction("BEGIN") { try body(connection) } }
+            return try serialized {
+                try connection.reconnectIfLost()
+                return try connection.transaction("BEGIN") { try body(connection) }
+            }
         }
     }
 

@@ -42,6 +42,23 @@ final class PostgresConnection: SQLConnection {
         }
         handle = connection
         PQsetNoticeReceiver(handle, { _, _ in }, nil)
+        try configureSession()
+    }
+
+    /// Connects again after the connection was lost (the server restarted): for a long-running process
+    /// such as `rua serve`, whose next request then works. Statements prepared before are gone with the
+    /// old session; an import's connection (pipelined) is not reset: its import has failed (exit 75).
+    func reconnectIfLost() throws {
+        guard PQstatus(handle) != CONNECTION_OK, !pipelining else { return }
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw Self.connectionError(Self.trimmed(PQerrorMessage(handle)), displayName: displayName)
+        }
+        rewritten.removeAll()
+        try configureSession()
+    }
+
+    private func configureSession() throws {
         // Reports' queries group and sort hundreds of thousands of rollup rows: with the default 4 MB they
         // sort on disk, and JIT compiling costs them more than it saves (the 500-domain digest: 1.1–1.2 s
         // with these, 1.4–1.7 s without). A server that allows a session more memory keeps its setting.
