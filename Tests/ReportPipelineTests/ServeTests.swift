@@ -377,6 +377,7 @@ struct ReverseProxyTests {
             "nginx.conf",
             """
             daemon off;
+            master_process off;
             pid \(prefix)/nginx.pid;
             error_log \(prefix)/logs/error.log;
             events {}
