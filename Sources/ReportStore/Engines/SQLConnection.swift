@@ -147,13 +147,6 @@ struct StoreRow {
         }
     }
 
-    var count: Int {
-        switch storage {
-        case .sqlite(let row): return row.count
-        case .values(_, let values): return values.count
-        }
-    }
-
     subscript<T: DatabaseValueConvertible>(_ index: Int) -> T {
         guard let value = T.fromDatabaseValue(databaseValue(at: index)) else {
             fatalError("column \(index) is NULL or not \(T.self)")
@@ -171,11 +164,9 @@ struct StoreRow {
 
 /// The column names of a result, shared by its rows.
 final class StoreColumns {
-    let names: [String]
     let index: [String: Int]
 
     init(_ names: [String]) {
-        self.names = names
         var index: [String: Int] = [:]
         for (position, name) in names.enumerated() where index[name] == nil { index[name] = position }
         self.index = index

@@ -15,12 +15,6 @@ public final class InputLookup {
     /// How long one read transaction is kept before it is renewed.
     static let maxAge: TimeInterval = 1
 
-    /// Opens the existing SQLite database at `path` for reading.
-    /// - Throws: ``StoreError`` when it cannot be opened.
-    public convenience init(path: String) throws {
-        try self.init(location: .sqlite(path: path))
-    }
-
     /// Opens the database for reading: SQLite read-only, PostgreSQL through a connection of its own.
     public init(location: DatabaseLocation) throws {
         database = try ReportDatabase(location: location, readOnly: true)

@@ -77,9 +77,6 @@ final class PostgresConnection: SQLConnection {
     /// Whether the connection still works (libpq notices a broken connection at its next use).
     var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
 
-    /// The server's version number (150004 for 15.4).
-    var serverVersion: Int32 { PQserverVersion(handle) }
-
     /// Whether a transaction is open on the connection.
     var inTransaction: Bool { PQtransactionStatus(handle) != PQTRANS_IDLE }
 
@@ -238,7 +235,7 @@ final class PostgresConnection: SQLConnection {
             defer { closeCursor(cursor) }
             var columns: StoreColumns?
             while true {
-                let result = try run("FETCH \(Self.fetchSize) FROM \(cursor)", [])
+                let result = try fetch(from: cursor, count: Self.fetchSize)
                 defer { PQclear(result) }
                 let reader = ResultReader(result, columns: columns)
                 columns = reader.columns

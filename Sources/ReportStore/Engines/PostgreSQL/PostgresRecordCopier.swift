@@ -135,10 +135,6 @@ struct CopyBuffer {
         return bytes
     }
 
-    mutating func row(_ fields: (any CopyField)?...) {
-        row(fields)
-    }
-
     mutating func row(_ fields: [(any CopyField)?]) {
         for (index, field) in fields.enumerated() {
             if index > 0 { bytes.append(0x09) }
