@@ -278,6 +278,19 @@ public final class AggregateReportParser {
     static let tailLength = 64
 
     /// Whether the document's last non-blank bytes are a `</feedback>` (or `</prefix:feedback>`) end tag.
+    /// The report's end as read so far (`date_range/end`, else the file name's), before ``finish()``
+    /// checks it: report metadata precedes the records, so a consumer of records knows when their report
+    /// ends while they stream. `nil` while unknown.
+    public var reportedEnd: Int64? {
+        var scratch = DiagnosticCollector()
+        if let rawEnd, let value = try? Normalization.integer(rawEnd, element: "end", into: &scratch),
+            TimeLimits.contains(value)
+        {
+            return value
+        }
+        return fileName?.end
+    }
+
     var endsWithFeedbackEndTag: Bool {
         var bytes = tail[...]
         while let last = bytes.last, [0x20, 0x09, 0x0A, 0x0D, 0x00].contains(last) { bytes = bytes.dropLast() }

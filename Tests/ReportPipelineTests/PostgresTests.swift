@@ -288,5 +288,115 @@ typealias Run = (status: Int32, stdout: String, stderr: String)
                 of: #""generated_at":"[^"]*""#, with: "", options: .regularExpression)
                 == RuaExecutable.run(summary + ["--db", target.argument]).stdout.replacingOccurrences(
                     of: #""generated_at":"[^"]*""#, with: "", options: .regularExpression))
+        // The records are in the months their reports end, and the months' ids go on after the copied
+        // ones (January's copied ids pass its first block).
+        #expect(
+            try server.run("SELECT string_agg(DISTINCT tableoid::regclass::text, ',') FROM record", on: target.argument)
+                == "record_2025_12,record_2026_01")
+        let january = SyntheticReport(
+            org: "Big", reportID: "after-copy", begin: 1_767_830_400, rows: (0..<3).map { .init("192.0.2.\($0)", 1) })
+        let stored = try RuaExecutable.run(
+            ["import", "--db", target.argument, try temp.write("after.xml", january.xml)])
+        #expect(stored.stdout.contains("1 report stored"), "\(stored.stdout)\(stored.stderr)")
+        // A prune of the copy deletes what the file's prune deletes, by months.
+        let prune = ["prune", "--older-than", "1d", "--records"]
+        let now = ["RUA_NOW": "2026-01-02"]
+        let fromFile = try RuaExecutable.run(prune + ["--db", file], environment: now).stdout
+        #expect(fromFile.contains("records of 31 reports deleted (62,000 records)"), "\(fromFile)")
+        let fromCopy = try RuaExecutable.run(prune + ["--db", target.argument], environment: now).stdout
+        // (The file's prune says too how much of it is free.)
+        #expect(fromCopy.split(separator: "\n").first == fromFile.split(separator: "\n").first, "\(fromCopy)")
+        #expect(try server.run("SELECT to_regclass('record_2025_12') IS NULL", on: target.argument) == "t")
+    }
+}
+
+/// PostgreSQL keeps records in a partition per month of their report's end: `rua prune` drops the months
+/// that are over, and the result is what SQLite's row-by-row prune gives.
+@Suite(PostgresTestServer.enabled) struct PostgresPartitionTests {
+    static func exists(_ table: String, in store: TestDatabase) throws -> Bool {
+        try PostgresTestServer.current?.run("SELECT to_regclass('\(table)') IS NOT NULL", on: store.argument) == "t"
+    }
+
+    static func recordRows(_ store: TestDatabase) throws -> Int {
+        try RuaExecutable.run(["export", "records", "--format", "ndjson"] + store.arguments).stdout
+            .split(separator: "\n").count
+    }
+
+    /// A report of `count` records whose metadata follows them (allowed by the parser): its records are
+    /// placed by its file name's month before it is known to end in another.
+    static func metadataLast(records count: Int, end: Int64) -> String {
+        let record = """
+              <record><row><source_ip>192.0.2.9</source_ip><count>1</count>
+                <policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row>
+                <identifiers><header_from>example.com</header_from></identifiers>
+                <auth_results><spf><domain>example.com</domain><result>pass</result></spf></auth_results></record>
+
+            """
+        return "<?xml version=\"1.0\"?>\n<feedback>\n" + String(repeating: record, count: count) + """
+              <report_metadata><org_name>Late</org_name><email>dmarc@late.example</email><report_id>late-1</report_id>
+                <date_range><begin>\(end - 86_399)</begin><end>\(end)</end></date_range></report_metadata>
+              <policy_published><domain>example.com</domain><p>none</p></policy_published>
+            </feedback>
+
+            """
+    }
+
+    @Test func pruneDropsTheMonthsThatAreOverButNotOneHoldingALaterReport() throws {
+        let temp = try TemporaryDirectory()
+        let store = try TestDatabase(.postgresql, in: temp)
+        let september = SyntheticReport(
+            org: "A", reportID: "sep", begin: 1_758_326_400,
+            rows: [.init("192.0.2.1", 4), .init("192.0.2.2", 1), .init("192.0.2.3", 2)])
+        let october = SyntheticReport(
+            org: "B", reportID: "oct", begin: 1_760_054_400,
+            rows: [.init("192.0.2.4", 3), .init("192.0.2.5", 1, dkim: "fail")])
+        let december = SyntheticReport(org: "D", reportID: "dec", begin: 1_764_979_200, rows: [.init("192.0.2.6", 9)])
+        try temp.write("in/sep.xml", september.xml)
+        try temp.write("in/oct.xml", october.xml)
+        try temp.write("in/dec.xml", december.xml)
+        // Named for September, ending on 5 December: its 300 records stream in before the date is read.
+        try temp.write(
+            "in/late.example!example.com!1758326400!1758412799.xml", Self.metadataLast(records: 300, end: 1_764_979_199)
+        )
+        let imported = try RuaExecutable.run(
+            ["import", temp.path("in")] + store.arguments, environment: ["RUA_NOW": "2025-12-07"])
+        #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
+        for table in ["record_2025_09", "record_2025_10", "record_2025_12", "dkim_result_extra_2025_10"] {
+            #expect(try Self.exists(table, in: store), "\(table)")
+        }
+        #expect(try Self.recordRows(store) == 306)
+
+        // Before 8 November: October goes whole; September holds the late report, so its own report's
+        // records go one by one.
+        let first = try RuaExecutable.run(
+            ["prune", "--older-than", "30d", "--records"] + store.arguments, environment: ["RUA_NOW": "2025-12-08"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("records of 2 reports deleted (5 records)"), "\(first.stdout)")
+        for table in ["record_2025_10", "dkim_result_extra_2025_10", "override_reason_2025_10", "record_id_2025_10"] {
+            #expect(try !Self.exists(table, in: store), "\(table)")
+        }
+        #expect(try Self.exists("record_2025_09", in: store))
+        #expect(try Self.recordRows(store) == 301)
+
+        // Before 29 December: September goes whole now; December is not over, its report goes by rows.
+        let second = try RuaExecutable.run(
+            ["prune", "--older-than", "1d", "--records"] + store.arguments, environment: ["RUA_NOW": "2025-12-30"])
+        #expect(second.stdout.contains("records of 2 reports deleted (301 records)"), "\(second.stdout)")
+        #expect(try !Self.exists("record_2025_09", in: store))
+        #expect(try Self.exists("record_2025_12", in: store))
+        #expect(try Self.recordRows(store) == 0)
+        let listed = try RuaExecutable.run(["reports", "--format", "ndjson"] + store.arguments).stdout
+        #expect(listed.split(separator: "\n").filter { $0.contains("\"records_pruned\":true") }.count == 4)
+
+        // A report of a dropped month arriving late gets the month back.
+        let lateOctober = SyntheticReport(
+            org: "E", reportID: "oct-late", begin: 1_760_918_400, rows: [.init("192.0.2.7", 5), .init("192.0.2.8", 6)])
+        let again = try RuaExecutable.run(
+            ["import", try temp.write("oct-late.xml", lateOctober.xml)] + store.arguments,
+            environment: ["RUA_NOW": "2025-12-30"])
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(try Self.exists("record_2025_10", in: store))
+        #expect(try Self.recordRows(store) == 2)
+        #expect(try store.open().orphanCounts() == 0)
     }
 }

@@ -124,7 +124,7 @@ import WorkQueues
     }
 
     @Test func partsWeighTheirRecords() {
-        #expect(InputPart.records(Array(repeating: ReportRecord(), count: 4)).weight == 5)
+        #expect(InputPart.records(Array(repeating: ReportRecord(), count: 4), reportedEnd: nil).weight == 5)
         #expect(InputPart.reportBegins(part: nil).weight == 1)
     }
 }

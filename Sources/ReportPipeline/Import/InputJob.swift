@@ -92,7 +92,9 @@ enum InputPart: Sendable {
     case message(MessageInfo, part: String?)
     /// A DMARC report begins streaming; its records follow in batches, then it is parsed or rejected.
     case reportBegins(part: String?)
-    case records([ReportRecord])
+    /// Records of the report, with its end as the parser read it before them (the store keeps records by
+    /// when their report ends).
+    case records([ReportRecord], reportedEnd: Int64?)
     case reportParsed(ParsedPayload)
     /// The report that began is unusable: what was written of it goes, and it is kept as rejected.
     case reportRejected(ImportItem, [Diagnostic])
@@ -103,7 +105,7 @@ enum InputPart: Sendable {
 
     /// One, plus one per record: the records are what the budget bounds.
     var weight: Int {
-        if case .records(let records) = self { return 1 + records.count }
+        if case .records(let records, _) = self { return 1 + records.count }
         return 1
     }
 }

@@ -212,8 +212,9 @@ final class InputWriter {
                 try session.addMessage(info, part: job.storedPart(part))
             case .reportBegins(let part):
                 report = try session.beginReport(part: job.storedPart(part))
-            case .records(let batch):
+            case .records(let batch, let reportedEnd):
                 guard let report else { continue }
+                report.reportedEnd = report.reportedEnd ?? reportedEnd
                 // Borrowed in place: copying each record would retain and release its arrays and strings.
                 try batch.withUnsafeBufferPointer { batch in
                     for index in batch.indices { try report.add(batch[index]) }

@@ -83,6 +83,13 @@ final class DMARCPayloadReader: PayloadConsumer {
     /// The records parsed since the last event (a class, so the parser's handler can append to it).
     final class RecordBatch {
         var records: [ReportRecord] = []
+        weak var parser: AggregateReportParser?
+
+        /// The records as a part of the job, with the report's end as far as the parser has read it.
+        func take() -> InputPart {
+            defer { records.removeAll(keepingCapacity: true) }
+            return .records(records, reportedEnd: parser?.reportedEnd)
+        }
     }
 
     init(visitor: JobVisitor, location: InputLocation, knownDigest: (() throws -> [UInt8])?) {
@@ -90,13 +97,12 @@ final class DMARCPayloadReader: PayloadConsumer {
         self.location = location
         self.knownDigest = knownDigest
         let job = visitor.job
-        parser = AggregateReportParser(fileName: location.leafName) { [batch] record in
+        let parser = AggregateReportParser(fileName: location.leafName) { [batch] record in
             batch.records.append(record)
-            if batch.records.count >= Self.batchSize {
-                job.parts.send(.records(batch.records))
-                batch.records.removeAll(keepingCapacity: true)
-            }
+            if batch.records.count >= Self.batchSize { job.parts.send(batch.take()) }
         }
+        batch.parser = parser
+        self.parser = parser
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
@@ -142,10 +148,7 @@ final class DMARCPayloadReader: PayloadConsumer {
             discard(reason: error.message, diagnostics: unpackDiagnostics)
             return
         }
-        if !batch.records.isEmpty {
-            visitor.send(.records(batch.records))
-            batch.records = []
-        }
+        if !batch.records.isEmpty { visitor.send(batch.take()) }
         let digest = try knownDigest?() ?? hasher.finalize()
         visitor.send(
             .reportParsed(

@@ -6,7 +6,13 @@ import ReportModel
 /// (``SQLiteRecordInserter``), PostgreSQL sends them by COPY (``PostgresRecordCopier``).
 protocol RecordInserting: AnyObject {
     /// Adds the record and its children; returns its id and its recomputed alignment (stored with it).
-    func insert(_ value: ReportRecord, reportID: Int64) throws -> (id: Int64, facts: AlignmentFacts)
+    /// - Parameter time: when the report ends, as far as is known while its records stream in (else the
+    ///   import's time): where PostgreSQL keeps the record (``RecordPartitions``).
+    func insert(
+        _ value: ReportRecord, reportID: Int64, placedAt time: Int64
+    ) throws -> (
+        id: Int64, facts: AlignmentFacts
+    )
     /// Writes what is still buffered (before the report's row is completed).
     func flush() throws
     /// Forgets what is buffered (the report is rolled back).
@@ -47,7 +53,11 @@ final class SQLiteRecordInserter: RecordInserting {
     }
 
     /// Inserts the record and its children; returns its id and its recomputed alignment (stored with it).
-    func insert(_ value: ReportRecord, reportID: Int64) throws -> (id: Int64, facts: AlignmentFacts) {
+    func insert(
+        _ value: ReportRecord, reportID: Int64, placedAt _: Int64
+    ) throws -> (
+        id: Int64, facts: AlignmentFacts
+    ) {
         record.bind(1, reportID)
         record.bind(2, value.sourceIP)
         record.bind(3, value.count)

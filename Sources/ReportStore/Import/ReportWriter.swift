@@ -45,9 +45,16 @@ public final class ReportWriter {
         reportID = try insert.insert()
     }
 
+    /// When the report ends, as its records' parser read it before them (`nil` while unknown).
+    public var reportedEnd: Int64?
+    /// Where the records go (``RecordInserting``): fixed by the first, so that all are kept together.
+    private var placedAt: Int64?
+
     /// Adds one record of the report.
     public func add(_ record: ReportRecord) throws {
-        let (id, facts) = try session.recordInserter.insert(record, reportID: reportID)
+        let placement = placedAt ?? reportedEnd ?? session.importedAt
+        placedAt = placement
+        let (id, facts) = try session.recordInserter.insert(record, reportID: reportID, placedAt: placement)
         if firstRecord == nil { firstRecord = id }
         lastRecord = id
         try rollup.add(record, facts: facts)

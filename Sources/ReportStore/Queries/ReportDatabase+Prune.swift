@@ -13,6 +13,14 @@ extension ReportDatabase {
         var result = PruneResult()
         do {
             if records {
+                if case .postgresql(let connection) = connection {
+                    // Whole months first; what is left (a month holding a later report too) goes row by row.
+                    let dropped = try serialized {
+                        try RecordPartitions.drop(before: cutoff, now: now, on: connection)
+                    }
+                    result.reports += dropped.reports
+                    result.records += dropped.records
+                }
                 while true {
                     let (reports, removed) = try write { db -> (Int, Int) in
                         let batch = try db.rows(
@@ -23,15 +31,22 @@ extension ReportDatabase {
                         var removed = 0
                         for row in batch {
                             let id: Int64 = row["id"]
+                            guard let first: Int64 = row["first_record"], let last: Int64 = row["last_record"] else {
+                                try db.execute("UPDATE report SET records_pruned_at = ? WHERE id = ?", [now, id])
+                                continue
+                            }
                             if db.engine == .postgresql {
-                                // Records there are found by report (their ids are in blocks, not one range).
+                                // The range may hold other importers' records (``recordsOf``).
                                 for table in ["dkim_result_extra", "spf_result_extra", "override_reason"] {
                                     try db.execute(
-                                        "DELETE FROM \(table) WHERE record_id IN (SELECT id FROM record WHERE report_id = ?)",
-                                        [id])
+                                        """
+                                        DELETE FROM \(table) WHERE id BETWEEN ? AND ? AND record_id IN
+                                            (SELECT id FROM record WHERE id BETWEEN ? AND ? AND report_id = ?)
+                                        """, [first << 16, last << 16 | 65_535, first, last, id])
                                 }
-                                removed += try db.executeCounting("DELETE FROM record WHERE report_id = ?", [id])
-                            } else if let first: Int64 = row["first_record"], let last: Int64 = row["last_record"] {
+                                removed += try db.executeCounting(
+                                    "DELETE FROM record WHERE id BETWEEN ? AND ? AND report_id = ?", [first, last, id])
+                            } else {
                                 for table in ["dkim_result_extra", "spf_result_extra", "override_reason"] {
                                     try db.execute(
                                         "DELETE FROM \(table) WHERE id BETWEEN ? AND ?",

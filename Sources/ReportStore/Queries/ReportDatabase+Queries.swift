@@ -243,12 +243,13 @@ extension ReportDatabase {
 
 extension ReportDatabase {
     /// The join condition of a report (alias `report`) and its records (alias `record`). A SQLite report's
-    /// records are the id range it keeps; PostgreSQL's come in blocks that concurrent importers share
-    /// out, so there they are found by report.
+    /// records are the id range it keeps; PostgreSQL's range may hold other importers' records too (they
+    /// share out blocks of ids), so there the report is named as well; the range picks the partition.
     static func recordsOf(_ report: String, _ record: String, _ engine: StoreEngine) -> String {
         switch engine {
         case .sqlite: "\(record).id BETWEEN \(report).first_record AND \(report).last_record"
-        case .postgresql: "\(record).report_id = \(report).id"
+        case .postgresql:
+            "\(record).id BETWEEN \(report).first_record AND \(report).last_record AND \(record).report_id = \(report).id"
         }
     }
 }

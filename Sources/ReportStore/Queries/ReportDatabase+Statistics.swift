@@ -17,7 +17,9 @@ extension ReportDatabase {
                     GROUP BY s.tbl_name
                     """
                     : """
-                    SELECT c.relname AS name, pg_total_relation_size(c.oid) AS bytes
+                    SELECT c.relname AS name,
+                           COALESCE((SELECT sum(pg_total_relation_size(relid))::bigint FROM pg_partition_tree(c.oid)),
+                                    pg_total_relation_size(c.oid)) AS bytes
                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
                     """)

@@ -22,6 +22,9 @@ final class PostgresConnection: SQLConnection {
     /// - Throws: ``StoreError``, temporary when the server cannot be reached or refuses connections for now.
     init(url: String, password: String? = nil, applicationName: String = "rua") throws {
         displayName = PostgresLocation.redacted(url)
+        self.url = url
+        self.password = password
+        self.applicationName = applicationName
         var keywords = ["dbname", "application_name", "connect_timeout"]
         var values = [url, applicationName, "10"]
         if let password {
@@ -43,6 +46,15 @@ final class PostgresConnection: SQLConnection {
         handle = connection
         PQsetNoticeReceiver(handle, { _, _ in }, nil)
         try configureSession()
+    }
+
+    private let url: String
+    private let password: String?
+    private let applicationName: String
+
+    /// A second connection to the same database, for work that must commit outside this one's transaction.
+    func sibling() throws -> PostgresConnection {
+        try PostgresConnection(url: url, password: password, applicationName: applicationName)
     }
 
     /// Connects again after the connection was lost (the server restarted): for a long-running process
@@ -504,6 +516,10 @@ final class PostgresConnection: SQLConnection {
         case "08", "53", "57", "58", "40":
             error.isTemporary = true
         case "55" where state == "55P03":
+            error.isTemporary = true
+        case "23" where state == "23514" && message.contains("no partition of relation"):
+            // A month of records that rua prune dropped while this import stored into it: run again, the
+            // import creates the month anew.
             error.isTemporary = true
         case "22", "23", "54":
             // Data the server refused (an invalid value, a constraint, a limit): the input's own problem.

@@ -18,9 +18,13 @@ final class PostgresRecordCopier: RecordInserting {
         Table(name: "spf_result_extra", columns: ["id", "domain", "scope", "result", "human_result"]),
         Table(name: "override_reason", columns: ["id", "type", "comment"]),
     ]
-    /// The next id of the importer's block and the end of the block.
-    private var nextID: Int64 = 0
-    private var blockEnd: Int64 = 0
+    /// The next id and the end of the importer's block of each month (``RecordPartitions``).
+    private var blocks: [Int: (next: Int64, end: Int64)] = [:]
+    /// The month of the report being written, and its block.
+    private var month = 0
+    private var block: (next: Int64, end: Int64) = (0, 0)
+    /// The connection that creates a month's partitions (outside the import's transaction), once needed.
+    private var partitionMaker: PostgresConnection?
 
     /// Rows held before they are sent, in all tables.
     static let flushRows = 20_000
@@ -46,15 +50,20 @@ final class PostgresRecordCopier: RecordInserting {
         self.connection = connection
     }
 
-    func insert(_ value: ReportRecord, reportID: Int64) throws -> (id: Int64, facts: AlignmentFacts) {
-        if nextID == blockEnd {
-            guard let block = try connection.value(Int64.self, "SELECT nextval('record_id_block')") else {
-                throw StoreError("PostgreSQL gave no record ids")
-            }
-            (nextID, blockEnd) = (block, block + 65_536)
+    func insert(
+        _ value: ReportRecord, reportID: Int64, placedAt time: Int64
+    ) throws -> (
+        id: Int64, facts: AlignmentFacts
+    ) {
+        let month = RecordPartitions.month(containing: time)
+        if month != self.month {
+            if self.month != 0 { blocks[self.month] = block }
+            self.month = month
+            block = blocks[month] ?? (0, 0)
         }
-        let id = nextID
-        nextID += 1
+        if block.next == block.end { block = try newBlock(month) }
+        let id = block.next
+        block.next += 1
         let facts = check.facts(for: value, memo: memo)
         let dkimResults = value.dkimResults.prefix(ReportRecord.maxResultsPerKind)
         let spfResults = value.spfResults.prefix(ReportRecord.maxResultsPerKind)
@@ -93,6 +102,25 @@ final class PostgresRecordCopier: RecordInserting {
         }
         if tables.reduce(0, { $0 + $1.rows.count }) >= Self.flushRows { try flush() }
         return (id, facts)
+    }
+
+    /// A block of the month's ids, creating the month's partitions first when it has none.
+    private func newBlock(_ month: Int) throws -> (next: Int64, end: Int64) {
+        var start = try connection.value(
+            Int64.self, "SELECT nextval(to_regclass(?))", [RecordPartitions.sequence(month)])
+        if start == nil {
+            if partitionMaker == nil { partitionMaker = try connection.sibling() }
+            let sequence = try RecordPartitions.create(month: month, on: partitionMaker!)
+            // By its oid: a name this session looked up in vain stays unknown to it until it takes a new
+            // lock, which nextval does.
+            start = try connection.value(Int64.self, "SELECT nextval(?::oid::regclass)", [sequence])
+        }
+        guard let start else {
+            throw StoreError(
+                "PostgreSQL at \(connection.displayName): no ids for records of \(RecordPartitions.suffix(month))")
+        }
+        let first = RecordPartitions.recordIDs(month).lower + start
+        return (first, first + RecordPartitions.blockSize)
     }
 
     func flush() throws {

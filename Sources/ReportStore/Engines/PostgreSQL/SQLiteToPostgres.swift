@@ -3,7 +3,8 @@ import GRDB
 import ReportModel
 
 /// Copies a SQLite database into a PostgreSQL one (`rua migrate-db`): every table, originals included,
-/// ids kept, in batches of ``batchRows`` rows sent by COPY. Each batch commits together with how far its
+/// ids kept (but records', which PostgreSQL numbers in the month their report ends: see
+/// ``RecordPartitions``), in batches of ``batchRows`` rows sent by COPY. Each batch commits together with how far its
 /// table has got, so that a copy stopped anywhere (killed, server restarted) goes on from there when run
 /// again; the counts of both are compared at the end.
 public struct SQLiteToPostgres {
@@ -120,10 +121,13 @@ public struct SQLiteToPostgres {
                 try postgres.value(String.self, "SELECT value FROM setting WHERE key = ?", [key]).flatMap { Int64($0) }
             } ?? 0
         let columns = try self.columns(of: table.name, sqlite, postgres)
-        let selected = (table.byRowID ? ["rowid"] : []) + columns
+        let renumbering = RecordRenumbering(table: table.name, columns: columns)
+        let selected = (table.byRowID ? ["rowid"] : []) + columns + (renumbering.map { [$0.reportEnd] } ?? [])
         let sql =
             "SELECT \(selected.joined(separator: ", ")) FROM \(table.name) "
             + (table.byRowID ? "WHERE rowid > ? ORDER BY rowid" : "ORDER BY \(table.order) LIMIT -1 OFFSET ?")
+        var months = Set<Int>()
+        var monthsReady = Set<Int>()
         var buffer = CopyBuffer()
         var rows = 0
         var position = done
@@ -134,6 +138,10 @@ public struct SQLiteToPostgres {
             guard rows > 0 else { return }
             let data = buffer.take()
             let reached = position
+            for month in months.subtracting(monthsReady) {
+                try target.serialized { try RecordPartitions.create(month: month, on: postgres) }
+                monthsReady.insert(month)
+            }
             try target.serialized {
                 try postgres.transaction("BEGIN") {
                     try postgres.copy(into: table.name, columns: columns, data: data)
@@ -150,7 +158,13 @@ public struct SQLiteToPostgres {
         }
         try sqlite.forEachRow(sql, [done]) { row in
             let offset = table.byRowID ? 1 : 0
-            buffer.row(values: (0..<columns.count).map { row.databaseValue(at: $0 + offset) })
+            var values = (0..<columns.count).map { row.databaseValue(at: $0 + offset) }
+            if let renumbering {
+                // A record whose report is missing goes to the first month.
+                let end: Int64? = row[offset + columns.count]
+                months.insert(try renumbering.apply(to: &values, reportEnd: end ?? 0))
+            }
+            buffer.row(values: values)
             rows += 1
             position = table.byRowID ? row[0] : position + 1
             if rows == Self.batchRows || buffer.bytes.count > 16 << 20 { try flush() }
@@ -186,11 +200,62 @@ public struct SQLiteToPostgres {
             try postgres.execute(
                 "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), GREATEST((SELECT MAX(id) FROM \(table)), 1))")
         }
-        try postgres.execute(
-            """
-            SELECT setval('record_id_block', GREATEST(((SELECT COALESCE(MAX(id), 0) FROM record) / 65536 + 1) * 65536,
-                                                      (SELECT last_value FROM record_id_block)))
-            """)
+        let sequences = try postgres.values(
+            String.self,
+            "SELECT relname::text FROM pg_class WHERE relkind = 'S' AND relname::text LIKE 'record\\_id\\_%'")
+        for month in sequences.compactMap({ RecordPartitions.month(ofTable: $0, table: "record_id") }) {
+            let lower = RecordPartitions.recordIDs(month).lower
+            let block = RecordPartitions.blockSize
+            try postgres.execute(
+                """
+                SELECT setval(?::regclass, GREATEST(((SELECT COALESCE(MAX(id), ?) FROM record_\(RecordPartitions.suffix(month))) - ?)
+                                          / ? * ? + ?, (SELECT last_value FROM \(RecordPartitions.sequence(month)))))
+                """, [RecordPartitions.sequence(month), lower, lower, block, block, block])
+        }
+    }
+}
+
+/// A SQLite record id becomes PostgreSQL's by moving into the id range of the month its report ends
+/// (SQLite's ids are below any month's range, so they stay unique); children and reports' record ranges
+/// move with it.
+struct RecordRenumbering {
+    /// The SQL (in SQLite, for the table being copied) of the report's end.
+    let reportEnd: String
+    /// The columns renumbered, and how far their ids are shifted from the record's.
+    private let columns: [(index: Int, shift: Int)]
+
+    init?(table: String, columns names: [String]) {
+        let shift: Int
+        switch table {
+        case "report":
+            reportEnd = "end_utc"
+            shift = 0
+        case "record":
+            reportEnd = "(SELECT end_utc FROM report r WHERE r.id = record.report_id)"
+            shift = 0
+        case "dkim_result_extra", "spf_result_extra", "override_reason":
+            reportEnd = """
+                (SELECT r.end_utc FROM record c JOIN report r ON r.id = c.report_id WHERE c.id = \(table).id >> 16)
+                """
+            shift = 16
+        default:
+            return nil
+        }
+        let renumbered: Set<String> = table == "report" ? ["first_record", "last_record"] : ["id"]
+        columns = names.indices.filter { renumbered.contains(names[$0]) }.map { ($0, shift) }
+    }
+
+    /// Renumbers the row's ids; returns the month they are in.
+    func apply(to values: inout [DatabaseValue], reportEnd end: Int64) throws -> Int {
+        let month = RecordPartitions.month(containing: end)
+        for (index, shift) in columns {
+            guard case .int64(let id) = values[index].storage else { continue }
+            guard id >= 0, id < Int64(1) << (RecordPartitions.monthBits + shift) else {
+                throw StoreError("record id \(id) is too large to keep in a month of PostgreSQL's records")
+            }
+            values[index] = (RecordPartitions.recordIDs(month).lower << shift | id).databaseValue
+        }
+        return month
     }
 }
 
