@@ -40,7 +40,7 @@ public final class ImportBatch {
     public func commit() throws {
         guard db.inTransaction else { return }
         try convertingErrors("commit") {
-            try pendingRollups?.write(db)
+            if let pendingRollups, let connection = db as? PostgresConnection { try pendingRollups.write(connection) }
             try db.execute("COMMIT")
             try db.flushDeferred()
         }

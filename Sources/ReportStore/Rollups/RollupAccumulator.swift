@@ -202,13 +202,18 @@ final class RollupStatements {
         INSERT INTO source_rollup (begin_utc, policy_domain, source_ip, header_from, messages, dmarc_pass,
                                    dkim_aligned, spf_aligned)
         VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", "))
+        \(addToSourceRollups)
+        """
+    }
+
+    /// A source rollup row that is there already gets the new counts added.
+    static let addToSourceRollups = """
         ON CONFLICT (begin_utc, policy_domain, source_ip, header_from)
         DO UPDATE SET messages = source_rollup.messages + excluded.messages,
                       dmarc_pass = source_rollup.dmarc_pass + excluded.dmarc_pass,
                       dkim_aligned = source_rollup.dkim_aligned + excluded.dkim_aligned,
                       spf_aligned = source_rollup.spf_aligned + excluded.spf_aligned
         """
-    }
 }
 
 /// Source rollup rows of one report on their way to the table, in statements of many rows. Each key

@@ -1,3 +1,5 @@
+import GRDB
+
 /// PostgreSQL's source rollup rows of an import batch, added to the table when the batch commits, in key
 /// order. Importers on several hosts add to the same rows (the same day, domain and source in reports
 /// from different reporters): each such row is locked until its transaction commits, and two
@@ -52,26 +54,39 @@ final class PendingSourceRollups {
         batch.removeAll()
     }
 
+    /// The statement that adds rows, prepared once per connection.
+    private var insert: UnnestInsert?
+
     /// Adds the batch's rows to the table, in key order, many rows per statement.
-    func write(_ connection: any SQLConnection) throws {
+    func write(_ connection: PostgresConnection) throws {
         guard !batch.isEmpty else { return }
         let rows = batch.sorted { $0.key < $1.key }
         batch.removeAll()
+        let insert =
+            try self.insert
+            ?? UnnestInsert(
+                connection, table: "source_rollup",
+                columns: [
+                    ("begin_utc", "bigint"), ("policy_domain", "text"), ("source_ip", "text"), ("header_from", "text"),
+                    ("messages", "bigint"), ("dmarc_pass", "bigint"), ("dkim_aligned", "bigint"),
+                    ("spf_aligned", "bigint"),
+                ],
+                conflict: RollupStatements.addToSourceRollups)
+        self.insert = insert
         var start = 0
         while start < rows.count {
             let slice = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
-            var arguments: SQLArguments = []
-            arguments.reserveCapacity(slice.count * 8)
-            for (key, counts) in slice {
-                arguments += [
-                    key.begin, key.policyDomain, key.sourceIP, key.headerFrom, counts[0], counts[1], counts[2],
-                    counts[3],
-                ]
-            }
-            try connection.execute(RollupStatements.addSourceRollupsSQL(rows: slice.count), arguments)
+            try insert.execute(
+                slice.map { key, counts in
+                    [
+                        key.begin.databaseValue, key.policyDomain.databaseValue, key.sourceIP.databaseValue,
+                        key.headerFrom.databaseValue, counts[0].databaseValue, counts[1].databaseValue,
+                        counts[2].databaseValue, counts[3].databaseValue,
+                    ]
+                })
             start += slice.count
         }
     }
 
-    static let rowsPerStatement = 500
+    static let rowsPerStatement = 5_000
 }

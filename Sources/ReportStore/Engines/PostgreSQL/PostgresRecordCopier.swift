@@ -44,7 +44,11 @@ final class PostgresRecordCopier: RecordInserting {
         let name: String
         let columns: [String]
         var rows: [[DatabaseValue]] = []
+        /// The statement that sends a few rows, prepared when first needed.
+        var insert: UnnestInsert?
     }
+
+    static let integerColumns: Set<String> = ["id", "report_id", "count", "alignment", "inline_auth"]
 
     init(_ connection: PostgresConnection) {
         self.connection = connection
@@ -129,11 +133,13 @@ final class PostgresRecordCopier: RecordInserting {
             let table = tables[index]
             tables[index].rows.removeAll(keepingCapacity: true)
             if table.rows.count <= Self.insertRows {
-                let row = "(" + Array(repeating: "?", count: table.columns.count).joined(separator: ", ") + ")"
-                try connection.execute(
-                    "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES "
-                        + Array(repeating: row, count: table.rows.count).joined(separator: ", "),
-                    table.rows.flatMap { $0 })
+                let insert =
+                    try table.insert
+                    ?? UnnestInsert(
+                        connection, table: table.name,
+                        columns: table.columns.map { ($0, Self.integerColumns.contains($0) ? "bigint" : "text") })
+                tables[index].insert = insert
+                try insert.execute(table.rows)
             } else {
                 var buffer = CopyBuffer()
                 for row in table.rows { buffer.row(values: row) }
