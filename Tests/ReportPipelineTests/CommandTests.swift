@@ -56,6 +56,42 @@ import Testing
         #expect(second.stdout.contains("\(dmarc.inputs) inputs read: 0 reports stored, \(dmarc.stored) duplicates"))
     }
 
+    /// In one run: a file that breaks off after hundreds of records, the same file twice, the same report
+    /// in another wrapper, and a variant of it. PostgreSQL stores without looking first and learns of
+    /// duplicates from its unique indexes; the outcome is SQLite's.
+    @Test(arguments: TestEngine.available) func duplicatesVariantsAndABrokenFileInOneRunComeOutAsOnSQLite(
+        _ engine: TestEngine
+    ) throws {
+        let temp = try TemporaryDirectory()
+        let store = try TestDatabase(engine, in: temp)
+        let rows: [SyntheticReport.Row] = (0..<400).map { .init("192.0.2.\($0 % 250)", $0 + 1) }
+        let report = SyntheticReport(org: "Dup", reportID: "dup-1", begin: 1_764_547_200, rows: rows)
+        var changed = report
+        changed.rows[0].count += 1
+        try temp.write("in/a.xml", report.xml)
+        try temp.write("in/b-same-bytes.xml", report.xml)
+        try temp.write("in/c-wrapped.xml.gz", Compression.gzip(report.xml))
+        try temp.write("in/d-variant.xml", changed.xml)
+        let whole = Compression.gzip(
+            SyntheticReport(org: "Cut", reportID: "cut-1", begin: 1_764_547_200, rows: rows).xml)
+        try temp.write("in/0-cut.xml.gz", Array(whole.prefix(whole.count * 3 / 4)))
+        let imported = try RuaExecutable.run(["import", temp.path("in")] + store.arguments)
+        #expect(
+            imported.stdout.contains("5 inputs read: 2 reports stored, 2 duplicates, 1 rejected"), "\(imported.stdout)")
+        #expect(imported.stdout.contains("0-cut.xml.gz: gzip stream truncated"), "\(imported.stdout)")
+        let listed = try RuaExecutable.run(["reports", "--format", "ndjson"] + store.arguments).stdout
+            .split(separator: "\n")
+        #expect(listed.count == 2)
+        #expect(listed.filter { $0.contains("\"counted\":true") }.count == 1, "\(listed)")
+        // Nothing of the broken file stays: the records are the two reports'.
+        let stats = try RuaExecutable.run(["stats", "--format", "json"] + store.arguments).stdout
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(stats.utf8)) as? [String: Any])
+        #expect(document["records"] as? Int == 800, "\(stats)")
+        let again = try RuaExecutable.run(
+            ["import", temp.path("in/a.xml"), temp.path("in/d-variant.xml")] + store.arguments)
+        #expect(again.stdout.contains("2 inputs read: 0 reports stored, 2 duplicates"), "\(again.stdout)")
+    }
+
     @Test func databaseComesFromTheEnvironmentWhenNotGiven() throws {
         let temp = try TemporaryDirectory()
         let result = try RuaExecutable.run(

@@ -169,6 +169,32 @@ typealias Run = (status: Int32, stdout: String, stderr: String)
         #expect(sources.reduce(0.0) { $0 + $1.totals.messages } == Double(400 * (1...20).reduce(0, +)))
     }
 
+    /// Two importers taking the same files in opposite orders meet in the middle, each holding reports the
+    /// other then needs: PostgreSQL breaks the deadlock by failing one's statement, and that importer
+    /// commits what it has and writes the input again, so both finish with everything stored once.
+    @Test func importersMeetingInOppositeOrdersBothFinishWithEveryReportOnce() async throws {
+        let temp = try TemporaryDirectory()
+        let store = try TestDatabase(.postgresql, in: temp)
+        _ = try store.open()
+        let folder = try Self.reports(temp, "both", count: 300, first: 0)
+        let files = (0..<300).map { "\(folder)/\($0).xml.gz" }
+        let orders = [files, files.reversed()]
+        let results = try await withThrowingTaskGroup(of: Run.self) { group in
+            for order in orders {
+                group.addTask { try RuaExecutable.run(["import", "--json", "--db", store.argument] + order) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.map(\.status) == [0, 0], "\(results.map(\.stderr))")
+        let stored = results.map {
+            $0.stdout.split(separator: "\n").filter { $0.contains("\"outcome\":\"stored\"") }.count
+        }
+        #expect(stored.reduce(0, +) == 300)
+        let counts = try store.open().tableCounts()
+        #expect(counts["report"] == 300)
+        #expect(counts["record"] == 300 * 20)
+    }
+
     @Test func theSameReportInDifferentFilesAtOnceIsStoredOnceAndItsVariantIsNotCounted() async throws {
         let temp = try TemporaryDirectory()
         let store = try TestDatabase(.postgresql, in: temp)

@@ -11,6 +11,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var concernsDatabase: Bool
     /// PostgreSQL's SQLSTATE for an error the server reported (`23505` for a unique violation).
     public var sqlState: String?
+    /// PostgreSQL: the constraint (or unique index) an error names, if any.
+    public var constraint: String?
 
     public init(_ message: String, isTemporary: Bool = false, concernsDatabase: Bool = true) {
         self.message = message

@@ -94,6 +94,24 @@ final class InputWriter {
             settle(job.input, items: items, batch: batch)
             return
         }
+        let parts = KeptParts(job.parts, limit: Self.keptRecords)
+        for attempt in 1...Self.attempts {
+            if write(job, parts: parts, into: batch, lastAttempt: attempt == Self.attempts) { return }
+            // Lost a deadlock to another importer storing some of the same reports: the input is rolled back,
+            // the group before it committed (what the other importer waits for), and the input written again.
+            commit(batch)
+            parts.rewind()
+            Thread.sleep(forTimeInterval: 0.01 * Double(attempt))
+        }
+    }
+
+    /// Importers that lose a deadlock write the input again this many times in all.
+    static let attempts = 4
+    /// An input is kept for writing again when its parts hold up to this many records.
+    static let keptRecords = 20_000
+
+    /// One attempt at storing an input; false when it lost a deadlock and can be written again.
+    private func write(_ job: InputJob, parts: KeptParts, into batch: ImportBatch, lastAttempt: Bool) -> Bool {
         let groupOpen = batch.inTransaction
         do {
             if !batch.inTransaction {
@@ -103,12 +121,13 @@ final class InputWriter {
             let now = Int64(clock().timeIntervalSince1970)
             let result: InputImport<[ImportItem]>
             if let id = job.input.keptInputID {
-                result = .imported(try batch.reimportInput(id: id, importedAt: now) { try store(job, into: $0) })
+                result = .imported(
+                    try batch.reimportInput(id: id, importedAt: now) { try store(job, parts: parts, into: $0) })
             } else {
                 result = try batch.importInput(
                     name: job.storedName, sha256: job.content.sha256, original: job.content.original,
                     importedAt: now, digest: job.content.digest
-                ) { try store(job, into: $0) }
+                ) { try store(job, parts: parts, into: $0) }
             }
             switch result {
             case .imported(let items):
@@ -119,6 +138,10 @@ final class InputWriter {
             }
         } catch let stored as StoredBefore {
             settle(job.input, items: stored.items, batch: batch)
+        } catch let error as StoreError
+            where error.lostConflict && !lastAttempt && parts.canRewind && batch.inTransaction
+        {
+            return false
         } catch let error as StoreError where !error.concernsDatabase && batch.inTransaction {
             // SQLite refused something of this input's own (its savepoint is rolled back): the input is
             // kept with that reason, like any input that cannot be used, and the batch goes on.
@@ -133,6 +156,7 @@ final class InputWriter {
                 pending = []
             }
         }
+        return true
     }
 
     /// An input's outcome, reported and acknowledged once the open transaction commits (at once when none
@@ -200,13 +224,13 @@ final class InputWriter {
     }
 
     /// Applies one input's parts inside its transaction; returns its items.
-    private func store(_ job: InputJob, into session: InputSession) throws -> [ImportItem] {
+    private func store(_ job: InputJob, parts: KeptParts, into session: InputSession) throws -> [ImportItem] {
         let input = job.input.name
         var items: [ImportItem] = []
         var report: ReportWriter?
         var records = 0
         var nextProgress = Self.progressRecords
-        while let part = job.parts.receive() {
+        while let part = parts.next() {
             switch part {
             case .message(let info, let part):
                 try session.addMessage(info, part: job.storedPart(part))
@@ -319,4 +343,62 @@ final class InputWriter {
         }
         return item
     }
+}
+
+/// An input's parts as the reader sends them, kept (while they hold no more than `limit` records) so that
+/// the input can be written again.
+final class KeptParts {
+    private let queue: BoundedQueue<InputPart>
+    private let limit: Int
+    private var kept: [InputPart] = []
+    private var weight = 0
+    private var overflowed = false
+    private var ended = false
+    /// Where a rewound input is read from (`nil` while reading the queue).
+    private var position: Int?
+
+    init(_ queue: BoundedQueue<InputPart>, limit: Int) {
+        self.queue = queue
+        self.limit = limit
+    }
+
+    /// Whether the input can be read again from the start.
+    var canRewind: Bool { !overflowed }
+
+    func next() -> InputPart? {
+        if let index = position {
+            if index < kept.count {
+                position = index + 1
+                return kept[index]
+            }
+            if ended { return nil }
+            position = nil
+        }
+        guard let part = queue.receive() else {
+            ended = true
+            return nil
+        }
+        if !overflowed {
+            weight += part.weight
+            if weight > limit {
+                overflowed = true
+                kept = []
+            } else {
+                kept.append(part)
+            }
+        }
+        return part
+    }
+
+    /// Reads the input again from its first part (what was not read yet follows from the queue).
+    func rewind() {
+        precondition(canRewind, "the input's parts were not kept")
+        position = 0
+    }
+}
+
+extension StoreError {
+    /// PostgreSQL chose this statement's transaction to break a deadlock (or a serialization conflict):
+    /// the work is sound and may be done again.
+    var lostConflict: Bool { sqlState == "40P01" || sqlState == "40001" }
 }

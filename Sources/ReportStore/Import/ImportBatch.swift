@@ -40,6 +40,7 @@ public final class ImportBatch {
     public func commit() throws {
         guard db.inTransaction else { return }
         try convertingErrors("commit") {
+            try statements.deferred?.write()
             if let pendingRollups, let connection = db as? PostgresConnection { try pendingRollups.write(connection) }
             try db.execute("COMMIT")
             try db.flushDeferred()
@@ -53,6 +54,7 @@ public final class ImportBatch {
             try? db.execute("ROLLBACK")
             try? db.flushDeferred()
         }
+        statements.deferred?.clear()
         pendingRollups?.clear()
         inputsInTransaction = 0
     }
@@ -99,19 +101,22 @@ public final class ImportBatch {
                 try chunks?.storeRest()
                 if sha256 == nil {
                     let late = try digest()
-                    if let items = try storedItems(sha256: late, name: name) {
+                    // PostgreSQL: the content's unique index finds a stored input with this digest.
+                    if db.engine == .sqlite, let items = try storedItems(sha256: late, name: name) {
                         try rollBackInput()
                         return .alreadyImported(items)
                     }
                     try settleDigest(late, blobID: blobID)
+                    session.unconfirmed = true
                 }
                 try statements.releaseInput.get().execute()
-                // Whatever of this input failed says so here, while the input can still be rolled back.
-                try db.flushDeferred()
+                // Whatever of this input failed says so here, while the input can still be rolled back
+                // (unless its statements since the last that could fail have been answered).
+                if session.unconfirmed { try db.flushDeferred() }
                 pendingRollups?.inputStored()
                 inputsInTransaction += 1
                 return .imported(result)
-            } catch let error as StoreError where error.sqlState == Self.uniqueViolation {
+            } catch let error as StoreError where error.violates([Self.contentIndex]) {
                 // PostgreSQL: another importer stored the same content meanwhile (its transaction held the
                 // digest's row until it committed): this input is a duplicate of that one.
                 try rollBackInput()
@@ -127,16 +132,22 @@ public final class ImportBatch {
     }
 
     static let uniqueViolation = "23505"
+    /// PostgreSQL's unique index on the originals' digest.
+    static let contentIndex = "input_blob_sha256_key"
 
     private func rollBackInput() throws {
         pendingRollups?.inputRolledBack()
-        try db.execute("ROLLBACK TO input")
-        try db.execute("RELEASE input")
+        // Records of the input's report that were still to be sent go with it.
+        (try? statements.records.get())?.discard()
+        try statements.rollbackInput.get().execute()
+        try statements.releaseInput.get().execute()
         try db.flushDeferred()
     }
 
     /// The items of the stored input with this content, as duplicates; `nil` when there is none.
     private func storedItems(sha256: [UInt8], name: String) throws -> [ImportItem]? {
+        // The items of an input stored earlier in this transaction may still be held.
+        try statements.deferred?.write()
         let lookup = try statements.inputBySHA.get()
         lookup.bind(1, blob: sha256)
         guard let inputID = try lookup.queryInt64() else { return nil }
@@ -160,11 +171,11 @@ public final class ImportBatch {
         name: String, sha256: [UInt8], original: any OriginalSource, at time: Int64
     ) throws -> (input: Int64, blob: Int64, chunks: OriginalChunkWriter?)? {
         if db.engine == .postgresql {
-            let insertBlob = try statements.insertBlobUnlessStored.get()
+            let insertBlob = try statements.insertBlobReserved.get()
             insertBlob.bind(1, blob: sha256)
             insertBlob.bind(2, original.size)
             insertBlob.bind(3, original.encoding.rawValue)
-            guard let blobID = try insertBlob.queryInt64() else { return nil }
+            let blobID = try insertBlob.insert()
             let chunks = OriginalChunkWriter(blobID: blobID, source: original, insert: try statements.insertChunk.get())
             let insertInput = try statements.insertInput.get()
             insertInput.bind(1, blobID)
@@ -209,4 +220,11 @@ public enum InputImport<Result> {
     /// An input with the same content was already stored (by another importer, or earlier in this batch):
     /// its items, as duplicates. The body did not run, or its work was undone.
     case alreadyImported([ReportModel.ImportItem])
+}
+
+extension StoreError {
+    /// Whether this is PostgreSQL's unique violation of one of `indexes`.
+    func violates(_ indexes: Set<String>) -> Bool {
+        sqlState == ImportBatch.uniqueViolation && constraint.map(indexes.contains) == true
+    }
 }

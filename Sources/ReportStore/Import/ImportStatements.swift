@@ -4,13 +4,67 @@ import ReportModel
 /// batch: thousands of small inputs then cost no SQL parsing or statement-cache lookups.
 final class ImportStatements {
     private let db: any SQLConnection
+    /// PostgreSQL: the rows held until the group commits, and the statements that hold them (in the order
+    /// they are written: items before their diagnostics).
+    let deferred: DeferredRows?
+    private let deferredItem, deferredDiagnostic, deferredMessage, deferredPolicy, deferredRollup,
+        deferredSelector: (any PreparedSQL)?
 
     init(db: any SQLConnection) {
         self.db = db
+        guard let connection = db as? PostgresConnection else {
+            deferred = nil
+            (deferredItem, deferredDiagnostic, deferredMessage, deferredPolicy, deferredRollup, deferredSelector) =
+                (nil, nil, nil, nil, nil, nil)
+            return
+        }
+        let rows = DeferredRows(connection)
+        deferred = rows
+        func typed(_ integers: Set<String>, _ names: String) -> [(name: String, type: String)] {
+            names.split(separator: " ").map { (String($0), integers.contains(String($0)) ? "bigint" : "text") }
+        }
+        deferredItem = rows.statement(
+            table: "item",
+            columns: typed(
+                ["input_id", "report_id", "tls_report_id", "id"],
+                "input_id part outcome kind report_id tls_report_id reason id"))
+        deferredDiagnostic = rows.statement(
+            table: "diagnostic",
+            columns: typed(
+                ["item_id", "report_id", "occurrences"], "item_id report_id code severity message occurrences"))
+        deferredMessage = rows.statement(
+            table: "message",
+            columns: typed(
+                ["input_id"],
+                "input_id part message_id date from_address subject tls_report_domain tls_report_submitter"))
+        deferredPolicy = rows.statement(
+            table: "policy_published",
+            columns: typed(["report_id", "pct"], "report_id domain adkim aspf p sp np pct fo testing discovery_method"))
+        deferredRollup = rows.statement(
+            table: "report_rollup",
+            columns: typed(
+                [
+                    "report_id", "messages", "dmarc_pass", "dkim_aligned", "spf_aligned", "computed_pass",
+                    "unsupported_pass", "contradicting_fail", "disagreeing_records", "quarantine", "reject",
+                ],
+                "report_id messages dmarc_pass dkim_aligned spf_aligned computed_pass unsupported_pass contradicting_fail disagreeing_records quarantine reject"
+            ))
+        deferredSelector = rows.statement(
+            table: "report_selector", columns: typed(["report_id"], "report_id domain selector"),
+            conflict: "ON CONFLICT DO NOTHING")
     }
 
     private func prepare(_ sql: String, returningID: Bool = false) throws -> any PreparedSQL {
-        try db.prepare(sql, returningID: returningID)
+        let statement = try db.prepare(sql, returningID: returningID)
+        guard let deferred else { return statement }
+        // Savepoints keep the held rows in step.
+        let words = sql.split(separator: " ")
+        switch words.first {
+        case "SAVEPOINT": return SavepointStatement(statement, rows: deferred, action: .take, name: String(words[1]))
+        case "ROLLBACK" where words.count == 3:
+            return SavepointStatement(statement, rows: deferred, action: .rollBack, name: String(words[2]))
+        default: return statement
+        }
     }
 
     var engine: StoreEngine { db.engine }
@@ -52,11 +106,11 @@ final class ImportStatements {
         try prepare(
             "INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?)", returningID: true)
     }
-    /// PostgreSQL: the blob's id, or no row when its content is stored (by this importer or another).
-    private(set) lazy var insertBlobUnlessStored = Result {
-        try prepare(
-            "INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-            returningID: true)
+    /// PostgreSQL: the blob with a reserved id, sent without waiting: content stored already (by this
+    /// importer or another) shows as a unique violation of ``ImportBatch/contentIndex`` when the input's
+    /// statements are answered.
+    private(set) lazy var insertBlobReserved = Result {
+        try prepareInsert("INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?)")
     }
     private(set) lazy var insertChunk = Result {
         try prepare(
@@ -70,17 +124,22 @@ final class ImportStatements {
 
     // Items and messages
     private(set) lazy var insertItem = Result {
-        try prepareInsert(
+        if let deferredItem {
+            return InsertStatement(statement: deferredItem, reserve: { try self.reserveID("item") }, idParameter: 8)
+        }
+        return try prepareInsert(
             "INSERT INTO item (input_id, part, outcome, kind, report_id, tls_report_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
     }
     private(set) lazy var insertDiagnostic = Result {
-        try prepare(
+        if let deferredDiagnostic { return deferredDiagnostic }
+        return try prepare(
             "INSERT INTO diagnostic (item_id, report_id, code, severity, message, occurrences) VALUES (?, ?, ?, ?, ?, ?)"
         )
     }
     private(set) lazy var insertMessage = Result {
-        try prepare(
+        if let deferredMessage { return deferredMessage }
+        return try prepare(
             """
             INSERT INTO message (input_id, part, message_id, date, from_address, subject, tls_report_domain,
                                  tls_report_submitter)
@@ -128,7 +187,8 @@ final class ImportStatements {
             """)
     }
     private(set) lazy var insertPolicy = Result {
-        try prepare(
+        if let deferredPolicy { return deferredPolicy }
+        return try prepare(
             """
             INSERT INTO policy_published (report_id, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -174,7 +234,8 @@ final class ImportStatements {
     private(set) lazy var tlsReportInput = Result { try prepare("SELECT input_id FROM tls_report WHERE id = ?") }
 
     private(set) lazy var insertSelector = Result {
-        try prepare(
+        if let deferredSelector { return deferredSelector }
+        return try prepare(
             "INSERT INTO report_selector (report_id, domain, selector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
     }
 
@@ -185,7 +246,8 @@ final class ImportStatements {
         default: preconditionFailure("unknown engine")
         }
     }
-    private(set) lazy var rollups = Result { try RollupStatements(db) }
+    private(set) lazy var rollups = Result { try RollupStatements(self.db, reportRollup: self.deferredRollup) }
+    private(set) lazy var rollbackInput = Result { try prepare("ROLLBACK TO input") }
 }
 
 /// An INSERT of one row whose id is wanted: bind its parameters as written, then ``insert()``.
@@ -195,6 +257,7 @@ struct InsertStatement {
     var idParameter: Int32 = 0
 
     func bind(_ index: Int32, _ text: String?) { statement.bind(index, text) }
+    func bind(_ index: Int32, blob: [UInt8]) { statement.bind(index, blob: blob) }
     func bind(_ index: Int32, _ value: Int64?) { statement.bind(index, value) }
     func bind(_ index: Int32, _ value: Int) { statement.bind(index, value) }
     func bind(_ index: Int32, _ value: Int?) { statement.bind(index, value) }

@@ -9,6 +9,7 @@ extension InputSession {
     public func storeTLSReport(
         _ report: TLSReport, part: String?, payloadSHA256: [UInt8], diagnostics: [Diagnostic]
     ) throws -> ReportCommit {
+        unconfirmed = true
         let lookup = try statements.tlsReportsWithIdentity.get()
         var lookedAgain = false
         var original: Int64?
@@ -50,7 +51,9 @@ extension InputSession {
                 try statements.savepointIdentity?.execute()
                 stored = try insert.insertReturningID()
                 try statements.releaseIdentity?.execute()
-            } catch let error as StoreError where error.sqlState == ImportBatch.uniqueViolation && !lookedAgain {
+            } catch let error as StoreError
+                where error.violates(["tls_report_identity", "tls_report_counted_identity"]) && !lookedAgain
+            {
                 // PostgreSQL: another importer committed a report of this identity meanwhile; look again.
                 try statements.rollbackIdentity?.execute()
                 try statements.releaseIdentity?.execute()

@@ -15,6 +15,9 @@ public final class InputSession {
     var reprocessing = false
     /// The input's original, when it is new content still to be stored.
     var originalChunks: OriginalChunkWriter?
+    /// PostgreSQL: whether a statement of the input that could fail has been sent and not yet answered
+    /// (its statements go in a pipeline; the input must hear their answers before it counts as stored).
+    var unconfirmed = true
 
     init(db: any SQLConnection, statements: ImportStatements, inputID: Int64, importedAt: Int64) throws {
         self.db = db

@@ -37,6 +37,7 @@ public final class ReportWriter {
         self.statements = session.statements
         self.part = part
         chunksBefore = session.originalChunks?.taken ?? 0
+        session.unconfirmed = true
         try statements.savepointReport.get().execute()
         let insert = try statements.insertReportPlaceholder.get()
         insert.bind(1, session.inputID)
@@ -79,15 +80,23 @@ public final class ReportWriter {
         var diagnostics = diagnostics
         var original: Int64?
         var lookedAgain = false
+        // PostgreSQL: the report is taken to be new without looking first (the look-up is a round trip to
+        // the server); its identity's unique indexes say when it is not, and then it is looked up.
+        var optimistic = session.db.engine == .postgresql
         while true {
-            lookup.bind(1, reporter)
-            lookup.bind(2, key)
-            lookup.bind(3, header.policy.domain ?? "")
-            lookup.bind(4, header.metadata.begin ?? 0)
-            lookup.bind(5, header.metadata.end ?? 0)
-            lookup.bind(6, reportID)
-            let sameIdentity = try lookup.queryIDsAndBlobs()
+            var sameIdentity: [(Int64, [UInt8])] = []
+            if !optimistic {
+                lookup.bind(1, reporter)
+                lookup.bind(2, key)
+                lookup.bind(3, header.policy.domain ?? "")
+                lookup.bind(4, header.metadata.begin ?? 0)
+                lookup.bind(5, header.metadata.end ?? 0)
+                lookup.bind(6, reportID)
+                sameIdentity = try lookup.queryIDsAndBlobs()
+            }
             if let existing = sameIdentity.first(where: { $0.1 == payloadSHA256 })?.0 {
+                // The look-up answered everything sent before it; the rollback cannot fail.
+                session.unconfirmed = false
                 try rollback()
                 if try session.reprocessing && ownedBySession(existing) {
                     // The input's own report, stored the first time round: its item is there already.
@@ -108,14 +117,17 @@ public final class ReportWriter {
                 try statements.releaseIdentity?.execute()
                 // A pipelined update's unique violation comes with the answers collected here.
                 try session.db.flushDeferred()
+                session.unconfirmed = false
                 break
-            } catch let error as StoreError where error.sqlState == ImportBatch.uniqueViolation && !lookedAgain {
-                // PostgreSQL: another importer stored a report of this identity meanwhile (its index entry
-                // held this one until that one committed): look again, and this report is a duplicate or
+            } catch let error as StoreError
+                where error.violates(["report_identity", "report_counted_identity"]) && (optimistic || !lookedAgain)
+            {
+                // PostgreSQL: a report of this identity is stored (by another importer meanwhile, its index
+                // entry holding this one until that one committed): look, and this report is a duplicate or
                 // a variant of that one.
                 try statements.rollbackIdentity?.execute()
                 try statements.releaseIdentity?.execute()
-                lookedAgain = true
+                if optimistic { optimistic = false } else { lookedAgain = true }
             }
         }
         if let original {

@@ -52,7 +52,8 @@ extension ImportBatch {
     /// stored before stay as they are (the session does not record them twice).
     public func reimportInput<T>(id inputID: Int64, importedAt: Int64, _ body: (InputSession) throws -> T) throws -> T {
         precondition(db.inTransaction, "reimportInput needs an open transaction")
-        try db.execute("SAVEPOINT input")
+        try statements.deferred?.write()
+        try statements.savepointInput.get().execute()
         do {
             let problems = "SELECT id FROM item WHERE input_id = ? AND outcome IN ('rejected', 'skipped')"
             try db.execute("DELETE FROM diagnostic WHERE item_id IN (\(problems))", [inputID])
@@ -61,12 +62,12 @@ extension ImportBatch {
             let session = try InputSession(db: db, statements: statements, inputID: inputID, importedAt: importedAt)
             session.reprocessing = true
             let result = try body(session)
-            try db.execute("RELEASE input")
+            try statements.releaseInput.get().execute()
             return result
         } catch {
             if db.inTransaction {
-                try? db.execute("ROLLBACK TO input")
-                try? db.execute("RELEASE input")
+                try? statements.rollbackInput.get().execute()
+                try? statements.releaseInput.get().execute()
             }
             throw error
         }

@@ -177,16 +177,20 @@ final class RollupStatements {
     /// ``PendingSourceRollups``); SQLite adds them at once.
     let pending: PendingSourceRollups?
 
-    init(_ db: any SQLConnection) throws {
+    /// - Parameter reportRollup: PostgreSQL: the statement that holds report rollup rows until the group
+    ///   commits (``DeferredRows``).
+    init(_ db: any SQLConnection, reportRollup: (any PreparedSQL)? = nil) throws {
         self.db = db
         pending = db.engine == .postgresql ? PendingSourceRollups() : nil
-        insertReportRollup = try db.prepare(
-            """
-            INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
-                                       unsupported_pass, contradicting_fail, disagreeing_records, quarantine,
-                                       reject)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        insertReportRollup =
+            try reportRollup
+            ?? db.prepare(
+                """
+                INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
+                                           unsupported_pass, contradicting_fail, disagreeing_records, quarantine,
+                                           reject)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
     }
 
     /// The statement that adds `rows` source rows (1 to ``batchSize``), prepared when first wanted.

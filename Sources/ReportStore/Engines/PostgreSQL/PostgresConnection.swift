@@ -117,6 +117,8 @@ final class PostgresConnection: SQLConnection {
     /// sent without waiting for them: an import's dozen inserts per input then cost one round trip to the
     /// server instead of one each. The SQL of each statement sent and not yet answered, in order.
     private var deferred: [String] = []
+    /// The statements whose preparation was sent and not yet answered, by their place in ``deferred``.
+    private var preparing: [Int: PostgresStatement] = [:]
     private(set) var pipelining = false
 
     /// Enters pipeline mode: ``execute(_:_:)`` and ``PostgresStatement/execute()`` then only send, and the
@@ -148,12 +150,17 @@ final class PostgresConnection: SQLConnection {
     /// result when `keepingLast`, the first error otherwise thrown.
     private func collect(keepingLast: Bool) throws -> OpaquePointer? {
         let statements = deferred
+        let prepared = preparing
         deferred = []
+        preparing = [:]
         var failure: StoreError?
         var kept: OpaquePointer?
         for (index, sql) in statements.enumerated() {
+            // A preparation the pipeline skipped (after an error) is sent again before the statement's next use.
+            prepared[index]?.isPrepared = false
             while let result = PQgetResult(handle) {
                 let status = PQresultStatus(result)
+                if status == PGRES_COMMAND_OK { prepared[index]?.isPrepared = true }
                 if status == PGRES_FATAL_ERROR, failure == nil { failure = error(result, doing: sql) }
                 if keepingLast, index == statements.count - 1, status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK {
                     kept = result
@@ -294,11 +301,29 @@ final class PostgresConnection: SQLConnection {
         preparedCount += 1
         let name = "rua_\(preparedCount)"
         let text = placeholders(sql) + (returningID ? " RETURNING id" : "")
+        let statement = PostgresStatement(
+            connection: self, name: name, sql: sql, text: text, parameters: Self.parameterCount(text))
+        try send(statement)
+        return statement
+    }
+
+    /// Prepares `statement` on the server: in a pipeline, only sent (what was sent before it may have
+    /// failed; then the pipeline skips it, and it is sent again before its next use).
+    func send(_ statement: PostgresStatement) throws {
+        if pipelining {
+            guard PQsendPrepare(handle, statement.name, statement.text, 0, nil) == 1 else {
+                throw error(nil, doing: statement.sql)
+            }
+            preparing[deferred.count] = statement
+            deferred.append(statement.sql)
+            statement.isPrepared = true
+            return
+        }
         let result = try perform(
-            sql, run: { PQprepare(handle, name, text, 0, nil) }, send: { PQsendPrepare(handle, name, text, 0, nil) },
-            accepting: [PGRES_COMMAND_OK])
+            statement.sql, run: { PQprepare(handle, statement.name, statement.text, 0, nil) },
+            send: { PQsendPrepare(handle, statement.name, statement.text, 0, nil) }, accepting: [PGRES_COMMAND_OK])
         PQclear(result)
-        return PostgresStatement(connection: self, name: name, sql: sql, parameters: Self.parameterCount(text))
+        statement.isPrepared = true
     }
 
     /// Sends rows to `COPY table (columns) FROM STDIN` in PostgreSQL's text format, already encoded. COPY
@@ -506,7 +531,11 @@ final class PostgresConnection: SQLConnection {
         if PQstatus(handle) != CONNECTION_OK || state == nil {
             return StoreError("PostgreSQL at \(displayName): \(text)", isTemporary: true)
         }
-        return Self.classified(state ?? "", "PostgreSQL at \(displayName): \(text)")
+        var error = Self.classified(state ?? "", "PostgreSQL at \(displayName): \(text)")
+        error.constraint = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "n"))) }.map {
+            String(cString: $0)
+        }
+        return error
     }
 
     /// The SQLSTATE of the error a ``StoreError`` came from, when PostgreSQL gave one.
@@ -621,14 +650,19 @@ private struct ResultReader {
 /// A statement prepared on the server; bound values are kept until it runs.
 final class PostgresStatement: PostgresStepping {
     private unowned let connection: PostgresConnection
-    private let name: String
-    private let sql: String
+    let name: String
+    let sql: String
+    /// The SQL as sent, placeholders numbered.
+    let text: String
     var values: [PostgresConnection.Parameter]
+    /// False when the server has not got it (its preparation was skipped): it is prepared again first.
+    var isPrepared = false
 
-    init(connection: PostgresConnection, name: String, sql: String, parameters: Int) {
+    init(connection: PostgresConnection, name: String, sql: String, text: String, parameters: Int) {
         self.connection = connection
         self.name = name
         self.sql = sql
+        self.text = text
         values = Array(repeating: .null, count: parameters)
     }
 
@@ -650,6 +684,7 @@ final class PostgresStatement: PostgresStepping {
             self.stepped = nil
         }
         defer { for index in values.indices { values[index] = .null } }
+        if !isPrepared { try connection.send(self) }
         return try connection.runPrepared(name, sql: sql, values: values)
     }
 
@@ -659,6 +694,7 @@ final class PostgresStatement: PostgresStepping {
             self.stepped = nil
         }
         defer { for index in values.indices { values[index] = .null } }
+        if !isPrepared { try connection.send(self) }
         try connection.executePrepared(name, sql: sql, values: values)
     }
 

@@ -170,13 +170,17 @@ enum RecordPartitions {
                     try reattach(month: index, on: connection)
                     return nil
                 }
-                let records =
-                    try connection.value(Int.self, "SELECT count(*) FROM record_\(suffix(index))") ?? 0
-                let reports = try connection.executeCounting(
+                // Each report's record count is the number of its records stored (all of them, in this month).
+                let marked = try connection.rows(
                     """
-                    UPDATE report SET records_pruned_at = ?
-                    WHERE first_record >= ? AND first_record < ? AND records_pruned_at IS NULL
-                    """, [now, lower, upper])
+                    WITH marked AS (
+                        UPDATE report SET records_pruned_at = ?
+                        WHERE first_record >= ? AND first_record < ? AND records_pruned_at IS NULL
+                        RETURNING records)
+                    SELECT count(*) AS reports, COALESCE(sum(records), 0)::bigint AS records FROM marked
+                    """, [now, lower, upper]
+                ).first
+                let (reports, records): (Int, Int) = (marked?["reports"] ?? 0, marked?["records"] ?? 0)
                 for (table, _) in tables {
                     try connection.execute("DROP TABLE IF EXISTS \(table)_\(suffix(index))")
                 }

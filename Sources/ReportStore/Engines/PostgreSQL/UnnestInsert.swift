@@ -11,7 +11,9 @@ final class UnnestInsert {
     /// - Parameters:
     ///   - columns: each column's name and PostgreSQL type (`bigint`, `text`).
     ///   - conflict: what follows the SELECT (an `ON CONFLICT` clause), if anything.
-    init(_ connection: PostgresConnection, table: String, columns: [(name: String, type: String)], conflict: String = "")
+    init(
+        _ connection: PostgresConnection, table: String, columns: [(name: String, type: String)], conflict: String = ""
+    )
         throws
     {
         let arrays = columns.indices.map { "?::\(columns[$0].type)[]" }.joined(separator: ", ")
@@ -41,7 +43,9 @@ final class UnnestInsert {
             case .string(let text): quote(text.utf8, into: &bytes)
             case .blob(let data):
                 let digits = Array("0123456789abcdef".utf8)
-                quote([UInt8(ascii: "\\"), UInt8(ascii: "x")] + data.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, into: &bytes)
+                quote(
+                    [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+                        + data.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, into: &bytes)
             }
         }
         bytes.append(UInt8(ascii: "}"))
