@@ -94,7 +94,8 @@ final class InputWriter {
             settle(job.input, items: items, batch: batch)
             return
         }
-        let parts = KeptParts(job.parts, limit: Self.keptRecords)
+        // SQLite has one writer at a time: no deadlock to lose, nothing to keep.
+        let parts = KeptParts(job.parts, limit: database.engine == .postgresql ? Self.keptRecords : 0)
         for attempt in 1...Self.attempts {
             if write(job, parts: parts, into: batch, lastAttempt: attempt == Self.attempts) { return }
             // Lost a deadlock to another importer storing some of the same reports: the input is rolled back,
