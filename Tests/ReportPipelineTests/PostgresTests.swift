@@ -425,4 +425,41 @@ typealias Run = (status: Int32, stdout: String, stderr: String)
         #expect(try Self.recordRows(store) == 2)
         #expect(try store.open().orphanCounts() == 0)
     }
+
+    /// A prune stopped after detaching some of a month's tables: the next prune attaches them again when
+    /// the month must stay, and finishes dropping it when it may go.
+    @Test func aPruneStoppedHalfwayIsMendedByTheNext() throws {
+        let temp = try TemporaryDirectory()
+        let store = try TestDatabase(.postgresql, in: temp)
+        let server = try #require(PostgresTestServer.current)
+        let october = SyntheticReport(
+            org: "B", reportID: "oct", begin: 1_760_054_400,
+            rows: [.init("192.0.2.4", 3), .init("192.0.2.5", 1, dkim: "fail")])
+        let imported = try RuaExecutable.run(
+            ["import", try temp.write("oct.xml", october.xml)] + store.arguments, environment: ["RUA_NOW": "2025-12-07"]
+        )
+        #expect(imported.status == 0, "\(imported.stderr)")
+        func detach() throws {
+            try server.run("ALTER TABLE record DETACH PARTITION record_2025_10", on: store.argument)
+            try server.run(
+                "ALTER TABLE dkim_result_extra DETACH PARTITION dkim_result_extra_2025_10", on: store.argument)
+        }
+        try detach()
+        #expect(try Self.recordRows(store) == 0)
+        // October is not over before this cutoff: its tables go back, its records are read again.
+        let early = try RuaExecutable.run(
+            ["prune", "--older-than", "30d", "--records"] + store.arguments, environment: ["RUA_NOW": "2025-11-05"])
+        #expect(early.stdout.contains("records of 0 reports deleted (0 records)"), "\(early.stdout)\(early.stderr)")
+        #expect(try Self.recordRows(store) == 2)
+        // Stopped again; now October may go, and goes whole.
+        try detach()
+        let late = try RuaExecutable.run(
+            ["prune", "--older-than", "30d", "--records"] + store.arguments, environment: ["RUA_NOW": "2025-12-08"])
+        #expect(late.stdout.contains("records of 1 reports deleted (2 records)"), "\(late.stdout)\(late.stderr)")
+        for table in ["record_2025_10", "dkim_result_extra_2025_10", "spf_result_extra_2025_10", "record_id_2025_10"] {
+            #expect(try !Self.exists(table, in: store), "\(table)")
+        }
+        let listed = try RuaExecutable.run(["reports", "--format", "ndjson"] + store.arguments).stdout
+        #expect(listed.contains("\"records_pruned\":true"))
+    }
 }

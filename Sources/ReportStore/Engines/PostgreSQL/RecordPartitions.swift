@@ -139,21 +139,38 @@ enum RecordPartitions {
             String.self,
             "SELECT relname::text FROM pg_class WHERE relkind = 'S' AND relname::text LIKE 'record\\_id\\_%'"
         ).compactMap { month(ofTable: $0, table: "record_id") }
-        for index in months.sorted() where index < Self.months.upperBound && start(ofMonth: index + 1) <= cutoff {
-            for (table, _) in tables where try attachment(of: "\(table)_\(suffix(index))", on: connection) == "pending"
-            {
-                try connection.execute("ALTER TABLE \(table) DETACH PARTITION \(table)_\(suffix(index)) FINALIZE")
-            }
+        // What a stopped prune left: detaches to finish, and tables of months that stay to attach again.
+        let states = try connection.rows(
+            """
+            SELECT c.relname::text AS name,
+                   CASE WHEN i.inhdetachpending THEN 'pending' WHEN i.inhrelid IS NOT NULL THEN 'attached'
+                        ELSE 'detached' END AS state
+            FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+            WHERE c.relkind = 'r' AND c.relname::text ~ '_[0-9]{4}_[0-9]{2}$'
+            """
+        ).map { ($0["name"] as String, $0["state"] as String) }
+        for (name, state) in states where state == "pending" {
+            guard let table = tables.first(where: { month(ofTable: name, table: $0.name) != nil }) else { continue }
+            try connection.execute("ALTER TABLE \(table.name) DETACH PARTITION \(name) FINALIZE")
+        }
+        let leftDetached = Set(
+            states.filter { $0.1 != "attached" }.compactMap { name, _ in
+                tables.lazy.compactMap { month(ofTable: name, table: $0.name) }.first
+            })
+        for index in months.sorted() {
             let (lower, upper) = recordIDs(index)
             let laterReport = """
                 SELECT EXISTS (SELECT 1 FROM report WHERE first_record >= ? AND first_record < ?
                                                       AND records_pruned_at IS NULL AND end_utc >= ?)
                 """
-            if try connection.value(Bool.self, laterReport, [lower, upper, cutoff]) == true {
-                // Left attached, or attached again if a stopped prune had detached it.
-                try connection.transaction("BEGIN") {
-                    try connection.execute("SELECT pg_advisory_xact_lock(?)", [lockKey])
-                    try reattach(month: index, on: connection)
+            let over = index < Self.months.upperBound && start(ofMonth: index + 1) <= cutoff
+            guard over, try connection.value(Bool.self, laterReport, [lower, upper, cutoff]) != true else {
+                // Stays: attached again if a stopped prune had detached it.
+                if leftDetached.contains(index) {
+                    try connection.transaction("BEGIN") {
+                        try connection.execute("SELECT pg_advisory_xact_lock(?)", [lockKey])
+                        try reattach(month: index, on: connection)
+                    }
                 }
                 continue
             }
