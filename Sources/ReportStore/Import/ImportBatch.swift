@@ -77,23 +77,16 @@ public final class ImportBatch {
     ) throws -> InputImport<T> {
         precondition(db.inTransaction, "importInput needs an open transaction")
         return try convertingErrors("store \(name)") {
-            // SQLite looks first; PostgreSQL inserts the digest unless it is stored, one round trip.
+            // SQLite looks first; PostgreSQL inserts without waiting, and its unique index on the digest
+            // answers later when the content is stored.
             if db.engine == .sqlite, let sha256, let items = try storedItems(sha256: sha256, name: name) {
                 return .alreadyImported(items)
             }
             try statements.savepointInput.get().execute()
             do {
-                guard
-                    let (inputID, blobID, chunks) = try insertInput(
-                        name: name, sha256: sha256 ?? Self.placeholderDigest(), original: original.source(),
-                        at: importedAt)
-                else {
-                    try rollBackInput()
-                    guard let sha256, let items = try storedItems(sha256: sha256, name: name) else {
-                        throw StoreError("the content of \(name) is stored without its input")
-                    }
-                    return .alreadyImported(items)
-                }
+                let (inputID, blobID, chunks) = try insertInput(
+                    name: name, sha256: sha256 ?? Self.placeholderDigest(), original: original.source(),
+                    at: importedAt)
                 let session = try InputSession(
                     db: db, statements: statements, inputID: inputID, importedAt: importedAt)
                 session.originalChunks = chunks
@@ -169,32 +162,25 @@ public final class ImportBatch {
     /// writer of the blob's chunks.
     private func insertInput(
         name: String, sha256: [UInt8], original: any OriginalSource, at time: Int64
-    ) throws -> (input: Int64, blob: Int64, chunks: OriginalChunkWriter?)? {
-        if db.engine == .postgresql {
-            let insertBlob = try statements.insertBlobReserved.get()
-            insertBlob.bind(1, blob: sha256)
-            insertBlob.bind(2, original.size)
-            insertBlob.bind(3, original.encoding.rawValue)
-            let blobID = try insertBlob.insert()
-            let chunks = OriginalChunkWriter(blobID: blobID, source: original, insert: try statements.insertChunk.get())
-            let insertInput = try statements.insertInput.get()
-            insertInput.bind(1, blobID)
-            insertInput.bind(2, name)
-            insertInput.bind(3, time)
-            return (try insertInput.insert(), blobID, chunks)
+    ) throws -> (input: Int64, blob: Int64, chunks: OriginalChunkWriter?) {
+        // PostgreSQL does not look first: its unique index on the digest answers (``contentIndex``) when the
+        // content is stored, with the input's other statements.
+        var stored: Int64?
+        if db.engine == .sqlite {
+            let findBlob = try statements.blobBySHA.get()
+            findBlob.bind(1, blob: sha256)
+            stored = try findBlob.queryInt64()
         }
-        let findBlob = try statements.blobBySHA.get()
-        findBlob.bind(1, blob: sha256)
         let blobID: Int64
         var chunks: OriginalChunkWriter?
-        if let existing = try findBlob.queryInt64() {
-            blobID = existing
+        if let stored {
+            blobID = stored
         } else {
             let insertBlob = try statements.insertBlob.get()
             insertBlob.bind(1, blob: sha256)
             insertBlob.bind(2, original.size)
             insertBlob.bind(3, original.encoding.rawValue)
-            blobID = try insertBlob.insertReturningID()
+            blobID = try insertBlob.insert()
             chunks = OriginalChunkWriter(blobID: blobID, source: original, insert: try statements.insertChunk.get())
         }
         let insertInput = try statements.insertInput.get()

@@ -20,38 +20,19 @@ final class ImportStatements {
         }
         let rows = DeferredRows(connection)
         deferred = rows
-        func typed(_ integers: Set<String>, _ names: String) -> [(name: String, type: String)] {
-            names.split(separator: " ").map { (String($0), integers.contains(String($0)) ? "bigint" : "text") }
-        }
         deferredItem = rows.statement(
-            table: "item",
-            columns: typed(
-                ["input_id", "report_id", "tls_report_id", "id"],
-                "input_id part outcome kind report_id tls_report_id reason id"))
+            inserting: Self.insertItemSQL, integers: ["input_id", "report_id", "tls_report_id"], reservedID: true)
         deferredDiagnostic = rows.statement(
-            table: "diagnostic",
-            columns: typed(
-                ["item_id", "report_id", "occurrences"], "item_id report_id code severity message occurrences"))
-        deferredMessage = rows.statement(
-            table: "message",
-            columns: typed(
-                ["input_id"],
-                "input_id part message_id date from_address subject tls_report_domain tls_report_submitter"))
-        deferredPolicy = rows.statement(
-            table: "policy_published",
-            columns: typed(["report_id", "pct"], "report_id domain adkim aspf p sp np pct fo testing discovery_method"))
+            inserting: Self.insertDiagnosticSQL, integers: ["item_id", "report_id", "occurrences"])
+        deferredMessage = rows.statement(inserting: Self.insertMessageSQL, integers: ["input_id"])
+        deferredPolicy = rows.statement(inserting: Self.insertPolicySQL, integers: ["report_id", "pct"])
         deferredRollup = rows.statement(
-            table: "report_rollup",
-            columns: typed(
-                [
-                    "report_id", "messages", "dmarc_pass", "dkim_aligned", "spf_aligned", "computed_pass",
-                    "unsupported_pass", "contradicting_fail", "disagreeing_records", "quarantine", "reject",
-                ],
-                "report_id messages dmarc_pass dkim_aligned spf_aligned computed_pass unsupported_pass contradicting_fail disagreeing_records quarantine reject"
-            ))
-        deferredSelector = rows.statement(
-            table: "report_selector", columns: typed(["report_id"], "report_id domain selector"),
-            conflict: "ON CONFLICT DO NOTHING")
+            inserting: RollupStatements.insertReportRollupSQL,
+            integers: [
+                "report_id", "messages", "dmarc_pass", "dkim_aligned", "spf_aligned", "computed_pass",
+                "unsupported_pass", "contradicting_fail", "disagreeing_records", "quarantine", "reject",
+            ])
+        deferredSelector = rows.statement(inserting: Self.insertSelectorSQL, integers: ["report_id"])
     }
 
     private func prepare(_ sql: String, returningID: Bool = false) throws -> any PreparedSQL {
@@ -102,14 +83,10 @@ final class ImportStatements {
     // Inputs
     private(set) lazy var inputBySHA = Result { try prepare(ReportDatabase.inputByDigest) }
     private(set) lazy var blobBySHA = Result { try prepare("SELECT id FROM input_blob WHERE sha256 = ?") }
+    /// On PostgreSQL with a reserved id, sent without waiting: content stored already (by this importer or
+    /// another) shows as a unique violation of ``ImportBatch/contentIndex`` when the input's statements
+    /// are answered.
     private(set) lazy var insertBlob = Result {
-        try prepare(
-            "INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?)", returningID: true)
-    }
-    /// PostgreSQL: the blob with a reserved id, sent without waiting: content stored already (by this
-    /// importer or another) shows as a unique violation of ``ImportBatch/contentIndex`` when the input's
-    /// statements are answered.
-    private(set) lazy var insertBlobReserved = Result {
         try prepareInsert("INSERT INTO input_blob (sha256, size, encoding) VALUES (?, ?, ?)")
     }
     private(set) lazy var insertChunk = Result {
@@ -127,25 +104,25 @@ final class ImportStatements {
         if let deferredItem {
             return InsertStatement(statement: deferredItem, reserve: { try self.reserveID("item") }, idParameter: 8)
         }
-        return try prepareInsert(
-            "INSERT INTO item (input_id, part, outcome, kind, report_id, tls_report_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        )
+        return try prepareInsert(Self.insertItemSQL)
     }
+    static let insertItemSQL =
+        "INSERT INTO item (input_id, part, outcome, kind, report_id, tls_report_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
     private(set) lazy var insertDiagnostic = Result {
         if let deferredDiagnostic { return deferredDiagnostic }
-        return try prepare(
-            "INSERT INTO diagnostic (item_id, report_id, code, severity, message, occurrences) VALUES (?, ?, ?, ?, ?, ?)"
-        )
+        return try prepare(Self.insertDiagnosticSQL)
     }
+    static let insertDiagnosticSQL =
+        "INSERT INTO diagnostic (item_id, report_id, code, severity, message, occurrences) VALUES (?, ?, ?, ?, ?, ?)"
     private(set) lazy var insertMessage = Result {
         if let deferredMessage { return deferredMessage }
-        return try prepare(
-            """
-            INSERT INTO message (input_id, part, message_id, date, from_address, subject, tls_report_domain,
-                                 tls_report_submitter)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        return try prepare(Self.insertMessageSQL)
     }
+    static let insertMessageSQL = """
+        INSERT INTO message (input_id, part, message_id, date, from_address, subject, tls_report_domain,
+                             tls_report_submitter)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
     // DMARC reports
     private(set) lazy var savepointReport = Result { try prepare("SAVEPOINT report") }
@@ -188,12 +165,12 @@ final class ImportStatements {
     }
     private(set) lazy var insertPolicy = Result {
         if let deferredPolicy { return deferredPolicy }
-        return try prepare(
-            """
-            INSERT INTO policy_published (report_id, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        return try prepare(Self.insertPolicySQL)
     }
+    static let insertPolicySQL = """
+        INSERT INTO policy_published (report_id, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
     private(set) lazy var reportInput = Result { try prepare("SELECT input_id FROM report WHERE id = ?") }
 
     // TLS reports
@@ -235,9 +212,10 @@ final class ImportStatements {
 
     private(set) lazy var insertSelector = Result {
         if let deferredSelector { return deferredSelector }
-        return try prepare(
-            "INSERT INTO report_selector (report_id, domain, selector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        return try prepare(Self.insertSelectorSQL)
     }
+    static let insertSelectorSQL =
+        "INSERT INTO report_selector (report_id, domain, selector) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 
     private(set) lazy var records = Result { () throws -> any RecordInserting in
         switch self.db {

@@ -182,16 +182,14 @@ final class RollupStatements {
     init(_ db: any SQLConnection, reportRollup: (any PreparedSQL)? = nil) throws {
         self.db = db
         pending = db.engine == .postgresql ? PendingSourceRollups() : nil
-        insertReportRollup =
-            try reportRollup
-            ?? db.prepare(
-                """
-                INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
-                                           unsupported_pass, contradicting_fail, disagreeing_records, quarantine,
-                                           reject)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+        insertReportRollup = try reportRollup ?? db.prepare(Self.insertReportRollupSQL)
     }
+
+    static let insertReportRollupSQL = """
+        INSERT INTO report_rollup (report_id, messages, dmarc_pass, dkim_aligned, spf_aligned, computed_pass,
+                                   unsupported_pass, contradicting_fail, disagreeing_records, quarantine, reject)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
     /// The statement that adds `rows` source rows (1 to ``batchSize``), prepared when first wanted.
     func addSourceRollups(rows: Int) throws -> any PreparedSQL {

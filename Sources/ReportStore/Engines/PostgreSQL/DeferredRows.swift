@@ -26,11 +26,28 @@ final class DeferredRows {
         self.connection = connection
     }
 
-    /// The statement that holds rows of `table`: bind each column in order, then execute. Tables are
-    /// written in the order they are registered here (a table whose rows refer to another's comes after it).
-    func statement(table: String, columns: [(name: String, type: String)], conflict: String = "") -> any PreparedSQL {
-        tables.append(Table(name: table, columns: columns, conflict: conflict))
-        return DeferredInsert(rows: self, table: tables.count - 1, width: columns.count)
+    /// The statement that holds the rows `sql` (an INSERT of one row, `INSERT INTO table (columns) VALUES
+    /// (…) [clause]`) would insert: bind each column in order, then execute. `integers` names its bigint
+    /// columns (the others are text); with `reservedID`, an `id` column the caller reserved comes last.
+    /// Tables are written in the order they are registered here (a table whose rows refer to another's
+    /// comes after it).
+    func statement(inserting sql: String, integers: Set<String>, reservedID: Bool = false) -> any PreparedSQL {
+        let words = sql.split(whereSeparator: \.isWhitespace)
+        guard words.count > 3, words[0] == "INSERT", words[1] == "INTO", let open = sql.firstIndex(of: "("),
+            let close = sql.firstIndex(of: ")"), let values = sql.range(of: "VALUES"),
+            let end = sql[values.upperBound...].firstIndex(of: ")")
+        else { preconditionFailure("an INSERT of one row: \(sql)") }
+        let names =
+            sql[sql.index(after: open)..<close].split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            + (reservedID ? ["id"] : [])
+        tables.append(
+            Table(
+                name: String(words[2]),
+                columns: names.map { ($0, integers.contains($0) || $0 == "id" ? "bigint" : "text") },
+                conflict: sql[sql.index(after: end)...].trimmingCharacters(in: .whitespacesAndNewlines)))
+        return DeferredInsert(rows: self, table: tables.count - 1, width: names.count)
     }
 
     fileprivate func hold(_ table: Int, _ values: [DatabaseValue]) {

@@ -28,15 +28,20 @@ enum RecordPartitions {
 
     /// The month whose partition holds the records of a report ending at `time` (Unix seconds).
     static func month(containing time: Int64) -> Int {
-        let (year, month) = civil(days: floorDivide(time, 86_400))
-        let index = (year - 2000) * 12 + (month - 1) + 1
-        return Int(min(max(index, Int64(months.lowerBound)), Int64(months.upperBound)))
+        var seconds = time_t(time)
+        var parts = tm()
+        guard gmtime_r(&seconds, &parts) != nil else { return time < 0 ? months.lowerBound : months.upperBound }
+        let index = (Int(parts.tm_year) - 100) * 12 + Int(parts.tm_mon) + 1
+        return min(max(index, months.lowerBound), months.upperBound)
     }
 
     /// The first second of month `index` (also for `months.upperBound + 1`, where the last one ends).
     static func start(ofMonth index: Int) -> Int64 {
-        let zeroBased = Int64(index - 1)
-        return days(year: 2000 + zeroBased / 12, month: zeroBased % 12 + 1) * 86_400
+        var parts = tm()
+        parts.tm_year = Int32(100 + (index - 1) / 12)
+        parts.tm_mon = Int32((index - 1) % 12)
+        parts.tm_mday = 1
+        return Int64(timegm(&parts))
     }
 
     /// The month's name in its tables' and sequence's names: `2026_05`.
@@ -93,12 +98,7 @@ enum RecordPartitions {
         if let existing = try connection.value(Int64.self, oid, [sequence]) { return existing }
         for (table, shift) in tables {
             let partition = "\(table)_\(suffix(index))"
-            let state = try connection.value(
-                String.self,
-                """
-                SELECT CASE WHEN c.relispartition THEN 'attached' ELSE 'detached' END FROM pg_class c
-                WHERE c.oid = to_regclass(?)
-                """, [partition])
+            let state = try attachment(of: partition, on: connection)
             if state == nil {
                 try connection.execute(
                     "CREATE TABLE \(partition) (LIKE \(table) INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS)"
@@ -142,9 +142,7 @@ enum RecordPartitions {
         // What a stopped prune left: detaches to finish, and tables of months that stay to attach again.
         let states = try connection.rows(
             """
-            SELECT c.relname::text AS name,
-                   CASE WHEN i.inhdetachpending THEN 'pending' WHEN i.inhrelid IS NOT NULL THEN 'attached'
-                        ELSE 'detached' END AS state
+            SELECT c.relname::text AS name, \(attachmentState) AS state
             FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
             WHERE c.relkind = 'r' AND c.relname::text ~ '_[0-9]{4}_[0-9]{2}$'
             """
@@ -222,43 +220,19 @@ enum RecordPartitions {
         }
     }
 
-    /// `attached`, `pending` (a concurrent detach was interrupted), `detached` or `nil` (no such table).
+    /// A table's place in its partitioned table (`c` its pg_class row, `i` its pg_inherits row if any):
+    /// `attached`, `pending` (a concurrent detach was interrupted) or `detached`.
+    private static let attachmentState = """
+        CASE WHEN i.inhdetachpending THEN 'pending' WHEN i.inhrelid IS NOT NULL THEN 'attached' ELSE 'detached' END
+        """
+
+    /// See ``attachmentState``; `nil` when there is no such table.
     private static func attachment(of partition: String, on connection: PostgresConnection) throws -> String? {
         try connection.value(
             String.self,
             """
-            SELECT CASE WHEN i.inhdetachpending THEN 'pending' WHEN i.inhrelid IS NOT NULL THEN 'attached'
-                        ELSE 'detached' END
-            FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+            SELECT \(attachmentState) FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
             WHERE c.oid = to_regclass(?)
             """, [partition])
-    }
-
-    // MARK: - Calendar
-
-    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-        value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
-    }
-
-    /// The year and month of a day counted from 1970-01-01 (proleptic Gregorian).
-    static func civil(days: Int64) -> (year: Int64, month: Int64) {
-        let shifted = days + 719_468
-        let era = floorDivide(shifted, 146_097)
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month)
-    }
-
-    /// The day, counted from 1970-01-01, of the first of `month` in `year`.
-    static func days(year: Int64, month: Int64) -> Int64 {
-        let marchYear = month <= 2 ? year - 1 : year
-        let era = floorDivide(marchYear, 400)
-        let yearOfEra = marchYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
